@@ -1,0 +1,12 @@
+//! Pure domain rules of beian: no I/O, no clock, no database.
+//!
+//! Everything that decides something about a filing lives here, so that the
+//! store and the web layer only carry data in and out.
+
+pub mod calendar;
+pub mod document;
+pub mod filing;
+pub mod ids;
+pub mod numbers;
+pub mod policy;
+pub mod validate;
