@@ -1,1 +1,591 @@
-//! placeholder, being written
+//! Working-day calendar (domain §11): statutory rest days and make-up working days per year,
+//! kept as reviewed data files, and the arithmetic that SLA deadlines are built on.
+//!
+//! There is deliberately no Monday–Friday fallback: a deadline computed without the year's
+//! State Council notice would be silently wrong, so every computation that touches a year
+//! without data fails with [`CalendarError::DataMissing`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Weekday};
+use serde::Deserialize;
+
+/// Offset of China Standard Time; evaluated at compile time, so it cannot fail at run time.
+const CHINA_OFFSET: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("+08:00 is a valid offset"),
+};
+
+/// SLA deadlines end at the last millisecond of the due day (§11.2).
+const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_milli_opt(23, 59, 59, 999) {
+    Some(time) => time,
+    None => panic!("23:59:59.999 is a valid time"),
+};
+
+/// Data years are limited to four digits so date arithmetic can never leave chrono's range.
+const YEAR_RANGE: std::ops::RangeInclusive<i32> = 1949..=9999;
+
+/// China Standard Time (UTC+08:00, no DST), the zone every date of the domain lives in.
+pub fn china_offset() -> FixedOffset {
+    CHINA_OFFSET
+}
+
+/// Why a calendar could not be built or could not answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    /// A computation touched a date in a year for which no holiday file is loaded.
+    #[error("CalendarDataMissing({0}): no holiday data for year {0}")]
+    DataMissing(i32),
+    /// The holiday file is not valid TOML or lacks a field.
+    #[error("holiday data is not valid TOML: {0}")]
+    Toml(String),
+    /// A date string is not a real `YYYY-MM-DD` date.
+    #[error("{field}: {value:?} is not a date in YYYY-MM-DD form")]
+    InvalidDate {
+        /// Field of the holiday file holding the value.
+        field: &'static str,
+        /// The offending text.
+        value: String,
+    },
+    /// The stated year is outside the supported range.
+    #[error("year {0} is out of range")]
+    YearOutOfRange(i32),
+    /// The `source` reference to the State Council notice is empty.
+    #[error("source (the State Council notice) must not be empty")]
+    MissingSource,
+    /// A listed date belongs to another year than the file's `year`.
+    #[error("{field}: {date} is not in year {year}")]
+    DateOutsideYear {
+        /// Field of the holiday file holding the date.
+        field: &'static str,
+        /// The offending date.
+        date: NaiveDate,
+        /// The year the file states.
+        year: i32,
+    },
+    /// A make-up working day falls on a weekday, which would mean nothing.
+    #[error("makeup_workdays: {0} is not a Saturday or Sunday")]
+    MakeupNotWeekend(NaiveDate),
+    /// A date is listed both as a rest day and as a make-up working day.
+    #[error("{0} is listed both as a rest day and as a make-up working day")]
+    RestDayIsMakeup(NaiveDate),
+    /// A date is listed twice in the same list, which hints at a copy error.
+    #[error("{field}: {date} is listed twice")]
+    DuplicateDate {
+        /// Field of the holiday file holding the date.
+        field: &'static str,
+        /// The repeated date.
+        date: NaiveDate,
+    },
+    /// Two holiday files claim the same year.
+    #[error("holiday data for year {0} is given twice")]
+    DuplicateYear(i32),
+}
+
+/// The file shape; dates stay strings here so errors can name the exact bad value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HolidayYearFile {
+    year: i32,
+    source: String,
+    as_of: String,
+    rest_days: Vec<String>,
+    makeup_workdays: Vec<String>,
+}
+
+/// One year's statutory rest days and make-up working days, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayYear {
+    year: i32,
+    source: String,
+    as_of: NaiveDate,
+    rest_days: BTreeSet<NaiveDate>,
+    makeup_workdays: BTreeSet<NaiveDate>,
+}
+
+impl HolidayYear {
+    /// Parses and validates one year's TOML data file.
+    pub fn parse(toml_text: &str) -> Result<HolidayYear, CalendarError> {
+        let file: HolidayYearFile =
+            toml::from_str(toml_text).map_err(|e| CalendarError::Toml(e.to_string()))?;
+        if !YEAR_RANGE.contains(&file.year) {
+            return Err(CalendarError::YearOutOfRange(file.year));
+        }
+        if file.source.trim().is_empty() {
+            return Err(CalendarError::MissingSource);
+        }
+        let as_of = parse_iso_date("as_of", &file.as_of)?;
+        let rest_days = collect_dates("rest_days", &file.rest_days, file.year)?;
+        let makeup_workdays = collect_dates("makeup_workdays", &file.makeup_workdays, file.year)?;
+        if let Some(date) = makeup_workdays
+            .iter()
+            .find(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        {
+            return Err(CalendarError::MakeupNotWeekend(*date));
+        }
+        if let Some(date) = rest_days.intersection(&makeup_workdays).next() {
+            return Err(CalendarError::RestDayIsMakeup(*date));
+        }
+        Ok(HolidayYear {
+            year: file.year,
+            source: file.source,
+            as_of,
+            rest_days,
+            makeup_workdays,
+        })
+    }
+
+    /// The calendar year this data covers.
+    pub fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The State Council notice (title and publication date) the data was taken from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// When the data was last reviewed.
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+    }
+
+    /// Statutory rest days, in date order.
+    pub fn rest_days(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.rest_days.iter().copied()
+    }
+
+    /// Make-up working days (weekend days worked), in date order.
+    pub fn makeup_workdays(&self) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.makeup_workdays.iter().copied()
+    }
+}
+
+fn collect_dates(
+    field: &'static str,
+    values: &[String],
+    year: i32,
+) -> Result<BTreeSet<NaiveDate>, CalendarError> {
+    let mut dates = BTreeSet::new();
+    for value in values {
+        let date = parse_iso_date(field, value)?;
+        if date.year() != year {
+            return Err(CalendarError::DateOutsideYear { field, date, year });
+        }
+        if !dates.insert(date) {
+            return Err(CalendarError::DuplicateDate { field, date });
+        }
+    }
+    Ok(dates)
+}
+
+/// Strict `YYYY-MM-DD`: chrono's own parser would also take `2025-1-1` or a signed year.
+fn parse_iso_date(field: &'static str, value: &str) -> Result<NaiveDate, CalendarError> {
+    let invalid = || CalendarError::InvalidDate {
+        field,
+        value: value.to_string(),
+    };
+    let bytes = value.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape_ok {
+        return Err(invalid());
+    }
+    let number = |range: std::ops::Range<usize>| {
+        value
+            .get(range)
+            .and_then(|s| s.parse::<u32>().ok())
+            .ok_or_else(invalid)
+    };
+    let year = i32::try_from(number(0..4)?).map_err(|_| invalid())?;
+    NaiveDate::from_ymd_opt(year, number(5..7)?, number(8..10)?).ok_or_else(invalid)
+}
+
+/// Per-year lookup sets, kept apart from [`HolidayYear`] so the calendar owns only what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct YearDays {
+    rest: BTreeSet<NaiveDate>,
+    makeup: BTreeSet<NaiveDate>,
+}
+
+/// Working-day calendar over the years for which holiday data is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Calendar {
+    years: BTreeMap<i32, YearDays>,
+}
+
+impl Calendar {
+    /// Builds a calendar from validated years; each year may be given once.
+    pub fn from_years(years: Vec<HolidayYear>) -> Result<Calendar, CalendarError> {
+        let mut map = BTreeMap::new();
+        for year in years {
+            let days = YearDays {
+                rest: year.rest_days,
+                makeup: year.makeup_workdays,
+            };
+            if map.insert(year.year, days).is_some() {
+                return Err(CalendarError::DuplicateYear(year.year));
+            }
+        }
+        Ok(Calendar { years: map })
+    }
+
+    /// The calendar compiled into the binary from `data/holidays/*.toml` (2023–2026).
+    pub fn embedded() -> Calendar {
+        const FILES: [&str; 4] = [
+            include_str!("../../../data/holidays/2023.toml"),
+            include_str!("../../../data/holidays/2024.toml"),
+            include_str!("../../../data/holidays/2025.toml"),
+            include_str!("../../../data/holidays/2026.toml"),
+        ];
+        let years = FILES
+            .iter()
+            .map(|text| HolidayYear::parse(text))
+            .collect::<Result<Vec<_>, _>>()
+            .expect("embedded holiday files are valid (covered by a unit test)");
+        Calendar::from_years(years).expect("embedded holiday files have distinct years")
+    }
+
+    /// Whether holiday data for `year` is loaded (the admin alert of §11.2 asks this).
+    pub fn covers_year(&self, year: i32) -> bool {
+        self.years.contains_key(&year)
+    }
+
+    /// Mon–Fri and not a rest day, or a listed make-up working day.
+    pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, CalendarError> {
+        let days = self
+            .years
+            .get(&date.year())
+            .ok_or(CalendarError::DataMissing(date.year()))?;
+        if days.makeup.contains(&date) {
+            return Ok(true);
+        }
+        let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
+        Ok(!weekend && !days.rest.contains(&date))
+    }
+
+    /// The `n`-th working day strictly after `date`; `date` itself when `n` is 0.
+    pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        let mut current = date;
+        let mut remaining = n;
+        while remaining > 0 {
+            current = next_day(current)?;
+            if self.is_working_day(current)? {
+                remaining -= 1;
+            }
+        }
+        Ok(current)
+    }
+
+    /// Number of working days in the half-open interval `(a, b]`; 0 when `b <= a`.
+    pub fn working_days_between(&self, a: NaiveDate, b: NaiveDate) -> Result<u32, CalendarError> {
+        let mut count = 0;
+        let mut current = a;
+        while current < b {
+            current = next_day(current)?;
+            if self.is_working_day(current)? {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
+    /// Deadline 23:59:59.999 +08:00 on the `wd`-th working day after `start`'s China date.
+    pub fn sla_due(
+        &self,
+        start: DateTime<FixedOffset>,
+        wd: u32,
+    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+        let start_date = start.with_timezone(&CHINA_OFFSET).date_naive();
+        let due_date = self.add_working_days(start_date, wd)?;
+        let local = due_date.and_time(END_OF_DAY);
+        // Data years are four-digit, so shifting by eight hours stays inside chrono's range.
+        let utc = local - TimeDelta::hours(8);
+        Ok(DateTime::from_naive_utc_and_offset(utc, CHINA_OFFSET))
+    }
+}
+
+/// The following day; past chrono's last date there can be no data, so report it as missing.
+fn next_day(date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+    date.succ_opt()
+        .ok_or(CalendarError::DataMissing(date.year().saturating_add(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    const MINIMAL: &str = r#"
+year = 2030
+source = "国务院办公厅关于2030年部分节假日安排的通知，2029-11-01发布"
+as_of = "2029-11-02"
+rest_days = ["2030-01-01"]
+makeup_workdays = ["2030-01-05"]
+"#;
+
+    #[test]
+    fn embedded_files_parse_and_cover_2023_to_2026() {
+        let calendar = Calendar::embedded();
+        for year in 2023..=2026 {
+            assert!(calendar.covers_year(year), "{year}");
+        }
+        assert!(!calendar.covers_year(2022));
+        assert!(!calendar.covers_year(2027));
+    }
+
+    #[test]
+    fn embedded_files_hold_expected_counts() {
+        let texts = [
+            (include_str!("../../../data/holidays/2023.toml"), 26, 7),
+            (include_str!("../../../data/holidays/2024.toml"), 28, 8),
+            (include_str!("../../../data/holidays/2025.toml"), 28, 5),
+            (include_str!("../../../data/holidays/2026.toml"), 33, 6),
+        ];
+        for (text, rest, makeup) in texts {
+            let year = HolidayYear::parse(text).unwrap();
+            assert_eq!(year.rest_days().count(), rest, "{}", year.year());
+            assert_eq!(year.makeup_workdays().count(), makeup, "{}", year.year());
+            assert!(year.source().contains(&format!("{}年", year.year())));
+        }
+    }
+
+    #[test]
+    fn vectors_of_section_11_3() {
+        let calendar = Calendar::embedded();
+        let cases = [
+            ("2025-09-26", 1, "2025-09-28"),
+            ("2025-09-26", 2, "2025-09-29"),
+            ("2025-09-30", 1, "2025-10-09"),
+            ("2025-09-30", 20, "2025-11-04"),
+            ("2025-12-31", 1, "2026-01-04"),
+            ("2026-02-13", 1, "2026-02-14"),
+            ("2026-02-13", 2, "2026-02-24"),
+            ("2026-02-13", 20, "2026-03-19"),
+            ("2026-09-18", 1, "2026-09-20"),
+            ("2026-09-30", 1, "2026-10-08"),
+            ("2026-09-30", 20, "2026-11-03"),
+            ("2023-09-28", 1, "2023-10-07"),
+            ("2024-02-08", 2, "2024-02-18"),
+            ("2026-12-24", 5, "2026-12-31"),
+        ];
+        for (start, n, expected) in cases {
+            assert_eq!(
+                calendar.add_working_days(d(start), n),
+                Ok(d(expected)),
+                "{start} + {n}"
+            );
+            assert_eq!(
+                calendar.working_days_between(d(start), d(expected)),
+                Ok(n),
+                "({start}, {expected}]"
+            );
+        }
+        assert_eq!(
+            calendar.add_working_days(d("2026-12-24"), 6),
+            Err(CalendarError::DataMissing(2027))
+        );
+    }
+
+    #[test]
+    fn zero_days_is_the_start_date_even_on_a_rest_day() {
+        let calendar = Calendar::embedded();
+        assert_eq!(
+            calendar.add_working_days(d("2025-10-01"), 0),
+            Ok(d("2025-10-01"))
+        );
+    }
+
+    #[test]
+    fn working_day_classification() {
+        let calendar = Calendar::embedded();
+        assert_eq!(calendar.is_working_day(d("2024-02-09")), Ok(true));
+        assert_eq!(calendar.is_working_day(d("2025-01-28")), Ok(false));
+        assert_eq!(calendar.is_working_day(d("2025-10-08")), Ok(false));
+        assert_eq!(calendar.is_working_day(d("2025-10-11")), Ok(true));
+        assert_eq!(calendar.is_working_day(d("2025-10-12")), Ok(false));
+        assert_eq!(calendar.is_working_day(d("2025-10-13")), Ok(true));
+        assert_eq!(
+            calendar.is_working_day(d("2022-12-30")),
+            Err(CalendarError::DataMissing(2022))
+        );
+    }
+
+    #[test]
+    fn between_is_zero_for_empty_interval_and_refuses_missing_years() {
+        let calendar = Calendar::embedded();
+        assert_eq!(
+            calendar.working_days_between(d("2025-03-03"), d("2025-03-03")),
+            Ok(0)
+        );
+        assert_eq!(
+            calendar.working_days_between(d("2025-03-05"), d("2025-03-03")),
+            Ok(0)
+        );
+        assert_eq!(
+            calendar.working_days_between(d("2026-12-30"), d("2027-01-04")),
+            Err(CalendarError::DataMissing(2027))
+        );
+        assert_eq!(
+            calendar.working_days_between(d("2022-12-30"), d("2023-01-04")),
+            Err(CalendarError::DataMissing(2022))
+        );
+    }
+
+    #[test]
+    fn sla_due_ends_the_due_day_in_china_time() {
+        let calendar = Calendar::embedded();
+        let start = DateTime::parse_from_rfc3339("2025-09-26T10:00:00+08:00").unwrap();
+        let due = calendar.sla_due(start, 2).unwrap();
+        assert_eq!(due.to_rfc3339(), "2025-09-29T23:59:59.999+08:00");
+        assert_eq!(due.offset(), &china_offset());
+    }
+
+    #[test]
+    fn sla_due_uses_the_china_date_of_the_start() {
+        let calendar = Calendar::embedded();
+        // 17:30 UTC on Thursday is already Friday 01:30 in China.
+        let start = DateTime::parse_from_rfc3339("2025-09-25T17:30:00+00:00").unwrap();
+        let due = calendar.sla_due(start, 1).unwrap();
+        assert_eq!(due.to_rfc3339(), "2025-09-28T23:59:59.999+08:00");
+        let late = DateTime::parse_from_rfc3339("2026-12-24T09:00:00+08:00").unwrap();
+        assert_eq!(
+            calendar.sla_due(late, 6),
+            Err(CalendarError::DataMissing(2027))
+        );
+    }
+
+    #[test]
+    fn parse_accepts_a_minimal_file() {
+        let year = HolidayYear::parse(MINIMAL).unwrap();
+        assert_eq!(year.year(), 2030);
+        assert_eq!(year.as_of(), d("2029-11-02"));
+        assert_eq!(year.rest_days().collect::<Vec<_>>(), vec![d("2030-01-01")]);
+        assert_eq!(
+            year.makeup_workdays().collect::<Vec<_>>(),
+            vec![d("2030-01-05")]
+        );
+    }
+
+    #[test]
+    fn parse_rejects_bad_toml_and_missing_fields() {
+        assert!(matches!(
+            HolidayYear::parse("year = "),
+            Err(CalendarError::Toml(_))
+        ));
+        let no_makeup = MINIMAL.replace("makeup_workdays = [\"2030-01-05\"]", "");
+        assert!(matches!(
+            HolidayYear::parse(&no_makeup),
+            Err(CalendarError::Toml(_))
+        ));
+        let unknown = format!("{MINIMAL}extra = 1\n");
+        assert!(matches!(
+            HolidayYear::parse(&unknown),
+            Err(CalendarError::Toml(_))
+        ));
+        let native_date = MINIMAL.replace("[\"2030-01-01\"]", "[2030-01-01]");
+        assert!(matches!(
+            HolidayYear::parse(&native_date),
+            Err(CalendarError::Toml(_))
+        ));
+    }
+
+    #[test]
+    fn parse_rejects_malformed_dates() {
+        for bad in [
+            "2030-1-1",
+            "2030-02-30",
+            "2030/01/01",
+            "+2030-01-01",
+            "２０３０-01-01",
+        ] {
+            let text = MINIMAL.replace("\"2030-01-01\"", &format!("\"{bad}\""));
+            assert_eq!(
+                HolidayYear::parse(&text),
+                Err(CalendarError::InvalidDate {
+                    field: "rest_days",
+                    value: bad.to_string()
+                }),
+                "{bad}"
+            );
+        }
+        let bad_as_of = MINIMAL.replace("as_of = \"2029-11-02\"", "as_of = \"soon\"");
+        assert!(matches!(
+            HolidayYear::parse(&bad_as_of),
+            Err(CalendarError::InvalidDate { field: "as_of", .. })
+        ));
+    }
+
+    #[test]
+    fn parse_rejects_dates_of_another_year() {
+        let text = MINIMAL.replace("\"2030-01-01\"", "\"2029-12-31\"");
+        assert_eq!(
+            HolidayYear::parse(&text),
+            Err(CalendarError::DateOutsideYear {
+                field: "rest_days",
+                date: d("2029-12-31"),
+                year: 2030
+            })
+        );
+        let text = MINIMAL.replace("\"2030-01-05\"", "\"2031-01-04\"");
+        assert!(matches!(
+            HolidayYear::parse(&text),
+            Err(CalendarError::DateOutsideYear {
+                field: "makeup_workdays",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn parse_rejects_weekday_makeup_and_overlaps() {
+        // 2030-01-07 is a Monday.
+        let text = MINIMAL.replace("\"2030-01-05\"", "\"2030-01-07\"");
+        assert_eq!(
+            HolidayYear::parse(&text),
+            Err(CalendarError::MakeupNotWeekend(d("2030-01-07")))
+        );
+        let text = MINIMAL.replace("[\"2030-01-01\"]", "[\"2030-01-01\", \"2030-01-05\"]");
+        assert_eq!(
+            HolidayYear::parse(&text),
+            Err(CalendarError::RestDayIsMakeup(d("2030-01-05")))
+        );
+        let text = MINIMAL.replace("[\"2030-01-01\"]", "[\"2030-01-01\", \"2030-01-01\"]");
+        assert_eq!(
+            HolidayYear::parse(&text),
+            Err(CalendarError::DuplicateDate {
+                field: "rest_days",
+                date: d("2030-01-01")
+            })
+        );
+    }
+
+    #[test]
+    fn parse_rejects_empty_source_and_odd_years() {
+        let text = MINIMAL.replace(
+            "source = \"国务院办公厅关于2030年部分节假日安排的通知，2029-11-01发布\"",
+            "source = \"  \"",
+        );
+        assert_eq!(HolidayYear::parse(&text), Err(CalendarError::MissingSource));
+        let text = MINIMAL.replace("year = 2030", "year = 12030");
+        assert_eq!(
+            HolidayYear::parse(&text),
+            Err(CalendarError::YearOutOfRange(12030))
+        );
+    }
+
+    #[test]
+    fn from_years_rejects_a_year_given_twice() {
+        let year = HolidayYear::parse(MINIMAL).unwrap();
+        assert_eq!(
+            Calendar::from_years(vec![year.clone(), year]),
+            Err(CalendarError::DuplicateYear(2030))
+        );
+    }
+}
