@@ -35,13 +35,14 @@ fn map_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         if db.is_unique_violation() {
             let what = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-            for (needle, err) in [
-                ("open_subject_key", StoreError::SubjectBusy as fn() -> StoreError),
+            let table: [(&str, fn() -> StoreError); 5] = [
+                ("open_subject_key", || StoreError::SubjectBusy),
                 ("live_appid", || StoreError::OrderExists),
                 ("username", || StoreError::UsernameTaken),
                 ("apps", || StoreError::AppidTaken),
                 ("filing_events", || StoreError::VersionConflict),
-            ] {
+            ];
+            for (needle, err) in table {
                 if what.contains(needle) {
                     return err();
                 }

@@ -1,0 +1,197 @@
+//! Accounts, roles and bearer tokens (argon2id passwords; tokens stored hashed).
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use beian_domain::filing::Actor;
+use beian_store::UserRow;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The four roles of api.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Applicant,
+    PlatformReviewer,
+    AuthorityReviewer,
+    Admin,
+}
+
+impl Role {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "applicant" => Some(Role::Applicant),
+            "platform_reviewer" => Some(Role::PlatformReviewer),
+            "authority_reviewer" => Some(Role::AuthorityReviewer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRow,
+    pub role: Role,
+    pub token_hash: String,
+}
+
+/// The public view of a user.
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    pub id: String,
+    pub username: String,
+    pub role: String,
+    pub province: Option<String>,
+}
+
+impl From<&UserRow> for UserView {
+    fn from(u: &UserRow) -> UserView {
+        UserView {
+            id: u.id.clone(),
+            username: u.username.clone(),
+            role: u.role.clone(),
+            province: u.province.clone(),
+        }
+    }
+}
+
+impl Caller {
+    /// The actor recorded in events.
+    pub fn actor(&self) -> Actor {
+        let id = self.user.id.clone();
+        match self.role {
+            Role::Applicant => Actor::Applicant(id),
+            Role::PlatformReviewer => Actor::PlatformReviewer(id),
+            Role::AuthorityReviewer => Actor::AuthorityReviewer(id),
+            Role::Admin => Actor::Admin(id),
+        }
+    }
+
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+/// Hex SHA-256 of a token: only the hash is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A fresh random token (256 bits).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A fresh random id with a time prefix, so ids sort by creation.
+pub fn new_id(now_ms: i64) -> String {
+    let mut bytes = [0u8; 6];
+    OsRng.fill_bytes(&mut bytes);
+    format!("{:012x}{}", now_ms.max(0), hex::encode(bytes))
+}
+
+fn argon(memory_kib: u32) -> Argon2<'static> {
+    let params = Params::new(memory_kib.max(8), 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password with argon2id (PHC string).
+pub fn hash_password(password: &str, memory_kib: u32) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon(memory_kib)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(ApiError::internal)
+}
+
+/// Checks a password against its stored hash; the parameters come from the hash.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// Hashes on the blocking pool: argon2 is deliberately slow.
+pub async fn hash_password_async(password: String, memory_kib: u32) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password, memory_kib))
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// Verifies on the blocking pool.
+pub async fn verify_password_async(hash: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&hash, &password))
+        .await
+        .unwrap_or(false)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        let token = bearer(parts).ok_or_else(ApiError::unauthenticated)?;
+        let hash = token_hash(token);
+        let user = state.store.session_user(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
+        let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+        Ok(Caller {
+            user,
+            role,
+            token_hash: hash,
+        })
+    }
+}
+
+/// The idempotency scope of a request: the hashed bearer token, if any.
+pub fn caller_scope(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(token_hash)
+        .unwrap_or_else(|| "anonymous".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let h = hash_password("s3cret-pass", 64).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password(&h, "s3cret-pass"));
+        assert!(!verify_password(&h, "wrong"));
+        assert!(!verify_password("not a hash", "s3cret-pass"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_stored_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_ne!(token_hash(&a), a);
+    }
+}

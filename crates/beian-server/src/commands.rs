@@ -1,0 +1,125 @@
+//! The one path from a domain command to a commit: decide, apply, derive the
+//! record effects, the SMS to send and the timers, and commit atomically.
+
+use crate::error::{ApiError, ApiResult};
+use crate::sms::code_message;
+use crate::state::AppState;
+use beian_domain::calendar::china_offset;
+use beian_domain::filing::{Actor, Change, Command, Event, Filing, Kind, Refusal, Status, Time};
+use beian_domain::numbers::province_abbr;
+use beian_store::{Commit, NumberRequest, OutboundSms, StoreError};
+use chrono::Datelike;
+
+/// The plain codes a command carries, index-aligned with the round's recipients.
+fn codes_of(cmd: &Command) -> Vec<String> {
+    match cmd {
+        Command::Submit { codes, .. } | Command::PlatformApprove { codes } => codes.clone(),
+        Command::SmsResend { code, .. } => vec![code.clone()],
+        _ => vec![],
+    }
+}
+
+/// SMS messages implied by the events: codes of a new round, or a resent code.
+fn messages(after: &Filing, events: &[Event], codes: &[String], window_hours: i64) -> Vec<OutboundSms> {
+    let mut out = vec![];
+    for e in events {
+        match &e.change {
+            Change::PlatformApproved { round } | Change::SmsRestarted { round } | Change::CancellationSubmitted { round } => {
+                for (r, code) in round.recipients.iter().zip(codes) {
+                    out.push(OutboundSms {
+                        mobile: r.mobile.clone(),
+                        body: code_message(code, window_hours),
+                    });
+                }
+            }
+            Change::CodeResent { index, .. } => {
+                if let (Some(r), Some(code)) = (after.sms.as_ref().and_then(|s| s.recipients.get(*index)), codes.first()) {
+                    out.push(OutboundSms {
+                        mobile: r.mobile.clone(),
+                        body: code_message(code, window_hours),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn build_commit(state: &AppState, before: &Filing, events: Vec<Event>, codes: &[String], now: Time) -> Commit {
+    let mut after = before.clone();
+    for e in &events {
+        after.apply(e);
+    }
+    let window = if after.kind == Kind::Cancel {
+        state.policy.cancel_sms_window_hours
+    } else {
+        state.policy.sms_window_hours
+    };
+    let bind_face_task = events
+        .iter()
+        .any(|e| matches!(e.change, Change::Submitted { .. }))
+        .then(|| after.face_task.clone())
+        .flatten();
+    Commit {
+        effects: after.record_effects(&events, &state.policy),
+        sms: messages(&after, &events, codes, window),
+        expected_version: before.version,
+        bind_face_task,
+        filing: after,
+        events,
+        now,
+    }
+}
+
+/// Decides `cmd` on `filing` and commits the outcome; returns the new state
+/// and the events. A refusal commits nothing.
+pub async fn execute(state: &AppState, filing: &Filing, cmd: Command, actor: &Actor) -> ApiResult<(Filing, Vec<Event>)> {
+    let now = state.now();
+    let codes = codes_of(&cmd);
+    let needs_numbers = matches!(cmd, Command::AuthorityApprove { .. })
+        && filing.kind == Kind::New
+        && filing.status == Status::AuthorityReview;
+    let commit = if needs_numbers {
+        let province = filing.province.clone().unwrap_or_default();
+        let abbr = province_abbr(&province).ok_or_else(|| ApiError::internal("filing without a valid province"))?;
+        let req = NumberRequest {
+            filing_id: filing.id.clone(),
+            province,
+            abbr: abbr.to_string(),
+            year: now.with_timezone(&china_offset()).year(),
+            subject_key: filing.subject_key.clone().unwrap_or_default(),
+        };
+        let (st, before, actor) = (state.clone(), filing.clone(), actor.clone());
+        let build = Box::new(move |numbers| -> Result<Commit, Refusal> {
+            let env = st.env(&actor, now);
+            let events = before.decide(Command::AuthorityApprove { numbers: Some(numbers) }, &env)?;
+            Ok(build_commit(&st, &before, events, &[], now))
+        });
+        state.store.commit_with_numbers(req, build).await?
+    } else {
+        let env = state.env(actor, now);
+        let events = filing.decide(cmd, &env)?;
+        let commit = build_commit(state, filing, events, &codes, now);
+        state.store.commit(commit.clone()).await?;
+        commit
+    };
+    for e in &commit.events {
+        state.metrics.inc("beian_events_total", "event", e.change.name(), 1);
+    }
+    Ok((commit.filing, commit.events))
+}
+
+/// Like [`execute`] for actors that cannot send `expected_version` (the
+/// verification site, timers): on a concurrent change, reload and decide again.
+pub async fn execute_fresh(state: &AppState, id: &str, cmd: Command, actor: &Actor) -> ApiResult<(Filing, Vec<Event>)> {
+    let mut last = None;
+    for _ in 0..5 {
+        let filing = state.store.filing(id).await?.ok_or_else(ApiError::not_found)?;
+        match execute(state, &filing, cmd.clone(), actor).await {
+            Err(e) if e.code == "VERSION_CONFLICT" => last = Some(e),
+            other => return other,
+        }
+    }
+    Err(last.unwrap_or_else(|| ApiError::from(StoreError::VersionConflict)))
+}

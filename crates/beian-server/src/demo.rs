@@ -1,0 +1,124 @@
+//! `--demo`: documented accounts and a few filings in different stages, so a
+//! newcomer can click through every console at once (see README).
+
+use crate::commands::execute;
+use crate::error::{ApiError, ApiResult};
+use crate::routes::accounts::{add_user, NewUser};
+use crate::state::AppState;
+use beian_domain::filing::{Actor, Command, Filing, Kind};
+use beian_domain::fixtures::enterprise_document;
+use beian_domain::validate::{FaceFacts, ValidationFacts};
+use beian_store::{AppRow, FaceTaskRow, Preconditions};
+use chrono::Duration;
+
+/// Demo accounts: (username, password, role, province).
+pub const ACCOUNTS: [(&str, &str, &str, Option<&str>); 3] = [
+    ("demo", "demo-applicant", "applicant", None),
+    ("reviewer", "demo-reviewer", "platform_reviewer", None),
+    ("guangdong", "demo-authority", "authority_reviewer", Some("44")),
+];
+
+/// How far each demo app's filing goes.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Stage {
+    Draft,
+    PlatformReview,
+    SmsVerification,
+    Filed,
+}
+
+const APPS: [(&str, &str, &str, bool, Stage); 4] = [
+    ("wxdemo0000000001", "星河记账", "91440300708461136T", false, Stage::Filed),
+    ("wxdemo0000000002", "星河天气", "91110108MA01ABC17L", false, Stage::SmsVerification),
+    ("wxdemo0000000003", "星河日历", "91350100M000100Y43", false, Stage::PlatformReview),
+    ("wxdemo0000000004", "星河相册", "91110000600037341L", true, Stage::Draft),
+];
+
+/// The SMS code used by demo rounds, so the verification page can be tried.
+pub const DEMO_SMS_CODE: &str = "123456";
+
+/// Seeds an empty database; does nothing if the demo applicant exists.
+pub async fn seed(s: &AppState) -> ApiResult<()> {
+    if s.store.user_by_username("demo").await?.is_some() {
+        return Ok(());
+    }
+    let mut ids = vec![];
+    for (username, password, role, province) in ACCOUNTS {
+        let u = NewUser {
+            username: username.into(),
+            password: password.into(),
+            role: role.into(),
+            province: province.map(String::from),
+        };
+        ids.push(add_user(s, u).await?.id);
+    }
+    let applicant = Actor::Applicant(ids[0].clone());
+    let reviewer = Actor::PlatformReviewer(ids[1].clone());
+    let authority = Actor::AuthorityReviewer(ids[2].clone());
+    for (i, (appid, name, credit_code, listed, stage)) in APPS.into_iter().enumerate() {
+        let now = s.now();
+        let subject = format!("深圳市星河科技{}号有限公司", i + 1);
+        s.store
+            .insert_app(&AppRow {
+                appid: appid.into(),
+                name: name.into(),
+                owner_id: ids[0].clone(),
+                listed,
+                owner_name: Some(subject.clone()),
+                registered_at: now,
+                preconditions: Preconditions::default(),
+                created_at: now,
+            })
+            .await?;
+        let id = crate::auth::new_id(now.timestamp_millis() + i as i64);
+        let (f, created) = Filing::create(id.clone(), Kind::New, appid.into(), &applicant, None, None, now)?;
+        s.store.create_filing(&f, &created).await?;
+        let face_id = format!("{id}-face");
+        let doc = enterprise_document(&subject, credit_code, name, &face_id, "demo-photo");
+        let task = FaceTaskRow {
+            id: face_id.clone(),
+            filing_id: id.clone(),
+            owner_id: ids[0].clone(),
+            status: "succeeded".into(),
+            created_at: now,
+            identity_type: Some(2),
+            identity_number: doc.subject_principal.identity().map(|i| i.1),
+            name: doc.subject_principal.name.clone(),
+            photo: None,
+            consumed_by: None,
+        };
+        s.store.insert_face_task(&task).await?;
+        let (mut f, _) = execute(s, &f, Command::Save { document: doc.clone() }, &applicant).await?;
+        if stage >= Stage::PlatformReview {
+            let facts = ValidationFacts {
+                app_name: Some(name.into()),
+                owner_name: Some(subject.clone()),
+                face: Some(FaceFacts {
+                    id: face_id,
+                    succeeded: true,
+                    expires_at: now + Duration::days(3),
+                    consumed_by: None,
+                    identity: task.identity_number.clone().map(|n| (2, n)),
+                    name: task.name.clone(),
+                }),
+                quota_used: None,
+            };
+            f = execute(s, &f, Command::Submit { facts, codes: vec![] }, &applicant).await?.0;
+        }
+        if stage >= Stage::SmsVerification {
+            let codes = vec![DEMO_SMS_CODE.to_string()];
+            f = execute(s, &f, Command::PlatformApprove { codes }, &reviewer).await?.0;
+        }
+        if stage >= Stage::Filed {
+            let verify = Command::SmsVerify {
+                mobile: "13800138000".into(),
+                last6: "311238".into(),
+                code: DEMO_SMS_CODE.into(),
+            };
+            f = execute(s, &f, verify, &Actor::Recipient("138****8000".into())).await?.0;
+            execute(s, &f, Command::AuthorityApprove { numbers: None }, &authority).await?;
+        }
+    }
+    tracing::info!("demo data seeded");
+    Ok::<(), ApiError>(())
+}

@@ -1,0 +1,175 @@
+//! The one error shape of api.md: `{"error": {code, message, suggestion?, issues?}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use beian_domain::filing::Refusal;
+use beian_domain::validate::{Issue, Severity};
+use beian_store::StoreError;
+use serde_json::{json, Map, Value};
+
+/// An API failure with its stable code and a Chinese message.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub suggestion: Option<String>,
+    pub issues: Option<Vec<Issue>>,
+    pub extra: Map<String, Value>,
+}
+
+/// Handler result.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// A plain error.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            suggestion: None,
+            issues: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Adds a suggestion.
+    pub fn suggest(mut self, s: impl Into<String>) -> ApiError {
+        self.suggestion = Some(s.into());
+        self
+    }
+
+    /// Adds a top-level field (e.g. `attempts_left`).
+    pub fn with(mut self, key: &str, value: Value) -> ApiError {
+        self.extra.insert(key.into(), value);
+        self
+    }
+
+    /// 404 that never tells whether the object exists for someone else.
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "未找到该对象").suggest("请确认编号是否正确")
+    }
+
+    /// 401.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录").suggest("携带有效的登录令牌后重试")
+    }
+
+    /// 403.
+    pub fn forbidden() -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "当前账号无权执行此操作").suggest("请使用具备相应角色的账号")
+    }
+
+    /// 400 for a malformed request.
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message).suggest("请按接口文档检查请求格式")
+    }
+
+    /// 422 with field issues.
+    pub fn invalid(issues: Vec<Issue>) -> ApiError {
+        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED", "备案信息校验未通过")
+            .suggest("请按各项提示修改后重新提交");
+        e.issues = Some(issues);
+        e
+    }
+
+    /// 422 for one field.
+    pub fn field(field: &str, code: &str, message: &str, suggestion: &str) -> ApiError {
+        ApiError::invalid(vec![Issue {
+            field: field.into(),
+            code: code.into(),
+            rule: String::new(),
+            severity: Severity::Error,
+            message: message.into(),
+            suggestion: suggestion.into(),
+        }])
+    }
+
+    /// 409 with a code.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, code, message)
+    }
+
+    /// 500 that hides the cause from the caller but logs it.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%cause, "internal error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "服务器内部错误").suggest("请稍后重试；如持续出现请联系平台管理员")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = Map::new();
+        body.insert("code".into(), json!(self.code));
+        body.insert("message".into(), json!(self.message));
+        if let Some(s) = self.suggestion {
+            body.insert("suggestion".into(), json!(s));
+        }
+        if let Some(issues) = self.issues {
+            body.insert("issues".into(), json!(issues));
+        }
+        body.extend(self.extra);
+        (self.status, Json(json!({ "error": body }))).into_response()
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> ApiError {
+        let msg = r.to_string();
+        match r {
+            Refusal::Invalid(issues) => ApiError::invalid(issues),
+            Refusal::ReasonsRequired => ApiError::field(
+                "reasons",
+                "REASONS_REQUIRED",
+                &msg,
+                "请至少选择或填写一条驳回原因，写明字段、问题与修改建议",
+            ),
+            Refusal::WrongCode { attempts_left } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "WRONG_CODE", msg)
+                    .suggest("请核对短信中的6位验证码和证件号码后六位")
+                    .with("attempts_left", json!(attempts_left))
+            }
+            Refusal::RecipientNotFound => ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", msg).suggest("请确认手机号码是否为备案时填写的负责人号码"),
+            Refusal::SmsExpired => ApiError::conflict("EXPIRED", msg).suggest("请登录小程序管理后台重新提交备案"),
+            Refusal::ResendLimit => ApiError::conflict("RESEND_LIMIT", msg).suggest("请使用最近一次收到的验证码，或等待退回后重新提交"),
+            Refusal::NotWithdrawable(_) => ApiError::conflict("NOT_WITHDRAWABLE", msg).suggest("如需停止，可等待审核结果后放弃该申请"),
+            Refusal::RefileRequired => ApiError::conflict("REFILE_REQUIRED", msg).suggest("请先注销原备案（原因：主体信息变更），再重新备案"),
+            Refusal::Calendar(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "CALENDAR_DATA_MISSING", msg)
+                .suggest("请平台管理员补充下一年度节假日数据"),
+            Refusal::NumbersRequired => ApiError::internal(msg),
+            other => ApiError::conflict(other.code(), msg).suggest("请刷新后查看备案当前状态"),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::VersionConflict => ApiError::conflict("VERSION_CONFLICT", "备案信息已被他人更新").suggest("请刷新后基于最新版本重新操作"),
+            StoreError::SubjectBusy => ApiError::conflict("SUBJECT_BUSY", "该主体已有进行中的备案申请")
+                .suggest("等待其完成，或撤回/放弃后再提交"),
+            StoreError::OrderExists => ApiError::conflict("ORDER_EXISTS", "该小程序已有草稿或进行中的备案申请")
+                .suggest("请继续处理已有申请，或放弃后再新建"),
+            StoreError::UsernameTaken => ApiError::conflict("USERNAME_TAKEN", "用户名已被占用").suggest("请换一个用户名"),
+            StoreError::AppidTaken => ApiError::conflict("APPID_TAKEN", "该AppID已登记").suggest("请确认AppID是否正确"),
+            StoreError::Refused(r) => r.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// A JSON body whose rejection is our 400 error shape.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(ApiError::bad_request(format!("请求格式不正确：{}", e.body_text()))),
+        }
+    }
+}

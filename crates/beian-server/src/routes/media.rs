@@ -1,0 +1,284 @@
+//! Uploaded materials and the face verification task (人脸核身).
+//!
+//! Type is decided by the bytes, size is limited while streaming, and images
+//! are decoded for real. The full quality checks (blur, background, face
+//! detection) belong to the materials issue; here a capture passes when it
+//! decodes and is large enough.
+
+use crate::auth::{self, Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::routes::filings;
+use crate::state::AppState;
+use crate::views;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use beian_store::{FaceTaskRow, MediaRow};
+use chrono::Duration;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+/// Images are limited to 2 MB (§10.1).
+pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
+/// The promise video may be 20 MB.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+const MAX_PIXELS: u64 = 40_000_000;
+
+const PURPOSES: [&str; 11] = [
+    "subject_certificate",
+    "certificate_front",
+    "certificate_back",
+    "face_photo",
+    "authorization_letter",
+    "residence_proof",
+    "preapproval_document",
+    "name_change_letter",
+    "signed_form",
+    "promise_video",
+    "other",
+];
+
+/// The content type the bytes really are.
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if bytes.len() > 12 && &bytes[4..8] == b"ftyp" {
+        Some("video/mp4")
+    } else {
+        None
+    }
+}
+
+/// Minimum (short, long) side per purpose (§10.1, §10.2).
+fn min_resolution(purpose: &str) -> (u32, u32) {
+    match purpose {
+        "subject_certificate" => (1100, 1500),
+        "face_photo" => (480, 640),
+        _ => (720, 1280),
+    }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "MEDIA_TOO_LARGE", format!("文件不能超过{}MB", limit / 1024 / 1024))
+        .suggest("压缩图片后重新上传")
+}
+
+/// Reads one multipart field, refusing as soon as it passes `limit`.
+async fn read_limited(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> ApiResult<Vec<u8>> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+        if buf.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf)
+}
+
+/// Decodes an image under pixel limits; returns (width, height).
+fn decode(bytes: &[u8]) -> ApiResult<(u32, u32)> {
+    let bad = || {
+        ApiError::field("file", "MEDIA_FORMAT", "图片无法解码或已损坏", "上传完整的JPG/PNG彩色图片")
+    };
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|_| bad())?;
+    let (w, h) = reader.into_dimensions().map_err(|_| bad())?;
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(ApiError::field("file", "MEDIA_TOO_MANY_PIXELS", "图片像素过多", "上传不超过4000万像素的图片"));
+    }
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|_| bad())?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    reader.decode().map_err(|_| bad())?;
+    Ok((w, h))
+}
+
+/// Checks, stores and records one upload.
+pub async fn store_media(s: &AppState, owner: &str, purpose: &str, bytes: Vec<u8>) -> ApiResult<MediaRow> {
+    let content_type = sniff(&bytes).ok_or_else(|| {
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "MEDIA_FORMAT", "仅支持JPG、PNG图片或MP4视频")
+            .suggest("请上传证件原件的彩色照片或扫描件")
+    })?;
+    let video = content_type == "video/mp4";
+    if video != (purpose == "promise_video") {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "MEDIA_FORMAT", "文件类型与用途不符")
+            .suggest("承诺视频上传MP4，其他材料上传JPG/PNG图片"));
+    }
+    if !video && bytes.len() > MAX_IMAGE_BYTES {
+        return Err(too_large(MAX_IMAGE_BYTES));
+    }
+    let (dims, checks) = if video {
+        (None, json!([]))
+    } else {
+        let decoded = bytes.clone();
+        let (w, h) = tokio::task::spawn_blocking(move || decode(&decoded)).await.map_err(ApiError::internal)??;
+        let (short, long) = min_resolution(purpose);
+        let ok = w.min(h) >= short && w.max(h) >= long;
+        let check = json!({
+            "code": "MEDIA_RESOLUTION", "ok": ok,
+            "message": if ok { "分辨率符合要求".to_string() } else { format!("分辨率不足：需至少{short}×{long}像素") },
+        });
+        (Some((w, h)), json!([check]))
+    };
+    let sha = hex::encode(Sha256::digest(&bytes));
+    // Content-addressed: no client-supplied name ever reaches a path.
+    let dir = s.data_dir.join("media");
+    let path = dir.join(&sha);
+    tokio::fs::create_dir_all(&dir).await.map_err(ApiError::internal)?;
+    if tokio::fs::metadata(&path).await.is_err() {
+        let tmp = dir.join(format!("{sha}.{}.tmp", auth::new_token()));
+        tokio::fs::write(&tmp, &bytes).await.map_err(ApiError::internal)?;
+        tokio::fs::rename(&tmp, &path).await.map_err(ApiError::internal)?;
+    }
+    let now = s.now();
+    let row = MediaRow {
+        id: auth::new_id(now.timestamp_millis()),
+        owner_id: owner.to_string(),
+        purpose: purpose.to_string(),
+        content_type: content_type.to_string(),
+        size: bytes.len() as i64,
+        sha256: sha,
+        width: dims.map(|d| i64::from(d.0)),
+        height: dims.map(|d| i64::from(d.1)),
+        checks,
+        created_at: now,
+    };
+    s.store.insert_media(&row).await?;
+    Ok(row)
+}
+
+fn media_view(m: &MediaRow) -> Value {
+    json!({"id": m.id, "purpose": m.purpose, "content_type": m.content_type, "size": m.size,
+           "sha256": m.sha256, "width": m.width, "height": m.height, "checks": m.checks})
+}
+
+/// `POST /api/v1/media`: multipart `file` + `purpose`.
+pub async fn upload(State(s): State<AppState>, caller: Caller, mut form: Multipart) -> ApiResult<(StatusCode, Json<Value>)> {
+    let mut purpose = None;
+    let mut file = None;
+    while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+        match field.name() {
+            Some("purpose") => purpose = Some(field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?),
+            Some("file") => file = Some(read_limited(field, MAX_UPLOAD_BYTES).await?),
+            _ => {}
+        }
+    }
+    let purpose = purpose
+        .filter(|p| PURPOSES.contains(&p.as_str()))
+        .ok_or_else(|| ApiError::field("purpose", "PURPOSE_INVALID", "材料用途无效", "purpose 取值见接口文档"))?;
+    let bytes = file.ok_or_else(|| ApiError::field("file", "FIELD_REQUIRED", "请选择要上传的文件", "multipart 字段名为 file"))?;
+    let row = store_media(&s, &caller.user.id, &purpose, bytes).await?;
+    Ok((StatusCode::CREATED, Json(media_view(&row))))
+}
+
+/// `GET /api/v1/media/{id}`: the bytes, to the owner and staff only.
+pub async fn download(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+    let m = s
+        .store
+        .media(&id)
+        .await?
+        .filter(|m| caller.role != Role::Applicant || m.owner_id == caller.user.id)
+        .ok_or_else(ApiError::not_found)?;
+    let bytes = tokio::fs::read(s.data_dir.join("media").join(&m.sha256)).await.map_err(ApiError::internal)?;
+    Response::builder()
+        .header(header::CONTENT_TYPE, m.content_type)
+        .header("x-content-type-options", "nosniff")
+        .body(Body::from(bytes))
+        .map_err(ApiError::internal)
+}
+
+fn face_view(s: &AppState, t: &FaceTaskRow) -> Value {
+    json!({
+        "id": t.id,
+        "filing_id": t.filing_id,
+        "status": t.status,
+        "created_at": views::ts(t.created_at),
+        "notice_expires_at": views::ts(t.created_at + Duration::hours(s.policy.face_notice_validity_hours)),
+        "expires_at": views::ts(t.created_at + Duration::days(s.policy.face_task_validity_days)),
+        "capture_url": format!("/api/v1/face-verifications/{}/capture", t.id),
+        "consumed_by": t.consumed_by,
+    })
+}
+
+/// Starts the MP principal's face verification for an order.
+pub async fn start_face(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<Value>)> {
+    let f = filings::load(&s, &caller, &id).await?;
+    if f.owner_id != caller.user.id {
+        return Err(ApiError::forbidden());
+    }
+    let now = s.now();
+    let task = FaceTaskRow {
+        id: auth::new_id(now.timestamp_millis()),
+        filing_id: f.id,
+        owner_id: caller.user.id.clone(),
+        status: "waiting".into(),
+        created_at: now,
+        identity_type: None,
+        identity_number: None,
+        name: None,
+        photo: None,
+        consumed_by: None,
+    };
+    s.store.insert_face_task(&task).await?;
+    Ok((StatusCode::CREATED, Json(face_view(&s, &task))))
+}
+
+async fn own_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FaceTaskRow> {
+    s.store
+        .face_task(id)
+        .await?
+        .filter(|t| t.owner_id == caller.user.id)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// A face task.
+pub async fn show_face(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    Ok(Json(face_view(&s, &own_face(&s, &caller, &id).await?)))
+}
+
+/// Receives the captured frame and decides the task.
+pub async fn capture_face(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, mut form: Multipart) -> ApiResult<Json<Value>> {
+    let mut task = own_face(&s, &caller, &id).await?;
+    let now = s.now();
+    if now >= task.created_at + Duration::hours(s.policy.face_notice_validity_hours) {
+        return Err(ApiError::conflict("FACE_NOTICE_EXPIRED", "人脸核身通知已过期").suggest("请重新发起人脸核身"));
+    }
+    if task.status == "succeeded" {
+        return Err(ApiError::conflict("FACE_ALREADY_PASSED", "人脸核身已通过").suggest("无需重复核身"));
+    }
+    let mut photo = None;
+    while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+        if field.name() == Some("photo") {
+            photo = Some(read_limited(field, MAX_IMAGE_BYTES).await?);
+        }
+    }
+    let bytes = photo.ok_or_else(|| ApiError::field("photo", "FIELD_REQUIRED", "请拍摄或上传核身照片", "multipart 字段名为 photo"))?;
+    let media = store_media(&s, &caller.user.id, "face_photo", bytes).await?;
+    let filing = s.store.filing(&task.filing_id).await?.ok_or_else(ApiError::not_found)?;
+    let doc = filing.document_or_default();
+    let principal = doc.mp_principal();
+    let mut issues = vec![];
+    if media.checks.as_array().is_some_and(|c| c.iter().any(|x| x["ok"] == json!(false))) {
+        issues.push(json!({"field": "photo", "code": "FACE_RESOLUTION", "message": "核身照片分辨率不足", "suggestion": "请使用不低于480×640像素的正面照片"}));
+    }
+    let identity = principal.identity();
+    if identity.is_none() || principal.name.is_none() {
+        issues.push(json!({"field": "mini_program_principal.certificate.number", "code": "FACE_IDENTITY_UNKNOWN",
+                           "message": "请先填写小程序负责人姓名与证件号码", "suggestion": "保存小程序负责人信息后再核身"}));
+    }
+    task.photo = Some(media.id);
+    if issues.is_empty() {
+        task.status = "succeeded".into();
+        task.identity_type = identity.as_ref().map(|i| i64::from(i.0));
+        task.identity_number = identity.map(|i| i.1);
+        task.name = principal.name.clone().map(|n| n.trim().to_string());
+    } else {
+        task.status = "failed".into();
+    }
+    s.store.update_face_task(&task).await?;
+    Ok(Json(json!({"id": task.id, "status": task.status, "issues": issues})))
+}

@@ -1,0 +1,60 @@
+//! The API routes, one module per area of api.md.
+
+pub mod accounts;
+pub mod admin;
+pub mod apps;
+pub mod filings;
+pub mod media;
+pub mod miit;
+pub mod ops;
+pub mod public;
+
+use crate::state::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+
+/// Every route of the server.
+pub fn router(state: AppState, manual_clock: bool) -> Router {
+    let mut api = Router::new()
+        .route("/api/v1/sessions", post(accounts::sign_in))
+        .route("/api/v1/sessions/current", delete(accounts::sign_out))
+        .route("/api/v1/me", get(accounts::me))
+        .route("/api/v1/users", post(accounts::create_user).get(accounts::list_users))
+        .route("/api/v1/apps", post(apps::create).get(apps::list))
+        .route("/api/v1/apps/{appid}", get(apps::show))
+        .route("/api/v1/apps/{appid}/releases", post(apps::release))
+        .route("/api/v1/media", post(media::upload))
+        .route("/api/v1/media/{id}", get(media::download))
+        .route("/api/v1/filings", post(filings::create).get(filings::list))
+        .route("/api/v1/filings/{id}", get(filings::show))
+        .route("/api/v1/filings/{id}/events", get(filings::events))
+        .route("/api/v1/filings/{id}/application", put(filings::save))
+        .route("/api/v1/filings/{id}/submit", post(filings::submit))
+        .route("/api/v1/filings/{id}/withdraw", post(filings::withdraw))
+        .route("/api/v1/filings/{id}/discard", post(filings::discard))
+        .route("/api/v1/filings/{id}/terminate", post(filings::terminate))
+        .route("/api/v1/filings/{id}/platform-decision", post(filings::platform_decision))
+        .route("/api/v1/filings/{id}/authority-decision", post(filings::authority_decision))
+        .route("/api/v1/filings/{id}/face-verification", post(media::start_face))
+        .route("/api/v1/face-verifications/{id}", get(media::show_face))
+        .route("/api/v1/face-verifications/{id}/capture", post(media::capture_face))
+        .route("/api/v1/miit/sms-verify", post(miit::verify))
+        .route("/api/v1/miit/sms-resend", post(miit::resend))
+        .route("/api/v1/public/filings", get(public::search))
+        .route("/api/v1/precheck", post(public::precheck))
+        .route("/api/v1/admin/sms-outbox", get(admin::sms_outbox))
+        .route("/api/openapi.json", get(ops::openapi))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics));
+    if manual_clock {
+        api = api.route("/api/v1/admin/clock", post(admin::clock));
+    }
+    api.merge(crate::reference::router())
+        .fallback(ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer))
+        .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES + 64 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,50 @@
+//! The public filing query and the pre-check.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::routes::filings::facts;
+use crate::state::AppState;
+use crate::views;
+use axum::extract::{Query, State};
+use axum::Json;
+use beian_domain::document::Document;
+use beian_domain::filing::{Actor, Filing, Kind};
+use beian_domain::validate;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// `?q=`.
+#[derive(Deserialize)]
+pub struct Search {
+    q: Option<String>,
+}
+
+/// `GET /api/v1/public/filings?q=`: never a person's name, certificate or phone.
+pub async fn search(State(s): State<AppState>, Query(p): Query<Search>) -> ApiResult<Json<Value>> {
+    let q = p.q.unwrap_or_default();
+    let q = q.trim();
+    if q.chars().count() < 2 || q.chars().count() > 100 {
+        return Err(ApiError::field("q", "QUERY_LENGTH", "请输入2至100个字符的查询内容", "可输入备案号、小程序名称或主办单位名称"));
+    }
+    let items = s.store.public_search(q, 50).await?;
+    let items: Vec<Value> = items
+        .iter()
+        .map(|i| {
+            json!({"mini_program_name": i.mini_program_name, "subject_name": i.subject_name, "subject_nature": i.subject_nature,
+                   "subject_number": i.subject_number, "service_number": i.service_number, "filed_at": views::ts(i.filed_at)})
+        })
+        .collect();
+    Ok(Json(json!({"items": items})))
+}
+
+/// `POST /api/v1/precheck`: the submission's validation, nothing saved.
+pub async fn precheck(State(s): State<AppState>, caller: Caller, ApiJson(doc): ApiJson<Document>) -> ApiResult<Json<Value>> {
+    let now = s.now();
+    let actor = caller.actor();
+    // A throwaway order: precheck is about the document, not an existing order.
+    let owner = Actor::Applicant(caller.user.id.clone());
+    let (shadow, _) = Filing::create(String::new(), Kind::New, String::new(), &owner, None, None, now)?;
+    let facts = facts(&s, &caller, None, &doc).await?;
+    let issues = validate::validate(&doc, &facts, &shadow, &s.env(&actor, now));
+    Ok(Json(json!({"issues": issues})))
+}

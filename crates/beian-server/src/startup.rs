@@ -1,0 +1,126 @@
+//! Builds the application: store, first admin, demo data, router, worker.
+//! Tests boot the real server through [`Application::build`] on port 0.
+
+use crate::auth::Role;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::routes;
+use crate::sms::OutboxGateway;
+use crate::state::AppState;
+use beian_domain::calendar::Calendar;
+use beian_store::{SqlStore, Store};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// A built, bound, not yet serving server.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    pub state: AppState,
+    worker_interval: std::time::Duration,
+    /// The generated admin password, when this start created the admin.
+    pub generated_admin_password: Option<String>,
+}
+
+/// Startup failures.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("database: {0}")]
+    Store(#[from] beian_store::StoreError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(SocketAddr, std::io::Error),
+    #[error("{0}")]
+    Setup(String),
+}
+
+/// Opens the store named by the configuration (and migrates it).
+pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
+    if config.db.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StartupError::DataDir(config.data_dir.display().to_string(), e))?;
+    }
+    Ok(SqlStore::connect(&config.database_url(), chrono::Utc::now()).await?)
+}
+
+/// The shared state over a store, with the wall clock or a manual one.
+pub fn state(config: &Config, store: Arc<dyn Store>) -> AppState {
+    let clock = if config.manual_clock {
+        Clock::manual(chrono::Utc::now())
+    } else {
+        Clock::System
+    };
+    AppState {
+        store,
+        clock: Arc::new(clock),
+        policy: Arc::new(config.policy.clone()),
+        calendar: Arc::new(Calendar::embedded()),
+        sms: Arc::new(OutboxGateway),
+        metrics: Arc::new(Metrics::default()),
+        data_dir: config.data_dir.clone(),
+        argon2_memory_kib: config.argon2_memory_kib,
+    }
+}
+
+impl Application {
+    /// Opens the store, ensures an admin exists, seeds the demo if asked, binds.
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
+        let state = state(&config, store);
+        let generated_admin_password = ensure_admin(&state, &config).await?;
+        if config.demo {
+            crate::demo::seed(&state).await.map_err(|e| StartupError::Setup(format!("demo seed: {}", e.message)))?;
+        }
+        let listener = TcpListener::bind(config.addr).await.map_err(|e| StartupError::Bind(config.addr, e))?;
+        let router = routes::router(state.clone(), config.manual_clock);
+        Ok(Application {
+            listener,
+            router,
+            state,
+            worker_interval: std::time::Duration::from_millis(config.worker_interval_ms),
+            generated_admin_password,
+        })
+    }
+
+    /// The bound address (port 0 resolved).
+    pub fn addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves until the process ends or ctrl-c.
+    pub async fn run(self) -> std::io::Result<()> {
+        tokio::spawn(crate::worker::run(self.state.clone(), self.worker_interval));
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    }
+}
+
+/// Creates the first admin on an empty database; returns a generated password.
+async fn ensure_admin(state: &AppState, config: &Config) -> Result<Option<String>, StartupError> {
+    let users = state.store.list_users().await?;
+    if users.iter().any(|u| Role::parse(&u.role) == Some(Role::Admin)) {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.0.clone(), false),
+        None => (crate::auth::new_token()[..20].to_string(), true),
+    };
+    let new = routes::accounts::NewUser {
+        username: "admin".into(),
+        password: password.clone(),
+        role: "admin".into(),
+        province: None,
+    };
+    match routes::accounts::add_user(state, new).await {
+        Ok(_) => Ok(generated.then_some(password)),
+        // Another process started at the same moment and created it.
+        Err(e) if e.code == "USERNAME_TAKEN" => Ok(None),
+        Err(e) => Err(StartupError::Setup(format!("admin account: {}", e.message))),
+    }
+}

@@ -1,0 +1,41 @@
+//! Shared state handed to every handler.
+
+use crate::clock::Clock;
+use crate::metrics::Metrics;
+use crate::sms::SmsGateway;
+use beian_domain::calendar::Calendar;
+use beian_domain::filing::{Actor, Env, Time};
+use beian_domain::policy::Policy;
+use beian_store::Store;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything a request may need; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<Clock>,
+    pub policy: Arc<Policy>,
+    pub calendar: Arc<Calendar>,
+    pub sms: Arc<dyn SmsGateway>,
+    pub metrics: Arc<Metrics>,
+    pub data_dir: PathBuf,
+    pub argon2_memory_kib: u32,
+}
+
+impl AppState {
+    /// The current time.
+    pub fn now(&self) -> Time {
+        self.clock.now()
+    }
+
+    /// The domain environment for one decision.
+    pub fn env<'a>(&'a self, actor: &'a Actor, now: Time) -> Env<'a> {
+        Env {
+            now,
+            actor,
+            policy: &self.policy,
+            calendar: &self.calendar,
+        }
+    }
+}
