@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 /// RFC 3339 in China Standard Time.
 pub fn ts(t: Time) -> String {
-    t.with_timezone(&china_offset()).to_rfc3339()
+    t.with_timezone(&china_offset()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
 fn opt_ts(t: Option<Time>) -> Value {

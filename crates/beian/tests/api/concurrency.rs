@@ -1,0 +1,135 @@
+//! Several `beian serve` processes on one PostgreSQL database: timers fire
+//! exactly once and filing numbers stay distinct and gap-free.
+
+use crate::harness::*;
+use futures::stream::{self, StreamExt};
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Child processes, killed when the test ends however it ends.
+struct Servers(Vec<Child>);
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Starts `n` processes of the real binary on one database; returns their clients.
+async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
+    let data_dir = temp_dir();
+    let mut children = Servers(vec![]);
+    let mut apps = vec![];
+    for _ in 0..n {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_beian"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--manual-clock", "--db", db])
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .env("BEIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env("BEIAN_ARGON2_MEMORY_KIB", "64")
+            .env("BEIAN_WORKER_INTERVAL_MS", "100")
+            .env("BEIAN_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("beian binary starts");
+        let stdout = child.stdout.take().expect("stdout");
+        children.0.push(child);
+        let line = tokio::task::spawn_blocking(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let found = lines.by_ref().map_while(Result::ok).find(|l| l.contains("http://"));
+            // Keep draining so the child never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            found
+        })
+        .await
+        .unwrap()
+        .expect("the server prints its URL");
+        let base = line[line.find("http://").unwrap()..].trim().to_string();
+        apps.push(TestApp {
+            base,
+            client: reqwest::Client::new(),
+        });
+    }
+    for app in &apps {
+        let admin = app.login("admin", ADMIN_PASSWORD).await;
+        app.post("/api/v1/admin/clock", &admin, json!({"set": START})).await.expect(200);
+    }
+    (children, apps)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
+    let db = fresh_pg_database().await;
+    let (_servers, apps) = start(3, &db).await;
+    let applicant = apps[0].user("applicant", None).await;
+    let reviewer = apps[0].user("platform_reviewer", None).await;
+    let authority = apps[0].user("authority_reviewer", Some("44")).await;
+
+    // 200 orders in SMS verification, prepared through all three processes.
+    let waiting: Vec<String> = stream::iter(0..200u32)
+        .map(|i| {
+            let (app, applicant, reviewer) = (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
+            async move {
+                let flow = Flow::prepare(app, &applicant, 1000 + i).await;
+                flow.submit().await.expect(200);
+                flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+                flow.filing.clone()
+            }
+        })
+        .buffer_unordered(6)
+        .collect()
+        .await;
+
+    // Every process's clock passes the deadline at once; all run their timers.
+    let advanced = futures::future::join_all(apps.iter().map(|a| a.advance_hours(25.0))).await;
+    let fired: u64 = advanced.iter().map(|b| b["timers_fired"].as_u64().unwrap()).sum();
+    assert!(fired <= 200, "no timer fired twice across processes ({fired})");
+    for id in &waiting {
+        let events = apps[1].get(&format!("/api/v1/filings/{id}/events"), &applicant).await.expect(200);
+        let returned = events["items"].as_array().unwrap().iter().filter(|e| e["event"] == "returned").count();
+        assert_eq!(returned, 1, "filing {id} returned exactly once");
+        assert_eq!(apps[2].get(&format!("/api/v1/filings/{id}"), &applicant).await.expect(200)["status"], "returned");
+    }
+
+    // 50 orders at the authority, then 50 approvals in parallel on three processes.
+    let ready: Vec<String> = stream::iter(0..50u32)
+        .map(|i| {
+            let (app, applicant, reviewer) = (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
+            async move {
+                let flow = Flow::prepare(app, &applicant, 2000 + i).await;
+                flow.to_authority(&reviewer).await;
+                flow.filing.clone()
+            }
+        })
+        .buffer_unordered(6)
+        .collect()
+        .await;
+    let numbers: Vec<String> = stream::iter(ready.iter().enumerate())
+        .map(|(i, id)| {
+            let (app, authority) = (&apps[i % 3], authority.clone());
+            async move {
+                let v = app.get(&format!("/api/v1/filings/{id}"), &authority).await.expect(200)["version"].clone();
+                let done = app
+                    .post(&format!("/api/v1/filings/{id}/authority-decision"), &authority, json!({"decision": "approve", "expected_version": v}))
+                    .await
+                    .expect(200);
+                done["service_number"].as_str().unwrap().to_string()
+            }
+        })
+        .buffer_unordered(50)
+        .collect()
+        .await;
+    let mut seqs: Vec<u32> = numbers
+        .iter()
+        .map(|n| {
+            assert!(n.starts_with("粤ICP备2026") && n.ends_with("号-1X"), "{n}");
+            n["粤ICP备2026".len()..n.len() - "号-1X".len()].parse().unwrap()
+        })
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=50).collect::<Vec<_>>(), "distinct and gap-free");
+}

@@ -1,0 +1,372 @@
+//! The seed's five stages through the API, with every refusal the issue lists.
+
+use crate::harness::*;
+use reqwest::Method;
+use serde_json::json;
+
+crate::both_backends!(
+    reject_fix_resubmit_verify_and_file,
+    wrong_code_and_resend_limit,
+    timeout_returns_and_unchanged_resubmission_goes_to_sms,
+    too_many_wrong_entries_return_the_order,
+    second_mini_program_of_a_subject_gets_service_index_two,
+    subject_busy_and_version_conflict,
+    withdrawal_allowed_then_refused,
+    cancellation_voids_the_number,
+    change_filing_keeps_the_app_filed,
+    tenants_and_provinces_see_only_their_own,
+    idempotency_key_replays_the_first_response,
+    malformed_and_unauthorised_requests,
+);
+
+async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let authority = app.user("authority_reviewer", Some("44")).await;
+    let mut flow = Flow::prepare(&app, &applicant, 1).await;
+
+    // Release is gated until filed (§13).
+    let release = format!("/api/v1/apps/{}/releases", flow.appid);
+    app.post(&release, &applicant, json!({"version": "1.0.0"})).await.expect_error(409, "NOT_FILED");
+    let entry = app.get(&format!("/api/v1/apps/{}", flow.appid), &applicant).await.expect(200);
+    assert_eq!(entry["entry"], "go_to_filing");
+
+    let submitted = flow.submit().await.expect(200);
+    assert_eq!(submitted["status"], "platform_review");
+    // Submitted Mon 2026-03-02: the platform SLA (2 wd) ends Wed 03-04.
+    assert_eq!(submitted["due_at"], "2026-03-04T23:59:59.999+08:00");
+
+    // Platform rejects with a field reason; the reason needs content.
+    flow.decide("platform", &reviewer, "reject", json!([])).await.expect_error(422, "VALIDATION_FAILED");
+    let reason = json!([{"field": "subject.address", "error": "所选地区与通讯地址不一致", "suggestion": "重新选择省市区或修改地址"}]);
+    let rejected = flow.decide("platform", &reviewer, "reject", reason).await.expect(200);
+    assert_eq!(rejected["status"], "platform_rejected");
+    let mine = flow.view(&applicant).await;
+    assert_eq!(mine["rejections"][0]["reasons"][0]["field"], "subject.address");
+
+    // Fix and resubmit.
+    flow.document["subject"]["address"] = json!("高新南七道9号");
+    flow.save().await;
+    assert_eq!(flow.submit().await.expect(200)["status"], "platform_review");
+    let approved = flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    assert_eq!(approved["status"], "sms_verification");
+    let recipients = &approved["sms"]["recipients"];
+    assert_eq!(recipients.as_array().unwrap().len(), 1);
+    assert_eq!(recipients[0]["role"], "subject_principal");
+    assert_eq!(recipients[0]["mobile"].as_str().unwrap(), format!("138****{}", &flow.mobile[7..]));
+
+    // The authority cannot see it before it reaches them.
+    app.get(&format!("/api/v1/filings/{}", flow.filing), &authority).await.expect_error(404, "NOT_FOUND");
+
+    let code = app.latest_code(&flow.mobile).await;
+    let verified = flow.verify(&code).await.expect(200);
+    assert_eq!(verified["filing_status"], "authority_review");
+    let filed = flow.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    assert_eq!(filed["status"], "filed");
+    let number = filed["service_number"].as_str().unwrap();
+    assert_eq!(number, "粤ICP备2026000001号-1X");
+    assert_eq!(filed["subject_number"], "粤ICP备2026000001号");
+    assert!(beian_domain::numbers::FilingNumber::parse(number).unwrap().is_beian_issued(2026));
+
+    // Filed: release allowed, entry shows it, public query finds it without personal data.
+    app.post(&release, &applicant, json!({"version": "1.0.0"})).await.expect(201);
+    let entry = app.get(&format!("/api/v1/apps/{}", flow.appid), &applicant).await.expect(200);
+    assert_eq!((entry["entry"].as_str(), entry["service_number"].as_str()), (Some("filed"), Some(number)));
+    for q in [number, flow.name.as_str(), "星河科技1号"] {
+        let found = app.call(Method::GET, &format!("/api/v1/public/filings?q={q}"), None, None).await.expect(200);
+        assert_eq!(found["items"][0]["service_number"], number, "query {q}");
+        let text = found.to_string();
+        assert!(!text.contains(&flow.mobile) && !text.contains("张三") && !text.contains(&flow.last6));
+    }
+    // The audit log holds every transition in order.
+    let events = app.get(&format!("/api/v1/filings/{}/events", flow.filing), &applicant).await.expect(200);
+    let names: Vec<_> = events["items"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names.first().map(String::as_str), Some("created"));
+    assert_eq!(names.last().map(String::as_str), Some("filed"));
+    assert!(names.contains(&"platform_rejected".to_string()));
+}
+
+async fn wrong_code_and_resend_limit(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let flow = Flow::prepare(&app, &applicant, 2).await;
+    flow.submit().await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    let first = app.latest_code(&flow.mobile).await;
+    let wrong = if first == "000000" { "111111" } else { "000000" };
+    let body = flow.verify(wrong).await.expect_error(422, "WRONG_CODE");
+    assert_eq!(body["error"]["attempts_left"], 4);
+    // Unknown mobile: not counted.
+    app.post_public("/api/v1/miit/sms-verify", json!({"mobile": "13900000000", "certificate_last6": "000000", "code": "1"}))
+        .await
+        .expect_error(404, "NOT_FOUND");
+    let resend = json!({"mobile": flow.mobile, "certificate_last6": flow.last6});
+    let r = app.post_public("/api/v1/miit/sms-resend", resend.clone()).await.expect(200);
+    assert_eq!(r["resends_left"], 0);
+    app.post_public("/api/v1/miit/sms-resend", resend).await.expect_error(409, "RESEND_LIMIT");
+    let second = app.latest_code(&flow.mobile).await;
+    if second != first {
+        flow.verify(&first).await.expect_error(422, "WRONG_CODE");
+    }
+    assert_eq!(flow.verify(&second).await.expect(200)["filing_status"], "authority_review");
+}
+
+async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let mut flow = Flow::prepare(&app, &applicant, 3).await;
+    flow.submit().await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    let code = app.latest_code(&flow.mobile).await;
+    app.advance_hours(23.5).await;
+    assert_eq!(flow.view(&applicant).await["status"], "sms_verification");
+    app.advance_hours(1.0).await;
+    let returned = flow.view(&applicant).await;
+    assert_eq!(returned["status"], "returned");
+    assert_eq!(returned["returned_reason"], "timeout");
+    flow.verify(&code).await.expect_error(404, "NOT_FOUND");
+    // Unchanged: straight back to SMS with a new code, no platform review.
+    let again = flow.submit().await.expect(200);
+    assert_eq!(again["status"], "sms_verification");
+    let new_code = app.latest_code(&flow.mobile).await;
+    app.advance_hours(25.0).await;
+    assert_eq!(flow.view(&applicant).await["status"], "returned");
+    // Changed: back through platform review.
+    flow.document["mini_program"]["remark"] = json!("为个人用户提供天气查询、日程提醒与节假日日历功能，不涉及支付。");
+    flow.save().await;
+    assert_eq!(flow.submit().await.expect(200)["status"], "platform_review");
+    let _ = new_code;
+    // Each deadline returned the order exactly once.
+    let events = app.get(&format!("/api/v1/filings/{}/events", flow.filing), &applicant).await.expect(200);
+    let returns = events["items"].as_array().unwrap().iter().filter(|e| e["event"] == "returned").count();
+    assert_eq!(returns, 2);
+}
+
+async fn too_many_wrong_entries_return_the_order(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let flow = Flow::prepare(&app, &applicant, 4).await;
+    flow.submit().await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    let code = app.latest_code(&flow.mobile).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for left in (0..5).rev() {
+        let body = flow.verify(wrong).await.expect_error(422, "WRONG_CODE");
+        assert_eq!(body["error"]["attempts_left"], left);
+    }
+    flow.verify(wrong).await.expect_error(409, "RETURNED");
+    let view = flow.view(&applicant).await;
+    assert_eq!((view["status"].as_str(), view["returned_reason"].as_str()), (Some("returned"), Some("too_many_attempts")));
+    flow.verify(&code).await.expect_error(404, "NOT_FOUND");
+}
+
+async fn second_mini_program_of_a_subject_gets_service_index_two(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (credit, subject) = (credit_code(5), "深圳市星河科技5号有限公司");
+    let first = Flow::prepare_with(&app, &applicant, 5, &credit, subject).await;
+    first.to_authority(&reviewer).await;
+    let a = first.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let second = Flow::prepare_with(&app, &applicant, 6, &credit, subject).await;
+    // The SMS goes to the same principal mobile as the document says.
+    second.to_authority(&reviewer).await;
+    let b = second.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    assert_eq!(a["subject_number"], b["subject_number"]);
+    let subject_number = a["subject_number"].as_str().unwrap();
+    assert_eq!(b["service_number"].as_str().unwrap(), format!("{subject_number}-2X"));
+}
+
+async fn subject_busy_and_version_conflict(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let (credit, subject) = (credit_code(7), "深圳市星河科技7号有限公司");
+    let first = Flow::prepare_with(&app, &applicant, 7, &credit, subject).await;
+    let second = Flow::prepare_with(&app, &applicant, 8, &credit, subject).await;
+    first.submit().await.expect(200);
+    second.submit().await.expect_error(409, "SUBJECT_BUSY");
+    assert_eq!(second.view(&applicant).await["status"], "draft", "nothing half-written");
+    // A stale expected_version changes nothing.
+    let view = first.view(&reviewer).await;
+    let stale = view["version"].as_i64().unwrap() - 1;
+    app.post(
+        &format!("/api/v1/filings/{}/platform-decision", first.filing),
+        &reviewer,
+        json!({"decision": "approve", "reasons": [], "expected_version": stale}),
+    )
+    .await
+    .expect_error(409, "VERSION_CONFLICT");
+    assert_eq!(first.view(&reviewer).await["status"], "platform_review");
+    // Once the first is withdrawn the subject is free.
+    app.post(&format!("/api/v1/filings/{}/withdraw", first.filing), &applicant, json!({})).await.expect(200);
+    second.submit().await.expect(200);
+}
+
+async fn withdrawal_allowed_then_refused(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let flow = Flow::prepare(&app, &applicant, 9).await;
+    let withdraw = format!("/api/v1/filings/{}/withdraw", flow.filing);
+    app.post(&withdraw, &applicant, json!({})).await.expect_error(409, "WRONG_STATE");
+    flow.submit().await.expect(200);
+    assert_eq!(app.post(&withdraw, &applicant, json!({})).await.expect(200)["status"], "withdrawn");
+    // A new order for the same app, approved: no longer withdrawable.
+    let again = app.post("/api/v1/filings", &applicant, json!({"kind": "new", "appid": flow.appid})).await.expect(201);
+    let id = again["id"].as_str().unwrap();
+    app.put(&format!("/api/v1/filings/{id}/application"), &applicant, flow.document.clone()).await.expect(200);
+    app.post(&format!("/api/v1/filings/{id}/submit"), &applicant, json!({})).await.expect(200);
+    let v = app.get(&format!("/api/v1/filings/{id}"), &reviewer).await.expect(200)["version"].clone();
+    app.post(&format!("/api/v1/filings/{id}/platform-decision"), &reviewer, json!({"decision": "approve", "expected_version": v}))
+        .await
+        .expect(200);
+    let refused = app.post(&format!("/api/v1/filings/{id}/withdraw"), &applicant, json!({})).await.expect_error(409, "NOT_WITHDRAWABLE");
+    assert_eq!(refused["error"]["message"], "平台初审通过后不可撤回");
+}
+
+async fn cancellation_voids_the_number(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let authority = app.user("authority_reviewer", Some("44")).await;
+    let flow = Flow::prepare(&app, &applicant, 10).await;
+    flow.to_authority(&reviewer).await;
+    let filed = flow.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let number = filed["service_number"].as_str().unwrap().to_string();
+    let cancel = app
+        .post("/api/v1/filings", &applicant, json!({"kind": "cancel", "appid": flow.appid, "cancel_type": "mini_program", "cancel_reason": "not_operating"}))
+        .await
+        .expect(201);
+    let id = cancel["id"].as_str().unwrap().to_string();
+    assert_eq!(cancel["document"], json!(null));
+    let submitted = app.post(&format!("/api/v1/filings/{id}/submit"), &applicant, json!({})).await.expect(200);
+    assert_eq!(submitted["status"], "sms_verification");
+    app.post(&format!("/api/v1/filings/{id}/withdraw"), &applicant, json!({})).await.expect_error(409, "NOT_WITHDRAWABLE");
+    let code = app.latest_code(&flow.mobile).await;
+    flow.verify(&code).await.expect(200);
+    let v = app.get(&format!("/api/v1/filings/{id}"), &authority).await.expect(200)["version"].clone();
+    let done = app
+        .post(&format!("/api/v1/filings/{id}/authority-decision"), &authority, json!({"decision": "approve", "expected_version": v}))
+        .await
+        .expect(200);
+    assert_eq!(done["status"], "cancelled");
+    let entry = app.get(&format!("/api/v1/apps/{}", flow.appid), &applicant).await.expect(200);
+    assert_eq!(entry["entry"], "cancelled");
+    app.post(&format!("/api/v1/apps/{}/releases", flow.appid), &applicant, json!({"version": "2"})).await.expect_error(409, "NOT_FILED");
+    let found = app.call(Method::GET, &format!("/api/v1/public/filings?q={number}"), None, None).await.expect(200);
+    assert_eq!(found["items"], json!([]));
+}
+
+async fn change_filing_keeps_the_app_filed(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let authority = app.user("authority_reviewer", Some("44")).await;
+    let flow = Flow::prepare(&app, &applicant, 11).await;
+    flow.to_authority(&reviewer).await;
+    let filed = flow.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let change = app.post("/api/v1/filings", &applicant, json!({"kind": "change", "appid": flow.appid})).await.expect(201);
+    let id = change["id"].as_str().unwrap().to_string();
+    assert_eq!(change["document"]["subject"]["name"], flow.document["subject"]["name"], "starts from the filed document");
+    let mut doc = change["document"].clone();
+    doc["subject"]["certificate"]["number"] = json!(credit_code(999));
+    app.put(&format!("/api/v1/filings/{id}/application"), &applicant, doc.clone()).await.expect_error(409, "REFILE_REQUIRED");
+    doc["subject"]["certificate"]["number"] = flow.document["subject"]["certificate"]["number"].clone();
+    doc["mini_program"]["remark"] = json!("为个人用户提供记账、账单分类、月度统计与预算提醒功能，不涉及支付与理财。");
+    app.put(&format!("/api/v1/filings/{id}/application"), &applicant, doc).await.expect(200);
+    app.post(&format!("/api/v1/filings/{id}/submit"), &applicant, json!({})).await.expect(200);
+    // In flight: the app stays filed and may release.
+    app.post(&format!("/api/v1/apps/{}/releases", flow.appid), &applicant, json!({"version": "1.1"})).await.expect(201);
+    let v = app.get(&format!("/api/v1/filings/{id}"), &reviewer).await.expect(200)["version"].clone();
+    app.post(&format!("/api/v1/filings/{id}/platform-decision"), &reviewer, json!({"decision": "approve", "expected_version": v}))
+        .await
+        .expect(200);
+    let code = app.latest_code(&flow.mobile).await;
+    flow.verify(&code).await.expect(200);
+    let v = app.get(&format!("/api/v1/filings/{id}"), &authority).await.expect(200)["version"].clone();
+    let done = app
+        .post(&format!("/api/v1/filings/{id}/authority-decision"), &authority, json!({"decision": "approve", "expected_version": v}))
+        .await
+        .expect(200);
+    assert_eq!(done["status"], "filed");
+    assert_eq!(done["service_number"], filed["service_number"], "a change issues no number");
+}
+
+async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
+    let alice = app.user("applicant", None).await;
+    let bob = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let gd = app.user("authority_reviewer", Some("44")).await;
+    let bj = app.user("authority_reviewer", Some("11")).await;
+    let flow = Flow::prepare(&app, &alice, 12).await;
+    let path = format!("/api/v1/filings/{}", flow.filing);
+    app.get(&path, &bob).await.expect_error(404, "NOT_FOUND");
+    app.put(&format!("{path}/application"), &bob, flow.document.clone()).await.expect_error(404, "NOT_FOUND");
+    app.post(&format!("{path}/submit"), &bob, json!({})).await.expect_error(404, "NOT_FOUND");
+    app.get(&format!("/api/v1/apps/{}", flow.appid), &bob).await.expect_error(404, "NOT_FOUND");
+    let bobs = app.get("/api/v1/filings", &bob).await.expect(200);
+    assert_eq!(bobs["items"], json!([]));
+    let media = app.upload("/api/v1/media", &alice, "file", Some("certificate_front"), png(720, 1280)).await.expect(201);
+    app.get(&format!("/api/v1/media/{}", media["id"].as_str().unwrap()), &bob).await.expect_error(404, "NOT_FOUND");
+    flow.to_authority(&reviewer).await;
+    app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
+    app.post(&format!("{path}/authority-decision"), &bj, json!({"decision": "approve", "expected_version": 1}))
+        .await
+        .expect_error(404, "NOT_FOUND");
+    assert_eq!(app.get("/api/v1/filings", &bj).await.expect(200)["items"], json!([]));
+    let listed = app.get("/api/v1/filings", &gd).await.expect(200);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    // Reviewers may not act as applicants, applicants not as reviewers.
+    app.post(&format!("{path}/platform-decision"), &alice, json!({"decision": "approve", "expected_version": 1}))
+        .await
+        .expect_error(403, "FORBIDDEN");
+    app.post(&format!("{path}/withdraw"), &reviewer, json!({})).await.expect_error(403, "FORBIDDEN");
+}
+
+async fn idempotency_key_replays_the_first_response(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let body = json!({"appid": "wxidempotent01", "name": "星河幂等"});
+    let headers = [("Idempotency-Key", "k-1")];
+    let first = app.call_with(Method::POST, "/api/v1/apps", Some(&applicant), Some(body.clone()), &headers).await.expect(201);
+    let again = app.call_with(Method::POST, "/api/v1/apps", Some(&applicant), Some(body.clone()), &headers).await.expect(201);
+    assert_eq!(first, again);
+    app.post("/api/v1/apps", &applicant, body).await.expect_error(409, "APPID_TAKEN");
+}
+
+async fn malformed_and_unauthorised_requests(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    app.call(Method::GET, "/api/v1/me", None, None).await.expect_error(401, "UNAUTHENTICATED");
+    app.call(Method::POST, "/api/v1/sessions", None, Some(json!({"username": "admin", "password": "nope"})))
+        .await
+        .expect_error(401, "BAD_CREDENTIALS");
+    app.post("/api/v1/apps", &reviewer, json!({"appid": "wxr", "name": "审核员的"})).await.expect_error(403, "FORBIDDEN");
+    app.post("/api/v1/apps", &applicant, json!({"appid": 5})).await.expect_error(400, "BAD_REQUEST");
+    let flow = Flow::prepare(&app, &applicant, 13).await;
+    let wrong_type = json!({"subject": {"nature": "enterprise"}});
+    app.put(&format!("/api/v1/filings/{}/application", flow.filing), &applicant, wrong_type).await.expect_error(400, "BAD_REQUEST");
+    // Precheck reports every issue at once; submit refuses with the same list.
+    let mut doc = flow.document.clone();
+    doc["subject_principal"]["mobile"] = json!("12345");
+    doc["mini_program"]["remark"] = json!("太短");
+    let pre = app.post("/api/v1/precheck", &applicant, doc.clone()).await.expect(200);
+    let codes: Vec<_> = pre["issues"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_string()).collect();
+    assert!(codes.contains(&"MOBILE_FORMAT".into()) && codes.contains(&"MP_REMARK_LENGTH".into()), "{codes:?}");
+    let saved = app.put(&format!("/api/v1/filings/{}/application", flow.filing), &applicant, doc).await.expect(200);
+    assert_eq!(saved["issues"].as_array().unwrap().len(), codes.len());
+    let refused = flow.submit().await.expect_error(422, "VALIDATION_FAILED");
+    assert_eq!(refused["error"]["issues"][0]["field"], pre["issues"][0]["field"]);
+    assert_eq!(flow.view(&applicant).await["status"], "draft");
+    // Uploads: type by bytes, not by name.
+    app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), b"GIF89a not allowed".to_vec())
+        .await
+        .expect_error(415, "MEDIA_FORMAT");
+    let mut truncated = png(720, 1280);
+    truncated.truncate(60);
+    app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), truncated).await.expect_error(422, "VALIDATION_FAILED");
+    app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), vec![0xFF; 3 * 1024 * 1024])
+        .await
+        .expect_error(413, "MEDIA_TOO_LARGE");
+    let ok = app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), png(100, 100)).await.expect(201);
+    assert_eq!(ok["checks"][0]["ok"], false, "resolution check reported: {ok}");
+    // The OpenAPI document is served.
+    let spec = app.call(Method::GET, "/api/openapi.json", None, None).await.expect(200);
+    assert!(spec["paths"]["/api/v1/filings/{id}/submit"].is_object());
+}

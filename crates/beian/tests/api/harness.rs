@@ -1,0 +1,345 @@
+//! Boots the real server (in process, or as separate `beian` processes) on a
+//! fresh SQLite file or a fresh PostgreSQL database, and talks to it over HTTP.
+
+use beian_server::config::{Config, Secret};
+use beian_server::Application;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sqlx::Connection;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+/// The tests' start time: Monday 2026-03-02 10:00 +08:00.
+pub const START: &str = "2026-03-02T10:00:00+08:00";
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        chrono::Utc::now().timestamp_micros() % 1_000_000
+    )
+}
+
+/// The PostgreSQL server the test command provides. Never skipped: a missing
+/// server fails the test.
+pub fn pg_admin_url() -> String {
+    std::env::var("BEIAN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Creates an empty database and returns its URL.
+pub async fn fresh_pg_database() -> String {
+    let admin = pg_admin_url();
+    let name = unique("beian_test");
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for this test (scripts/test.sh starts one): {e}"));
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+    format!("{base}/{name}")
+}
+
+/// A fresh temporary directory under the target dir.
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("beian-test"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One running server and an HTTP client.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+/// A JSON response.
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Resp {
+    /// Asserts the status and returns the body.
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        self.body
+    }
+
+    /// Asserts an error status and code.
+    #[track_caller]
+    pub fn expect_error(self, status: u16, code: &str) -> Value {
+        let body = self.expect(status);
+        assert_eq!(body["error"]["code"], code, "body: {body}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {body}");
+        body
+    }
+}
+
+impl TestApp {
+    /// Boots the server in this process with a manual clock set to [`START`].
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let mut config = Config::new(temp_dir());
+        config.addr = "127.0.0.1:0".parse().unwrap();
+        config.manual_clock = true;
+        config.admin_password = Some(Secret(ADMIN_PASSWORD.into()));
+        config.argon2_memory_kib = 64;
+        config.worker_interval_ms = 200;
+        if backend == Backend::Postgres {
+            config.db = Some(fresh_pg_database().await);
+        }
+        let app = Application::build(config).await.expect("server builds");
+        let base = format!("http://{}", app.addr());
+        tokio::spawn(app.run());
+        let t = TestApp {
+            base,
+            client: reqwest::Client::new(),
+        };
+        let admin = t.login("admin", ADMIN_PASSWORD).await;
+        t.call(Method::POST, "/api/v1/admin/clock", Some(&admin), Some(json!({"set": START})))
+            .await
+            .expect(200);
+        t
+    }
+
+    /// Any request; `token` adds the bearer header.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+        self.call_with(method, path, token, body, &[]).await
+    }
+
+    /// A request with extra headers.
+    pub async fn call_with(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Resp { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    /// Public (no account) POST.
+    pub async fn post_public(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, None, Some(body)).await
+    }
+
+    /// Signs in and returns the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let body = self
+            .call(Method::POST, "/api/v1/sessions", None, Some(json!({"username": username, "password": password})))
+            .await
+            .expect(201);
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates a user (as admin) and signs in as it.
+    pub async fn user(&self, role: &str, province: Option<&str>) -> String {
+        let admin = self.login("admin", ADMIN_PASSWORD).await;
+        let username = unique(role);
+        self.post(
+            "/api/v1/users",
+            &admin,
+            json!({"username": username, "password": "password-123", "role": role, "province": province}),
+        )
+        .await
+        .expect(201);
+        self.login(&username, "password-123").await
+    }
+
+    /// Moves the manual clock and runs due timers.
+    pub async fn advance_hours(&self, hours: f64) -> Value {
+        let admin = self.login("admin", ADMIN_PASSWORD).await;
+        self.post("/api/v1/admin/clock", &admin, json!({"advance_hours": hours})).await.expect(200)
+    }
+
+    /// The latest code sent to a mobile, read from the outbox as admin.
+    pub async fn latest_code(&self, mobile: &str) -> String {
+        let admin = self.login("admin", ADMIN_PASSWORD).await;
+        let body = self.get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), &admin).await.expect(200);
+        let text = body["items"][0]["body"].as_str().unwrap_or_else(|| panic!("no SMS to {mobile}: {body}"));
+        let digits: String = text
+            .split("核验码为")
+            .nth(1)
+            .expect("code in body")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        assert_eq!(digits.len(), 6, "a 6-digit code in {text}");
+        digits
+    }
+
+    /// Uploads a multipart file as `field` to `path`.
+    pub async fn upload(&self, path: &str, token: &str, field: &str, purpose: Option<&str>, bytes: Vec<u8>) -> Resp {
+        let mut form = reqwest::multipart::Form::new().part(field.to_string(), reqwest::multipart::Part::bytes(bytes).file_name("x.png"));
+        if let Some(p) = purpose {
+            form = form.text("purpose", p.to_string());
+        }
+        let resp = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        let status = resp.status();
+        let body = resp.json().await.unwrap_or(Value::Null);
+        Resp { status, body }
+    }
+}
+
+/// A white PNG of the given size, decodable by any image library.
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb([250, 250, 250]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+/// A valid unified social credit code for enterprise number `n` (GB 32100 / GB 11714).
+pub fn credit_code(n: u32) -> String {
+    use beian_domain::ids::{CreditCode, OrgCode};
+    let body = format!("{:08}", 10_000_000 + n);
+    let org = format!("{body}{}", OrgCode::check_char(&body).unwrap());
+    let first17 = format!("91440300{org}");
+    format!("{first17}{}", CreditCode::check_char(&first17).unwrap())
+}
+
+/// A valid resident ID for person `n` (born 1985-12-31 in Shenzhen).
+pub fn resident_id(n: u32) -> String {
+    let first17 = format!("44030019851231{:03}", n % 1000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{first17}{check}")
+}
+
+/// One applicant's mini program carried through the API.
+pub struct Flow<'a> {
+    pub app: &'a TestApp,
+    pub token: String,
+    pub appid: String,
+    pub name: String,
+    pub filing: String,
+    pub document: Value,
+    pub mobile: String,
+    pub last6: String,
+}
+
+impl<'a> Flow<'a> {
+    /// Registers an app, opens a `new` filing, passes face verification and
+    /// saves a valid document for subject number `n`.
+    pub async fn prepare(app: &'a TestApp, token: &str, n: u32) -> Flow<'a> {
+        Self::prepare_with(app, token, n, &credit_code(n), &format!("深圳市星河科技{n}号有限公司")).await
+    }
+
+    /// Like [`Flow::prepare`] with a chosen subject.
+    pub async fn prepare_with(app: &'a TestApp, token: &str, n: u32, credit: &str, subject: &str) -> Flow<'a> {
+        let appid = format!("wx{}", unique("app").replace('_', ""));
+        let name = format!("星河工具{n}");
+        app.post("/api/v1/apps", token, json!({"appid": appid, "name": name, "owner_name": subject}))
+            .await
+            .expect(201);
+        let filing = app.post("/api/v1/filings", token, json!({"kind": "new", "appid": appid})).await.expect(201);
+        let filing = filing["id"].as_str().unwrap().to_string();
+        let mobile = format!("138{:08}", 10_000_000 + n);
+        let id_number = resident_id(n);
+        let mut document = serde_json::to_value(beian_domain::fixtures::enterprise_document(subject, credit, &name, "", "photo")).unwrap();
+        document["subject_principal"]["mobile"] = json!(mobile);
+        document["subject_principal"]["emergency_mobile"] = json!(format!("139{:08}", 10_000_000 + n));
+        document["subject_principal"]["certificate"]["number"] = json!(id_number);
+        let mut flow = Flow {
+            app,
+            token: token.to_string(),
+            appid,
+            name,
+            filing,
+            document,
+            mobile,
+            last6: id_number[12..].to_string(),
+        };
+        // Save the principal first: the face task binds the person who passed.
+        flow.save().await;
+        let face = app.post(&format!("/api/v1/filings/{}/face-verification", flow.filing), token, json!({})).await.expect(201);
+        let face_id = face["id"].as_str().unwrap().to_string();
+        let capture = app.upload(&format!("/api/v1/face-verifications/{face_id}/capture"), token, "photo", None, png(480, 640)).await.expect(200);
+        assert_eq!(capture["status"], "succeeded", "{capture}");
+        flow.document["mini_program_principal"]["face_verification"] = json!(face_id);
+        let saved = flow.save().await;
+        assert_eq!(saved["issues"], json!([]), "the prepared document is valid");
+        flow
+    }
+
+    /// Saves the current document.
+    pub async fn save(&self) -> Value {
+        self.app
+            .put(&format!("/api/v1/filings/{}/application", self.filing), &self.token, self.document.clone())
+            .await
+            .expect(200)
+    }
+
+    pub async fn submit(&self) -> Resp {
+        self.app.post(&format!("/api/v1/filings/{}/submit", self.filing), &self.token, json!({})).await
+    }
+
+    pub async fn view(&self, token: &str) -> Value {
+        self.app.get(&format!("/api/v1/filings/{}", self.filing), token).await.expect(200)
+    }
+
+    /// A reviewer decision with the version the reviewer saw.
+    pub async fn decide(&self, stage: &str, token: &str, decision: &str, reasons: Value) -> Resp {
+        let version = self.view(token).await["version"].clone();
+        self.app
+            .post(
+                &format!("/api/v1/filings/{}/{stage}-decision", self.filing),
+                token,
+                json!({"decision": decision, "reasons": reasons, "expected_version": version}),
+            )
+            .await
+    }
+
+    pub async fn verify(&self, code: &str) -> Resp {
+        self.app
+            .post_public("/api/v1/miit/sms-verify", json!({"mobile": self.mobile, "certificate_last6": self.last6, "code": code}))
+            .await
+    }
+
+    /// Submit → platform approve → SMS verified: the order reaches the authority.
+    pub async fn to_authority(&self, reviewer: &str) {
+        self.submit().await.expect(200);
+        self.decide("platform", reviewer, "approve", json!([])).await.expect(200);
+        let code = self.app.latest_code(&self.mobile).await;
+        let v = self.verify(&code).await.expect(200);
+        assert_eq!(v["filing_status"], "authority_review");
+    }
+}

@@ -1,0 +1,29 @@
+//! One integration-test binary: the seed's whole flow through the HTTP API on
+//! SQLite and on PostgreSQL, plus the multi-process PostgreSQL tests.
+
+mod concurrency;
+mod flow;
+mod harness;
+
+/// Runs a scenario once per backend, as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::harness::TestApp::spawn($crate::harness::Backend::Sqlite).await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::harness::TestApp::spawn($crate::harness::Backend::Postgres).await).await;
+                }
+            )*
+        }
+    };
+}

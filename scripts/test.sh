@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The one test command of the README: installs what the tests need when it is
+# missing (a PostgreSQL server), then runs formatting, lints, and every test:
+# unit, integration (SQLite and PostgreSQL), and the multi-process PostgreSQL
+# tests. It never skips a suite: a missing dependency is an error.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# PostgreSQL for the tests. BEIAN_TEST_PG_URL may point at any server where the
+# user can create databases; otherwise a local server on 127.0.0.1:5432 with
+# trust auth is used, and when there is none a private one is started.
+pg_ok() { psql "$1" -Atqc 'select 1' >/dev/null 2>&1; }
+
+start_private_pg() {
+  local port=54329 dir=/tmp/beian-test-pg
+  if pg_ok "postgres://postgres@127.0.0.1:$port/postgres"; then
+    export BEIAN_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"; return
+  fi
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    log "installing PostgreSQL (Debian package postgresql)"
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql postgresql-client >/dev/null
+  fi
+  local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  log "starting a private PostgreSQL on port $port ($bin)"
+  local run_as=()
+  if [ "$(id -u)" -eq 0 ]; then run_as=(su postgres -s /bin/sh -c); else run_as=(sh -c); fi
+  rm -rf "$dir"; mkdir -p "$dir"; [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  "${run_as[@]}" "$bin/initdb -D $dir/data -U postgres --auth=trust >/dev/null"
+  "${run_as[@]}" "$bin/pg_ctl -D $dir/data -l $dir/log -o '-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300' -w start >/dev/null"
+  export BEIAN_TEST_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+if ! command -v psql >/dev/null 2>&1; then
+  log "installing the PostgreSQL client"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq postgresql-client >/dev/null
+fi
+if [ -z "${BEIAN_TEST_PG_URL:-}" ]; then
+  if pg_ok "postgres://postgres@127.0.0.1:5432/postgres"; then
+    export BEIAN_TEST_PG_URL="postgres://postgres@127.0.0.1:5432/postgres"
+  else
+    start_private_pg
+  fi
+fi
+pg_ok "$BEIAN_TEST_PG_URL" || { echo "PostgreSQL at $BEIAN_TEST_PG_URL is not reachable" >&2; exit 1; }
+log "PostgreSQL for tests: $BEIAN_TEST_PG_URL"
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+log "cargo test (unit, integration on SQLite and PostgreSQL, multi-process)"
+cargo test --workspace --quiet
