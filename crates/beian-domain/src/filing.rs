@@ -321,7 +321,10 @@ impl TimerKind {
         if s == "fix_window" {
             return Some(TimerKind::FixWindow);
         }
-        s.strip_prefix("sms_deadline:")?.parse().ok().map(TimerKind::SmsDeadline)
+        s.strip_prefix("sms_deadline:")?
+            .parse()
+            .ok()
+            .map(TimerKind::SmsDeadline)
     }
 }
 
@@ -343,11 +346,11 @@ pub enum Change {
         appid: String,
         owner_id: String,
         cancel: Option<(CancelType, CancelReason)>,
-        record: Option<RecordFacts>,
-        document: Option<Document>,
+        record: Option<Box<RecordFacts>>,
+        document: Option<Box<Document>>,
     },
     Saved {
-        document: Document,
+        document: Box<Document>,
     },
     Submitted {
         version_no: u32,
@@ -438,7 +441,7 @@ impl Change {
 #[derive(Debug, Clone)]
 pub enum Command {
     Save {
-        document: Document,
+        document: Box<Document>,
     },
     Submit {
         facts: ValidationFacts,
@@ -653,8 +656,8 @@ impl Filing {
                 appid,
                 owner_id,
                 cancel,
-                record,
-                document,
+                record: record.map(Box::new),
+                document: document.map(Box::new),
             },
         };
         let mut f = Filing::empty();
@@ -725,7 +728,8 @@ impl Filing {
             Some((CancelType::Subject, _)) => vec![subject],
             Some(_) => vec![mp],
             None => {
-                let different_person = doc.subject_principal.identity() != doc.mp_principal().identity();
+                let different_person =
+                    doc.subject_principal.identity() != doc.mp_principal().identity();
                 let renamed = self.kind == Kind::Change
                     && self
                         .record
@@ -774,10 +778,17 @@ impl Filing {
     }
 
     fn fix_deadline(&self, env: &Env) -> Option<Time> {
-        env.policy.fix_window_days.map(|d| env.now + Duration::days(d))
+        env.policy
+            .fix_window_days
+            .map(|d| env.now + Duration::days(d))
     }
 
-    fn new_round(&self, env: &Env, codes: &[String], window_hours: i64) -> Result<SmsRound, Refusal> {
+    fn new_round(
+        &self,
+        env: &Env,
+        codes: &[String],
+        window_hours: i64,
+    ) -> Result<SmsRound, Refusal> {
         let specs = self.recipients();
         if specs.is_empty() || specs.len() != codes.len() {
             return Err(Refusal::Invalid(vec![validate::no_recipient_issue()]));
@@ -839,7 +850,14 @@ impl Filing {
                 Ok(ev(Change::CancellationSubmitted { round }))
             }
             (Command::Submit { facts, codes }, s)
-                if !cancel && matches!(s, Status::Draft | Status::PlatformRejected | Status::Returned | Status::AuthorityRejected) =>
+                if !cancel
+                    && matches!(
+                        s,
+                        Status::Draft
+                            | Status::PlatformRejected
+                            | Status::Returned
+                            | Status::AuthorityRejected
+                    ) =>
             {
                 let doc = self.document_or_default();
                 let issues = validate::validate(&doc, &facts, self, env);
@@ -868,11 +886,17 @@ impl Filing {
             }
             (Command::Withdraw, _) if cancel => Err(Refusal::NotWithdrawable("注销申请不可撤回")),
             (Command::Withdraw, Status::PlatformReview) => Ok(ev(Change::Withdrawn)),
-            (Command::Withdraw, s) if s.is_terminal(self.kind) || s == Status::Draft => Err(self.wrong()),
+            (Command::Withdraw, s) if s.is_terminal(self.kind) || s == Status::Draft => {
+                Err(self.wrong())
+            }
             (Command::Withdraw, _) => Err(Refusal::NotWithdrawable("平台初审通过后不可撤回")),
             (Command::Discard, Status::Draft) => Ok(ev(Change::Discarded)),
             (Command::Discard, s)
-                if !cancel && matches!(s, Status::PlatformRejected | Status::Returned | Status::AuthorityRejected) =>
+                if !cancel
+                    && matches!(
+                        s,
+                        Status::PlatformRejected | Status::Returned | Status::AuthorityRejected
+                    ) =>
             {
                 Ok(ev(Change::Discarded))
             }
@@ -887,10 +911,22 @@ impl Filing {
                     fix_deadline: self.fix_deadline(env),
                 }))
             }
-            (Command::SmsVerify { mobile, last6, code }, Status::SmsVerification) => {
-                self.decide_verify(env, &mobile, &last6, &code)
-            }
-            (Command::SmsResend { mobile, last6, code }, Status::SmsVerification) => {
+            (
+                Command::SmsVerify {
+                    mobile,
+                    last6,
+                    code,
+                },
+                Status::SmsVerification,
+            ) => self.decide_verify(env, &mobile, &last6, &code),
+            (
+                Command::SmsResend {
+                    mobile,
+                    last6,
+                    code,
+                },
+                Status::SmsVerification,
+            ) => {
                 let round = self.sms.as_ref().ok_or(Refusal::RecipientNotFound)?;
                 if env.now >= round.deadline {
                     return Err(Refusal::SmsExpired);
@@ -898,7 +934,11 @@ impl Filing {
                 let index = round
                     .recipients
                     .iter()
-                    .position(|r| r.mobile == mobile && r.last6.eq_ignore_ascii_case(&last6) && r.verified_at.is_none())
+                    .position(|r| {
+                        r.mobile == mobile
+                            && r.last6.eq_ignore_ascii_case(&last6)
+                            && r.verified_at.is_none()
+                    })
                     .ok_or(Refusal::RecipientNotFound)?;
                 if round.recipients[index].resends_used >= env.policy.sms_max_resends {
                     return Err(Refusal::ResendLimit);
@@ -908,20 +948,31 @@ impl Filing {
                     code_hash: code_hash(&self.id, round.number, index, &code),
                 }))
             }
-            (Command::SmsVerify { .. } | Command::SmsResend { .. }, _) => Err(Refusal::RecipientNotFound),
-            (Command::AuthorityApprove { .. }, Status::AuthorityReview) if cancel => Ok(ev(Change::Cancelled)),
+            (Command::SmsVerify { .. } | Command::SmsResend { .. }, _) => {
+                Err(Refusal::RecipientNotFound)
+            }
+            (Command::AuthorityApprove { .. }, Status::AuthorityReview) if cancel => {
+                Ok(ev(Change::Cancelled))
+            }
             (Command::AuthorityApprove { numbers }, Status::AuthorityReview) => {
                 if self.kind == Kind::New && numbers.is_none() {
                     return Err(Refusal::NumbersRequired);
                 }
                 Ok(ev(Change::Filed {
-                    numbers: if self.kind == Kind::New { numbers } else { None },
+                    numbers: if self.kind == Kind::New {
+                        numbers
+                    } else {
+                        None
+                    },
                 }))
             }
             (Command::AuthorityReject { reasons }, Status::AuthorityReview) => {
                 Self::reasons_ok(&reasons)?;
                 let fix_deadline = if cancel { None } else { self.fix_deadline(env) };
-                Ok(ev(Change::AuthorityRejected { reasons, fix_deadline }))
+                Ok(ev(Change::AuthorityRejected {
+                    reasons,
+                    fix_deadline,
+                }))
             }
             (Command::Timer(TimerKind::SmsDeadline(n)), Status::SmsVerification) => {
                 let round = self.sms.as_ref().ok_or(Refusal::StaleTimer)?;
@@ -940,7 +991,11 @@ impl Filing {
                 }))
             }
             (Command::Timer(TimerKind::FixWindow), s)
-                if !cancel && matches!(s, Status::PlatformRejected | Status::Returned | Status::AuthorityRejected) =>
+                if !cancel
+                    && matches!(
+                        s,
+                        Status::PlatformRejected | Status::Returned | Status::AuthorityRejected
+                    ) =>
             {
                 match self.fix_deadline {
                     Some(d) if env.now >= d => Ok(ev(Change::Expired)),
@@ -958,7 +1013,13 @@ impl Filing {
         }
     }
 
-    fn decide_verify(&self, env: &Env, mobile: &str, last6: &str, code: &str) -> Result<Vec<Event>, Refusal> {
+    fn decide_verify(
+        &self,
+        env: &Env,
+        mobile: &str,
+        last6: &str,
+        code: &str,
+    ) -> Result<Vec<Event>, Refusal> {
         let round = self.sms.as_ref().ok_or(Refusal::RecipientNotFound)?;
         let index = round
             .recipients
@@ -1039,7 +1100,7 @@ impl Filing {
                 self.cancel = *cancel;
                 self.created_at = e.at;
                 self.status = Status::Draft;
-                self.document = document.clone();
+                self.document = document.as_deref().cloned();
                 if let Some(r) = record {
                     self.subject_key = Some(r.subject_key.clone());
                     self.province = Some(r.province.clone());
@@ -1048,14 +1109,14 @@ impl Filing {
                         self.service_number = r.service_number.clone();
                     }
                 }
-                self.record = record.clone();
+                self.record = record.as_deref().cloned();
             }
             Change::Saved { document } => {
                 if self.status == Status::Draft {
                     self.province = document.province2().or(self.province.take());
                     self.subject_key = document.subject_key().or(self.subject_key.take());
                 }
-                self.document = Some(document.clone());
+                self.document = Some(document.as_ref().clone());
             }
             Change::Submitted {
                 version_no,
@@ -1079,14 +1140,14 @@ impl Filing {
                 self.returned_reason = None;
                 self.status = Status::PlatformReview;
             }
-            Change::Withdrawn => self.to_final(Status::Withdrawn),
-            Change::Discarded => self.to_final(Status::Discarded),
-            Change::Expired => self.to_final(Status::Expired),
-            Change::Terminated { .. } => self.to_final(Status::Terminated),
-            Change::Cancelled => self.to_final(Status::Cancelled),
+            Change::Withdrawn => self.finish(Status::Withdrawn),
+            Change::Discarded => self.finish(Status::Discarded),
+            Change::Expired => self.finish(Status::Expired),
+            Change::Terminated { .. } => self.finish(Status::Terminated),
+            Change::Cancelled => self.finish(Status::Cancelled),
             Change::Abandoned { reason } => {
                 self.returned_reason = Some(*reason);
-                self.to_final(Status::Abandoned);
+                self.finish(Status::Abandoned);
             }
             Change::PlatformApproved { round } | Change::SmsRestarted { round } => {
                 self.sms_hash = self.versions.last().map(|v| v.hash.clone());
@@ -1096,12 +1157,26 @@ impl Filing {
                 self.submitted_at = Some(e.at);
                 self.start_round(round);
             }
-            Change::PlatformRejected { reasons, fix_deadline } => {
-                self.reject(Stage::Platform, e.at, reasons, *fix_deadline, Status::PlatformRejected)
-            }
-            Change::AuthorityRejected { reasons, fix_deadline } => {
-                self.reject(Stage::Authority, e.at, reasons, *fix_deadline, Status::AuthorityRejected)
-            }
+            Change::PlatformRejected {
+                reasons,
+                fix_deadline,
+            } => self.reject(
+                Stage::Platform,
+                e.at,
+                reasons,
+                *fix_deadline,
+                Status::PlatformRejected,
+            ),
+            Change::AuthorityRejected {
+                reasons,
+                fix_deadline,
+            } => self.reject(
+                Stage::Authority,
+                e.at,
+                reasons,
+                *fix_deadline,
+                Status::AuthorityRejected,
+            ),
             Change::RecipientVerified { index } => {
                 if let Some(r) = self.sms.as_mut().and_then(|s| s.recipients.get_mut(*index)) {
                     r.verified_at = Some(e.at);
@@ -1119,7 +1194,10 @@ impl Filing {
                     r.sent_at = e.at;
                 }
             }
-            Change::Returned { reason, fix_deadline } => {
+            Change::Returned {
+                reason,
+                fix_deadline,
+            } => {
                 self.returned_reason = Some(*reason);
                 self.fix_deadline = *fix_deadline;
                 self.due_at = None;
@@ -1135,12 +1213,12 @@ impl Filing {
                     self.subject_number = Some(n.subject_number.clone());
                     self.service_number = Some(n.service_number.clone());
                 }
-                self.to_final(Status::Filed);
+                self.finish(Status::Filed);
             }
         }
     }
 
-    fn to_final(&mut self, status: Status) {
+    fn finish(&mut self, status: Status) {
         self.status = status;
         self.due_at = None;
         self.fix_deadline = None;
@@ -1155,7 +1233,14 @@ impl Filing {
         self.status = Status::SmsVerification;
     }
 
-    fn reject(&mut self, stage: Stage, at: Time, reasons: &[Reason], fix: Option<Time>, status: Status) {
+    fn reject(
+        &mut self,
+        stage: Stage,
+        at: Time,
+        reasons: &[Reason],
+        fix: Option<Time>,
+        status: Status,
+    ) {
         self.rejections.push(Rejection {
             stage,
             at,
@@ -1182,13 +1267,15 @@ impl Filing {
         let mut out = vec![];
         for e in events {
             match (&e.change, self.kind) {
-                (Change::Filed { numbers: Some(n) }, Kind::New) => out.push(RecordEffect::ServiceFiled {
-                    appid: self.appid.clone(),
-                    subject_key: subject_key.clone(),
-                    province: self.province.clone().unwrap_or_default(),
-                    numbers: n.clone(),
-                    document: self.document_or_default(),
-                }),
+                (Change::Filed { numbers: Some(n) }, Kind::New) => {
+                    out.push(RecordEffect::ServiceFiled {
+                        appid: self.appid.clone(),
+                        subject_key: subject_key.clone(),
+                        province: self.province.clone().unwrap_or_default(),
+                        numbers: n.clone(),
+                        document: self.document_or_default(),
+                    })
+                }
                 (Change::Filed { .. }, Kind::Change) => out.push(RecordEffect::ServiceChanged {
                     appid: self.appid.clone(),
                     document: self.document_or_default(),
@@ -1201,7 +1288,8 @@ impl Filing {
                         appid: self.appid.clone(),
                         subject_key: subject_key.clone(),
                         access_only: matches!(other, Some((CancelType::Access, _))),
-                        cancel_empty_subject: policy.cancel_empty_subject_policy == EmptySubjectPolicy::AutoCancel,
+                        cancel_empty_subject: policy.cancel_empty_subject_policy
+                            == EmptySubjectPolicy::AutoCancel,
                     },
                 }),
                 _ => {}

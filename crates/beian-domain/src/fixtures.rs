@@ -28,7 +28,13 @@ pub fn person(name: &str, id_number: &str, mobile: &str, emergency: &str, photo:
 /// An enterprise (nature 4) in Shenzhen, Guangdong, that passes every implemented rule.
 ///
 /// `credit_code` must be a valid USCC (e.g. `91440300708461136T`); `photo` any media id.
-pub fn enterprise_document(subject_name: &str, credit_code: &str, mp_name: &str, face: &str, photo: &str) -> Document {
+pub fn enterprise_document(
+    subject_name: &str,
+    credit_code: &str,
+    mp_name: &str,
+    face: &str,
+    photo: &str,
+) -> Document {
     Document {
         subject: Subject {
             nature: Some(4),
@@ -47,7 +53,13 @@ pub fn enterprise_document(subject_name: &str, credit_code: &str, mp_name: &str,
             residence_proof: None,
             remark: Some(String::new()),
         },
-        subject_principal: person("张三", "440300198512311238", "13800138000", "13900139000", photo),
+        subject_principal: person(
+            "张三",
+            "440300198512311238",
+            "13800138000",
+            "13900139000",
+            photo,
+        ),
         legal_representative: None,
         mini_program: MiniProgram {
             name: Some(mp_name.into()),

@@ -77,10 +77,27 @@ mod tests {
     #[test]
     fn defaults_match_domain_section_4() {
         let p = Policy::default();
-        assert_eq!((p.platform_review_sla_wd, p.authority_review_sla_wd), (2, 20));
-        assert_eq!((p.sms_window_hours, p.sms_max_wrong_attempts, p.sms_max_resends), (24, 5, 1));
+        assert_eq!(
+            (p.platform_review_sla_wd, p.authority_review_sla_wd),
+            (2, 20)
+        );
+        assert_eq!(
+            (
+                p.sms_window_hours,
+                p.sms_max_wrong_attempts,
+                p.sms_max_resends
+            ),
+            (24, 5, 1)
+        );
         assert_eq!(p.fix_window_days, Some(45));
-        assert_eq!((p.quota_for_nature(5), p.quota_for_nature(17), p.quota_for_nature(4)), (5, 5, 50));
+        assert_eq!(
+            (
+                p.quota_for_nature(5),
+                p.quota_for_nature(17),
+                p.quota_for_nature(4)
+            ),
+            (5, 5, 50)
+        );
     }
 
     #[test]

@@ -121,7 +121,11 @@ pub fn hash_password(password: &str, memory_kib: u32) -> Result<String, ApiError
 /// Checks a password against its stored hash; the parameters come from the hash.
 pub fn verify_password(hash: &str, password: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -155,8 +159,13 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthenticated)?;
         let hash = token_hash(token);
-        let user = state.store.session_user(&hash).await?.ok_or_else(ApiError::unauthenticated)?;
-        let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+        let user = state
+            .store
+            .session_user(&hash)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| ApiError::internal("unknown role in database"))?;
         Ok(Caller {
             user,
             role,

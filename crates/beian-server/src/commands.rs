@@ -20,11 +20,18 @@ fn codes_of(cmd: &Command) -> Vec<String> {
 }
 
 /// SMS messages implied by the events: codes of a new round, or a resent code.
-fn messages(after: &Filing, events: &[Event], codes: &[String], window_hours: i64) -> Vec<OutboundSms> {
+fn messages(
+    after: &Filing,
+    events: &[Event],
+    codes: &[String],
+    window_hours: i64,
+) -> Vec<OutboundSms> {
     let mut out = vec![];
     for e in events {
         match &e.change {
-            Change::PlatformApproved { round } | Change::SmsRestarted { round } | Change::CancellationSubmitted { round } => {
+            Change::PlatformApproved { round }
+            | Change::SmsRestarted { round }
+            | Change::CancellationSubmitted { round } => {
                 for (r, code) in round.recipients.iter().zip(codes) {
                     out.push(OutboundSms {
                         mobile: r.mobile.clone(),
@@ -33,7 +40,10 @@ fn messages(after: &Filing, events: &[Event], codes: &[String], window_hours: i6
                 }
             }
             Change::CodeResent { index, .. } => {
-                if let (Some(r), Some(code)) = (after.sms.as_ref().and_then(|s| s.recipients.get(*index)), codes.first()) {
+                if let (Some(r), Some(code)) = (
+                    after.sms.as_ref().and_then(|s| s.recipients.get(*index)),
+                    codes.first(),
+                ) {
                     out.push(OutboundSms {
                         mobile: r.mobile.clone(),
                         body: code_message(code, window_hours),
@@ -46,7 +56,13 @@ fn messages(after: &Filing, events: &[Event], codes: &[String], window_hours: i6
     out
 }
 
-fn build_commit(state: &AppState, before: &Filing, events: Vec<Event>, codes: &[String], now: Time) -> Commit {
+fn build_commit(
+    state: &AppState,
+    before: &Filing,
+    events: Vec<Event>,
+    codes: &[String],
+    now: Time,
+) -> Commit {
     let mut after = before.clone();
     for e in &events {
         after.apply(e);
@@ -74,7 +90,12 @@ fn build_commit(state: &AppState, before: &Filing, events: Vec<Event>, codes: &[
 
 /// Decides `cmd` on `filing` and commits the outcome; returns the new state
 /// and the events. A refusal commits nothing.
-pub async fn execute(state: &AppState, filing: &Filing, cmd: Command, actor: &Actor) -> ApiResult<(Filing, Vec<Event>)> {
+pub async fn execute(
+    state: &AppState,
+    filing: &Filing,
+    cmd: Command,
+    actor: &Actor,
+) -> ApiResult<(Filing, Vec<Event>)> {
     let now = state.now();
     let codes = codes_of(&cmd);
     let needs_numbers = matches!(cmd, Command::AuthorityApprove { .. })
@@ -82,7 +103,8 @@ pub async fn execute(state: &AppState, filing: &Filing, cmd: Command, actor: &Ac
         && filing.status == Status::AuthorityReview;
     let commit = if needs_numbers {
         let province = filing.province.clone().unwrap_or_default();
-        let abbr = province_abbr(&province).ok_or_else(|| ApiError::internal("filing without a valid province"))?;
+        let abbr = province_abbr(&province)
+            .ok_or_else(|| ApiError::internal("filing without a valid province"))?;
         let req = NumberRequest {
             filing_id: filing.id.clone(),
             province,
@@ -93,7 +115,12 @@ pub async fn execute(state: &AppState, filing: &Filing, cmd: Command, actor: &Ac
         let (st, before, actor) = (state.clone(), filing.clone(), actor.clone());
         let build = Box::new(move |numbers| -> Result<Commit, Refusal> {
             let env = st.env(&actor, now);
-            let events = before.decide(Command::AuthorityApprove { numbers: Some(numbers) }, &env)?;
+            let events = before.decide(
+                Command::AuthorityApprove {
+                    numbers: Some(numbers),
+                },
+                &env,
+            )?;
             Ok(build_commit(&st, &before, events, &[], now))
         });
         state.store.commit_with_numbers(req, build).await?
@@ -105,17 +132,28 @@ pub async fn execute(state: &AppState, filing: &Filing, cmd: Command, actor: &Ac
         commit
     };
     for e in &commit.events {
-        state.metrics.inc("beian_events_total", "event", e.change.name(), 1);
+        state
+            .metrics
+            .inc("beian_events_total", "event", e.change.name(), 1);
     }
     Ok((commit.filing, commit.events))
 }
 
 /// Like [`execute`] for actors that cannot send `expected_version` (the
 /// verification site, timers): on a concurrent change, reload and decide again.
-pub async fn execute_fresh(state: &AppState, id: &str, cmd: Command, actor: &Actor) -> ApiResult<(Filing, Vec<Event>)> {
+pub async fn execute_fresh(
+    state: &AppState,
+    id: &str,
+    cmd: Command,
+    actor: &Actor,
+) -> ApiResult<(Filing, Vec<Event>)> {
     let mut last = None;
     for _ in 0..5 {
-        let filing = state.store.filing(id).await?.ok_or_else(ApiError::not_found)?;
+        let filing = state
+            .store
+            .filing(id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
         match execute(state, &filing, cmd.clone(), actor).await {
             Err(e) if e.code == "VERSION_CONFLICT" => last = Some(e),
             other => return other,

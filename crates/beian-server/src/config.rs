@@ -53,7 +53,10 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.db {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("beian.db").display()),
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("beian.db").display()
+            ),
         }
     }
 }

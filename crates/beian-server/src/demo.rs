@@ -15,7 +15,12 @@ use chrono::Duration;
 pub const ACCOUNTS: [(&str, &str, &str, Option<&str>); 3] = [
     ("demo", "demo-applicant", "applicant", None),
     ("reviewer", "demo-reviewer", "platform_reviewer", None),
-    ("guangdong", "demo-authority", "authority_reviewer", Some("44")),
+    (
+        "guangdong",
+        "demo-authority",
+        "authority_reviewer",
+        Some("44"),
+    ),
 ];
 
 /// How far each demo app's filing goes.
@@ -28,10 +33,34 @@ enum Stage {
 }
 
 const APPS: [(&str, &str, &str, bool, Stage); 4] = [
-    ("wxdemo0000000001", "星河记账", "91440300708461136T", false, Stage::Filed),
-    ("wxdemo0000000002", "星河天气", "91110108MA01ABC17L", false, Stage::SmsVerification),
-    ("wxdemo0000000003", "星河日历", "91350100M000100Y43", false, Stage::PlatformReview),
-    ("wxdemo0000000004", "星河相册", "91110000600037341L", true, Stage::Draft),
+    (
+        "wxdemo0000000001",
+        "星河记账",
+        "91440300708461136T",
+        false,
+        Stage::Filed,
+    ),
+    (
+        "wxdemo0000000002",
+        "星河天气",
+        "91110108MA01ABC17L",
+        false,
+        Stage::SmsVerification,
+    ),
+    (
+        "wxdemo0000000003",
+        "星河日历",
+        "91350100M000100Y43",
+        false,
+        Stage::PlatformReview,
+    ),
+    (
+        "wxdemo0000000004",
+        "星河相册",
+        "91110000600037341L",
+        true,
+        Stage::Draft,
+    ),
 ];
 
 /// The SMS code used by demo rounds, so the verification page can be tried.
@@ -71,7 +100,15 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
             })
             .await?;
         let id = crate::auth::new_id(now.timestamp_millis() + i as i64);
-        let (f, created) = Filing::create(id.clone(), Kind::New, appid.into(), &applicant, None, None, now)?;
+        let (f, created) = Filing::create(
+            id.clone(),
+            Kind::New,
+            appid.into(),
+            &applicant,
+            None,
+            None,
+            now,
+        )?;
         s.store.create_filing(&f, &created).await?;
         let face_id = format!("{id}-face");
         let doc = enterprise_document(&subject, credit_code, name, &face_id, "demo-photo");
@@ -88,7 +125,15 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
             consumed_by: None,
         };
         s.store.insert_face_task(&task).await?;
-        let (mut f, _) = execute(s, &f, Command::Save { document: doc.clone() }, &applicant).await?;
+        let (mut f, _) = execute(
+            s,
+            &f,
+            Command::Save {
+                document: Box::new(doc.clone()),
+            },
+            &applicant,
+        )
+        .await?;
         if stage >= Stage::PlatformReview {
             let facts = ValidationFacts {
                 app_name: Some(name.into()),
@@ -103,11 +148,23 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
                 }),
                 quota_used: None,
             };
-            f = execute(s, &f, Command::Submit { facts, codes: vec![] }, &applicant).await?.0;
+            f = execute(
+                s,
+                &f,
+                Command::Submit {
+                    facts,
+                    codes: vec![],
+                },
+                &applicant,
+            )
+            .await?
+            .0;
         }
         if stage >= Stage::SmsVerification {
             let codes = vec![DEMO_SMS_CODE.to_string()];
-            f = execute(s, &f, Command::PlatformApprove { codes }, &reviewer).await?.0;
+            f = execute(s, &f, Command::PlatformApprove { codes }, &reviewer)
+                .await?
+                .0;
         }
         if stage >= Stage::Filed {
             let verify = Command::SmsVerify {
@@ -115,8 +172,16 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
                 last6: "311238".into(),
                 code: DEMO_SMS_CODE.into(),
             };
-            f = execute(s, &f, verify, &Actor::Recipient("138****8000".into())).await?.0;
-            execute(s, &f, Command::AuthorityApprove { numbers: None }, &authority).await?;
+            f = execute(s, &f, verify, &Actor::Recipient("138****8000".into()))
+                .await?
+                .0;
+            execute(
+                s,
+                &f,
+                Command::AuthorityApprove { numbers: None },
+                &authority,
+            )
+            .await?;
         }
     }
     tracing::info!("demo data seeded");

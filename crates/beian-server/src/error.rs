@@ -49,28 +49,36 @@ impl ApiError {
 
     /// 404 that never tells whether the object exists for someone else.
     pub fn not_found() -> ApiError {
-        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "未找到该对象").suggest("请确认编号是否正确")
+        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", "未找到该对象")
+            .suggest("请确认编号是否正确")
     }
 
     /// 401.
     pub fn unauthenticated() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录").suggest("携带有效的登录令牌后重试")
+        ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "请先登录")
+            .suggest("携带有效的登录令牌后重试")
     }
 
     /// 403.
     pub fn forbidden() -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "当前账号无权执行此操作").suggest("请使用具备相应角色的账号")
+        ApiError::new(StatusCode::FORBIDDEN, "FORBIDDEN", "当前账号无权执行此操作")
+            .suggest("请使用具备相应角色的账号")
     }
 
     /// 400 for a malformed request.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message).suggest("请按接口文档检查请求格式")
+        ApiError::new(StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+            .suggest("请按接口文档检查请求格式")
     }
 
     /// 422 with field issues.
     pub fn invalid(issues: Vec<Issue>) -> ApiError {
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "VALIDATION_FAILED", "备案信息校验未通过")
-            .suggest("请按各项提示修改后重新提交");
+        let mut e = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "VALIDATION_FAILED",
+            "备案信息校验未通过",
+        )
+        .suggest("请按各项提示修改后重新提交");
         e.issues = Some(issues);
         e
     }
@@ -95,7 +103,12 @@ impl ApiError {
     /// 500 that hides the cause from the caller but logs it.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(%cause, "internal error");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "服务器内部错误").suggest("请稍后重试；如持续出现请联系平台管理员")
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "服务器内部错误",
+        )
+        .suggest("请稍后重试；如持续出现请联系平台管理员")
     }
 }
 
@@ -131,13 +144,23 @@ impl From<Refusal> for ApiError {
                     .suggest("请核对短信中的6位验证码和证件号码后六位")
                     .with("attempts_left", json!(attempts_left))
             }
-            Refusal::RecipientNotFound => ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", msg).suggest("请确认手机号码是否为备案时填写的负责人号码"),
-            Refusal::SmsExpired => ApiError::conflict("EXPIRED", msg).suggest("请登录小程序管理后台重新提交备案"),
-            Refusal::ResendLimit => ApiError::conflict("RESEND_LIMIT", msg).suggest("请使用最近一次收到的验证码，或等待退回后重新提交"),
-            Refusal::NotWithdrawable(_) => ApiError::conflict("NOT_WITHDRAWABLE", msg).suggest("如需停止，可等待审核结果后放弃该申请"),
-            Refusal::RefileRequired => ApiError::conflict("REFILE_REQUIRED", msg).suggest("请先注销原备案（原因：主体信息变更），再重新备案"),
-            Refusal::Calendar(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "CALENDAR_DATA_MISSING", msg)
-                .suggest("请平台管理员补充下一年度节假日数据"),
+            Refusal::RecipientNotFound => ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", msg)
+                .suggest("请确认手机号码是否为备案时填写的负责人号码"),
+            Refusal::SmsExpired => {
+                ApiError::conflict("EXPIRED", msg).suggest("请登录小程序管理后台重新提交备案")
+            }
+            Refusal::ResendLimit => ApiError::conflict("RESEND_LIMIT", msg)
+                .suggest("请使用最近一次收到的验证码，或等待退回后重新提交"),
+            Refusal::NotWithdrawable(_) => ApiError::conflict("NOT_WITHDRAWABLE", msg)
+                .suggest("如需停止，可等待审核结果后放弃该申请"),
+            Refusal::RefileRequired => ApiError::conflict("REFILE_REQUIRED", msg)
+                .suggest("请先注销原备案（原因：主体信息变更），再重新备案"),
+            Refusal::Calendar(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "CALENDAR_DATA_MISSING",
+                msg,
+            )
+            .suggest("请平台管理员补充下一年度节假日数据"),
             Refusal::NumbersRequired => ApiError::internal(msg),
             other => ApiError::conflict(other.code(), msg).suggest("请刷新后查看备案当前状态"),
         }
@@ -147,13 +170,24 @@ impl From<Refusal> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
         match e {
-            StoreError::VersionConflict => ApiError::conflict("VERSION_CONFLICT", "备案信息已被他人更新").suggest("请刷新后基于最新版本重新操作"),
-            StoreError::SubjectBusy => ApiError::conflict("SUBJECT_BUSY", "该主体已有进行中的备案申请")
-                .suggest("等待其完成，或撤回/放弃后再提交"),
-            StoreError::OrderExists => ApiError::conflict("ORDER_EXISTS", "该小程序已有草稿或进行中的备案申请")
-                .suggest("请继续处理已有申请，或放弃后再新建"),
-            StoreError::UsernameTaken => ApiError::conflict("USERNAME_TAKEN", "用户名已被占用").suggest("请换一个用户名"),
-            StoreError::AppidTaken => ApiError::conflict("APPID_TAKEN", "该AppID已登记").suggest("请确认AppID是否正确"),
+            StoreError::VersionConflict => {
+                ApiError::conflict("VERSION_CONFLICT", "备案信息已被他人更新")
+                    .suggest("请刷新后基于最新版本重新操作")
+            }
+            StoreError::SubjectBusy => {
+                ApiError::conflict("SUBJECT_BUSY", "该主体已有进行中的备案申请")
+                    .suggest("等待其完成，或撤回/放弃后再提交")
+            }
+            StoreError::OrderExists => {
+                ApiError::conflict("ORDER_EXISTS", "该小程序已有草稿或进行中的备案申请")
+                    .suggest("请继续处理已有申请，或放弃后再新建")
+            }
+            StoreError::UsernameTaken => {
+                ApiError::conflict("USERNAME_TAKEN", "用户名已被占用").suggest("请换一个用户名")
+            }
+            StoreError::AppidTaken => {
+                ApiError::conflict("APPID_TAKEN", "该AppID已登记").suggest("请确认AppID是否正确")
+            }
             StoreError::Refused(r) => r.into(),
             other => ApiError::internal(other),
         }
@@ -169,7 +203,10 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(ApiError::bad_request(format!("请求格式不正确：{}", e.body_text()))),
+            Err(e) => Err(ApiError::bad_request(format!(
+                "请求格式不正确：{}",
+                e.body_text()
+            ))),
         }
     }
 }

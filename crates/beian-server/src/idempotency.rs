@@ -15,7 +15,10 @@ const MAX_STORED_BODY: usize = 4 * 1024 * 1024;
 
 /// Middleware: replays stored responses for repeated keys.
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mutating = matches!(*req.method(), Method::POST | Method::PUT | Method::DELETE | Method::PATCH);
+    let mutating = matches!(
+        *req.method(),
+        Method::POST | Method::PUT | Method::DELETE | Method::PATCH
+    );
     let key = req
         .headers()
         .get("idempotency-key")
@@ -27,7 +30,11 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let (Some(key), true, false) = (key, mutating, scope == "anonymous") else {
         return next.run(req).await;
     };
-    match state.store.idempotency_begin(&scope, &key, state.now()).await {
+    match state
+        .store
+        .idempotency_begin(&scope, &key, state.now())
+        .await
+    {
         Err(e) => return ApiError::from(e).into_response(),
         Ok(IdempotencyState::InProgress) => {
             return ApiError::conflict("IDEMPOTENCY_IN_PROGRESS", "相同幂等键的请求正在处理")
@@ -54,7 +61,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         state.store.idempotency_abort(&scope, &key).await
     } else {
         let text = String::from_utf8_lossy(&bytes);
-        state.store.idempotency_finish(&scope, &key, parts.status.as_u16(), &text).await
+        state
+            .store
+            .idempotency_finish(&scope, &key, parts.status.as_u16(), &text)
+            .await
     };
     if let Err(e) = stored {
         tracing::warn!(error = %e, "idempotency record not stored");

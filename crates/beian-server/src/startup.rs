@@ -72,9 +72,13 @@ impl Application {
         let state = state(&config, store);
         let generated_admin_password = ensure_admin(&state, &config).await?;
         if config.demo {
-            crate::demo::seed(&state).await.map_err(|e| StartupError::Setup(format!("demo seed: {}", e.message)))?;
+            crate::demo::seed(&state)
+                .await
+                .map_err(|e| StartupError::Setup(format!("demo seed: {}", e.message)))?;
         }
-        let listener = TcpListener::bind(config.addr).await.map_err(|e| StartupError::Bind(config.addr, e))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .map_err(|e| StartupError::Bind(config.addr, e))?;
         let router = routes::router(state.clone(), config.manual_clock);
         Ok(Application {
             listener,
@@ -87,7 +91,9 @@ impl Application {
 
     /// The bound address (port 0 resolved).
     pub fn addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// Serves until the process ends or ctrl-c.
@@ -104,7 +110,10 @@ impl Application {
 /// Creates the first admin on an empty database; returns a generated password.
 async fn ensure_admin(state: &AppState, config: &Config) -> Result<Option<String>, StartupError> {
     let users = state.store.list_users().await?;
-    if users.iter().any(|u| Role::parse(&u.role) == Some(Role::Admin)) {
+    if users
+        .iter()
+        .any(|u| Role::parse(&u.role) == Some(Role::Admin))
+    {
         return Ok(None);
     }
     let (password, generated) = match &config.admin_password {

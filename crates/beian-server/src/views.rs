@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 
 /// RFC 3339 in China Standard Time.
 pub fn ts(t: Time) -> String {
-    t.with_timezone(&china_offset()).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+    t.with_timezone(&china_offset())
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
 fn opt_ts(t: Option<Time>) -> Value {
@@ -18,23 +19,28 @@ fn opt_ts(t: Option<Time>) -> Value {
 
 /// The filing view of api.md.
 pub fn filing(f: &Filing, policy: &Policy, now: Time) -> Value {
-    let sms = f.sms.as_ref().filter(|_| f.status == Status::SmsVerification).map(|r| {
-        json!({
-            "round": r.number,
-            "deadline": ts(r.deadline),
-            "recipients": r.recipients.iter().map(|x| json!({
-                "role": match x.role {
-                    RecipientRole::SubjectPrincipal => "subject_principal",
-                    RecipientRole::MiniProgramPrincipal => "mini_program_principal",
-                },
-                "mobile": mask_mobile(&x.mobile),
-                "verified": x.verified_at.is_some(),
-                "attempts_left": policy.sms_max_wrong_attempts.saturating_sub(x.wrong_attempts),
-                "resends_left": policy.sms_max_resends.saturating_sub(x.resends_used),
-            })).collect::<Vec<_>>(),
-        })
-    });
-    let overdue = matches!(f.status, Status::PlatformReview | Status::AuthorityReview) && f.due_at.is_some_and(|d| now > d);
+    let sms = f
+        .sms
+        .as_ref()
+        .filter(|_| f.status == Status::SmsVerification)
+        .map(|r| {
+            json!({
+                "round": r.number,
+                "deadline": ts(r.deadline),
+                "recipients": r.recipients.iter().map(|x| json!({
+                    "role": match x.role {
+                        RecipientRole::SubjectPrincipal => "subject_principal",
+                        RecipientRole::MiniProgramPrincipal => "mini_program_principal",
+                    },
+                    "mobile": mask_mobile(&x.mobile),
+                    "verified": x.verified_at.is_some(),
+                    "attempts_left": policy.sms_max_wrong_attempts.saturating_sub(x.wrong_attempts),
+                    "resends_left": policy.sms_max_resends.saturating_sub(x.resends_used),
+                })).collect::<Vec<_>>(),
+            })
+        });
+    let overdue = matches!(f.status, Status::PlatformReview | Status::AuthorityReview)
+        && f.due_at.is_some_and(|d| now > d);
     json!({
         "id": f.id,
         "kind": f.kind.as_str(),
@@ -65,7 +71,9 @@ pub fn filing(f: &Filing, policy: &Policy, now: Time) -> Value {
 pub fn entry(app: &AppRow, live: Option<&Filing>, record: Option<&ServiceRecord>) -> &'static str {
     let record_active = record.is_some_and(|r| r.status == "active");
     match live {
-        Some(f) if f.status != Status::Draft && !(record_active && f.kind != Kind::New) => "in_progress",
+        Some(f) if f.status != Status::Draft && !(record_active && f.kind != Kind::New) => {
+            "in_progress"
+        }
         _ if record_active => "filed",
         _ if record.is_some() => "cancelled",
         _ if app.listed => "supplement_filing",

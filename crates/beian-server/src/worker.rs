@@ -22,11 +22,21 @@ pub async fn run_due_timers(s: &AppState) -> ApiResult<u64> {
             match execute_fresh(s, &filing_id, Command::Timer(kind), &Actor::System).await {
                 Ok(_) => {
                     fired += 1;
-                    s.metrics.inc("beian_timers_fired_total", "kind", kind.key().split(':').next().unwrap_or(""), 1);
+                    s.metrics.inc(
+                        "beian_timers_fired_total",
+                        "kind",
+                        kind.key().split(':').next().unwrap_or(""),
+                        1,
+                    );
                 }
                 // Stale: the order moved on, or another process fired it first.
                 Err(e) if e.code == "STALE_TIMER" || e.code == "NOT_FOUND" => {}
-                Err(e) => tracing::warn!(filing_id, code = e.code, message = e.message, "timer failed"),
+                Err(e) => tracing::warn!(
+                    filing_id,
+                    code = e.code,
+                    message = e.message,
+                    "timer failed"
+                ),
             }
         }
     }

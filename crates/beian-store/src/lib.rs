@@ -77,12 +77,21 @@ pub trait Store: Send + Sync + 'static {
     async fn commit(&self, commit: Commit) -> StoreResult<()>;
     /// Allocates the numbers of T19 and commits in the same transaction; a
     /// refusal from `build` rolls the allocation back.
-    async fn commit_with_numbers(&self, req: NumberRequest, build: NumberedCommit) -> StoreResult<Commit>;
+    async fn commit_with_numbers(
+        &self,
+        req: NumberRequest,
+        build: NumberedCommit,
+    ) -> StoreResult<Commit>;
     /// Orders whose open SMS round has a recipient with this mobile.
     async fn filings_awaiting_sms(&self, mobile: &str) -> StoreResult<Vec<String>>;
 
     /// Claims due timers for `lease_ms`; another process skips them meanwhile.
-    async fn claim_due_timers(&self, now: Time, lease_ms: i64, limit: i64) -> StoreResult<Vec<(String, TimerKind)>>;
+    async fn claim_due_timers(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, TimerKind)>>;
 
     async fn outbox_pending(&self, limit: i64) -> StoreResult<Vec<SmsRow>>;
     async fn outbox_mark_sent(&self, id: i64, at: Time) -> StoreResult<()>;
@@ -96,8 +105,19 @@ pub trait Store: Send + Sync + 'static {
     async fn update_face_task(&self, task: &FaceTaskRow) -> StoreResult<()>;
 
     /// Reserves an idempotency key, or returns the stored response.
-    async fn idempotency_begin(&self, user_id: &str, key: &str, at: Time) -> StoreResult<IdempotencyState>;
-    async fn idempotency_finish(&self, user_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()>;
+    async fn idempotency_begin(
+        &self,
+        user_id: &str,
+        key: &str,
+        at: Time,
+    ) -> StoreResult<IdempotencyState>;
+    async fn idempotency_finish(
+        &self,
+        user_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()>;
     async fn idempotency_abort(&self, user_id: &str, key: &str) -> StoreResult<()>;
 
     /// Public query over filed services (api.md "Public query").

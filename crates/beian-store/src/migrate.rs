@@ -6,16 +6,26 @@
 use sqlx::AnyPool;
 
 /// (version, name, sql) of each SQLite migration.
-const SQLITE: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/sqlite/0001_init.sql"))];
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+)];
 /// (version, name, sql) of each PostgreSQL migration.
-const POSTGRES: &[(i64, &str, &str)] = &[(1, "init", include_str!("../migrations/postgres/0001_init.sql"))];
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
 
 /// Applies every migration not yet recorded, all in one transaction.
 pub async fn run(pool: &AnyPool, postgres: bool, now_ms: i64) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     if postgres {
         // Several processes may start at once: one migrates, the others wait.
-        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7212001)").execute(&mut *tx).await?;
+        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock(7212001)")
+            .execute(&mut *tx)
+            .await?;
     }
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS beian_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
@@ -24,10 +34,11 @@ pub async fn run(pool: &AnyPool, postgres: bool, now_ms: i64) -> Result<(), sqlx
     .await?;
     let list = if postgres { POSTGRES } else { SQLITE };
     for (version, name, sql) in list {
-        let done: Option<(i64,)> = sqlx::query_as("SELECT version FROM beian_migrations WHERE version = $1")
-            .bind(*version)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let done: Option<(i64,)> =
+            sqlx::query_as("SELECT version FROM beian_migrations WHERE version = $1")
+                .bind(*version)
+                .fetch_optional(&mut *tx)
+                .await?;
         if done.is_some() {
             continue;
         }

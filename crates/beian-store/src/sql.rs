@@ -30,12 +30,15 @@ fn time(ms: i64) -> Time {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// Builds the error a violated constraint stands for.
+type ConstraintError = fn() -> StoreError;
+
 /// Maps constraint violations to the refusals they stand for.
 fn map_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         if db.is_unique_violation() {
             let what = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
-            let table: [(&str, fn() -> StoreError); 5] = [
+            let table: [(&str, ConstraintError); 5] = [
                 ("open_subject_key", || StoreError::SubjectBusy),
                 ("live_appid", || StoreError::OrderExists),
                 ("username", || StoreError::UsernameTaken),
@@ -69,7 +72,10 @@ impl SqlStore {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
         let pool = if postgres {
-            AnyPoolOptions::new().max_connections(16).connect(url).await?
+            AnyPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await?
         } else {
             // One connection: SQLite has one writer, and a second connection
             // upgrading a read transaction would fail with SQLITE_BUSY instead
@@ -121,7 +127,11 @@ impl SqlStore {
         let f = &c.filing;
         let open_key = f.is_open().then(|| f.subject_key.clone()).flatten();
         let live = (f.status == Status::Draft || f.is_open()).then(|| f.appid.clone());
-        let reached = i64::from(f.timeline.iter().any(|t| t.event == "authority_review_started"));
+        let reached = i64::from(
+            f.timeline
+                .iter()
+                .any(|t| t.event == "authority_review_started"),
+        );
         let updated = sqlx::query(
             "UPDATE filings SET status = $1, version = $2, province = $3, subject_key = $4, open_subject_key = $5, \
              live_appid = $6, reached_authority = $7, due_at = $8, updated_at = $9, state = $10 \
@@ -148,18 +158,27 @@ impl SqlStore {
         for (i, e) in c.events.iter().enumerate() {
             insert_event(&mut *tx, &f.id, c.expected_version + 1 + i as i64, e).await?;
         }
-        sqlx::query("DELETE FROM timers WHERE filing_id = $1").bind(&f.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM timers WHERE filing_id = $1")
+            .bind(&f.id)
+            .execute(&mut *tx)
+            .await?;
         for (kind, due) in f.timers() {
-            sqlx::query("INSERT INTO timers (filing_id, kind, due_at, lease_until) VALUES ($1, $2, $3, 0)")
-                .bind(&f.id)
-                .bind(kind.key())
-                .bind(ms(due))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO timers (filing_id, kind, due_at, lease_until) VALUES ($1, $2, $3, 0)",
+            )
+            .bind(&f.id)
+            .bind(kind.key())
+            .bind(ms(due))
+            .execute(&mut *tx)
+            .await?;
         }
-        sqlx::query("DELETE FROM sms_lookup WHERE filing_id = $1").bind(&f.id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sms_lookup WHERE filing_id = $1")
+            .bind(&f.id)
+            .execute(&mut *tx)
+            .await?;
         if let (Status::SmsVerification, Some(round)) = (f.status, &f.sms) {
-            let mut mobiles: Vec<&str> = round.recipients.iter().map(|r| r.mobile.as_str()).collect();
+            let mut mobiles: Vec<&str> =
+                round.recipients.iter().map(|r| r.mobile.as_str()).collect();
             mobiles.sort_unstable();
             mobiles.dedup();
             for m in mobiles {
@@ -183,16 +202,23 @@ impl SqlStore {
                 .await?;
         }
         if let Some(task) = &c.bind_face_task {
-            sqlx::query("UPDATE face_tasks SET consumed_by = $1 WHERE id = $2 AND consumed_by IS NULL")
-                .bind(&f.id)
-                .bind(task)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE face_tasks SET consumed_by = $1 WHERE id = $2 AND consumed_by IS NULL",
+            )
+            .bind(&f.id)
+            .bind(task)
+            .execute(&mut *tx)
+            .await?;
         }
         Ok(())
     }
 
-    async fn apply_effect(&self, tx: &mut AnyConnection, effect: &RecordEffect, now: Time) -> StoreResult<()> {
+    async fn apply_effect(
+        &self,
+        tx: &mut AnyConnection,
+        effect: &RecordEffect,
+        now: Time,
+    ) -> StoreResult<()> {
         match effect {
             RecordEffect::ServiceFiled {
                 appid,
@@ -251,21 +277,29 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await?;
                 if let Some((key,)) = subject_key {
-                    sqlx::query("UPDATE subject_records SET subject_name = $1 WHERE subject_key = $2")
-                        .bind(document.subject.name.clone().unwrap_or_default())
-                        .bind(key)
-                        .execute(&mut *tx)
-                        .await?;
+                    sqlx::query(
+                        "UPDATE subject_records SET subject_name = $1 WHERE subject_key = $2",
+                    )
+                    .bind(document.subject.name.clone().unwrap_or_default())
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
                 }
             }
-            RecordEffect::SubjectCancelled { subject_key } => cancel_subject(&mut *tx, subject_key).await?,
+            RecordEffect::SubjectCancelled { subject_key } => {
+                cancel_subject(&mut *tx, subject_key).await?
+            }
             RecordEffect::ServiceCancelled {
                 appid,
                 subject_key,
                 access_only,
                 cancel_empty_subject,
             } => {
-                let status = if *access_only { "access_cancelled" } else { "cancelled" };
+                let status = if *access_only {
+                    "access_cancelled"
+                } else {
+                    "cancelled"
+                };
                 sqlx::query("UPDATE service_records SET status = $1 WHERE appid = $2")
                     .bind(status)
                     .bind(appid)
@@ -287,7 +321,11 @@ impl SqlStore {
 
     /// The numbers of §5.2: reuse an active subject's number with its next
     /// service index, or take the next (province, year) sequence.
-    async fn allocate(&self, tx: &mut AnyConnection, req: &NumberRequest) -> StoreResult<IssuedNumbers> {
+    async fn allocate(
+        &self,
+        tx: &mut AnyConnection,
+        req: &NumberRequest,
+    ) -> StoreResult<IssuedNumbers> {
         let existing: Option<(String, i64)> = sqlx::query_as(
             "UPDATE subject_records SET next_service_index = next_service_index + 1 \
              WHERE subject_key = $1 AND status = 'active' RETURNING subject_number, next_service_index - 1",
@@ -315,8 +353,8 @@ impl SqlStore {
         .fetch_one(&mut *tx)
         .await?;
         let seq = u32::try_from(seq).map_err(|_| StoreError::SequenceExhausted)?;
-        let subject_number =
-            numbers::subject_number(&req.abbr, req.year, seq).map_err(|_| StoreError::SequenceExhausted)?;
+        let subject_number = numbers::subject_number(&req.abbr, req.year, seq)
+            .map_err(|_| StoreError::SequenceExhausted)?;
         let service_number = numbers::service_number(&subject_number, 1);
         Ok(IssuedNumbers {
             subject_number,
@@ -325,7 +363,12 @@ impl SqlStore {
     }
 }
 
-async fn insert_event(tx: &mut AnyConnection, filing_id: &str, seq: i64, e: &Event) -> StoreResult<()> {
+async fn insert_event(
+    tx: &mut AnyConnection,
+    filing_id: &str,
+    seq: i64,
+    e: &Event,
+) -> StoreResult<()> {
     sqlx::query("INSERT INTO filing_events (filing_id, seq, at, name, actor, body) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(filing_id)
         .bind(seq)
@@ -402,7 +445,8 @@ fn face(r: &AnyRow) -> StoreResult<FaceTaskRow> {
 }
 
 const USER_COLS: &str = "id, username, password_hash, role, province, created_at";
-const APP_COLS: &str = "appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at";
+const APP_COLS: &str =
+    "appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at";
 const FACE_COLS: &str =
     "id, filing_id, owner_id, status, created_at, identity_type, identity_number, name, photo, consumed_by";
 
@@ -431,19 +475,30 @@ impl Store for SqlStore {
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        let row = sqlx::query(&sql).bind(username).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user).transpose()
     }
 
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user).transpose()
     }
 
     async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
         let sql = format!("SELECT {USER_COLS} FROM users ORDER BY username");
-        sqlx::query(&sql).fetch_all(&self.pool).await?.iter().map(user).collect()
+        sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user)
+            .collect()
     }
 
     async fn insert_session(&self, token_hash: &str, user_id: &str, at: Time) -> StoreResult<()> {
@@ -461,7 +516,10 @@ impl Store for SqlStore {
             "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked = 0",
             USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
         );
-        let row = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(user).transpose()
     }
 
@@ -497,7 +555,10 @@ impl Store for SqlStore {
 
     async fn app(&self, appid: &str) -> StoreResult<Option<AppRow>> {
         let sql = format!("SELECT {APP_COLS} FROM apps WHERE appid = $1");
-        let row = sqlx::query(&sql).bind(appid).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql)
+            .bind(appid)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(app).transpose()
     }
 
@@ -556,11 +617,12 @@ impl Store for SqlStore {
     }
 
     async fn quota_used(&self, subject_key: &str, except: &str) -> StoreResult<u32> {
-        let (services,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM service_records WHERE subject_key = $1 AND status = 'active'")
-                .bind(subject_key)
-                .fetch_one(&self.pool)
-                .await?;
+        let (services,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM service_records WHERE subject_key = $1 AND status = 'active'",
+        )
+        .bind(subject_key)
+        .fetch_one(&self.pool)
+        .await?;
         let (orders,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM filings WHERE open_subject_key = $1 AND kind = 'new' AND id <> $2",
         )
@@ -572,10 +634,11 @@ impl Store for SqlStore {
     }
 
     async fn live_filing_of_app(&self, appid: &str) -> StoreResult<Option<Filing>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT state FROM filings WHERE live_appid = $1")
-            .bind(appid)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT state FROM filings WHERE live_appid = $1")
+                .bind(appid)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|(s,)| json(&s)).transpose()
     }
 
@@ -628,7 +691,12 @@ impl Store for SqlStore {
         if let Some(p) = &q.authority_province {
             add(&mut sql, " AND province = $? AND reached_authority = 1", p);
         }
-        for (col, v) in [("status", &q.status), ("kind", &q.kind), ("province", &q.province), ("appid", &q.appid)] {
+        for (col, v) in [
+            ("status", &q.status),
+            ("kind", &q.kind),
+            ("province", &q.province),
+            ("appid", &q.appid),
+        ] {
             if let Some(v) = v {
                 add(&mut sql, &format!(" AND {col} = $?"), v);
             }
@@ -638,14 +706,17 @@ impl Store for SqlStore {
         }
         sql.push_str(&format!(" ORDER BY id LIMIT {}", q.limit.clamp(1, 501)));
         let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
-        rows.iter().map(|r| json(&r.try_get::<String, _>("state")?)).collect()
+        rows.iter()
+            .map(|r| json(&r.try_get::<String, _>("state")?))
+            .collect()
     }
 
     async fn events(&self, filing_id: &str) -> StoreResult<Vec<Event>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT body FROM filing_events WHERE filing_id = $1 ORDER BY seq")
-            .bind(filing_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT body FROM filing_events WHERE filing_id = $1 ORDER BY seq")
+                .bind(filing_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(|(b,)| json(b)).collect()
     }
 
@@ -656,12 +727,22 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn commit_with_numbers(&self, req: NumberRequest, build: NumberedCommit) -> StoreResult<Commit> {
+    async fn commit_with_numbers(
+        &self,
+        req: NumberRequest,
+        build: NumberedCommit,
+    ) -> StoreResult<Commit> {
         let mut tx = self.begin().await?;
         // Lock the order first so a concurrent decision waits instead of
         // consuming a number it would then give back.
-        let sql = format!("SELECT version FROM filings WHERE id = $1{}", self.lock_clause());
-        sqlx::query(&sql).bind(&req.filing_id).fetch_optional(&mut *tx).await?;
+        let sql = format!(
+            "SELECT version FROM filings WHERE id = $1{}",
+            self.lock_clause()
+        );
+        sqlx::query(&sql)
+            .bind(&req.filing_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let numbers = self.allocate(&mut tx, &req).await?;
         let commit = build(numbers)?;
         self.write_commit(&mut tx, &commit).await?;
@@ -670,15 +751,25 @@ impl Store for SqlStore {
     }
 
     async fn filings_awaiting_sms(&self, mobile: &str) -> StoreResult<Vec<String>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT filing_id FROM sms_lookup WHERE mobile = $1 ORDER BY filing_id")
-            .bind(mobile)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT filing_id FROM sms_lookup WHERE mobile = $1 ORDER BY filing_id")
+                .bind(mobile)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
-    async fn claim_due_timers(&self, now: Time, lease_ms: i64, limit: i64) -> StoreResult<Vec<(String, TimerKind)>> {
-        let skip = if self.postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    async fn claim_due_timers(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, TimerKind)>> {
+        let skip = if self.postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE timers SET lease_until = $1 WHERE (filing_id, kind) IN (SELECT filing_id, kind FROM timers \
              WHERE due_at <= $2 AND lease_until <= $2 ORDER BY due_at LIMIT $3{skip}) RETURNING filing_id, kind"
@@ -718,11 +809,13 @@ impl Store for SqlStore {
         let cols = "SELECT id, filing_id, mobile, body, created_at, sent_at FROM sms_outbox";
         let rows = match mobile {
             Some(m) => {
-                sqlx::query(&format!("{cols} WHERE mobile = $1 ORDER BY id DESC LIMIT $2"))
-                    .bind(m)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(&format!(
+                    "{cols} WHERE mobile = $1 ORDER BY id DESC LIMIT $2"
+                ))
+                .bind(m)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
             }
             None => {
                 sqlx::query(&format!("{cols} ORDER BY id DESC LIMIT $1"))
@@ -818,7 +911,12 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn idempotency_begin(&self, user_id: &str, key: &str, at: Time) -> StoreResult<IdempotencyState> {
+    async fn idempotency_begin(
+        &self,
+        user_id: &str,
+        key: &str,
+        at: Time,
+    ) -> StoreResult<IdempotencyState> {
         let inserted = sqlx::query(
             "INSERT INTO idempotency (user_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
         )
@@ -845,14 +943,22 @@ impl Store for SqlStore {
         })
     }
 
-    async fn idempotency_finish(&self, user_id: &str, key: &str, status: u16, body: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4")
-            .bind(i64::from(status))
-            .bind(body)
-            .bind(user_id)
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
+    async fn idempotency_finish(
+        &self,
+        user_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4",
+        )
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(user_id)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -866,10 +972,15 @@ impl Store for SqlStore {
     }
 
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>> {
-        let exact = numbers::FilingNumber::parse(q).map(|n| n.to_string()).unwrap_or_else(|_| q.trim().to_string());
+        let exact = numbers::FilingNumber::parse(q)
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| q.trim().to_string());
         let pattern = format!(
             "%{}%",
-            q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+            q.trim()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
         );
         let rows = sqlx::query(
             "SELECT s.mini_program_name, sr.subject_name, sr.nature, s.subject_number, s.service_number, s.filed_at \

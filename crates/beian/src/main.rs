@@ -78,7 +78,12 @@ struct Serve {
     #[arg(long, env = "BEIAN_ARGON2_MEMORY_KIB", default_value_t = 19 * 1024, hide = true)]
     argon2_memory_kib: u32,
     /// How often background timers are checked, in milliseconds.
-    #[arg(long, env = "BEIAN_WORKER_INTERVAL_MS", default_value_t = 1000, hide = true)]
+    #[arg(
+        long,
+        env = "BEIAN_WORKER_INTERVAL_MS",
+        default_value_t = 1000,
+        hide = true
+    )]
     worker_interval_ms: u64,
 }
 
@@ -92,13 +97,20 @@ fn config(common: &Common) -> Result<Config, String> {
     let mut c = Config::new(common.data_dir.clone());
     c.db = common.db.clone();
     if let Some(path) = &common.config {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("配置文件 {} 无法读取：{e}", path.display()))?;
-        let file: FileConfig = toml::from_str(&text).map_err(|e| format!("配置文件格式错误：{e}"))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("配置文件 {} 无法读取：{e}", path.display()))?;
+        let file: FileConfig =
+            toml::from_str(&text).map_err(|e| format!("配置文件格式错误：{e}"))?;
         if let Some(policy) = file.policy {
-            c.policy = policy.try_into().map_err(|e| format!("[policy] 配置错误：{e}"))?;
+            c.policy = policy
+                .try_into()
+                .map_err(|e| format!("[policy] 配置错误：{e}"))?;
         }
     }
-    c.admin_password = std::env::var("BEIAN_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty()).map(Secret);
+    c.admin_password = std::env::var("BEIAN_ADMIN_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Secret);
     Ok(c)
 }
 
@@ -109,12 +121,19 @@ async fn serve(args: Serve) -> Result<(), String> {
     c.demo = args.demo;
     c.argon2_memory_kib = args.argon2_memory_kib;
     c.worker_interval_ms = args.worker_interval_ms;
-    let app = Application::build(c.clone()).await.map_err(|e| e.to_string())?;
+    let app = Application::build(c.clone())
+        .await
+        .map_err(|e| e.to_string())?;
     println!("beian 已启动 / listening on http://{}", app.addr());
-    println!("数据库 / database: {}", if c.db.is_some() { "postgres" } else { "sqlite" });
+    println!(
+        "数据库 / database: {}",
+        if c.db.is_some() { "postgres" } else { "sqlite" }
+    );
     if let Some(pw) = &app.generated_admin_password {
         println!("首次启动，管理员账号 admin 的密码 / first start, admin password: {pw}");
-        println!("（只显示这一次，请妥善保存 / shown once; set BEIAN_ADMIN_PASSWORD to choose it）");
+        println!(
+            "（只显示这一次，请妥善保存 / shown once; set BEIAN_ADMIN_PASSWORD to choose it）"
+        );
     }
     if c.demo {
         println!("演示账号 / demo accounts: demo/demo-applicant, reviewer/demo-reviewer, guangdong/demo-authority");
@@ -150,10 +169,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 role,
                 province,
             };
-            let user = beian_server::routes::accounts::add_user(&state, new).await.map_err(|e| {
-                let detail = e.issues.and_then(|i| i.first().map(|i| format!("：{}（{}）", i.message, i.suggestion)));
-                format!("{}{}", e.message, detail.unwrap_or_default())
-            })?;
+            let user = beian_server::routes::accounts::add_user(&state, new)
+                .await
+                .map_err(|e| {
+                    let detail = e.issues.and_then(|i| {
+                        i.first()
+                            .map(|i| format!("：{}（{}）", i.message, i.suggestion))
+                    });
+                    format!("{}{}", e.message, detail.unwrap_or_default())
+                })?;
             println!("已创建账号 / created {} ({})", user.username, user.role);
             Ok(())
         }
@@ -164,7 +188,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BEIAN_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("BEIAN_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .init();
     match run(Cli::parse()).await {

@@ -42,8 +42,18 @@ impl H {
             service_number: Some("粤ICP备2025000001号-1X".into()),
             document: Some(doc()),
         });
-        let cancel = (kind == Kind::Cancel).then_some((CancelType::MiniProgram, CancelReason::NotOperating));
-        let (f, _) = Filing::create("f1".into(), kind, "wx1".into(), &applicant, cancel, record, t0()).unwrap();
+        let cancel =
+            (kind == Kind::Cancel).then_some((CancelType::MiniProgram, CancelReason::NotOperating));
+        let (f, _) = Filing::create(
+            "f1".into(),
+            kind,
+            "wx1".into(),
+            &applicant,
+            cancel,
+            record,
+            t0(),
+        )
+        .unwrap();
         H {
             f,
             now: t0(),
@@ -72,11 +82,17 @@ impl H {
 
     fn submit(&mut self) -> Result<Vec<Event>, Refusal> {
         let facts = facts(&self.f);
-        self.app(Command::Submit { facts, codes: codes(1) })
+        self.app(Command::Submit {
+            facts,
+            codes: codes(1),
+        })
     }
 
     fn approve_platform(&mut self) -> Result<Vec<Event>, Refusal> {
-        self.run(Command::PlatformApprove { codes: codes(1) }, Actor::PlatformReviewer("r1".into()))
+        self.run(
+            Command::PlatformApprove { codes: codes(1) },
+            Actor::PlatformReviewer("r1".into()),
+        )
     }
 
     fn verify(&mut self, code: &str) -> Result<Vec<Event>, Refusal> {
@@ -95,7 +111,10 @@ impl H {
             subject_number: format!("粤ICP备2025{n:06}号"),
             service_number: format!("粤ICP备2025{n:06}号-1X"),
         });
-        self.run(Command::AuthorityApprove { numbers }, Actor::AuthorityReviewer("a1".into()))
+        self.run(
+            Command::AuthorityApprove { numbers },
+            Actor::AuthorityReviewer("a1".into()),
+        )
     }
 
     fn reject(&mut self, platform: bool) -> Result<Vec<Event>, Refusal> {
@@ -105,9 +124,15 @@ impl H {
             suggestion: "重新选择省市区或修改地址".into(),
         }];
         if platform {
-            self.run(Command::PlatformReject { reasons }, Actor::PlatformReviewer("r1".into()))
+            self.run(
+                Command::PlatformReject { reasons },
+                Actor::PlatformReviewer("r1".into()),
+            )
         } else {
-            self.run(Command::AuthorityReject { reasons }, Actor::AuthorityReviewer("a1".into()))
+            self.run(
+                Command::AuthorityReject { reasons },
+                Actor::AuthorityReviewer("a1".into()),
+            )
         }
     }
 
@@ -115,8 +140,11 @@ impl H {
         self.run(Command::Timer(kind), Actor::System)
     }
 
-    fn to_sms(&mut self) {
-        self.app(Command::Save { document: doc() }).unwrap();
+    fn reach_sms(&mut self) {
+        self.app(Command::Save {
+            document: Box::new(doc()),
+        })
+        .unwrap();
         self.submit().unwrap();
         self.approve_platform().unwrap();
         assert_eq!(self.f.status, Status::SmsVerification);
@@ -124,7 +152,13 @@ impl H {
 }
 
 fn doc() -> Document {
-    fixtures::enterprise_document("深圳市星河科技有限公司", "91440300708461136T", APP, "face1", "m1")
+    fixtures::enterprise_document(
+        "深圳市星河科技有限公司",
+        "91440300708461136T",
+        APP,
+        "face1",
+        "m1",
+    )
 }
 
 fn facts(f: &Filing) -> ValidationFacts {
@@ -151,11 +185,17 @@ fn codes(n: usize) -> Vec<String> {
 fn happy_path_new_filing_reaches_filed_with_numbers_and_due_dates() {
     let mut h = H::new(Kind::New);
     assert_eq!(h.f.status, Status::Draft);
-    h.app(Command::Save { document: doc() }).unwrap();
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
     // Submitted Fri 2025-09-26: 2 wd later is Mon 09-29 (the make-up Sunday counts).
-    let due = h.f.due_at.unwrap().with_timezone(&crate::calendar::china_offset());
+    let due =
+        h.f.due_at
+            .unwrap()
+            .with_timezone(&crate::calendar::china_offset());
     assert_eq!(due.to_rfc3339(), "2025-09-29T23:59:59.999+08:00");
     h.approve_platform().unwrap();
     assert_eq!(h.f.sms.as_ref().unwrap().recipients.len(), 1);
@@ -164,14 +204,17 @@ fn happy_path_new_filing_reaches_filed_with_numbers_and_due_dates() {
     assert_eq!(h.f.status, Status::AuthorityReview);
     h.approve_authority().unwrap();
     assert_eq!(h.f.status, Status::Filed);
-    assert_eq!(h.f.service_number.as_deref(), Some("粤ICP备2025000001号-1X"));
+    assert_eq!(
+        h.f.service_number.as_deref(),
+        Some("粤ICP备2025000001号-1X")
+    );
     assert_eq!(h.f.version, h.f.timeline.len() as i64);
 }
 
 #[test]
 fn authority_sla_counts_twenty_working_days_from_verification() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     // Verified on Sat 2025-09-27: 09-28 (make-up), 09-29, 09-30, then the National Day block.
     h.now = chrono::FixedOffset::east_opt(8 * 3600)
         .unwrap()
@@ -179,20 +222,32 @@ fn authority_sla_counts_twenty_working_days_from_verification() {
         .unwrap()
         .with_timezone(&Utc);
     h.verify("123450").unwrap();
-    let due = h.f.due_at.unwrap().with_timezone(&crate::calendar::china_offset());
+    let due =
+        h.f.due_at
+            .unwrap()
+            .with_timezone(&crate::calendar::china_offset());
     assert_eq!(due.date_naive().to_string(), "2025-10-30");
 }
 
 #[test]
 fn platform_rejection_needs_a_reason_and_allows_resubmission() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save { document: doc() }).unwrap();
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
     h.submit().unwrap();
-    let none = h.run(Command::PlatformReject { reasons: vec![] }, Actor::PlatformReviewer("r".into()));
+    let none = h.run(
+        Command::PlatformReject { reasons: vec![] },
+        Actor::PlatformReviewer("r".into()),
+    );
     assert_eq!(none.unwrap_err(), Refusal::ReasonsRequired);
     h.reject(true).unwrap();
     assert_eq!(h.f.status, Status::PlatformRejected);
-    assert_eq!(h.f.rejections[0].reasons[0].field.as_deref(), Some("subject.address"));
+    assert_eq!(
+        h.f.rejections[0].reasons[0].field.as_deref(),
+        Some("subject.address")
+    );
     assert_eq!(h.f.fix_deadline, Some(t0() + Duration::days(45)));
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
@@ -205,19 +260,25 @@ fn invalid_document_is_refused_with_every_issue() {
     let mut d = doc();
     d.subject_principal.mobile = Some("12345".into());
     d.mini_program.remark = Some("太短".into());
-    h.app(Command::Save { document: d }).unwrap();
+    h.app(Command::Save {
+        document: Box::new(d),
+    })
+    .unwrap();
     let Err(Refusal::Invalid(issues)) = h.submit() else {
         panic!("expected invalid")
     };
     let codes: Vec<_> = issues.iter().map(|i| i.code.as_str()).collect();
-    assert!(codes.contains(&"MOBILE_FORMAT") && codes.contains(&"MP_REMARK_LENGTH"), "{codes:?}");
+    assert!(
+        codes.contains(&"MOBILE_FORMAT") && codes.contains(&"MP_REMARK_LENGTH"),
+        "{codes:?}"
+    );
     assert_eq!(h.f.status, Status::Draft);
 }
 
 #[test]
 fn wrong_codes_count_down_and_the_sixth_returns_the_order() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     for left in (0..5).rev() {
         h.verify("000000").unwrap();
         let r = &h.f.sms.as_ref().unwrap().recipients[0];
@@ -225,7 +286,13 @@ fn wrong_codes_count_down_and_the_sixth_returns_the_order() {
         assert_eq!(h.f.status, Status::SmsVerification);
     }
     let events = h.verify("000000").unwrap();
-    assert!(matches!(events.last().unwrap().change, Change::Returned { reason: ReturnReason::TooManyAttempts, .. }));
+    assert!(matches!(
+        events.last().unwrap().change,
+        Change::Returned {
+            reason: ReturnReason::TooManyAttempts,
+            ..
+        }
+    ));
     assert_eq!(h.f.status, Status::Returned);
     // Codes stop working once returned.
     assert_eq!(h.verify("123450").unwrap_err(), Refusal::RecipientNotFound);
@@ -234,7 +301,7 @@ fn wrong_codes_count_down_and_the_sixth_returns_the_order() {
 #[test]
 fn right_code_with_wrong_last6_is_a_wrong_entry() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     let cmd = Command::SmsVerify {
         mobile: "13800138000".into(),
         last6: "999999".into(),
@@ -247,7 +314,7 @@ fn right_code_with_wrong_last6_is_a_wrong_entry() {
 #[test]
 fn resend_replaces_the_code_once_and_does_not_extend_the_window() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     let deadline = h.f.sms.as_ref().unwrap().deadline;
     let resend = |code: &str| Command::SmsResend {
         mobile: "13800138000".into(),
@@ -256,10 +323,17 @@ fn resend_replaces_the_code_once_and_does_not_extend_the_window() {
     };
     h.now += Duration::hours(2);
     h.run(resend("654321"), Actor::System).unwrap();
-    assert_eq!(h.run(resend("111111"), Actor::System).unwrap_err(), Refusal::ResendLimit);
+    assert_eq!(
+        h.run(resend("111111"), Actor::System).unwrap_err(),
+        Refusal::ResendLimit
+    );
     assert_eq!(h.f.sms.as_ref().unwrap().deadline, deadline);
     h.verify("123450").unwrap();
-    assert_eq!(h.f.status, Status::SmsVerification, "the old code no longer works");
+    assert_eq!(
+        h.f.status,
+        Status::SmsVerification,
+        "the old code no longer works"
+    );
     h.verify("654321").unwrap();
     assert_eq!(h.f.status, Status::AuthorityReview);
 }
@@ -267,29 +341,44 @@ fn resend_replaces_the_code_once_and_does_not_extend_the_window() {
 #[test]
 fn timeout_returns_once_and_unchanged_resubmission_goes_straight_to_sms() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
-    assert_eq!(h.timer(TimerKind::SmsDeadline(1)).unwrap_err(), Refusal::StaleTimer, "not due yet");
+    h.reach_sms();
+    assert_eq!(
+        h.timer(TimerKind::SmsDeadline(1)).unwrap_err(),
+        Refusal::StaleTimer,
+        "not due yet"
+    );
     h.now += Duration::hours(24);
     assert_eq!(h.verify("123450").unwrap_err(), Refusal::SmsExpired);
     h.timer(TimerKind::SmsDeadline(1)).unwrap();
     assert_eq!(h.f.status, Status::Returned);
     assert_eq!(h.f.returned_reason, Some(ReturnReason::Timeout));
-    assert_eq!(h.timer(TimerKind::SmsDeadline(1)).unwrap_err(), Refusal::StaleTimer, "fires once");
+    assert_eq!(
+        h.timer(TimerKind::SmsDeadline(1)).unwrap_err(),
+        Refusal::StaleTimer,
+        "fires once"
+    );
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::SmsVerification);
     assert_eq!(h.f.sms.as_ref().unwrap().number, 2);
-    assert_eq!(h.f.versions.len(), 1, "no new version for an unchanged resubmission");
+    assert_eq!(
+        h.f.versions.len(),
+        1,
+        "no new version for an unchanged resubmission"
+    );
 }
 
 #[test]
 fn changed_resubmission_after_return_goes_back_to_platform_review() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     h.now += Duration::hours(25);
     h.timer(TimerKind::SmsDeadline(1)).unwrap();
     let mut d = doc();
     d.subject.address = Some("高新南七道2号".into());
-    h.app(Command::Save { document: d }).unwrap();
+    h.app(Command::Save {
+        document: Box::new(d),
+    })
+    .unwrap();
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
 }
@@ -297,21 +386,30 @@ fn changed_resubmission_after_return_goes_back_to_platform_review() {
 #[test]
 fn withdrawal_only_during_platform_review() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save { document: doc() }).unwrap();
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
     h.submit().unwrap();
     h.app(Command::Withdraw).unwrap();
     assert_eq!(h.f.status, Status::Withdrawn);
     let mut h = H::new(Kind::New);
-    h.to_sms();
-    assert_eq!(h.app(Command::Withdraw).unwrap_err(), Refusal::NotWithdrawable("平台初审通过后不可撤回"));
+    h.reach_sms();
+    assert_eq!(
+        h.app(Command::Withdraw).unwrap_err(),
+        Refusal::NotWithdrawable("平台初审通过后不可撤回")
+    );
     let mut c = H::new(Kind::Cancel);
-    assert_eq!(c.app(Command::Withdraw).unwrap_err(), Refusal::NotWithdrawable("注销申请不可撤回"));
+    assert_eq!(
+        c.app(Command::Withdraw).unwrap_err(),
+        Refusal::NotWithdrawable("注销申请不可撤回")
+    );
 }
 
 #[test]
 fn authority_rejection_resubmits_through_platform_review() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     h.verify("123450").unwrap();
     h.reject(false).unwrap();
     assert_eq!(h.f.status, Status::AuthorityRejected);
@@ -322,10 +420,16 @@ fn authority_rejection_resubmits_through_platform_review() {
 #[test]
 fn fix_window_expires_rejected_orders() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save { document: doc() }).unwrap();
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
     h.submit().unwrap();
     h.reject(true).unwrap();
-    assert_eq!(h.f.timers(), vec![(TimerKind::FixWindow, t0() + Duration::days(45))]);
+    assert_eq!(
+        h.f.timers(),
+        vec![(TimerKind::FixWindow, t0() + Duration::days(45))]
+    );
     h.now += Duration::days(45);
     h.timer(TimerKind::FixWindow).unwrap();
     assert_eq!(h.f.status, Status::Expired);
@@ -335,18 +439,32 @@ fn fix_window_expires_rejected_orders() {
 #[test]
 fn new_filing_cannot_be_approved_without_numbers_and_change_keeps_them() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     h.verify("123450").unwrap();
     let cmd = Command::AuthorityApprove { numbers: None };
-    assert_eq!(h.run(cmd, Actor::AuthorityReviewer("a".into())).unwrap_err(), Refusal::NumbersRequired);
+    assert_eq!(
+        h.run(cmd, Actor::AuthorityReviewer("a".into()))
+            .unwrap_err(),
+        Refusal::NumbersRequired
+    );
 
     let mut c = H::new(Kind::Change);
-    assert_eq!(c.f.service_number.as_deref(), Some("粤ICP备2025000001号-1X"));
-    c.to_sms();
+    assert_eq!(
+        c.f.service_number.as_deref(),
+        Some("粤ICP备2025000001号-1X")
+    );
+    c.reach_sms();
     c.verify("123450").unwrap();
-    c.run(Command::AuthorityApprove { numbers: None }, Actor::AuthorityReviewer("a".into())).unwrap();
+    c.run(
+        Command::AuthorityApprove { numbers: None },
+        Actor::AuthorityReviewer("a".into()),
+    )
+    .unwrap();
     assert_eq!(c.f.status, Status::Filed);
-    assert_eq!(c.f.service_number.as_deref(), Some("粤ICP备2025000001号-1X"));
+    assert_eq!(
+        c.f.service_number.as_deref(),
+        Some("粤ICP备2025000001号-1X")
+    );
     let effects = c.f.record_effects(&[c.f_last_event()], &Policy::default());
     assert!(matches!(effects[0], RecordEffect::ServiceChanged { .. }));
 }
@@ -366,7 +484,13 @@ fn change_may_not_alter_the_subject_certificate() {
     let mut c = H::new(Kind::Change);
     let mut d = doc();
     d.subject.certificate.number = Some("91110000600037341L".into());
-    assert_eq!(c.app(Command::Save { document: d }).unwrap_err(), Refusal::RefileRequired);
+    assert_eq!(
+        c.app(Command::Save {
+            document: Box::new(d)
+        })
+        .unwrap_err(),
+        Refusal::RefileRequired
+    );
 }
 
 #[test]
@@ -375,17 +499,35 @@ fn change_renaming_the_mp_with_a_different_principal_sends_two_codes() {
     let mut d = doc();
     d.mini_program.name = Some("星河账本".into());
     d.mini_program_principal.same_as_subject_principal = Some(false);
-    d.mini_program_principal.person =
-        fixtures::person("李四", "110101200001010029", "13700137000", "13600136000", "m1");
-    c.app(Command::Save { document: d }).unwrap();
+    d.mini_program_principal.person = fixtures::person(
+        "李四",
+        "110101200001010029",
+        "13700137000",
+        "13600136000",
+        "m1",
+    );
+    c.app(Command::Save {
+        document: Box::new(d),
+    })
+    .unwrap();
     let roles: Vec<_> = c.f.recipients().iter().map(|r| r.role).collect();
-    assert_eq!(roles, vec![RecipientRole::SubjectPrincipal, RecipientRole::MiniProgramPrincipal]);
+    assert_eq!(
+        roles,
+        vec![
+            RecipientRole::SubjectPrincipal,
+            RecipientRole::MiniProgramPrincipal
+        ]
+    );
 }
 
 #[test]
 fn cancellation_sms_then_authority_then_cancelled() {
     let mut c = H::new(Kind::Cancel);
-    assert!(c.app(Command::Save { document: doc() }).is_err());
+    assert!(c
+        .app(Command::Save {
+            document: Box::new(doc())
+        })
+        .is_err());
     c.app(Command::Submit {
         facts: ValidationFacts::default(),
         codes: codes(1),
@@ -398,7 +540,14 @@ fn cancellation_sms_then_authority_then_cancelled() {
     let events = c.approve_authority().unwrap();
     assert_eq!(c.f.status, Status::Cancelled);
     let effects = c.f.record_effects(&events, &Policy::default());
-    assert!(matches!(effects[0], RecordEffect::ServiceCancelled { access_only: false, cancel_empty_subject: true, .. }));
+    assert!(matches!(
+        effects[0],
+        RecordEffect::ServiceCancelled {
+            access_only: false,
+            cancel_empty_subject: true,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -418,8 +567,21 @@ fn ignored_cancellation_sms_abandons_it() {
 #[test]
 fn terminate_needs_a_reason_and_ends_any_live_order() {
     let mut h = H::new(Kind::New);
-    assert_eq!(h.run(Command::Terminate { reason: " ".into() }, Actor::Admin("a".into())).unwrap_err(), Refusal::ReasonsRequired);
-    h.run(Command::Terminate { reason: "小程序已封禁".into() }, Actor::Admin("a".into())).unwrap();
+    assert_eq!(
+        h.run(
+            Command::Terminate { reason: " ".into() },
+            Actor::Admin("a".into())
+        )
+        .unwrap_err(),
+        Refusal::ReasonsRequired
+    );
+    h.run(
+        Command::Terminate {
+            reason: "小程序已封禁".into(),
+        },
+        Actor::Admin("a".into()),
+    )
+    .unwrap();
     assert_eq!(h.f.status, Status::Terminated);
     assert!(h.app(Command::Discard).is_err());
 }
@@ -432,13 +594,35 @@ fn all_commands() -> Vec<(&'static str, Command)> {
         suggestion: String::new(),
     }];
     vec![
-        ("save", Command::Save { document: doc() }),
-        ("submit", Command::Submit { facts: ValidationFacts::default(), codes: codes(1) }),
+        (
+            "save",
+            Command::Save {
+                document: Box::new(doc()),
+            },
+        ),
+        (
+            "submit",
+            Command::Submit {
+                facts: ValidationFacts::default(),
+                codes: codes(1),
+            },
+        ),
         ("withdraw", Command::Withdraw),
         ("discard", Command::Discard),
-        ("platform_approve", Command::PlatformApprove { codes: codes(1) }),
-        ("platform_reject", Command::PlatformReject { reasons: reasons.clone() }),
-        ("authority_approve", Command::AuthorityApprove { numbers: None }),
+        (
+            "platform_approve",
+            Command::PlatformApprove { codes: codes(1) },
+        ),
+        (
+            "platform_reject",
+            Command::PlatformReject {
+                reasons: reasons.clone(),
+            },
+        ),
+        (
+            "authority_approve",
+            Command::AuthorityApprove { numbers: None },
+        ),
         ("authority_reject", Command::AuthorityReject { reasons }),
     ]
 }
@@ -448,9 +632,13 @@ fn legal(status: Status, cmd: &str) -> bool {
     use Status::*;
     matches!(
         (status, cmd),
-        (Draft | PlatformRejected | Returned | AuthorityRejected, "save" | "submit" | "discard")
-            | (PlatformReview, "withdraw" | "platform_approve" | "platform_reject")
-            | (AuthorityReview, "authority_approve" | "authority_reject")
+        (
+            Draft | PlatformRejected | Returned | AuthorityRejected,
+            "save" | "submit" | "discard"
+        ) | (
+            PlatformReview,
+            "withdraw" | "platform_approve" | "platform_reject"
+        ) | (AuthorityReview, "authority_approve" | "authority_reject")
     )
 }
 
@@ -458,35 +646,41 @@ fn legal(status: Status, cmd: &str) -> bool {
 fn reach(status: Status) -> H {
     let mut h = H::new(Kind::New);
     let s = |h: &mut H| {
-        h.app(Command::Save { document: doc() }).unwrap();
+        h.app(Command::Save {
+            document: Box::new(doc()),
+        })
+        .unwrap();
         h.submit().unwrap();
     };
     match status {
         Status::Draft => {
-            h.app(Command::Save { document: doc() }).unwrap();
+            h.app(Command::Save {
+                document: Box::new(doc()),
+            })
+            .unwrap();
         }
         Status::PlatformReview => s(&mut h),
         Status::PlatformRejected => {
             s(&mut h);
             h.reject(true).unwrap();
         }
-        Status::SmsVerification => h.to_sms(),
+        Status::SmsVerification => h.reach_sms(),
         Status::Returned => {
-            h.to_sms();
+            h.reach_sms();
             h.now += Duration::hours(24);
             h.timer(TimerKind::SmsDeadline(1)).unwrap();
         }
         Status::AuthorityReview => {
-            h.to_sms();
+            h.reach_sms();
             h.verify("123450").unwrap();
         }
         Status::AuthorityRejected => {
-            h.to_sms();
+            h.reach_sms();
             h.verify("123450").unwrap();
             h.reject(false).unwrap();
         }
         Status::Filed => {
-            h.to_sms();
+            h.reach_sms();
             h.verify("123450").unwrap();
             h.approve_authority().unwrap();
         }
@@ -504,7 +698,11 @@ fn reach(status: Status) -> H {
             h.timer(TimerKind::FixWindow).unwrap();
         }
         Status::Terminated => {
-            h.run(Command::Terminate { reason: "r".into() }, Actor::Admin("a".into())).unwrap();
+            h.run(
+                Command::Terminate { reason: "r".into() },
+                Actor::Admin("a".into()),
+            )
+            .unwrap();
         }
         Status::Cancelled | Status::Abandoned => unreachable!("cancellation states"),
     }
@@ -514,7 +712,10 @@ fn reach(status: Status) -> H {
 
 #[test]
 fn every_illegal_command_is_refused_in_every_state() {
-    for status in ALL_STATUSES.into_iter().filter(|s| !matches!(s, Status::Cancelled | Status::Abandoned)) {
+    for status in ALL_STATUSES
+        .into_iter()
+        .filter(|s| !matches!(s, Status::Cancelled | Status::Abandoned))
+    {
         for (name, cmd) in all_commands() {
             let mut h = reach(status);
             let before = h.f.clone();
@@ -526,7 +727,10 @@ fn every_illegal_command_is_refused_in_every_state() {
                 h.app(cmd)
             };
             if legal(status, name) {
-                assert!(result.is_ok(), "{status:?} {name} should be allowed: {result:?}");
+                assert!(
+                    result.is_ok(),
+                    "{status:?} {name} should be allowed: {result:?}"
+                );
             } else {
                 assert!(result.is_err(), "{status:?} {name} should be refused");
                 assert_eq!(h.f, before, "a refusal changes nothing");
@@ -573,7 +777,10 @@ fn check_invariants(f: &Filing) {
     if f.status == Status::SmsVerification {
         let r = f.sms.as_ref().expect("a round while verifying");
         assert!(!r.recipients.is_empty());
-        assert!(r.recipients.iter().all(|x| x.wrong_attempts <= 5 && x.resends_used <= 1));
+        assert!(r
+            .recipients
+            .iter()
+            .all(|x| x.wrong_attempts <= 5 && x.resends_used <= 1));
     }
     if f.status == Status::Filed && f.kind == Kind::New {
         assert!(f.service_number.is_some() && f.subject_number.is_some());
@@ -598,7 +805,7 @@ proptest! {
                 Op::Save(changed) => {
                     let mut d = doc();
                     if changed { d.subject.address = Some(format!("高新南七道{}号", h.f.version)); }
-                    h.app(Command::Save { document: d })
+                    h.app(Command::Save { document: Box::new(d) })
                 }
                 Op::Submit => h.submit(),
                 Op::Withdraw => h.app(Command::Withdraw),
@@ -640,9 +847,23 @@ fn replay_rebuilds_the_same_projection() {
     let mut h = H::new(Kind::New);
     let mut log = vec![];
     let applicant = Actor::Applicant("u1".into());
-    let (_, created) = Filing::create("f1".into(), Kind::New, "wx1".into(), &applicant, None, None, t0()).unwrap();
+    let (_, created) = Filing::create(
+        "f1".into(),
+        Kind::New,
+        "wx1".into(),
+        &applicant,
+        None,
+        None,
+        t0(),
+    )
+    .unwrap();
     log.push(created);
-    log.extend(h.app(Command::Save { document: doc() }).unwrap());
+    log.extend(
+        h.app(Command::Save {
+            document: Box::new(doc()),
+        })
+        .unwrap(),
+    );
     log.extend(h.submit().unwrap());
     log.extend(h.approve_platform().unwrap());
     assert_eq!(Filing::replay(&log), h.f);
@@ -651,7 +872,7 @@ fn replay_rebuilds_the_same_projection() {
 #[test]
 fn events_round_trip_through_json() {
     let mut h = H::new(Kind::New);
-    h.to_sms();
+    h.reach_sms();
     let events = h.verify("123450").unwrap();
     let json = serde_json::to_string(&events).unwrap();
     let back: Vec<Event> = serde_json::from_str(&json).unwrap();

@@ -19,8 +19,18 @@ pub struct SignIn {
 }
 
 /// Signs in and returns a bearer token.
-pub async fn sign_in(State(s): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let bad = || ApiError::new(StatusCode::UNAUTHORIZED, "BAD_CREDENTIALS", "用户名或密码错误").suggest("请检查后重试");
+pub async fn sign_in(
+    State(s): State<AppState>,
+    ApiJson(body): ApiJson<SignIn>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let bad = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "BAD_CREDENTIALS",
+            "用户名或密码错误",
+        )
+        .suggest("请检查后重试")
+    };
     let user = s.store.user_by_username(body.username.trim()).await?;
     let Some(user) = user else {
         // Spend the same time as a real check so usernames cannot be probed.
@@ -31,8 +41,13 @@ pub async fn sign_in(State(s): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
         return Err(bad());
     }
     let token = auth::new_token();
-    s.store.insert_session(&auth::token_hash(&token), &user.id, s.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({"token": token, "user": UserView::from(&user)}))))
+    s.store
+        .insert_session(&auth::token_hash(&token), &user.id, s.now())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"token": token, "user": UserView::from(&user)})),
+    ))
 }
 
 /// A real hash of a random password, so an unknown user costs one verification too.
@@ -67,18 +82,38 @@ pub struct NewUser {
 pub async fn add_user(s: &AppState, u: NewUser) -> ApiResult<UserRow> {
     let username = u.username.trim().to_string();
     if username.is_empty() || username.chars().count() > 64 {
-        return Err(ApiError::field("username", "USERNAME_FORMAT", "用户名须为1至64个字符", "请填写用户名"));
+        return Err(ApiError::field(
+            "username",
+            "USERNAME_FORMAT",
+            "用户名须为1至64个字符",
+            "请填写用户名",
+        ));
     }
     if u.password.chars().count() < 8 {
-        return Err(ApiError::field("password", "PASSWORD_TOO_SHORT", "密码至少8位", "请设置更长的密码"));
+        return Err(ApiError::field(
+            "password",
+            "PASSWORD_TOO_SHORT",
+            "密码至少8位",
+            "请设置更长的密码",
+        ));
     }
     let role = Role::parse(&u.role).ok_or_else(|| {
-        ApiError::field("role", "ROLE_INVALID", "角色无效", "可选 applicant、platform_reviewer、authority_reviewer、admin")
+        ApiError::field(
+            "role",
+            "ROLE_INVALID",
+            "角色无效",
+            "可选 applicant、platform_reviewer、authority_reviewer、admin",
+        )
     })?;
     let province = match (role, u.province.as_deref().map(str::trim)) {
         (Role::AuthorityReviewer, Some(p)) if province_abbr(p).is_some() => Some(p.to_string()),
         (Role::AuthorityReviewer, _) => {
-            return Err(ApiError::field("province", "PROVINCE_REQUIRED", "通管局审核员须绑定一个省份", "填写两位省份代码，如 \"44\""))
+            return Err(ApiError::field(
+                "province",
+                "PROVINCE_REQUIRED",
+                "通管局审核员须绑定一个省份",
+                "填写两位省份代码，如 \"44\"",
+            ))
         }
         _ => None,
     };
@@ -96,7 +131,11 @@ pub async fn add_user(s: &AppState, u: NewUser) -> ApiResult<UserRow> {
 }
 
 /// Admin creates an account.
-pub async fn create_user(State(s): State<AppState>, caller: Caller, ApiJson(body): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<UserView>)> {
+pub async fn create_user(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<UserView>)> {
     caller.require(&[Role::Admin])?;
     let row = add_user(&s, body).await?;
     Ok((StatusCode::CREATED, Json(UserView::from(&row))))
@@ -106,5 +145,7 @@ pub async fn create_user(State(s): State<AppState>, caller: Caller, ApiJson(body
 pub async fn list_users(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     caller.require(&[Role::Admin])?;
     let users = s.store.list_users().await?;
-    Ok(Json(json!({"items": users.iter().map(UserView::from).collect::<Vec<_>>(), "next_cursor": null})))
+    Ok(Json(
+        json!({"items": users.iter().map(UserView::from).collect::<Vec<_>>(), "next_cursor": null}),
+    ))
 }

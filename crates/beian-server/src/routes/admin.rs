@@ -17,17 +17,27 @@ pub struct OutboxQuery {
 }
 
 /// `GET /api/v1/admin/sms-outbox`.
-pub async fn sms_outbox(State(s): State<AppState>, caller: Caller, Query(q): Query<OutboxQuery>) -> ApiResult<Json<Value>> {
+pub async fn sms_outbox(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<OutboxQuery>,
+) -> ApiResult<Json<Value>> {
     caller.require(&[Role::Admin])?;
-    let mobile = q
-        .mobile
-        .as_deref()
-        .map(|m| beian_domain::ids::Mobile::parse(m, true).map(|m| m.as_str().to_string()).unwrap_or_else(|_| m.to_string()));
-    let rows = s.store.outbox_list(mobile.as_deref(), q.limit.unwrap_or(100).clamp(1, 500)).await?;
+    let mobile = q.mobile.as_deref().map(|m| {
+        beian_domain::ids::Mobile::parse(m, true)
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_else(|_| m.to_string())
+    });
+    let rows = s
+        .store
+        .outbox_list(mobile.as_deref(), q.limit.unwrap_or(100).clamp(1, 500))
+        .await?;
     let items: Vec<Value> = rows
         .iter()
-        .map(|r| json!({"id": r.id, "to": r.mobile, "body": r.body, "filing_id": r.filing_id,
-                        "created_at": views::ts(r.created_at), "sent_at": r.sent_at.map(views::ts)}))
+        .map(|r| {
+            json!({"id": r.id, "to": r.mobile, "body": r.body, "filing_id": r.filing_id,
+                        "created_at": views::ts(r.created_at), "sent_at": r.sent_at.map(views::ts)})
+        })
         .collect();
     Ok(Json(json!({"items": items, "gateway": s.sms.name()})))
 }
@@ -41,14 +51,26 @@ pub struct ClockChange {
 
 /// `POST /api/v1/admin/clock` (only with `--manual-clock`): moves the clock
 /// and runs every timer that fell due.
-pub async fn clock(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJson<ClockChange>) -> ApiResult<Json<Value>> {
+pub async fn clock(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<ClockChange>,
+) -> ApiResult<Json<Value>> {
     caller.require(&[Role::Admin])?;
     if b.advance_hours.is_none() && b.set.is_none() {
-        return Err(ApiError::field("advance_hours", "CLOCK_CHANGE_REQUIRED", "请提供 advance_hours 或 set", "例如 {\"advance_hours\": 25}"));
+        return Err(ApiError::field(
+            "advance_hours",
+            "CLOCK_CHANGE_REQUIRED",
+            "请提供 advance_hours 或 set",
+            "例如 {\"advance_hours\": 25}",
+        ));
     }
     let now = s
         .clock
-        .adjust(b.set.map(|t| t.with_timezone(&chrono::Utc)), b.advance_hours)
+        .adjust(
+            b.set.map(|t| t.with_timezone(&chrono::Utc)),
+            b.advance_hours,
+        )
         .ok_or_else(ApiError::not_found)?;
     let fired = crate::worker::run_due_timers(&s).await?;
     crate::worker::dispatch_sms(&s).await?;

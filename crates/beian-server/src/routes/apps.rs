@@ -26,21 +26,47 @@ pub struct NewApp {
 }
 
 /// Registers an app; the applicant becomes its owner.
-pub async fn create(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJson<NewApp>) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<NewApp>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(&[Role::Applicant, Role::Admin])?;
     let appid = b.appid.trim().to_string();
-    if appid.is_empty() || appid.len() > 64 || !appid.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-') {
-        return Err(ApiError::field("appid", "APPID_FORMAT", "AppID格式不正确", "AppID由字母、数字、下划线或连字符组成"));
+    if appid.is_empty()
+        || appid.len() > 64
+        || !appid
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
+    {
+        return Err(ApiError::field(
+            "appid",
+            "APPID_FORMAT",
+            "AppID格式不正确",
+            "AppID由字母、数字、下划线或连字符组成",
+        ));
     }
     let name = b.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 30 {
-        return Err(ApiError::field("name", "MP_NAME_CHARSET", "小程序名称须为1至30个字符", "请填写小程序名称"));
+        return Err(ApiError::field(
+            "name",
+            "MP_NAME_CHARSET",
+            "小程序名称须为1至30个字符",
+            "请填写小程序名称",
+        ));
     }
     let owner_id = match (caller.role, b.owner) {
         (Role::Admin, Some(username)) => {
             let u = s.store.user_by_username(&username).await?;
             u.filter(|u| u.role == "applicant")
-                .ok_or_else(|| ApiError::field("owner", "OWNER_UNKNOWN", "所有者账号不存在或不是申请人", "填写申请人的用户名"))?
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "owner",
+                        "OWNER_UNKNOWN",
+                        "所有者账号不存在或不是申请人",
+                        "填写申请人的用户名",
+                    )
+                })?
                 .id
         }
         _ => caller.user.id.clone(),
@@ -51,8 +77,14 @@ pub async fn create(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJs
         name,
         owner_id,
         listed: b.listed,
-        owner_name: b.owner_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()),
-        registered_at: b.registered_at.map(|t| t.with_timezone(&chrono::Utc)).unwrap_or(now),
+        owner_name: b
+            .owner_name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty()),
+        registered_at: b
+            .registered_at
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or(now),
         preconditions: b.preconditions.unwrap_or_default(),
         created_at: now,
     };
@@ -90,7 +122,11 @@ pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<V
 }
 
 /// One app with its filing entry.
-pub async fn show(State(s): State<AppState>, caller: Caller, Path(appid): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn show(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(appid): Path<String>,
+) -> ApiResult<Json<Value>> {
     let app = visible_app(&s, &caller, &appid).await?;
     Ok(Json(view(&s, &app).await?))
 }
@@ -102,17 +138,29 @@ pub struct Release {
 }
 
 /// Release gating (§13): only a filed app may publish a version.
-pub async fn release(State(s): State<AppState>, caller: Caller, Path(appid): Path<String>, ApiJson(b): ApiJson<Release>) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn release(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(appid): Path<String>,
+    ApiJson(b): ApiJson<Release>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let app = visible_app(&s, &caller, &appid).await?;
     if app.owner_id != caller.user.id {
         return Err(ApiError::forbidden());
     }
-    let filed = s.store.service_record(&appid).await?.filter(|r| r.status == "active");
+    let filed = s
+        .store
+        .service_record(&appid)
+        .await?
+        .filter(|r| r.status == "active");
     let Some(record) = filed else {
-        return Err(ApiError::conflict("NOT_FILED", "请先完成小程序备案").suggest("在设置 → 小程序备案中点击【去备案】"));
+        return Err(ApiError::conflict("NOT_FILED", "请先完成小程序备案")
+            .suggest("在设置 → 小程序备案中点击【去备案】"));
     };
     Ok((
         StatusCode::CREATED,
-        Json(json!({"appid": appid, "version": b.version, "service_number": record.service_number, "released_at": views::ts(s.now())})),
+        Json(
+            json!({"appid": appid, "version": b.version, "service_number": record.service_number, "released_at": views::ts(s.now())}),
+        ),
     ))
 }

@@ -26,7 +26,9 @@ pub fn can_see(caller: &Caller, f: &Filing) -> bool {
         Role::AuthorityReviewer => {
             caller.user.province.is_some()
                 && f.province == caller.user.province
-                && f.timeline.iter().any(|t| t.event == "authority_review_started")
+                && f.timeline
+                    .iter()
+                    .any(|t| t.event == "authority_review_started")
         }
     }
 }
@@ -63,9 +65,19 @@ pub struct NewFiling {
 }
 
 /// Creates an order in `draft` (T01 / C00).
-pub async fn create(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJson<NewFiling>) -> ApiResult<(StatusCode, Json<Value>)> {
-    let kind = Kind::parse(&b.kind)
-        .ok_or_else(|| ApiError::field("kind", "KIND_INVALID", "备案类型无效", "可选 new（新增）、change（变更）、cancel（注销）"))?;
+pub async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(b): ApiJson<NewFiling>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let kind = Kind::parse(&b.kind).ok_or_else(|| {
+        ApiError::field(
+            "kind",
+            "KIND_INVALID",
+            "备案类型无效",
+            "可选 new（新增）、change（变更）、cancel（注销）",
+        )
+    })?;
     let app = visible_app(&s, &caller, &b.appid).await?;
     if app.owner_id != caller.user.id {
         return Err(ApiError::forbidden());
@@ -79,9 +91,16 @@ pub async fn create(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJs
         } else {
             "请先完成小程序认证"
         };
-        return Err(ApiError::conflict("PRECONDITION_UNMET", "请先完善小程序信息、类目或认证").suggest(hint));
+        return Err(
+            ApiError::conflict("PRECONDITION_UNMET", "请先完善小程序信息、类目或认证")
+                .suggest(hint),
+        );
     }
-    let record = s.store.service_record(&app.appid).await?.filter(|r| r.status == "active");
+    let record = s
+        .store
+        .service_record(&app.appid)
+        .await?
+        .filter(|r| r.status == "active");
     let cancel = match (kind, b.cancel_type, b.cancel_reason) {
         (Kind::Cancel, Some(t), Some(r)) => Some((t, r)),
         (Kind::Cancel, _, _) => {
@@ -91,15 +110,23 @@ pub async fn create(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJs
     };
     let facts = match (kind, &record) {
         (Kind::New, Some(_)) => {
-            return Err(ApiError::conflict("MP_ALREADY_FILED", "该小程序已备案").suggest("如需修改请发起变更备案"))
+            return Err(ApiError::conflict("MP_ALREADY_FILED", "该小程序已备案")
+                .suggest("如需修改请发起变更备案"))
         }
         (Kind::New, None) => None,
-        (_, None) => return Err(ApiError::conflict("NOT_FILED", "该小程序尚未备案").suggest("请先完成新增备案")),
+        (_, None) => {
+            return Err(
+                ApiError::conflict("NOT_FILED", "该小程序尚未备案").suggest("请先完成新增备案")
+            )
+        }
         (_, Some(r)) => {
             let subject = s.store.subject_record(&r.subject_key).await?;
             Some(RecordFacts {
                 subject_key: r.subject_key.clone(),
-                province: subject.as_ref().map(|x| x.province.clone()).unwrap_or_default(),
+                province: subject
+                    .as_ref()
+                    .map(|x| x.province.clone())
+                    .unwrap_or_default(),
                 subject_number: Some(r.subject_number.clone()),
                 service_number: Some(r.service_number.clone()),
                 document: Some(r.document.clone()),
@@ -108,20 +135,36 @@ pub async fn create(State(s): State<AppState>, caller: Caller, ApiJson(b): ApiJs
     };
     let now = s.now();
     let id = auth::new_id(now.timestamp_millis());
-    let (filing, event) = Filing::create(id, kind, app.appid.clone(), &caller.actor(), cancel, facts, now)?;
+    let (filing, event) = Filing::create(
+        id,
+        kind,
+        app.appid.clone(),
+        &caller.actor(),
+        cancel,
+        facts,
+        now,
+    )?;
     s.store.create_filing(&filing, &event).await?;
     s.metrics.inc("beian_events_total", "event", "created", 1);
     Ok((StatusCode::CREATED, view(&s, &filing)))
 }
 
 /// One order.
-pub async fn show(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn show(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let f = load(&s, &caller, &id).await?;
     Ok(view(&s, &f))
 }
 
 /// The order's audit log.
-pub async fn events(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn events(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let f = load(&s, &caller, &id).await?;
     let events = s.store.events(&f.id).await?;
     let items: Vec<Value> = events
@@ -144,7 +187,11 @@ pub struct ListQuery {
 }
 
 /// Orders visible to the caller, filtered and paginated.
-pub async fn list(State(s): State<AppState>, caller: Caller, Query(q): Query<ListQuery>) -> ApiResult<Json<Value>> {
+pub async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Value>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let mut query = FilingQuery {
         status: q.status,
@@ -157,26 +204,44 @@ pub async fn list(State(s): State<AppState>, caller: Caller, Query(q): Query<Lis
     };
     match caller.role {
         Role::Applicant => query.owner = Some(caller.user.id.clone()),
-        Role::AuthorityReviewer => query.authority_province = Some(caller.user.province.clone().unwrap_or_default()),
+        Role::AuthorityReviewer => {
+            query.authority_province = Some(caller.user.province.clone().unwrap_or_default())
+        }
         Role::PlatformReviewer | Role::Admin => {}
     }
     let mut rows = s.store.list_filings(&query).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next = if more { rows.last().map(|f| f.id.clone()) } else { None };
+    let next = if more {
+        rows.last().map(|f| f.id.clone())
+    } else {
+        None
+    };
     let now = s.now();
-    let items: Vec<Value> = rows.iter().map(|f| views::filing(f, &s.policy, now)).collect();
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|f| views::filing(f, &s.policy, now))
+        .collect();
     Ok(Json(json!({"items": items, "next_cursor": next})))
 }
 
 /// What validation needs from the database for this order's document.
-pub async fn facts(s: &AppState, caller: &Caller, f: Option<&Filing>, doc: &Document) -> ApiResult<ValidationFacts> {
+pub async fn facts(
+    s: &AppState,
+    caller: &Caller,
+    f: Option<&Filing>,
+    doc: &Document,
+) -> ApiResult<ValidationFacts> {
     let app = match f {
         Some(f) => s.store.app(&f.appid).await?,
         None => None,
     };
     let face = match doc.mini_program_principal.face_verification.as_deref() {
-        Some(id) => s.store.face_task(id).await?.filter(|t| t.owner_id == caller.user.id),
+        Some(id) => s
+            .store
+            .face_task(id)
+            .await?
+            .filter(|t| t.owner_id == caller.user.id),
         None => None,
     };
     let quota_used = match (doc.subject_key(), f) {
@@ -189,7 +254,10 @@ pub async fn facts(s: &AppState, caller: &Caller, f: Option<&Filing>, doc: &Docu
         face: face.map(|t| FaceFacts {
             succeeded: t.status == "succeeded",
             expires_at: t.created_at + Duration::days(s.policy.face_task_validity_days),
-            identity: t.identity_type.zip(t.identity_number.clone()).map(|(k, n)| (k as u32, n)),
+            identity: t
+                .identity_type
+                .zip(t.identity_number.clone())
+                .map(|(k, n)| (k as u32, n)),
             name: t.name.clone(),
             consumed_by: t.consumed_by.clone(),
             id: t.id,
@@ -199,28 +267,53 @@ pub async fn facts(s: &AppState, caller: &Caller, f: Option<&Filing>, doc: &Docu
 }
 
 /// Runs the validation the submit would run, without saving.
-pub async fn check(s: &AppState, caller: &Caller, f: &Filing, doc: &Document) -> ApiResult<Vec<validate::Issue>> {
+pub async fn check(
+    s: &AppState,
+    caller: &Caller,
+    f: &Filing,
+    doc: &Document,
+) -> ApiResult<Vec<validate::Issue>> {
     let facts = facts(s, caller, Some(f), doc).await?;
     let actor = caller.actor();
     Ok(validate::validate(doc, &facts, f, &s.env(&actor, s.now())))
 }
 
 /// Saves the document (T02); issues are reported, not fatal.
-pub async fn save(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(document): ApiJson<Document>) -> ApiResult<Json<Value>> {
+pub async fn save(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(document): ApiJson<Document>,
+) -> ApiResult<Json<Value>> {
     let f = load_own(&s, &caller, &id).await?;
-    let (f, _) = execute(&s, &f, Command::Save { document: document.clone() }, &caller.actor()).await?;
+    let (f, _) = execute(
+        &s,
+        &f,
+        Command::Save {
+            document: Box::new(document.clone()),
+        },
+        &caller.actor(),
+    )
+    .await?;
     let issues = check(&s, &caller, &f, &document).await?;
     Ok(Json(json!({"version": f.version, "issues": issues})))
 }
 
 /// Submits or resubmits (T03, T08, T16, T17, T21, C01).
-pub async fn submit(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn submit(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let f = load_own(&s, &caller, &id).await?;
     let doc = f.document_or_default();
     let mut facts = facts(&s, &caller, Some(&f), &doc).await?;
     if let (Some(used), Some(nature)) = (facts.quota_used.take(), doc.subject.nature) {
         if used >= s.policy.quota_for_nature(nature) {
-            return Err(ApiError::conflict("QUOTA_EXCEEDED", "该主体可备案的小程序数量已达上限").suggest("注销不再使用的小程序后再申请"));
+            return Err(
+                ApiError::conflict("QUOTA_EXCEEDED", "该主体可备案的小程序数量已达上限")
+                    .suggest("注销不再使用的小程序后再申请"),
+            );
         }
     }
     let codes = f.recipients().iter().map(|_| new_code()).collect();
@@ -229,14 +322,22 @@ pub async fn submit(State(s): State<AppState>, caller: Caller, Path(id): Path<St
 }
 
 /// Withdraws during platform review (T05).
-pub async fn withdraw(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn withdraw(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let f = load_own(&s, &caller, &id).await?;
     let (f, _) = execute(&s, &f, Command::Withdraw, &caller.actor()).await?;
     Ok(view(&s, &f))
 }
 
 /// Discards a draft or a sent-back order (T04, T09, T18, T22).
-pub async fn discard(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn discard(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let f = load_own(&s, &caller, &id).await?;
     let (f, _) = execute(&s, &f, Command::Discard, &caller.actor()).await?;
     Ok(view(&s, &f))
@@ -249,10 +350,21 @@ pub struct Terminate {
 }
 
 /// Admin ends an order (T23).
-pub async fn terminate(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(b): ApiJson<Terminate>) -> ApiResult<Json<Value>> {
+pub async fn terminate(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Terminate>,
+) -> ApiResult<Json<Value>> {
     caller.require(&[Role::Admin])?;
     let f = load(&s, &caller, &id).await?;
-    let (f, _) = execute(&s, &f, Command::Terminate { reason: b.reason }, &caller.actor()).await?;
+    let (f, _) = execute(
+        &s,
+        &f,
+        Command::Terminate { reason: b.reason },
+        &caller.actor(),
+    )
+    .await?;
     Ok(view(&s, &f))
 }
 
@@ -267,7 +379,12 @@ pub struct Decision {
 
 fn stale(f: &Filing, d: &Decision) -> ApiResult<()> {
     match d.expected_version {
-        None => Err(ApiError::field("expected_version", "EXPECTED_VERSION_REQUIRED", "请提供 expected_version", "填写审核时看到的备案版本号")),
+        None => Err(ApiError::field(
+            "expected_version",
+            "EXPECTED_VERSION_REQUIRED",
+            "请提供 expected_version",
+            "填写审核时看到的备案版本号",
+        )),
         Some(v) if v != f.version => Err(ApiError::from(beian_store::StoreError::VersionConflict)),
         Some(_) => Ok(()),
     }
@@ -277,12 +394,22 @@ fn decision_kind(d: &Decision) -> ApiResult<bool> {
     match d.decision.as_str() {
         "approve" => Ok(true),
         "reject" => Ok(false),
-        _ => Err(ApiError::field("decision", "DECISION_INVALID", "审核结论无效", "可选 approve（通过）或 reject（驳回）")),
+        _ => Err(ApiError::field(
+            "decision",
+            "DECISION_INVALID",
+            "审核结论无效",
+            "可选 approve（通过）或 reject（驳回）",
+        )),
     }
 }
 
 /// Platform preliminary review (T06 / T07).
-pub async fn platform_decision(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(d): ApiJson<Decision>) -> ApiResult<Json<Value>> {
+pub async fn platform_decision(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<Decision>,
+) -> ApiResult<Json<Value>> {
     caller.require(&[Role::PlatformReviewer])?;
     let f = load(&s, &caller, &id).await?;
     let approve = decision_kind(&d)?;
@@ -299,7 +426,12 @@ pub async fn platform_decision(State(s): State<AppState>, caller: Caller, Path(i
 }
 
 /// Provincial authority review (T19 / T20, C05 / C06).
-pub async fn authority_decision(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, ApiJson(d): ApiJson<Decision>) -> ApiResult<Json<Value>> {
+pub async fn authority_decision(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(d): ApiJson<Decision>,
+) -> ApiResult<Json<Value>> {
     if caller.role == Role::Applicant {
         return Err(ApiError::forbidden());
     }

@@ -63,14 +63,25 @@ fn min_resolution(purpose: &str) -> (u32, u32) {
 }
 
 fn too_large(limit: usize) -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "MEDIA_TOO_LARGE", format!("文件不能超过{}MB", limit / 1024 / 1024))
-        .suggest("压缩图片后重新上传")
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "MEDIA_TOO_LARGE",
+        format!("文件不能超过{}MB", limit / 1024 / 1024),
+    )
+    .suggest("压缩图片后重新上传")
 }
 
 /// Reads one multipart field, refusing as soon as it passes `limit`.
-async fn read_limited(mut field: axum::extract::multipart::Field<'_>, limit: usize) -> ApiResult<Vec<u8>> {
+async fn read_limited(
+    mut field: axum::extract::multipart::Field<'_>,
+    limit: usize,
+) -> ApiResult<Vec<u8>> {
     let mut buf = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?
+    {
         if buf.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
@@ -82,14 +93,28 @@ async fn read_limited(mut field: axum::extract::multipart::Field<'_>, limit: usi
 /// Decodes an image under pixel limits; returns (width, height).
 fn decode(bytes: &[u8]) -> ApiResult<(u32, u32)> {
     let bad = || {
-        ApiError::field("file", "MEDIA_FORMAT", "图片无法解码或已损坏", "上传完整的JPG/PNG彩色图片")
+        ApiError::field(
+            "file",
+            "MEDIA_FORMAT",
+            "图片无法解码或已损坏",
+            "上传完整的JPG/PNG彩色图片",
+        )
     };
-    let reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|_| bad())?;
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| bad())?;
     let (w, h) = reader.into_dimensions().map_err(|_| bad())?;
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
-        return Err(ApiError::field("file", "MEDIA_TOO_MANY_PIXELS", "图片像素过多", "上传不超过4000万像素的图片"));
+        return Err(ApiError::field(
+            "file",
+            "MEDIA_TOO_MANY_PIXELS",
+            "图片像素过多",
+            "上传不超过4000万像素的图片",
+        ));
     }
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes)).with_guessed_format().map_err(|_| bad())?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| bad())?;
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(512 * 1024 * 1024);
     reader.limits(limits);
@@ -98,15 +123,28 @@ fn decode(bytes: &[u8]) -> ApiResult<(u32, u32)> {
 }
 
 /// Checks, stores and records one upload.
-pub async fn store_media(s: &AppState, owner: &str, purpose: &str, bytes: Vec<u8>) -> ApiResult<MediaRow> {
+pub async fn store_media(
+    s: &AppState,
+    owner: &str,
+    purpose: &str,
+    bytes: Vec<u8>,
+) -> ApiResult<MediaRow> {
     let content_type = sniff(&bytes).ok_or_else(|| {
-        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "MEDIA_FORMAT", "仅支持JPG、PNG图片或MP4视频")
-            .suggest("请上传证件原件的彩色照片或扫描件")
+        ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "MEDIA_FORMAT",
+            "仅支持JPG、PNG图片或MP4视频",
+        )
+        .suggest("请上传证件原件的彩色照片或扫描件")
     })?;
     let video = content_type == "video/mp4";
     if video != (purpose == "promise_video") {
-        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "MEDIA_FORMAT", "文件类型与用途不符")
-            .suggest("承诺视频上传MP4，其他材料上传JPG/PNG图片"));
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "MEDIA_FORMAT",
+            "文件类型与用途不符",
+        )
+        .suggest("承诺视频上传MP4，其他材料上传JPG/PNG图片"));
     }
     if !video && bytes.len() > MAX_IMAGE_BYTES {
         return Err(too_large(MAX_IMAGE_BYTES));
@@ -115,7 +153,9 @@ pub async fn store_media(s: &AppState, owner: &str, purpose: &str, bytes: Vec<u8
         (None, json!([]))
     } else {
         let decoded = bytes.clone();
-        let (w, h) = tokio::task::spawn_blocking(move || decode(&decoded)).await.map_err(ApiError::internal)??;
+        let (w, h) = tokio::task::spawn_blocking(move || decode(&decoded))
+            .await
+            .map_err(ApiError::internal)??;
         let (short, long) = min_resolution(purpose);
         let ok = w.min(h) >= short && w.max(h) >= long;
         let check = json!({
@@ -128,11 +168,17 @@ pub async fn store_media(s: &AppState, owner: &str, purpose: &str, bytes: Vec<u8
     // Content-addressed: no client-supplied name ever reaches a path.
     let dir = s.data_dir.join("media");
     let path = dir.join(&sha);
-    tokio::fs::create_dir_all(&dir).await.map_err(ApiError::internal)?;
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(ApiError::internal)?;
     if tokio::fs::metadata(&path).await.is_err() {
         let tmp = dir.join(format!("{sha}.{}.tmp", auth::new_token()));
-        tokio::fs::write(&tmp, &bytes).await.map_err(ApiError::internal)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(ApiError::internal)?;
+        tokio::fs::write(&tmp, &bytes)
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::fs::rename(&tmp, &path)
+            .await
+            .map_err(ApiError::internal)?;
     }
     let now = s.now();
     let row = MediaRow {
@@ -157,33 +203,68 @@ fn media_view(m: &MediaRow) -> Value {
 }
 
 /// `POST /api/v1/media`: multipart `file` + `purpose`.
-pub async fn upload(State(s): State<AppState>, caller: Caller, mut form: Multipart) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn upload(
+    State(s): State<AppState>,
+    caller: Caller,
+    mut form: Multipart,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut purpose = None;
     let mut file = None;
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?
+    {
         match field.name() {
-            Some("purpose") => purpose = Some(field.text().await.map_err(|e| ApiError::bad_request(e.body_text()))?),
+            Some("purpose") => {
+                purpose = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| ApiError::bad_request(e.body_text()))?,
+                )
+            }
             Some("file") => file = Some(read_limited(field, MAX_UPLOAD_BYTES).await?),
             _ => {}
         }
     }
     let purpose = purpose
         .filter(|p| PURPOSES.contains(&p.as_str()))
-        .ok_or_else(|| ApiError::field("purpose", "PURPOSE_INVALID", "材料用途无效", "purpose 取值见接口文档"))?;
-    let bytes = file.ok_or_else(|| ApiError::field("file", "FIELD_REQUIRED", "请选择要上传的文件", "multipart 字段名为 file"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "purpose",
+                "PURPOSE_INVALID",
+                "材料用途无效",
+                "purpose 取值见接口文档",
+            )
+        })?;
+    let bytes = file.ok_or_else(|| {
+        ApiError::field(
+            "file",
+            "FIELD_REQUIRED",
+            "请选择要上传的文件",
+            "multipart 字段名为 file",
+        )
+    })?;
     let row = store_media(&s, &caller.user.id, &purpose, bytes).await?;
     Ok((StatusCode::CREATED, Json(media_view(&row))))
 }
 
 /// `GET /api/v1/media/{id}`: the bytes, to the owner and staff only.
-pub async fn download(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn download(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let m = s
         .store
         .media(&id)
         .await?
         .filter(|m| caller.role != Role::Applicant || m.owner_id == caller.user.id)
         .ok_or_else(ApiError::not_found)?;
-    let bytes = tokio::fs::read(s.data_dir.join("media").join(&m.sha256)).await.map_err(ApiError::internal)?;
+    let bytes = tokio::fs::read(s.data_dir.join("media").join(&m.sha256))
+        .await
+        .map_err(ApiError::internal)?;
     Response::builder()
         .header(header::CONTENT_TYPE, m.content_type)
         .header("x-content-type-options", "nosniff")
@@ -205,7 +286,11 @@ fn face_view(s: &AppState, t: &FaceTaskRow) -> Value {
 }
 
 /// Starts the MP principal's face verification for an order.
-pub async fn start_face(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<(StatusCode, Json<Value>)> {
+pub async fn start_face(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
     let f = filings::load(&s, &caller, &id).await?;
     if f.owner_id != caller.user.id {
         return Err(ApiError::forbidden());
@@ -236,33 +321,66 @@ async fn own_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FaceTask
 }
 
 /// A face task.
-pub async fn show_face(State(s): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn show_face(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     Ok(Json(face_view(&s, &own_face(&s, &caller, &id).await?)))
 }
 
 /// Receives the captured frame and decides the task.
-pub async fn capture_face(State(s): State<AppState>, caller: Caller, Path(id): Path<String>, mut form: Multipart) -> ApiResult<Json<Value>> {
+pub async fn capture_face(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    mut form: Multipart,
+) -> ApiResult<Json<Value>> {
     let mut task = own_face(&s, &caller, &id).await?;
     let now = s.now();
     if now >= task.created_at + Duration::hours(s.policy.face_notice_validity_hours) {
-        return Err(ApiError::conflict("FACE_NOTICE_EXPIRED", "人脸核身通知已过期").suggest("请重新发起人脸核身"));
+        return Err(
+            ApiError::conflict("FACE_NOTICE_EXPIRED", "人脸核身通知已过期")
+                .suggest("请重新发起人脸核身"),
+        );
     }
     if task.status == "succeeded" {
-        return Err(ApiError::conflict("FACE_ALREADY_PASSED", "人脸核身已通过").suggest("无需重复核身"));
+        return Err(
+            ApiError::conflict("FACE_ALREADY_PASSED", "人脸核身已通过").suggest("无需重复核身")
+        );
     }
     let mut photo = None;
-    while let Some(field) = form.next_field().await.map_err(|e| ApiError::bad_request(e.body_text()))? {
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?
+    {
         if field.name() == Some("photo") {
             photo = Some(read_limited(field, MAX_IMAGE_BYTES).await?);
         }
     }
-    let bytes = photo.ok_or_else(|| ApiError::field("photo", "FIELD_REQUIRED", "请拍摄或上传核身照片", "multipart 字段名为 photo"))?;
+    let bytes = photo.ok_or_else(|| {
+        ApiError::field(
+            "photo",
+            "FIELD_REQUIRED",
+            "请拍摄或上传核身照片",
+            "multipart 字段名为 photo",
+        )
+    })?;
     let media = store_media(&s, &caller.user.id, "face_photo", bytes).await?;
-    let filing = s.store.filing(&task.filing_id).await?.ok_or_else(ApiError::not_found)?;
+    let filing = s
+        .store
+        .filing(&task.filing_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
     let doc = filing.document_or_default();
     let principal = doc.mp_principal();
     let mut issues = vec![];
-    if media.checks.as_array().is_some_and(|c| c.iter().any(|x| x["ok"] == json!(false))) {
+    if media
+        .checks
+        .as_array()
+        .is_some_and(|c| c.iter().any(|x| x["ok"] == json!(false)))
+    {
         issues.push(json!({"field": "photo", "code": "FACE_RESOLUTION", "message": "核身照片分辨率不足", "suggestion": "请使用不低于480×640像素的正面照片"}));
     }
     let identity = principal.identity();
@@ -280,5 +398,7 @@ pub async fn capture_face(State(s): State<AppState>, caller: Caller, Path(id): P
         task.status = "failed".into();
     }
     s.store.update_face_task(&task).await?;
-    Ok(Json(json!({"id": task.id, "status": task.status, "issues": issues})))
+    Ok(Json(
+        json!({"id": task.id, "status": task.status, "issues": issues}),
+    ))
 }

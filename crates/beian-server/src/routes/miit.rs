@@ -33,17 +33,20 @@ async fn candidates(s: &AppState, mobile: &str, last6: &str) -> ApiResult<Vec<Fi
         }
     }
     out.sort_by_key(|f| {
-        let matches = f
-            .sms
-            .as_ref()
-            .is_some_and(|r| r.recipients.iter().any(|x| x.mobile == mobile && x.last6.eq_ignore_ascii_case(last6)));
+        let matches = f.sms.as_ref().is_some_and(|r| {
+            r.recipients
+                .iter()
+                .any(|x| x.mobile == mobile && x.last6.eq_ignore_ascii_case(last6))
+        });
         !matches
     });
     Ok(out)
 }
 
 fn normalise(mobile: &str) -> ApiResult<String> {
-    Mobile::parse(mobile, true).map(|m| m.as_str().to_string()).map_err(|_| not_found())
+    Mobile::parse(mobile, true)
+        .map(|m| m.as_str().to_string())
+        .map_err(|_| not_found())
 }
 
 fn has(events: &[Event], pred: fn(&Change) -> bool) -> bool {
@@ -51,11 +54,18 @@ fn has(events: &[Event], pred: fn(&Change) -> bool) -> bool {
 }
 
 /// `POST /api/v1/miit/sms-verify`.
-pub async fn verify(State(s): State<AppState>, ApiJson(b): ApiJson<SmsRequest>) -> ApiResult<Json<Value>> {
+pub async fn verify(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<SmsRequest>,
+) -> ApiResult<Json<Value>> {
     let mobile = normalise(&b.mobile)?;
     let last6 = b.certificate_last6.trim().to_uppercase();
     let code = b.code.unwrap_or_default();
-    let filing = candidates(&s, &mobile, &last6).await?.into_iter().next().ok_or_else(not_found)?;
+    let filing = candidates(&s, &mobile, &last6)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(not_found)?;
     let actor = Actor::Recipient(mask_mobile(&mobile));
     let cmd = Command::SmsVerify {
         mobile: mobile.clone(),
@@ -63,32 +73,55 @@ pub async fn verify(State(s): State<AppState>, ApiJson(b): ApiJson<SmsRequest>) 
         code,
     };
     let (f, events) = execute_fresh(&s, &filing.id, cmd, &actor).await?;
-    if has(&events, |c| matches!(c, Change::Returned { .. } | Change::Abandoned { .. })) {
-        return Err(ApiError::conflict("RETURNED", "错误次数过多，备案申请已退回，请登录小程序管理后台重新提交")
-            .suggest("登录小程序管理后台重新提交备案")
-            .with("filing_status", json!(f.status.as_str())));
+    if has(&events, |c| {
+        matches!(c, Change::Returned { .. } | Change::Abandoned { .. })
+    }) {
+        return Err(ApiError::conflict(
+            "RETURNED",
+            "错误次数过多，备案申请已退回，请登录小程序管理后台重新提交",
+        )
+        .suggest("登录小程序管理后台重新提交备案")
+        .with("filing_status", json!(f.status.as_str())));
     }
     if has(&events, |c| matches!(c, Change::WrongCode { .. })) {
         let left = f
             .sms
             .as_ref()
             .and_then(|r| r.recipients.iter().find(|x| x.mobile == mobile))
-            .map_or(0, |x| s.policy.sms_max_wrong_attempts.saturating_sub(x.wrong_attempts));
-        return Err(Refusal::WrongCode { attempts_left: left }.into());
+            .map_or(0, |x| {
+                s.policy
+                    .sms_max_wrong_attempts
+                    .saturating_sub(x.wrong_attempts)
+            });
+        return Err(Refusal::WrongCode {
+            attempts_left: left,
+        }
+        .into());
     }
-    let message = if has(&events, |c| matches!(c, Change::AuthorityReviewStarted { .. } | Change::Cancelled)) {
+    let message = if has(&events, |c| {
+        matches!(c, Change::AuthorityReviewStarted { .. } | Change::Cancelled)
+    }) {
         "短信核验成功，备案申请已提交至通信管理局审核"
     } else {
         "核验成功，请等待其他核验人完成短信核验"
     };
-    Ok(Json(json!({"verified": true, "filing_status": f.status.as_str(), "message": message})))
+    Ok(Json(
+        json!({"verified": true, "filing_status": f.status.as_str(), "message": message}),
+    ))
 }
 
 /// `POST /api/v1/miit/sms-resend`.
-pub async fn resend(State(s): State<AppState>, ApiJson(b): ApiJson<SmsRequest>) -> ApiResult<Json<Value>> {
+pub async fn resend(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<SmsRequest>,
+) -> ApiResult<Json<Value>> {
     let mobile = normalise(&b.mobile)?;
     let last6 = b.certificate_last6.trim().to_uppercase();
-    let filing = candidates(&s, &mobile, &last6).await?.into_iter().next().ok_or_else(not_found)?;
+    let filing = candidates(&s, &mobile, &last6)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(not_found)?;
     let actor = Actor::Recipient(mask_mobile(&mobile));
     let cmd = Command::SmsResend {
         mobile: mobile.clone(),
@@ -100,6 +133,10 @@ pub async fn resend(State(s): State<AppState>, ApiJson(b): ApiJson<SmsRequest>) 
         .sms
         .as_ref()
         .and_then(|r| r.recipients.iter().find(|x| x.mobile == mobile))
-        .map_or(0, |x| s.policy.sms_max_resends.saturating_sub(x.resends_used));
-    Ok(Json(json!({"resends_left": left, "message": "验证码已重新发送"})))
+        .map_or(0, |x| {
+            s.policy.sms_max_resends.saturating_sub(x.resends_used)
+        });
+    Ok(Json(
+        json!({"resends_left": left, "message": "验证码已重新发送"}),
+    ))
 }

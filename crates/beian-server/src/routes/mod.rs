@@ -20,7 +20,10 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
         .route("/api/v1/sessions", post(accounts::sign_in))
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
         .route("/api/v1/me", get(accounts::me))
-        .route("/api/v1/users", post(accounts::create_user).get(accounts::list_users))
+        .route(
+            "/api/v1/users",
+            post(accounts::create_user).get(accounts::list_users),
+        )
         .route("/api/v1/apps", post(apps::create).get(apps::list))
         .route("/api/v1/apps/{appid}", get(apps::show))
         .route("/api/v1/apps/{appid}/releases", post(apps::release))
@@ -34,11 +37,23 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
         .route("/api/v1/filings/{id}/withdraw", post(filings::withdraw))
         .route("/api/v1/filings/{id}/discard", post(filings::discard))
         .route("/api/v1/filings/{id}/terminate", post(filings::terminate))
-        .route("/api/v1/filings/{id}/platform-decision", post(filings::platform_decision))
-        .route("/api/v1/filings/{id}/authority-decision", post(filings::authority_decision))
-        .route("/api/v1/filings/{id}/face-verification", post(media::start_face))
+        .route(
+            "/api/v1/filings/{id}/platform-decision",
+            post(filings::platform_decision),
+        )
+        .route(
+            "/api/v1/filings/{id}/authority-decision",
+            post(filings::authority_decision),
+        )
+        .route(
+            "/api/v1/filings/{id}/face-verification",
+            post(media::start_face),
+        )
         .route("/api/v1/face-verifications/{id}", get(media::show_face))
-        .route("/api/v1/face-verifications/{id}/capture", post(media::capture_face))
+        .route(
+            "/api/v1/face-verifications/{id}/capture",
+            post(media::capture_face),
+        )
         .route("/api/v1/miit/sms-verify", post(miit::verify))
         .route("/api/v1/miit/sms-resend", post(miit::resend))
         .route("/api/v1/public/filings", get(public::search))
@@ -53,7 +68,10 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
     }
     api.merge(crate::reference::router())
         .fallback(ops::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::idempotency::layer,
+        ))
         .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -24,7 +24,12 @@ pub async fn search(State(s): State<AppState>, Query(p): Query<Search>) -> ApiRe
     let q = p.q.unwrap_or_default();
     let q = q.trim();
     if q.chars().count() < 2 || q.chars().count() > 100 {
-        return Err(ApiError::field("q", "QUERY_LENGTH", "请输入2至100个字符的查询内容", "可输入备案号、小程序名称或主办单位名称"));
+        return Err(ApiError::field(
+            "q",
+            "QUERY_LENGTH",
+            "请输入2至100个字符的查询内容",
+            "可输入备案号、小程序名称或主办单位名称",
+        ));
     }
     let items = s.store.public_search(q, 50).await?;
     let items: Vec<Value> = items
@@ -38,12 +43,24 @@ pub async fn search(State(s): State<AppState>, Query(p): Query<Search>) -> ApiRe
 }
 
 /// `POST /api/v1/precheck`: the submission's validation, nothing saved.
-pub async fn precheck(State(s): State<AppState>, caller: Caller, ApiJson(doc): ApiJson<Document>) -> ApiResult<Json<Value>> {
+pub async fn precheck(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(doc): ApiJson<Document>,
+) -> ApiResult<Json<Value>> {
     let now = s.now();
     let actor = caller.actor();
     // A throwaway order: precheck is about the document, not an existing order.
     let owner = Actor::Applicant(caller.user.id.clone());
-    let (shadow, _) = Filing::create(String::new(), Kind::New, String::new(), &owner, None, None, now)?;
+    let (shadow, _) = Filing::create(
+        String::new(),
+        Kind::New,
+        String::new(),
+        &owner,
+        None,
+        None,
+        now,
+    )?;
     let facts = facts(&s, &caller, None, &doc).await?;
     let issues = validate::validate(&doc, &facts, &shadow, &s.env(&actor, now));
     Ok(Json(json!({"issues": issues})))

@@ -26,7 +26,14 @@ async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
     let mut apps = vec![];
     for _ in 0..n {
         let mut child = Command::new(env!("CARGO_BIN_EXE_beian"))
-            .args(["serve", "--addr", "127.0.0.1:0", "--manual-clock", "--db", db])
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--manual-clock",
+                "--db",
+                db,
+            ])
             .arg("--data-dir")
             .arg(&data_dir)
             .env("BEIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
@@ -40,7 +47,10 @@ async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
         children.0.push(child);
         let line = tokio::task::spawn_blocking(move || {
             let mut lines = BufReader::new(stdout).lines();
-            let found = lines.by_ref().map_while(Result::ok).find(|l| l.contains("http://"));
+            let found = lines
+                .by_ref()
+                .map_while(Result::ok)
+                .find(|l| l.contains("http://"));
             // Keep draining so the child never blocks on a full pipe.
             std::thread::spawn(move || lines.for_each(drop));
             found
@@ -56,7 +66,9 @@ async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
     }
     for app in &apps {
         let admin = app.login("admin", ADMIN_PASSWORD).await;
-        app.post("/api/v1/admin/clock", &admin, json!({"set": START})).await.expect(200);
+        app.post("/api/v1/admin/clock", &admin, json!({"set": START}))
+            .await
+            .expect(200);
     }
     (children, apps)
 }
@@ -72,11 +84,14 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
     // 200 orders in SMS verification, prepared through all three processes.
     let waiting: Vec<String> = stream::iter(0..200u32)
         .map(|i| {
-            let (app, applicant, reviewer) = (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
+            let (app, applicant, reviewer) =
+                (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
             async move {
                 let flow = Flow::prepare(app, &applicant, 1000 + i).await;
                 flow.submit().await.expect(200);
-                flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+                flow.decide("platform", &reviewer, "approve", json!([]))
+                    .await
+                    .expect(200);
                 flow.filing.clone()
             }
         })
@@ -86,19 +101,40 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
 
     // Every process's clock passes the deadline at once; all run their timers.
     let advanced = futures::future::join_all(apps.iter().map(|a| a.advance_hours(25.0))).await;
-    let fired: u64 = advanced.iter().map(|b| b["timers_fired"].as_u64().unwrap()).sum();
-    assert!(fired <= 200, "no timer fired twice across processes ({fired})");
+    let fired: u64 = advanced
+        .iter()
+        .map(|b| b["timers_fired"].as_u64().unwrap())
+        .sum();
+    assert!(
+        fired <= 200,
+        "no timer fired twice across processes ({fired})"
+    );
     for id in &waiting {
-        let events = apps[1].get(&format!("/api/v1/filings/{id}/events"), &applicant).await.expect(200);
-        let returned = events["items"].as_array().unwrap().iter().filter(|e| e["event"] == "returned").count();
+        let events = apps[1]
+            .get(&format!("/api/v1/filings/{id}/events"), &applicant)
+            .await
+            .expect(200);
+        let returned = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "returned")
+            .count();
         assert_eq!(returned, 1, "filing {id} returned exactly once");
-        assert_eq!(apps[2].get(&format!("/api/v1/filings/{id}"), &applicant).await.expect(200)["status"], "returned");
+        assert_eq!(
+            apps[2]
+                .get(&format!("/api/v1/filings/{id}"), &applicant)
+                .await
+                .expect(200)["status"],
+            "returned"
+        );
     }
 
     // 50 orders at the authority, then 50 approvals in parallel on three processes.
     let ready: Vec<String> = stream::iter(0..50u32)
         .map(|i| {
-            let (app, applicant, reviewer) = (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
+            let (app, applicant, reviewer) =
+                (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
             async move {
                 let flow = Flow::prepare(app, &applicant, 2000 + i).await;
                 flow.to_authority(&reviewer).await;
@@ -112,9 +148,17 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
         .map(|(i, id)| {
             let (app, authority) = (&apps[i % 3], authority.clone());
             async move {
-                let v = app.get(&format!("/api/v1/filings/{id}"), &authority).await.expect(200)["version"].clone();
+                let v = app
+                    .get(&format!("/api/v1/filings/{id}"), &authority)
+                    .await
+                    .expect(200)["version"]
+                    .clone();
                 let done = app
-                    .post(&format!("/api/v1/filings/{id}/authority-decision"), &authority, json!({"decision": "approve", "expected_version": v}))
+                    .post(
+                        &format!("/api/v1/filings/{id}/authority-decision"),
+                        &authority,
+                        json!({"decision": "approve", "expected_version": v}),
+                    )
                     .await
                     .expect(200);
                 done["service_number"].as_str().unwrap().to_string()
@@ -127,7 +171,9 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
         .iter()
         .map(|n| {
             assert!(n.starts_with("粤ICP备2026") && n.ends_with("号-1X"), "{n}");
-            n["粤ICP备2026".len()..n.len() - "号-1X".len()].parse().unwrap()
+            n["粤ICP备2026".len()..n.len() - "号-1X".len()]
+                .parse()
+                .unwrap()
         })
         .collect();
     seqs.sort_unstable();

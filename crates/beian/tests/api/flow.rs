@@ -27,8 +27,13 @@ async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
 
     // Release is gated until filed (§13).
     let release = format!("/api/v1/apps/{}/releases", flow.appid);
-    app.post(&release, &applicant, json!({"version": "1.0.0"})).await.expect_error(409, "NOT_FILED");
-    let entry = app.get(&format!("/api/v1/apps/{}", flow.appid), &applicant).await.expect(200);
+    app.post(&release, &applicant, json!({"version": "1.0.0"}))
+        .await
+        .expect_error(409, "NOT_FILED");
+    let entry = app
+        .get(&format!("/api/v1/apps/{}", flow.appid), &applicant)
+        .await
+        .expect(200);
     assert_eq!(entry["entry"], "go_to_filing");
 
     let submitted = flow.submit().await.expect(200);
@@ -37,50 +42,100 @@ async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
     assert_eq!(submitted["due_at"], "2026-03-04T23:59:59.999+08:00");
 
     // Platform rejects with a field reason; the reason needs content.
-    flow.decide("platform", &reviewer, "reject", json!([])).await.expect_error(422, "VALIDATION_FAILED");
+    flow.decide("platform", &reviewer, "reject", json!([]))
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
     let reason = json!([{"field": "subject.address", "error": "所选地区与通讯地址不一致", "suggestion": "重新选择省市区或修改地址"}]);
-    let rejected = flow.decide("platform", &reviewer, "reject", reason).await.expect(200);
+    let rejected = flow
+        .decide("platform", &reviewer, "reject", reason)
+        .await
+        .expect(200);
     assert_eq!(rejected["status"], "platform_rejected");
     let mine = flow.view(&applicant).await;
-    assert_eq!(mine["rejections"][0]["reasons"][0]["field"], "subject.address");
+    assert_eq!(
+        mine["rejections"][0]["reasons"][0]["field"],
+        "subject.address"
+    );
 
     // Fix and resubmit.
     flow.document["subject"]["address"] = json!("高新南七道9号");
     flow.save().await;
     assert_eq!(flow.submit().await.expect(200)["status"], "platform_review");
-    let approved = flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    let approved = flow
+        .decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
     assert_eq!(approved["status"], "sms_verification");
     let recipients = &approved["sms"]["recipients"];
     assert_eq!(recipients.as_array().unwrap().len(), 1);
     assert_eq!(recipients[0]["role"], "subject_principal");
-    assert_eq!(recipients[0]["mobile"].as_str().unwrap(), format!("138****{}", &flow.mobile[7..]));
+    assert_eq!(
+        recipients[0]["mobile"].as_str().unwrap(),
+        format!("138****{}", &flow.mobile[7..])
+    );
 
     // The authority cannot see it before it reaches them.
-    app.get(&format!("/api/v1/filings/{}", flow.filing), &authority).await.expect_error(404, "NOT_FOUND");
+    app.get(&format!("/api/v1/filings/{}", flow.filing), &authority)
+        .await
+        .expect_error(404, "NOT_FOUND");
 
     let code = app.latest_code(&flow.mobile).await;
     let verified = flow.verify(&code).await.expect(200);
     assert_eq!(verified["filing_status"], "authority_review");
-    let filed = flow.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let filed = flow
+        .decide("authority", &authority, "approve", json!([]))
+        .await
+        .expect(200);
     assert_eq!(filed["status"], "filed");
     let number = filed["service_number"].as_str().unwrap();
     assert_eq!(number, "粤ICP备2026000001号-1X");
     assert_eq!(filed["subject_number"], "粤ICP备2026000001号");
-    assert!(beian_domain::numbers::FilingNumber::parse(number).unwrap().is_beian_issued(2026));
+    assert!(beian_domain::numbers::FilingNumber::parse(number)
+        .unwrap()
+        .is_beian_issued(2026));
 
     // Filed: release allowed, entry shows it, public query finds it without personal data.
-    app.post(&release, &applicant, json!({"version": "1.0.0"})).await.expect(201);
-    let entry = app.get(&format!("/api/v1/apps/{}", flow.appid), &applicant).await.expect(200);
-    assert_eq!((entry["entry"].as_str(), entry["service_number"].as_str()), (Some("filed"), Some(number)));
+    app.post(&release, &applicant, json!({"version": "1.0.0"}))
+        .await
+        .expect(201);
+    let entry = app
+        .get(&format!("/api/v1/apps/{}", flow.appid), &applicant)
+        .await
+        .expect(200);
+    assert_eq!(
+        (entry["entry"].as_str(), entry["service_number"].as_str()),
+        (Some("filed"), Some(number))
+    );
     for q in [number, flow.name.as_str(), "星河科技1号"] {
-        let found = app.call(Method::GET, &format!("/api/v1/public/filings?q={q}"), None, None).await.expect(200);
+        let found = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/public/filings?q={q}"),
+                None,
+                None,
+            )
+            .await
+            .expect(200);
         assert_eq!(found["items"][0]["service_number"], number, "query {q}");
         let text = found.to_string();
-        assert!(!text.contains(&flow.mobile) && !text.contains("张三") && !text.contains(&flow.last6));
+        assert!(
+            !text.contains(&flow.mobile) && !text.contains("张三") && !text.contains(&flow.last6)
+        );
     }
     // The audit log holds every transition in order.
-    let events = app.get(&format!("/api/v1/filings/{}/events", flow.filing), &applicant).await.expect(200);
-    let names: Vec<_> = events["items"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap().to_string()).collect();
+    let events = app
+        .get(
+            &format!("/api/v1/filings/{}/events", flow.filing),
+            &applicant,
+        )
+        .await
+        .expect(200);
+    let names: Vec<_> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(names.first().map(String::as_str), Some("created"));
     assert_eq!(names.last().map(String::as_str), Some("filed"));
     assert!(names.contains(&"platform_rejected".to_string()));
@@ -91,24 +146,41 @@ async fn wrong_code_and_resend_limit(app: TestApp) {
     let reviewer = app.user("platform_reviewer", None).await;
     let flow = Flow::prepare(&app, &applicant, 2).await;
     flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
     let first = app.latest_code(&flow.mobile).await;
-    let wrong = if first == "000000" { "111111" } else { "000000" };
+    let wrong = if first == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     let body = flow.verify(wrong).await.expect_error(422, "WRONG_CODE");
     assert_eq!(body["error"]["attempts_left"], 4);
     // Unknown mobile: not counted.
-    app.post_public("/api/v1/miit/sms-verify", json!({"mobile": "13900000000", "certificate_last6": "000000", "code": "1"}))
-        .await
-        .expect_error(404, "NOT_FOUND");
+    app.post_public(
+        "/api/v1/miit/sms-verify",
+        json!({"mobile": "13900000000", "certificate_last6": "000000", "code": "1"}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
     let resend = json!({"mobile": flow.mobile, "certificate_last6": flow.last6});
-    let r = app.post_public("/api/v1/miit/sms-resend", resend.clone()).await.expect(200);
+    let r = app
+        .post_public("/api/v1/miit/sms-resend", resend.clone())
+        .await
+        .expect(200);
     assert_eq!(r["resends_left"], 0);
-    app.post_public("/api/v1/miit/sms-resend", resend).await.expect_error(409, "RESEND_LIMIT");
+    app.post_public("/api/v1/miit/sms-resend", resend)
+        .await
+        .expect_error(409, "RESEND_LIMIT");
     let second = app.latest_code(&flow.mobile).await;
     if second != first {
         flow.verify(&first).await.expect_error(422, "WRONG_CODE");
     }
-    assert_eq!(flow.verify(&second).await.expect(200)["filing_status"], "authority_review");
+    assert_eq!(
+        flow.verify(&second).await.expect(200)["filing_status"],
+        "authority_review"
+    );
 }
 
 async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
@@ -116,7 +188,9 @@ async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
     let reviewer = app.user("platform_reviewer", None).await;
     let mut flow = Flow::prepare(&app, &applicant, 3).await;
     flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
     let code = app.latest_code(&flow.mobile).await;
     app.advance_hours(23.5).await;
     assert_eq!(flow.view(&applicant).await["status"], "sms_verification");
@@ -132,13 +206,25 @@ async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
     app.advance_hours(25.0).await;
     assert_eq!(flow.view(&applicant).await["status"], "returned");
     // Changed: back through platform review.
-    flow.document["mini_program"]["remark"] = json!("为个人用户提供天气查询、日程提醒与节假日日历功能，不涉及支付。");
+    flow.document["mini_program"]["remark"] =
+        json!("为个人用户提供天气查询、日程提醒与节假日日历功能，不涉及支付。");
     flow.save().await;
     assert_eq!(flow.submit().await.expect(200)["status"], "platform_review");
     let _ = new_code;
     // Each deadline returned the order exactly once.
-    let events = app.get(&format!("/api/v1/filings/{}/events", flow.filing), &applicant).await.expect(200);
-    let returns = events["items"].as_array().unwrap().iter().filter(|e| e["event"] == "returned").count();
+    let events = app
+        .get(
+            &format!("/api/v1/filings/{}/events", flow.filing),
+            &applicant,
+        )
+        .await
+        .expect(200);
+    let returns = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"] == "returned")
+        .count();
     assert_eq!(returns, 2);
 }
 
@@ -147,7 +233,9 @@ async fn too_many_wrong_entries_return_the_order(app: TestApp) {
     let reviewer = app.user("platform_reviewer", None).await;
     let flow = Flow::prepare(&app, &applicant, 4).await;
     flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([])).await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
     let code = app.latest_code(&flow.mobile).await;
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for left in (0..5).rev() {
@@ -156,7 +244,10 @@ async fn too_many_wrong_entries_return_the_order(app: TestApp) {
     }
     flow.verify(wrong).await.expect_error(409, "RETURNED");
     let view = flow.view(&applicant).await;
-    assert_eq!((view["status"].as_str(), view["returned_reason"].as_str()), (Some("returned"), Some("too_many_attempts")));
+    assert_eq!(
+        (view["status"].as_str(), view["returned_reason"].as_str()),
+        (Some("returned"), Some("too_many_attempts"))
+    );
     flow.verify(&code).await.expect_error(404, "NOT_FOUND");
 }
 
@@ -167,14 +258,23 @@ async fn second_mini_program_of_a_subject_gets_service_index_two(app: TestApp) {
     let (credit, subject) = (credit_code(5), "深圳市星河科技5号有限公司");
     let first = Flow::prepare_with(&app, &applicant, 5, &credit, subject).await;
     first.to_authority(&reviewer).await;
-    let a = first.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let a = first
+        .decide("authority", &authority, "approve", json!([]))
+        .await
+        .expect(200);
     let second = Flow::prepare_with(&app, &applicant, 6, &credit, subject).await;
     // The SMS goes to the same principal mobile as the document says.
     second.to_authority(&reviewer).await;
-    let b = second.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let b = second
+        .decide("authority", &authority, "approve", json!([]))
+        .await
+        .expect(200);
     assert_eq!(a["subject_number"], b["subject_number"]);
     let subject_number = a["subject_number"].as_str().unwrap();
-    assert_eq!(b["service_number"].as_str().unwrap(), format!("{subject_number}-2X"));
+    assert_eq!(
+        b["service_number"].as_str().unwrap(),
+        format!("{subject_number}-2X")
+    );
 }
 
 async fn subject_busy_and_version_conflict(app: TestApp) {
@@ -185,7 +285,11 @@ async fn subject_busy_and_version_conflict(app: TestApp) {
     let second = Flow::prepare_with(&app, &applicant, 8, &credit, subject).await;
     first.submit().await.expect(200);
     second.submit().await.expect_error(409, "SUBJECT_BUSY");
-    assert_eq!(second.view(&applicant).await["status"], "draft", "nothing half-written");
+    assert_eq!(
+        second.view(&applicant).await["status"],
+        "draft",
+        "nothing half-written"
+    );
     // A stale expected_version changes nothing.
     let view = first.view(&reviewer).await;
     let stale = view["version"].as_i64().unwrap() - 1;
@@ -198,7 +302,13 @@ async fn subject_busy_and_version_conflict(app: TestApp) {
     .expect_error(409, "VERSION_CONFLICT");
     assert_eq!(first.view(&reviewer).await["status"], "platform_review");
     // Once the first is withdrawn the subject is free.
-    app.post(&format!("/api/v1/filings/{}/withdraw", first.filing), &applicant, json!({})).await.expect(200);
+    app.post(
+        &format!("/api/v1/filings/{}/withdraw", first.filing),
+        &applicant,
+        json!({}),
+    )
+    .await
+    .expect(200);
     second.submit().await.expect(200);
 }
 
@@ -207,19 +317,68 @@ async fn withdrawal_allowed_then_refused(app: TestApp) {
     let reviewer = app.user("platform_reviewer", None).await;
     let flow = Flow::prepare(&app, &applicant, 9).await;
     let withdraw = format!("/api/v1/filings/{}/withdraw", flow.filing);
-    app.post(&withdraw, &applicant, json!({})).await.expect_error(409, "WRONG_STATE");
-    flow.submit().await.expect(200);
-    assert_eq!(app.post(&withdraw, &applicant, json!({})).await.expect(200)["status"], "withdrawn");
-    // A new order for the same app, approved: no longer withdrawable.
-    let again = app.post("/api/v1/filings", &applicant, json!({"kind": "new", "appid": flow.appid})).await.expect(201);
-    let id = again["id"].as_str().unwrap();
-    app.put(&format!("/api/v1/filings/{id}/application"), &applicant, flow.document.clone()).await.expect(200);
-    app.post(&format!("/api/v1/filings/{id}/submit"), &applicant, json!({})).await.expect(200);
-    let v = app.get(&format!("/api/v1/filings/{id}"), &reviewer).await.expect(200)["version"].clone();
-    app.post(&format!("/api/v1/filings/{id}/platform-decision"), &reviewer, json!({"decision": "approve", "expected_version": v}))
+    app.post(&withdraw, &applicant, json!({}))
         .await
-        .expect(200);
-    let refused = app.post(&format!("/api/v1/filings/{id}/withdraw"), &applicant, json!({})).await.expect_error(409, "NOT_WITHDRAWABLE");
+        .expect_error(409, "WRONG_STATE");
+    flow.submit().await.expect(200);
+    assert_eq!(
+        app.post(&withdraw, &applicant, json!({})).await.expect(200)["status"],
+        "withdrawn"
+    );
+    // A new order for the same app, approved: no longer withdrawable.
+    let again = app
+        .post(
+            "/api/v1/filings",
+            &applicant,
+            json!({"kind": "new", "appid": flow.appid}),
+        )
+        .await
+        .expect(201);
+    let id = again["id"].as_str().unwrap();
+    // The first order consumed the face verification; a new order needs its own.
+    let mut doc = flow.document.clone();
+    app.put(
+        &format!("/api/v1/filings/{id}/application"),
+        &applicant,
+        doc.clone(),
+    )
+    .await
+    .expect(200);
+    doc["mini_program_principal"]["face_verification"] = json!(app.face(id, &applicant).await);
+    app.put(
+        &format!("/api/v1/filings/{id}/application"),
+        &applicant,
+        doc,
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/filings/{id}/submit"),
+        &applicant,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let v = app
+        .get(&format!("/api/v1/filings/{id}"), &reviewer)
+        .await
+        .expect(200)["version"]
+        .clone();
+    app.post(
+        &format!("/api/v1/filings/{id}/platform-decision"),
+        &reviewer,
+        json!({"decision": "approve", "expected_version": v}),
+    )
+    .await
+    .expect(200);
+    let refused = app
+        .post(
+            &format!("/api/v1/filings/{id}/withdraw"),
+            &applicant,
+            json!({}),
+        )
+        .await
+        .expect_error(409, "NOT_WITHDRAWABLE");
     assert_eq!(refused["error"]["message"], "平台初审通过后不可撤回");
 }
 
@@ -229,7 +388,10 @@ async fn cancellation_voids_the_number(app: TestApp) {
     let authority = app.user("authority_reviewer", Some("44")).await;
     let flow = Flow::prepare(&app, &applicant, 10).await;
     flow.to_authority(&reviewer).await;
-    let filed = flow.decide("authority", &authority, "approve", json!([])).await.expect(200);
+    let filed = flow
+        .decide("authority", &authority, "approve", json!([]))
+        .await
+        .expect(200);
     let number = filed["service_number"].as_str().unwrap().to_string();
     let cancel = app
         .post("/api/v1/filings", &applicant, json!({"kind": "cancel", "appid": flow.appid, "cancel_type": "mini_program", "cancel_reason": "not_operating"}))
@@ -237,21 +399,59 @@ async fn cancellation_voids_the_number(app: TestApp) {
         .expect(201);
     let id = cancel["id"].as_str().unwrap().to_string();
     assert_eq!(cancel["document"], json!(null));
-    let submitted = app.post(&format!("/api/v1/filings/{id}/submit"), &applicant, json!({})).await.expect(200);
+    let submitted = app
+        .post(
+            &format!("/api/v1/filings/{id}/submit"),
+            &applicant,
+            json!({}),
+        )
+        .await
+        .expect(200);
     assert_eq!(submitted["status"], "sms_verification");
-    app.post(&format!("/api/v1/filings/{id}/withdraw"), &applicant, json!({})).await.expect_error(409, "NOT_WITHDRAWABLE");
+    app.post(
+        &format!("/api/v1/filings/{id}/withdraw"),
+        &applicant,
+        json!({}),
+    )
+    .await
+    .expect_error(409, "NOT_WITHDRAWABLE");
     let code = app.latest_code(&flow.mobile).await;
     flow.verify(&code).await.expect(200);
-    let v = app.get(&format!("/api/v1/filings/{id}"), &authority).await.expect(200)["version"].clone();
+    let v = app
+        .get(&format!("/api/v1/filings/{id}"), &authority)
+        .await
+        .expect(200)["version"]
+        .clone();
     let done = app
-        .post(&format!("/api/v1/filings/{id}/authority-decision"), &authority, json!({"decision": "approve", "expected_version": v}))
+        .post(
+            &format!("/api/v1/filings/{id}/authority-decision"),
+            &authority,
+            json!({"decision": "approve", "expected_version": v}),
+        )
         .await
         .expect(200);
     assert_eq!(done["status"], "cancelled");
-    let entry = app.get(&format!("/api/v1/apps/{}", flow.appid), &applicant).await.expect(200);
+    let entry = app
+        .get(&format!("/api/v1/apps/{}", flow.appid), &applicant)
+        .await
+        .expect(200);
     assert_eq!(entry["entry"], "cancelled");
-    app.post(&format!("/api/v1/apps/{}/releases", flow.appid), &applicant, json!({"version": "2"})).await.expect_error(409, "NOT_FILED");
-    let found = app.call(Method::GET, &format!("/api/v1/public/filings?q={number}"), None, None).await.expect(200);
+    app.post(
+        &format!("/api/v1/apps/{}/releases", flow.appid),
+        &applicant,
+        json!({"version": "2"}),
+    )
+    .await
+    .expect_error(409, "NOT_FILED");
+    let found = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/public/filings?q={number}"),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
     assert_eq!(found["items"], json!([]));
 }
 
@@ -261,32 +461,91 @@ async fn change_filing_keeps_the_app_filed(app: TestApp) {
     let authority = app.user("authority_reviewer", Some("44")).await;
     let flow = Flow::prepare(&app, &applicant, 11).await;
     flow.to_authority(&reviewer).await;
-    let filed = flow.decide("authority", &authority, "approve", json!([])).await.expect(200);
-    let change = app.post("/api/v1/filings", &applicant, json!({"kind": "change", "appid": flow.appid})).await.expect(201);
-    let id = change["id"].as_str().unwrap().to_string();
-    assert_eq!(change["document"]["subject"]["name"], flow.document["subject"]["name"], "starts from the filed document");
-    let mut doc = change["document"].clone();
-    doc["subject"]["certificate"]["number"] = json!(credit_code(999));
-    app.put(&format!("/api/v1/filings/{id}/application"), &applicant, doc.clone()).await.expect_error(409, "REFILE_REQUIRED");
-    doc["subject"]["certificate"]["number"] = flow.document["subject"]["certificate"]["number"].clone();
-    doc["mini_program"]["remark"] = json!("为个人用户提供记账、账单分类、月度统计与预算提醒功能，不涉及支付与理财。");
-    app.put(&format!("/api/v1/filings/{id}/application"), &applicant, doc).await.expect(200);
-    app.post(&format!("/api/v1/filings/{id}/submit"), &applicant, json!({})).await.expect(200);
-    // In flight: the app stays filed and may release.
-    app.post(&format!("/api/v1/apps/{}/releases", flow.appid), &applicant, json!({"version": "1.1"})).await.expect(201);
-    let v = app.get(&format!("/api/v1/filings/{id}"), &reviewer).await.expect(200)["version"].clone();
-    app.post(&format!("/api/v1/filings/{id}/platform-decision"), &reviewer, json!({"decision": "approve", "expected_version": v}))
+    let filed = flow
+        .decide("authority", &authority, "approve", json!([]))
         .await
         .expect(200);
+    let change = app
+        .post(
+            "/api/v1/filings",
+            &applicant,
+            json!({"kind": "change", "appid": flow.appid}),
+        )
+        .await
+        .expect(201);
+    let id = change["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        change["document"]["subject"]["name"], flow.document["subject"]["name"],
+        "starts from the filed document"
+    );
+    let mut doc = change["document"].clone();
+    doc["subject"]["certificate"]["number"] = json!(credit_code(999));
+    app.put(
+        &format!("/api/v1/filings/{id}/application"),
+        &applicant,
+        doc.clone(),
+    )
+    .await
+    .expect_error(409, "REFILE_REQUIRED");
+    doc["subject"]["certificate"]["number"] =
+        flow.document["subject"]["certificate"]["number"].clone();
+    doc["mini_program"]["remark"] =
+        json!("为个人用户提供记账、账单分类、月度统计与预算提醒功能，不涉及支付与理财。");
+    doc["mini_program_principal"]["face_verification"] = json!(app.face(&id, &applicant).await);
+    app.put(
+        &format!("/api/v1/filings/{id}/application"),
+        &applicant,
+        doc,
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("/api/v1/filings/{id}/submit"),
+        &applicant,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    // In flight: the app stays filed and may release.
+    app.post(
+        &format!("/api/v1/apps/{}/releases", flow.appid),
+        &applicant,
+        json!({"version": "1.1"}),
+    )
+    .await
+    .expect(201);
+    let v = app
+        .get(&format!("/api/v1/filings/{id}"), &reviewer)
+        .await
+        .expect(200)["version"]
+        .clone();
+    app.post(
+        &format!("/api/v1/filings/{id}/platform-decision"),
+        &reviewer,
+        json!({"decision": "approve", "expected_version": v}),
+    )
+    .await
+    .expect(200);
     let code = app.latest_code(&flow.mobile).await;
     flow.verify(&code).await.expect(200);
-    let v = app.get(&format!("/api/v1/filings/{id}"), &authority).await.expect(200)["version"].clone();
+    let v = app
+        .get(&format!("/api/v1/filings/{id}"), &authority)
+        .await
+        .expect(200)["version"]
+        .clone();
     let done = app
-        .post(&format!("/api/v1/filings/{id}/authority-decision"), &authority, json!({"decision": "approve", "expected_version": v}))
+        .post(
+            &format!("/api/v1/filings/{id}/authority-decision"),
+            &authority,
+            json!({"decision": "approve", "expected_version": v}),
+        )
         .await
         .expect(200);
     assert_eq!(done["status"], "filed");
-    assert_eq!(done["service_number"], filed["service_number"], "a change issues no number");
+    assert_eq!(
+        done["service_number"], filed["service_number"],
+        "a change issues no number"
+    );
 }
 
 async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
@@ -298,75 +557,207 @@ async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
     let flow = Flow::prepare(&app, &alice, 12).await;
     let path = format!("/api/v1/filings/{}", flow.filing);
     app.get(&path, &bob).await.expect_error(404, "NOT_FOUND");
-    app.put(&format!("{path}/application"), &bob, flow.document.clone()).await.expect_error(404, "NOT_FOUND");
-    app.post(&format!("{path}/submit"), &bob, json!({})).await.expect_error(404, "NOT_FOUND");
-    app.get(&format!("/api/v1/apps/{}", flow.appid), &bob).await.expect_error(404, "NOT_FOUND");
-    let bobs = app.get("/api/v1/filings", &bob).await.expect(200);
-    assert_eq!(bobs["items"], json!([]));
-    let media = app.upload("/api/v1/media", &alice, "file", Some("certificate_front"), png(720, 1280)).await.expect(201);
-    app.get(&format!("/api/v1/media/{}", media["id"].as_str().unwrap()), &bob).await.expect_error(404, "NOT_FOUND");
-    flow.to_authority(&reviewer).await;
-    app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
-    app.post(&format!("{path}/authority-decision"), &bj, json!({"decision": "approve", "expected_version": 1}))
+    app.put(&format!("{path}/application"), &bob, flow.document.clone())
         .await
         .expect_error(404, "NOT_FOUND");
-    assert_eq!(app.get("/api/v1/filings", &bj).await.expect(200)["items"], json!([]));
+    app.post(&format!("{path}/submit"), &bob, json!({}))
+        .await
+        .expect_error(404, "NOT_FOUND");
+    app.get(&format!("/api/v1/apps/{}", flow.appid), &bob)
+        .await
+        .expect_error(404, "NOT_FOUND");
+    let bobs = app.get("/api/v1/filings", &bob).await.expect(200);
+    assert_eq!(bobs["items"], json!([]));
+    let media = app
+        .upload(
+            "/api/v1/media",
+            &alice,
+            "file",
+            Some("certificate_front"),
+            png(720, 1280),
+        )
+        .await
+        .expect(201);
+    app.get(
+        &format!("/api/v1/media/{}", media["id"].as_str().unwrap()),
+        &bob,
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
+    flow.to_authority(&reviewer).await;
+    app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
+    app.post(
+        &format!("{path}/authority-decision"),
+        &bj,
+        json!({"decision": "approve", "expected_version": 1}),
+    )
+    .await
+    .expect_error(404, "NOT_FOUND");
+    assert_eq!(
+        app.get("/api/v1/filings", &bj).await.expect(200)["items"],
+        json!([])
+    );
     let listed = app.get("/api/v1/filings", &gd).await.expect(200);
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     // Reviewers may not act as applicants, applicants not as reviewers.
-    app.post(&format!("{path}/platform-decision"), &alice, json!({"decision": "approve", "expected_version": 1}))
+    app.post(
+        &format!("{path}/platform-decision"),
+        &alice,
+        json!({"decision": "approve", "expected_version": 1}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN");
+    app.post(&format!("{path}/withdraw"), &reviewer, json!({}))
         .await
         .expect_error(403, "FORBIDDEN");
-    app.post(&format!("{path}/withdraw"), &reviewer, json!({})).await.expect_error(403, "FORBIDDEN");
 }
 
 async fn idempotency_key_replays_the_first_response(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let body = json!({"appid": "wxidempotent01", "name": "星河幂等"});
     let headers = [("Idempotency-Key", "k-1")];
-    let first = app.call_with(Method::POST, "/api/v1/apps", Some(&applicant), Some(body.clone()), &headers).await.expect(201);
-    let again = app.call_with(Method::POST, "/api/v1/apps", Some(&applicant), Some(body.clone()), &headers).await.expect(201);
+    let first = app
+        .call_with(
+            Method::POST,
+            "/api/v1/apps",
+            Some(&applicant),
+            Some(body.clone()),
+            &headers,
+        )
+        .await
+        .expect(201);
+    let again = app
+        .call_with(
+            Method::POST,
+            "/api/v1/apps",
+            Some(&applicant),
+            Some(body.clone()),
+            &headers,
+        )
+        .await
+        .expect(201);
     assert_eq!(first, again);
-    app.post("/api/v1/apps", &applicant, body).await.expect_error(409, "APPID_TAKEN");
+    app.post("/api/v1/apps", &applicant, body)
+        .await
+        .expect_error(409, "APPID_TAKEN");
 }
 
 async fn malformed_and_unauthorised_requests(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let reviewer = app.user("platform_reviewer", None).await;
-    app.call(Method::GET, "/api/v1/me", None, None).await.expect_error(401, "UNAUTHENTICATED");
-    app.call(Method::POST, "/api/v1/sessions", None, Some(json!({"username": "admin", "password": "nope"})))
+    app.call(Method::GET, "/api/v1/me", None, None)
         .await
-        .expect_error(401, "BAD_CREDENTIALS");
-    app.post("/api/v1/apps", &reviewer, json!({"appid": "wxr", "name": "审核员的"})).await.expect_error(403, "FORBIDDEN");
-    app.post("/api/v1/apps", &applicant, json!({"appid": 5})).await.expect_error(400, "BAD_REQUEST");
+        .expect_error(401, "UNAUTHENTICATED");
+    app.call(
+        Method::POST,
+        "/api/v1/sessions",
+        None,
+        Some(json!({"username": "admin", "password": "nope"})),
+    )
+    .await
+    .expect_error(401, "BAD_CREDENTIALS");
+    app.post(
+        "/api/v1/apps",
+        &reviewer,
+        json!({"appid": "wxr", "name": "审核员的"}),
+    )
+    .await
+    .expect_error(403, "FORBIDDEN");
+    app.post("/api/v1/apps", &applicant, json!({"appid": 5}))
+        .await
+        .expect_error(400, "BAD_REQUEST");
     let flow = Flow::prepare(&app, &applicant, 13).await;
     let wrong_type = json!({"subject": {"nature": "enterprise"}});
-    app.put(&format!("/api/v1/filings/{}/application", flow.filing), &applicant, wrong_type).await.expect_error(400, "BAD_REQUEST");
+    app.put(
+        &format!("/api/v1/filings/{}/application", flow.filing),
+        &applicant,
+        wrong_type,
+    )
+    .await
+    .expect_error(400, "BAD_REQUEST");
     // Precheck reports every issue at once; submit refuses with the same list.
     let mut doc = flow.document.clone();
     doc["subject_principal"]["mobile"] = json!("12345");
     doc["mini_program"]["remark"] = json!("太短");
-    let pre = app.post("/api/v1/precheck", &applicant, doc.clone()).await.expect(200);
-    let codes: Vec<_> = pre["issues"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap().to_string()).collect();
-    assert!(codes.contains(&"MOBILE_FORMAT".into()) && codes.contains(&"MP_REMARK_LENGTH".into()), "{codes:?}");
-    let saved = app.put(&format!("/api/v1/filings/{}/application", flow.filing), &applicant, doc).await.expect(200);
+    let pre = app
+        .post("/api/v1/precheck", &applicant, doc.clone())
+        .await
+        .expect(200);
+    let codes: Vec<_> = pre["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.contains(&"MOBILE_FORMAT".into()) && codes.contains(&"MP_REMARK_LENGTH".into()),
+        "{codes:?}"
+    );
+    let saved = app
+        .put(
+            &format!("/api/v1/filings/{}/application", flow.filing),
+            &applicant,
+            doc,
+        )
+        .await
+        .expect(200);
     assert_eq!(saved["issues"].as_array().unwrap().len(), codes.len());
     let refused = flow.submit().await.expect_error(422, "VALIDATION_FAILED");
-    assert_eq!(refused["error"]["issues"][0]["field"], pre["issues"][0]["field"]);
+    assert_eq!(
+        refused["error"]["issues"][0]["field"],
+        pre["issues"][0]["field"]
+    );
     assert_eq!(flow.view(&applicant).await["status"], "draft");
     // Uploads: type by bytes, not by name.
-    app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), b"GIF89a not allowed".to_vec())
-        .await
-        .expect_error(415, "MEDIA_FORMAT");
+    app.upload(
+        "/api/v1/media",
+        &applicant,
+        "file",
+        Some("certificate_front"),
+        b"GIF89a not allowed".to_vec(),
+    )
+    .await
+    .expect_error(415, "MEDIA_FORMAT");
     let mut truncated = png(720, 1280);
     truncated.truncate(60);
-    app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), truncated).await.expect_error(422, "VALIDATION_FAILED");
-    app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), vec![0xFF; 3 * 1024 * 1024])
+    app.upload(
+        "/api/v1/media",
+        &applicant,
+        "file",
+        Some("certificate_front"),
+        truncated,
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
+    let mut oversize = png(720, 1280);
+    oversize.resize(3 * 1024 * 1024, 0);
+    app.upload(
+        "/api/v1/media",
+        &applicant,
+        "file",
+        Some("certificate_front"),
+        oversize,
+    )
+    .await
+    .expect_error(413, "MEDIA_TOO_LARGE");
+    let ok = app
+        .upload(
+            "/api/v1/media",
+            &applicant,
+            "file",
+            Some("certificate_front"),
+            png(100, 100),
+        )
         .await
-        .expect_error(413, "MEDIA_TOO_LARGE");
-    let ok = app.upload("/api/v1/media", &applicant, "file", Some("certificate_front"), png(100, 100)).await.expect(201);
-    assert_eq!(ok["checks"][0]["ok"], false, "resolution check reported: {ok}");
+        .expect(201);
+    assert_eq!(
+        ok["checks"][0]["ok"], false,
+        "resolution check reported: {ok}"
+    );
     // The OpenAPI document is served.
-    let spec = app.call(Method::GET, "/api/openapi.json", None, None).await.expect(200);
+    let spec = app
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .expect(200);
     assert!(spec["paths"]["/api/v1/filings/{id}/submit"].is_object());
 }

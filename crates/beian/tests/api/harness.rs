@@ -34,7 +34,8 @@ fn unique(prefix: &str) -> String {
 /// The PostgreSQL server the test command provides. Never skipped: a missing
 /// server fails the test.
 pub fn pg_admin_url() -> String {
-    std::env::var("BEIAN_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("BEIAN_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Creates an empty database and returns its URL.
@@ -43,9 +44,18 @@ pub async fn fresh_pg_database() -> String {
     let name = unique("beian_test");
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is required for this test (scripts/test.sh starts one): {e}"));
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+        .unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL at {admin} is required for this test (scripts/test.sh starts one): {e}"
+            )
+        });
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(admin.clone());
     format!("{base}/{name}")
 }
 
@@ -72,7 +82,12 @@ impl Resp {
     /// Asserts the status and returns the body.
     #[track_caller]
     pub fn expect(self, status: u16) -> Value {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
         self.body
     }
 
@@ -81,7 +96,12 @@ impl Resp {
     pub fn expect_error(self, status: u16, code: &str) -> Value {
         let body = self.expect(status);
         assert_eq!(body["error"]["code"], code, "body: {body}");
-        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "a message: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "a message: {body}"
+        );
         body
     }
 }
@@ -106,19 +126,37 @@ impl TestApp {
             client: reqwest::Client::new(),
         };
         let admin = t.login("admin", ADMIN_PASSWORD).await;
-        t.call(Method::POST, "/api/v1/admin/clock", Some(&admin), Some(json!({"set": START})))
-            .await
-            .expect(200);
+        t.call(
+            Method::POST,
+            "/api/v1/admin/clock",
+            Some(&admin),
+            Some(json!({"set": START})),
+        )
+        .await
+        .expect(200);
         t
     }
 
     /// Any request; `token` adds the bearer header.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
         self.call_with(method, path, token, body, &[]).await
     }
 
     /// A request with extra headers.
-    pub async fn call_with(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Resp {
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -156,7 +194,12 @@ impl TestApp {
     /// Signs in and returns the token.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let body = self
-            .call(Method::POST, "/api/v1/sessions", None, Some(json!({"username": username, "password": password})))
+            .call(
+                Method::POST,
+                "/api/v1/sessions",
+                None,
+                Some(json!({"username": username, "password": password})),
+            )
             .await
             .expect(201);
         body["token"].as_str().expect("token").to_string()
@@ -179,14 +222,25 @@ impl TestApp {
     /// Moves the manual clock and runs due timers.
     pub async fn advance_hours(&self, hours: f64) -> Value {
         let admin = self.login("admin", ADMIN_PASSWORD).await;
-        self.post("/api/v1/admin/clock", &admin, json!({"advance_hours": hours})).await.expect(200)
+        self.post(
+            "/api/v1/admin/clock",
+            &admin,
+            json!({"advance_hours": hours}),
+        )
+        .await
+        .expect(200)
     }
 
     /// The latest code sent to a mobile, read from the outbox as admin.
     pub async fn latest_code(&self, mobile: &str) -> String {
         let admin = self.login("admin", ADMIN_PASSWORD).await;
-        let body = self.get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), &admin).await.expect(200);
-        let text = body["items"][0]["body"].as_str().unwrap_or_else(|| panic!("no SMS to {mobile}: {body}"));
+        let body = self
+            .get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), &admin)
+            .await
+            .expect(200);
+        let text = body["items"][0]["body"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no SMS to {mobile}: {body}"));
         let digits: String = text
             .split("核验码为")
             .nth(1)
@@ -198,9 +252,44 @@ impl TestApp {
         digits
     }
 
+    /// Starts and passes a face verification for an order; returns its id.
+    pub async fn face(&self, filing: &str, token: &str) -> String {
+        let face = self
+            .post(
+                &format!("/api/v1/filings/{filing}/face-verification"),
+                token,
+                json!({}),
+            )
+            .await
+            .expect(201);
+        let face_id = face["id"].as_str().unwrap().to_string();
+        let capture = self
+            .upload(
+                &format!("/api/v1/face-verifications/{face_id}/capture"),
+                token,
+                "photo",
+                None,
+                png(480, 640),
+            )
+            .await
+            .expect(200);
+        assert_eq!(capture["status"], "succeeded", "{capture}");
+        face_id
+    }
+
     /// Uploads a multipart file as `field` to `path`.
-    pub async fn upload(&self, path: &str, token: &str, field: &str, purpose: Option<&str>, bytes: Vec<u8>) -> Resp {
-        let mut form = reqwest::multipart::Form::new().part(field.to_string(), reqwest::multipart::Part::bytes(bytes).file_name("x.png"));
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        field: &str,
+        purpose: Option<&str>,
+        bytes: Vec<u8>,
+    ) -> Resp {
+        let mut form = reqwest::multipart::Form::new().part(
+            field.to_string(),
+            reqwest::multipart::Part::bytes(bytes).file_name("x.png"),
+        );
         if let Some(p) = purpose {
             form = form.text("purpose", p.to_string());
         }
@@ -239,7 +328,11 @@ pub fn credit_code(n: u32) -> String {
 pub fn resident_id(n: u32) -> String {
     let first17 = format!("44030019851231{:03}", n % 1000);
     let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17.bytes().zip(weights).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(weights)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{first17}{check}")
 }
@@ -260,23 +353,51 @@ impl<'a> Flow<'a> {
     /// Registers an app, opens a `new` filing, passes face verification and
     /// saves a valid document for subject number `n`.
     pub async fn prepare(app: &'a TestApp, token: &str, n: u32) -> Flow<'a> {
-        Self::prepare_with(app, token, n, &credit_code(n), &format!("深圳市星河科技{n}号有限公司")).await
+        Self::prepare_with(
+            app,
+            token,
+            n,
+            &credit_code(n),
+            &format!("深圳市星河科技{n}号有限公司"),
+        )
+        .await
     }
 
     /// Like [`Flow::prepare`] with a chosen subject.
-    pub async fn prepare_with(app: &'a TestApp, token: &str, n: u32, credit: &str, subject: &str) -> Flow<'a> {
+    pub async fn prepare_with(
+        app: &'a TestApp,
+        token: &str,
+        n: u32,
+        credit: &str,
+        subject: &str,
+    ) -> Flow<'a> {
         let appid = format!("wx{}", unique("app").replace('_', ""));
         let name = format!("星河工具{n}");
-        app.post("/api/v1/apps", token, json!({"appid": appid, "name": name, "owner_name": subject}))
+        app.post(
+            "/api/v1/apps",
+            token,
+            json!({"appid": appid, "name": name, "owner_name": subject}),
+        )
+        .await
+        .expect(201);
+        let filing = app
+            .post(
+                "/api/v1/filings",
+                token,
+                json!({"kind": "new", "appid": appid}),
+            )
             .await
             .expect(201);
-        let filing = app.post("/api/v1/filings", token, json!({"kind": "new", "appid": appid})).await.expect(201);
         let filing = filing["id"].as_str().unwrap().to_string();
         let mobile = format!("138{:08}", 10_000_000 + n);
         let id_number = resident_id(n);
-        let mut document = serde_json::to_value(beian_domain::fixtures::enterprise_document(subject, credit, &name, "", "photo")).unwrap();
+        let mut document = serde_json::to_value(beian_domain::fixtures::enterprise_document(
+            subject, credit, &name, "", "photo",
+        ))
+        .unwrap();
         document["subject_principal"]["mobile"] = json!(mobile);
-        document["subject_principal"]["emergency_mobile"] = json!(format!("139{:08}", 10_000_000 + n));
+        document["subject_principal"]["emergency_mobile"] =
+            json!(format!("139{:08}", 10_000_000 + n));
         document["subject_principal"]["certificate"]["number"] = json!(id_number);
         let mut flow = Flow {
             app,
@@ -290,10 +411,7 @@ impl<'a> Flow<'a> {
         };
         // Save the principal first: the face task binds the person who passed.
         flow.save().await;
-        let face = app.post(&format!("/api/v1/filings/{}/face-verification", flow.filing), token, json!({})).await.expect(201);
-        let face_id = face["id"].as_str().unwrap().to_string();
-        let capture = app.upload(&format!("/api/v1/face-verifications/{face_id}/capture"), token, "photo", None, png(480, 640)).await.expect(200);
-        assert_eq!(capture["status"], "succeeded", "{capture}");
+        let face_id = app.face(&flow.filing, token).await;
         flow.document["mini_program_principal"]["face_verification"] = json!(face_id);
         let saved = flow.save().await;
         assert_eq!(saved["issues"], json!([]), "the prepared document is valid");
@@ -303,17 +421,30 @@ impl<'a> Flow<'a> {
     /// Saves the current document.
     pub async fn save(&self) -> Value {
         self.app
-            .put(&format!("/api/v1/filings/{}/application", self.filing), &self.token, self.document.clone())
+            .put(
+                &format!("/api/v1/filings/{}/application", self.filing),
+                &self.token,
+                self.document.clone(),
+            )
             .await
             .expect(200)
     }
 
     pub async fn submit(&self) -> Resp {
-        self.app.post(&format!("/api/v1/filings/{}/submit", self.filing), &self.token, json!({})).await
+        self.app
+            .post(
+                &format!("/api/v1/filings/{}/submit", self.filing),
+                &self.token,
+                json!({}),
+            )
+            .await
     }
 
     pub async fn view(&self, token: &str) -> Value {
-        self.app.get(&format!("/api/v1/filings/{}", self.filing), token).await.expect(200)
+        self.app
+            .get(&format!("/api/v1/filings/{}", self.filing), token)
+            .await
+            .expect(200)
     }
 
     /// A reviewer decision with the version the reviewer saw.
@@ -330,14 +461,19 @@ impl<'a> Flow<'a> {
 
     pub async fn verify(&self, code: &str) -> Resp {
         self.app
-            .post_public("/api/v1/miit/sms-verify", json!({"mobile": self.mobile, "certificate_last6": self.last6, "code": code}))
+            .post_public(
+                "/api/v1/miit/sms-verify",
+                json!({"mobile": self.mobile, "certificate_last6": self.last6, "code": code}),
+            )
             .await
     }
 
     /// Submit → platform approve → SMS verified: the order reaches the authority.
     pub async fn to_authority(&self, reviewer: &str) {
         self.submit().await.expect(200);
-        self.decide("platform", reviewer, "approve", json!([])).await.expect(200);
+        self.decide("platform", reviewer, "approve", json!([]))
+            .await
+            .expect(200);
         let code = self.app.latest_code(&self.mobile).await;
         let v = self.verify(&code).await.expect(200);
         assert_eq!(v["filing_status"], "authority_review");
