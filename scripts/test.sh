@@ -54,4 +54,22 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo test (unit, integration on SQLite and PostgreSQL, multi-process)"
-cargo test --workspace --quiet
+out=$(mktemp)
+status=0
+cargo test --workspace --quiet 2>&1 | tee "$out" || status=$?
+# One closing line for the whole run: cargo prints one result per test binary.
+passed=$(grep -Eo '[0-9]+ passed' "$out" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$out" | awk '{s+=$1} END {print s+0}')
+rm -f "$out"
+if [ "$status" -eq 0 ]; then
+  log "README curl walk-through"
+  command -v jq >/dev/null 2>&1 || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"; $sudo_cmd apt-get install -y -qq jq >/dev/null; }
+  if bash scripts/readme-walkthrough.sh >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
+fi
+echo
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "no test ran: treating as a failure" >&2
+  status=1
+fi
+echo "tests: $passed passed, $failed failed"
+exit "$status"
