@@ -63,7 +63,7 @@ failed=$(grep -Eo '[0-9]+ failed' "$out" | awk '{s+=$1} END {print s+0}')
 rm -f "$out"
 if [ "$status" -eq 0 ]; then
   log "README curl walk-through"
-  command -v jq >/dev/null 2>&1 || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"; $sudo_cmd apt-get install -y -qq jq >/dev/null; }
+  command -v jq >/dev/null 2>&1 || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"; $sudo_cmd apt-get update -qq; $sudo_cmd apt-get install -y -qq jq >/dev/null; }
   if bash scripts/readme-walkthrough.sh >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 fi
 echo
