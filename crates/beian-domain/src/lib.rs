@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod document;
 pub mod filing;
 pub mod fixtures;
+pub mod gating;
 pub mod ids;
 pub mod numbers;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! Policy values (domain.md §4.1). Defaults are the document's; operators
 //! override them through configuration, never through code.
 
+use crate::gating::ReleasePolicy;
 use serde::{Deserialize, Serialize};
 
 /// What happens to a subject record whose last service is cancelled.
@@ -33,6 +34,7 @@ pub struct Policy {
     pub quota_organisation: u32,
     pub mobile_allow_virtual: bool,
     pub anti_fraud_enabled: bool,
+    pub release: ReleasePolicy,
 }
 
 impl Default for Policy {
@@ -55,6 +57,7 @@ impl Default for Policy {
             quota_organisation: 50,
             mobile_allow_virtual: true,
             anti_fraud_enabled: true,
+            release: ReleasePolicy::default(),
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct Config {
     pub argon2_memory_kib: u32,
     /// How often the background worker looks for due timers and SMS.
     pub worker_interval_ms: u64,
+    /// Requests per minute and client address on the public endpoints.
+    pub public_rate_per_minute: u32,
 }
 
 impl Config {
@@ -46,6 +48,7 @@ impl Config {
             policy: Policy::default(),
             argon2_memory_kib: 19 * 1024,
             worker_interval_ms: 1000,
+            public_rate_per_minute: 120,
         }
     }
 

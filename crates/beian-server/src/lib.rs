@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod metrics;
+pub mod ratelimit;
 pub mod reference;
 pub mod routes;
 pub mod sms;

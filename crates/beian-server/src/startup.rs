@@ -79,7 +79,11 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|e| StartupError::Bind(config.addr, e))?;
-        let router = routes::router(state.clone(), config.manual_clock);
+        let router = routes::router(
+            state.clone(),
+            config.manual_clock,
+            config.public_rate_per_minute,
+        );
         Ok(Application {
             listener,
             router,
@@ -99,7 +103,10 @@ impl Application {
     /// Serves until the process ends or ctrl-c.
     pub async fn run(self) -> std::io::Result<()> {
         tokio::spawn(crate::worker::run(self.state.clone(), self.worker_interval));
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

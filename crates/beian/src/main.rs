@@ -85,6 +85,9 @@ struct Serve {
         hide = true
     )]
     worker_interval_ms: u64,
+    /// Requests per minute per client address on the public query and verification endpoints.
+    #[arg(long, env = "BEIAN_PUBLIC_RATE_PER_MINUTE", default_value_t = 120)]
+    public_rate_per_minute: u32,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -121,6 +124,7 @@ async fn serve(args: Serve) -> Result<(), String> {
     c.demo = args.demo;
     c.argon2_memory_kib = args.argon2_memory_kib;
     c.worker_interval_ms = args.worker_interval_ms;
+    c.public_rate_per_minute = args.public_rate_per_minute;
     let app = Application::build(c.clone())
         .await
         .map_err(|e| e.to_string())?;

@@ -7,6 +7,8 @@ use crate::views;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use beian_domain::calendar::china_offset;
+use beian_domain::gating::{gate, Gate, RecordState};
 use beian_store::{AppRow, Preconditions};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -137,7 +139,7 @@ pub struct Release {
     version: String,
 }
 
-/// Release gating (§13): only a filed app may publish a version.
+/// Release gating (§13): filed apps publish; legacy listed apps until the clearance date.
 pub async fn release(
     State(s): State<AppState>,
     caller: Caller,
@@ -148,19 +150,52 @@ pub async fn release(
     if app.owner_id != caller.user.id {
         return Err(ApiError::forbidden());
     }
-    let filed = s
-        .store
-        .service_record(&appid)
-        .await?
-        .filter(|r| r.status == "active");
-    let Some(record) = filed else {
-        return Err(ApiError::conflict("NOT_FILED", "请先完成小程序备案")
-            .suggest("在设置 → 小程序备案中点击【去备案】"));
+    let record = s.store.service_record(&appid).await?;
+    let state = match &record {
+        Some(r) if r.status == "active" => RecordState::Active,
+        Some(_) => RecordState::Cancelled,
+        None => RecordState::None,
     };
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({"appid": appid, "version": b.version, "service_number": record.service_number, "released_at": views::ts(s.now())}),
-        ),
-    ))
+    let now = s.now();
+    let today = now.with_timezone(&china_offset()).date_naive();
+    let registered = app
+        .registered_at
+        .with_timezone(&china_offset())
+        .date_naive();
+    let decision = gate(state, app.listed, registered, today, &s.policy.release);
+    tracing::info!(appid, version = b.version, gate = ?decision, "release gating decision");
+    let refuse = |message: &str, suggestion: &str, gate: &str| {
+        ApiError::conflict("NOT_FILED", message)
+            .suggest(suggestion)
+            .with("gate", json!(gate))
+    };
+    match decision {
+        g if g.may_publish() => {}
+        Gate::Cleared => {
+            return Err(refuse(
+                "小程序未在期限内完成备案，已被清退，暂停发布新版本",
+                "完成备案后即可恢复发布",
+                "cleared",
+            ))
+        }
+        Gate::Cancelled => {
+            return Err(refuse(
+                "小程序备案已注销，不能发布新版本",
+                "如需继续运营，请重新备案",
+                "cancelled",
+            ))
+        }
+        _ => {
+            return Err(refuse(
+                "请先完成小程序备案",
+                "在设置 → 小程序备案中点击【去备案】",
+                "must_file_first",
+            ))
+        }
+    }
+    let service_number = record
+        .filter(|r| r.status == "active")
+        .map(|r| r.service_number);
+    let body = json!({"appid": appid, "version": b.version, "service_number": service_number, "released_at": views::ts(now)});
+    Ok((StatusCode::CREATED, Json(body)))
 }

@@ -9,13 +9,15 @@ pub mod miit;
 pub mod ops;
 pub mod public;
 
+use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
+use std::sync::Arc;
 
 /// Every route of the server.
-pub fn router(state: AppState, manual_clock: bool) -> Router {
+pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) -> Router {
     let mut api = Router::new()
         .route("/api/v1/sessions", post(accounts::sign_in))
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
@@ -54,9 +56,6 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
             "/api/v1/face-verifications/{id}/capture",
             post(media::capture_face),
         )
-        .route("/api/v1/miit/sms-verify", post(miit::verify))
-        .route("/api/v1/miit/sms-resend", post(miit::resend))
-        .route("/api/v1/public/filings", get(public::search))
         .route("/api/v1/precheck", post(public::precheck))
         .route("/api/v1/admin/sms-outbox", get(admin::sms_outbox))
         .route("/api/openapi.json", get(ops::openapi))
@@ -66,7 +65,17 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
     if manual_clock {
         api = api.route("/api/v1/admin/clock", post(admin::clock));
     }
-    api.merge(crate::reference::router())
+    let limiter = Arc::new(RateLimiter::per_minute(public_rate_per_minute));
+    let public = Router::new()
+        .route("/api/v1/miit/sms-verify", post(miit::verify))
+        .route("/api/v1/miit/sms-resend", post(miit::resend))
+        .route("/api/v1/public/filings", get(public::search))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            crate::ratelimit::layer,
+        ));
+    api.merge(public)
+        .merge(crate::reference::router())
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -75,4 +84,58 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
         .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+    use std::collections::BTreeSet;
+
+    /// (verb, path) of every `.route(…)` in this file.
+    fn routed() -> BTreeSet<(String, String)> {
+        let source = include_str!("mod.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
+        let mut out = BTreeSet::new();
+        for call in source.split(".route(").skip(1) {
+            let quoted = call.split('"').nth(1).expect("a quoted path");
+            let path = quoted.to_string();
+            for verb in ["get", "post", "put", "delete"] {
+                if call.contains(&format!("{verb}(")) {
+                    out.insert((verb.to_string(), path.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn documented() -> BTreeSet<(String, String)> {
+        let spec: Value = serde_json::from_str(super::ops::OPENAPI).expect("openapi.json is JSON");
+        let mut out = BTreeSet::new();
+        for (path, item) in spec["paths"].as_object().expect("paths") {
+            for verb in ["get", "post", "put", "delete"] {
+                if item.get(verb).is_some() {
+                    out.insert((verb.to_string(), path.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_route_is_documented_and_every_documented_route_exists() {
+        let routed = routed();
+        assert!(routed.len() > 30, "the parser found the routes: {routed:?}");
+        let documented = documented();
+        let undocumented: Vec<_> = routed.difference(&documented).collect();
+        assert!(
+            undocumented.is_empty(),
+            "routes missing from openapi.json: {undocumented:?}"
+        );
+        let missing: Vec<_> = documented
+            .iter()
+            .filter(|(_, p)| !p.starts_with("/api/v1/reference/"))
+            .filter(|r| !routed.contains(*r))
+            .collect();
+        assert!(missing.is_empty(), "documented but not served: {missing:?}");
+    }
 }

@@ -17,7 +17,27 @@ crate::both_backends!(
     tenants_and_provinces_see_only_their_own,
     idempotency_key_replays_the_first_response,
     malformed_and_unauthorised_requests,
+    legacy_listed_apps_release_until_clearance,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_endpoints_are_rate_limited() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.public_rate_per_minute = 3).await;
+    for _ in 0..3 {
+        app.call(Method::GET, "/api/v1/public/filings?q=星河", None, None)
+            .await
+            .expect(200);
+    }
+    app.call(Method::GET, "/api/v1/public/filings?q=星河", None, None)
+        .await
+        .expect_error(429, "RATE_LIMITED");
+    app.post_public(
+        "/api/v1/miit/sms-verify",
+        json!({"mobile": "13800138000", "certificate_last6": "1", "code": "1"}),
+    )
+    .await
+    .expect_error(429, "RATE_LIMITED");
+}
 
 async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
     let applicant = app.user("applicant", None).await;
@@ -760,4 +780,66 @@ async fn malformed_and_unauthorised_requests(app: TestApp) {
         .await
         .expect(200);
     assert!(spec["paths"]["/api/v1/filings/{id}/submit"].is_object());
+}
+
+async fn legacy_listed_apps_release_until_clearance(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    app.post(
+        "/api/v1/admin/clock",
+        &admin,
+        json!({"set": "2024-03-01T10:00:00+08:00"}),
+    )
+    .await
+    .expect(200);
+    let legacy = json!({"appid": "wxlegacy0001", "name": "星河老应用", "listed": true, "registered_at": "2023-05-01T10:00:00+08:00"});
+    app.post("/api/v1/apps", &applicant, legacy)
+        .await
+        .expect(201);
+    let fresh = json!({"appid": "wxfresh00001", "name": "星河新应用", "listed": true});
+    app.post("/api/v1/apps", &applicant, fresh)
+        .await
+        .expect(201);
+    let entry = app
+        .get("/api/v1/apps/wxlegacy0001", &applicant)
+        .await
+        .expect(200);
+    assert_eq!(
+        entry["entry"], "supplement_filing",
+        "listed but unfiled shows the banner"
+    );
+    // G3: grace until the clearance date; G2: a new app must file first.
+    app.post(
+        "/api/v1/apps/wxlegacy0001/releases",
+        &applicant,
+        json!({"version": "3.1"}),
+    )
+    .await
+    .expect(201);
+    let refused = app
+        .post(
+            "/api/v1/apps/wxfresh00001/releases",
+            &applicant,
+            json!({"version": "1"}),
+        )
+        .await
+        .expect_error(409, "NOT_FILED");
+    assert_eq!(refused["error"]["gate"], "must_file_first");
+    // G4: from 2024-04-01 the legacy app is cleared.
+    app.post(
+        "/api/v1/admin/clock",
+        &admin,
+        json!({"set": "2024-04-01T00:00:00+08:00"}),
+    )
+    .await
+    .expect(200);
+    let cleared = app
+        .post(
+            "/api/v1/apps/wxlegacy0001/releases",
+            &applicant,
+            json!({"version": "3.2"}),
+        )
+        .await
+        .expect_error(409, "NOT_FILED");
+    assert_eq!(cleared["error"]["gate"], "cleared");
 }

@@ -109,6 +109,11 @@ impl Resp {
 impl TestApp {
     /// Boots the server in this process with a manual clock set to [`START`].
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with a configuration change.
+    pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::new(temp_dir());
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.manual_clock = true;
@@ -118,6 +123,7 @@ impl TestApp {
         if backend == Backend::Postgres {
             config.db = Some(fresh_pg_database().await);
         }
+        tweak(&mut config);
         let app = Application::build(config).await.expect("server builds");
         let base = format!("http://{}", app.addr());
         tokio::spawn(app.run());
