@@ -48,6 +48,9 @@ if [ -z "${BEIAN_TEST_PG_URL:-}" ]; then
 fi
 pg_ok "$BEIAN_TEST_PG_URL" || { echo "PostgreSQL at $BEIAN_TEST_PG_URL is not reachable" >&2; exit 1; }
 log "PostgreSQL for tests: $BEIAN_TEST_PG_URL"
+# Databases left by earlier runs (each test makes its own) are dropped first.
+psql "$BEIAN_TEST_PG_URL" -Atqc "select datname from pg_database where datname ~ '^beian_(test|store)_'" \
+  | while read -r db; do psql "$BEIAN_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
@@ -66,6 +69,28 @@ if [ "$status" -eq 0 ]; then
   command -v jq >/dev/null 2>&1 || { sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"; $sudo_cmd apt-get update -qq; $sudo_cmd apt-get install -y -qq jq >/dev/null; }
   if bash scripts/readme-walkthrough.sh >/dev/null; then passed=$((passed + 1)); else failed=$((failed + 1)); status=1; fi
 fi
+# --- browser tests (headless Chromium; screenshots in test-artifacts/screenshots) ---
+log "browser tests"
+ui_out=$(mktemp)
+bash scripts/ui-tests.sh 2>&1 | tee "$ui_out" || status=1
+ui_pass=$(grep -Eo '(ℹ|#) pass [0-9]+' "$ui_out" | grep -Eo '[0-9]+$' | tail -n1)
+ui_fail=$(grep -Eo '(ℹ|#) fail [0-9]+' "$ui_out" | grep -Eo '[0-9]+$' | tail -n1)
+rm -f "$ui_out"
+if [ -z "$ui_pass" ]; then echo "browser tests did not run" >&2; status=1; failed=$((failed + 1)); fi
+passed=$((passed + ${ui_pass:-0})); failed=$((failed + ${ui_fail:-0}))
+# --- end of browser tests ---
+# --- fuzzing (cargo-fuzz on stable; scripts/fuzz.sh, a few seconds per target) ---
+if [ "$status" -eq 0 ]; then
+  log "fuzzing every parser and the document precheck"
+  fuzz_out=$(mktemp)
+  bash scripts/fuzz.sh 2>&1 | tee "$fuzz_out" || status=1
+  fuzz_pass=$(grep -Eo '^fuzz: [0-9]+ passed' "$fuzz_out" | grep -Eo '[0-9]+' || true)
+  fuzz_fail=$(grep -Eo '^fuzz: [0-9]+ passed, [0-9]+ failed' "$fuzz_out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || true)
+  rm -f "$fuzz_out"
+  if [ -z "$fuzz_pass" ]; then echo "fuzzing did not run" >&2; status=1; failed=$((failed + 1)); fi
+  passed=$((passed + ${fuzz_pass:-0})); failed=$((failed + ${fuzz_fail:-0}))
+fi
+# --- end of fuzzing ---
 echo
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran: treating as a failure" >&2

@@ -95,6 +95,10 @@ pub struct LegalRepCertificate {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MiniProgram {
+    /// System-filled from the host (§6.4); a change order may not carry another (V-MP-023).
+    /// Left out of the JSON when absent so that documents saved before it hash the same.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub appid: Option<String>,
     pub name: Option<String>,
     pub service_content_types: Option<Vec<u32>>,
     /// `None` means "not answered"; an empty list declares 以上都不涉及.
@@ -152,7 +156,121 @@ pub struct AntiFraud {
     pub confirmed: bool,
 }
 
+/// The optional material slots some provinces require (§6.6, api.md), each a media id (or a
+/// list of them). `no_preapproval_commitment` is api.md's spelling of the pack's
+/// `no_pre_approval_commitment`; both are read.
+pub const PROVINCE_SLOTS: [&str; 8] = [
+    "authenticity_commitment_letter",
+    "authenticity_responsibility_notice",
+    "party_building_letter",
+    "promise_video",
+    "construction_proposal",
+    "handheld_certificate_photo",
+    "no_pre_approval_commitment",
+    "no_preapproval_commitment",
+];
+
+impl Materials {
+    /// Media ids held by a province slot: a string, or a list of strings.
+    pub fn slot(&self, name: &str) -> Vec<&str> {
+        match self.province_slots.get(name) {
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(serde_json::Value::as_str).collect()
+            }
+            _ => vec![],
+        }
+        .into_iter()
+        .filter(|s| !s.trim().is_empty())
+        .collect()
+    }
+}
+
 impl Document {
+    /// Every media id the document names, with the field path naming it (V-MAT-004).
+    ///
+    /// The MP principal's own photos count only when it is not "same as the subject
+    /// principal", because only then are they used.
+    pub fn media_refs(&self) -> Vec<(String, &str)> {
+        fn one<'d>(out: &mut Vec<(String, &'d str)>, path: String, id: &'d Option<String>) {
+            if let Some(id) = id.as_deref().map(str::trim).filter(|i| !i.is_empty()) {
+                out.push((path, id));
+            }
+        }
+        fn list<'d>(out: &mut Vec<(String, &'d str)>, path: &str, ids: &'d [String]) {
+            for (i, id) in ids.iter().enumerate() {
+                if !id.trim().is_empty() {
+                    out.push((format!("{path}[{i}]"), id.trim()));
+                }
+            }
+        }
+        fn person<'d>(out: &mut Vec<(String, &'d str)>, path: &str, p: &'d Person) {
+            one(
+                out,
+                format!("{path}.certificate.front"),
+                &p.certificate.front,
+            );
+            one(out, format!("{path}.certificate.back"), &p.certificate.back);
+            one(
+                out,
+                format!("{path}.authorization_letter"),
+                &p.authorization_letter,
+            );
+        }
+        let mut out = vec![];
+        one(
+            &mut out,
+            "subject.certificate.photo".into(),
+            &self.subject.certificate.photo,
+        );
+        if let Some(proof) = &self.subject.residence_proof {
+            list(&mut out, "subject.residence_proof", proof);
+        }
+        person(&mut out, "subject_principal", &self.subject_principal);
+        if self.mini_program_principal.same_as_subject_principal != Some(true) {
+            person(
+                &mut out,
+                "mini_program_principal",
+                &self.mini_program_principal.person,
+            );
+        }
+        for (i, item) in self.mini_program.preapprovals.iter().flatten().enumerate() {
+            one(
+                &mut out,
+                format!("mini_program.preapprovals[{i}].document"),
+                &item.document,
+            );
+        }
+        let m = &self.materials;
+        list(&mut out, "materials.signed_forms", &m.signed_forms);
+        one(
+            &mut out,
+            "materials.name_change_letter".into(),
+            &m.name_change_letter,
+        );
+        list(&mut out, "materials.subject_other", &m.subject_other);
+        list(
+            &mut out,
+            "materials.mini_program_other",
+            &m.mini_program_other,
+        );
+        for slot in PROVINCE_SLOTS {
+            match m.province_slots.get(slot) {
+                Some(serde_json::Value::Array(_)) => {
+                    for (i, id) in m.slot(slot).into_iter().enumerate() {
+                        out.push((format!("materials.{slot}[{i}]"), id.trim()));
+                    }
+                }
+                _ => {
+                    for id in m.slot(slot) {
+                        out.push((format!("materials.{slot}"), id.trim()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Content hash of the document, used to tell an unchanged resubmission (T16).
     ///
     /// serde_json writes struct fields in declaration order and maps sorted, so
@@ -214,6 +332,49 @@ mod tests {
         let ok = serde_json::json!({"materials": {"party_building_letter": "m1"}});
         let d: Document = serde_json::from_value(ok).unwrap();
         assert_eq!(d.materials.province_slots["party_building_letter"], "m1");
+    }
+
+    #[test]
+    fn media_refs_name_every_media_field_with_its_path() {
+        let mut d = crate::fixtures::enterprise_document(
+            "深圳市星河科技有限公司",
+            "91440300708461136T",
+            "星河记账",
+            "face1",
+            "m1",
+        );
+        d.subject.certificate.photo = Some("licence".into());
+        d.materials.subject_other = vec!["a".into(), " ".into()];
+        d.materials
+            .province_slots
+            .insert("promise_video".into(), "v".into());
+        d.materials
+            .province_slots
+            .insert("unrelated".into(), "x".into());
+        d.mini_program.preapprovals = Some(vec![PreApproval {
+            category: Some(4),
+            approval_number: Some("n".into()),
+            document: Some("doc".into()),
+        }]);
+        let refs: Vec<(String, &str)> = d.media_refs();
+        let paths: Vec<&str> = refs.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "subject.certificate.photo",
+                "subject_principal.certificate.front",
+                "subject_principal.certificate.back",
+                "mini_program.preapprovals[0].document",
+                "materials.signed_forms[0]",
+                "materials.subject_other[0]",
+                "materials.promise_video",
+            ]
+        );
+        assert_eq!(refs[0].1, "licence");
+        let count = refs.len();
+        // A reused subject principal's photos are not counted twice.
+        d.mini_program_principal.person.certificate.front = Some("ignored".into());
+        assert_eq!(d.media_refs().len(), count);
     }
 
     #[test]

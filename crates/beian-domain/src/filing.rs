@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::calendar::{Calendar, CalendarError};
 use crate::document::Document;
 use crate::policy::{EmptySubjectPolicy, Policy};
+use crate::reference::ReferenceData;
 use crate::validate::{self, Issue, ValidationFacts};
 
 /// Instants are kept in UTC and shown in +08:00 at the edges.
@@ -444,7 +445,8 @@ pub enum Command {
         document: Box<Document>,
     },
     Submit {
-        facts: ValidationFacts,
+        /// Boxed: the facts are large and the other commands small.
+        facts: Box<ValidationFacts>,
         /// Fresh codes, one per recipient of `Filing::recipients`, used when
         /// the submission goes straight to SMS (T16, C01).
         codes: Vec<String>,
@@ -538,6 +540,8 @@ pub struct Env<'a> {
     pub actor: &'a Actor,
     pub policy: &'a Policy,
     pub calendar: &'a Calendar,
+    /// Enumerations, province pack, regions and name lists that validation reads.
+    pub reference: &'a ReferenceData,
 }
 
 /// A line of the filing's history.

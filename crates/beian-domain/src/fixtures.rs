@@ -25,9 +25,10 @@ pub fn person(name: &str, id_number: &str, mobile: &str, emergency: &str, photo:
     }
 }
 
-/// An enterprise (nature 4) in Shenzhen, Guangdong, that passes every implemented rule.
+/// An enterprise (nature 4) in Shenzhen, Guangdong, that passes every rule.
 ///
-/// `credit_code` must be a valid USCC (e.g. `91440300708461136T`); `photo` any media id.
+/// `credit_code` must be a valid USCC of Guangdong (e.g. `91440300708461136T`); `photo` is
+/// the media id used for every photo, and for the signed forms Guangdong requires (§9).
 pub fn enterprise_document(
     subject_name: &str,
     credit_code: &str,
@@ -62,6 +63,7 @@ pub fn enterprise_document(
         ),
         legal_representative: None,
         mini_program: MiniProgram {
+            appid: None,
             name: Some(mp_name.into()),
             service_content_types: Some(vec![601, 603]),
             preapprovals: Some(vec![]),
@@ -80,7 +82,35 @@ pub fn enterprise_document(
                 answers: Default::default(),
                 confirmed: true,
             }),
+            signed_forms: vec![photo.into()],
             ..Materials::default()
         },
     }
+}
+
+/// An individual (nature 5) in Shenzhen with a local resident ID, filing a personal tool
+/// (individual-selectable service types, no commercial words), that passes every rule.
+///
+/// `id_number` must be a valid Guangdong resident ID of an adult (e.g. `440300198512311238`).
+pub fn individual_document(
+    name: &str,
+    id_number: &str,
+    mp_name: &str,
+    face: &str,
+    photo: &str,
+) -> Document {
+    let mut doc = enterprise_document(name, id_number, mp_name, face, photo);
+    doc.subject.nature = Some(5);
+    doc.subject.certificate = SubjectCertificate {
+        kind: Some(2),
+        number: Some(id_number.into()),
+        address: None,
+        valid_until: None,
+        photo: None,
+    };
+    doc.subject_principal = person(name, id_number, "13700137000", "13600136000", photo);
+    doc.mini_program.service_content_types = Some(vec![602, 605]);
+    doc.mini_program.remark =
+        Some("个人制作的图片处理小工具，提供裁剪、拼图与水印功能，不涉及交易。".into());
+    doc
 }

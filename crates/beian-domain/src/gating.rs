@@ -3,6 +3,26 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// What clearance does to an unfiled listed app (§13 `clearance_action`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClearanceAction {
+    /// Removed from listing and search; new versions blocked.
+    Unlist,
+    /// Access to the app is blocked as well.
+    BlockAccess,
+}
+
+impl ClearanceAction {
+    /// Wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClearanceAction::Unlist => "unlist",
+            ClearanceAction::BlockAccess => "block_access",
+        }
+    }
+}
+
 /// The configurable dates of §13.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
@@ -11,6 +31,9 @@ pub struct ReleasePolicy {
     pub new_app_cutoff: NaiveDate,
     pub legacy_deadline: NaiveDate,
     pub clearance_start: NaiveDate,
+    pub clearance_action: ClearanceAction,
+    /// Days before `legacy_deadline` on which owners of listed unfiled apps are warned.
+    pub warning_days: Vec<u32>,
 }
 
 impl Default for ReleasePolicy {
@@ -21,6 +44,8 @@ impl Default for ReleasePolicy {
             new_app_cutoff: d(2023, 9, 1),
             legacy_deadline: d(2024, 3, 31),
             clearance_start: d(2024, 4, 1),
+            clearance_action: ClearanceAction::Unlist,
+            warning_days: vec![30, 7, 1],
         }
     }
 }

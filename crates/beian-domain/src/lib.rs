@@ -4,11 +4,15 @@
 //! store and the web layer only carry data in and out.
 
 pub mod calendar;
+pub mod dashboard;
+pub mod deadline;
 pub mod document;
 pub mod filing;
 pub mod fixtures;
 pub mod gating;
 pub mod ids;
+pub mod notify;
 pub mod numbers;
 pub mod policy;
+pub mod reference;
 pub mod validate;

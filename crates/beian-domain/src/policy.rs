@@ -2,6 +2,7 @@
 //! override them through configuration, never through code.
 
 use crate::gating::ReleasePolicy;
+use crate::reference::QuotaClass;
 use serde::{Deserialize, Serialize};
 
 /// What happens to a subject record whose last service is cancelled.
@@ -35,6 +36,24 @@ pub struct Policy {
     pub mobile_allow_virtual: bool,
     pub anti_fraud_enabled: bool,
     pub release: ReleasePolicy,
+    /// Hours before an SMS round closes when unverified recipients get a reminder (§1.4).
+    pub sms_reminder_before_deadline_hours: i64,
+    /// SMS a mobile may receive per day (+08:00) through the gateway; 0 disables the limit.
+    pub sms_daily_limit_per_mobile: u32,
+    /// `individual.min_age`: used where the province pack gives none (V-POL-004).
+    pub individual_min_age: u32,
+    /// `mobile.unique_across_subjects` (V-PER-011).
+    pub mobile_unique_across_subjects: bool,
+    /// `email.unique_per_person` (V-PER-013).
+    pub email_unique_per_person: bool,
+    /// `mp.service_types.max` (V-MP-007).
+    pub service_types_max: u32,
+    /// `taxonomy.gov_only`: natures that may select the `gov_only` service types (V-MP-008).
+    pub taxonomy_gov_only: Vec<u32>,
+    /// `name.state_natures`: natures exempt from the restricted name prefixes (V-MP-018).
+    pub name_state_natures: Vec<u32>,
+    /// `submissions.daily_per_mp`: submissions per MP per day, 0 = unlimited (V-POL-010).
+    pub submissions_daily_per_mp: u32,
 }
 
 impl Default for Policy {
@@ -58,6 +77,15 @@ impl Default for Policy {
             mobile_allow_virtual: true,
             anti_fraud_enabled: true,
             release: ReleasePolicy::default(),
+            sms_reminder_before_deadline_hours: 4,
+            sms_daily_limit_per_mobile: 20,
+            individual_min_age: 18,
+            mobile_unique_across_subjects: true,
+            email_unique_per_person: true,
+            service_types_max: 5,
+            taxonomy_gov_only: vec![1, 2, 3, 11],
+            name_state_natures: vec![1, 2, 3],
+            submissions_daily_per_mp: 0,
         }
     }
 }
@@ -69,6 +97,15 @@ impl Policy {
             5 => self.quota_individual,
             17 => self.quota_individual_business,
             _ => self.quota_organisation,
+        }
+    }
+
+    /// Quota of mini programs for a quota class of the reference data (§4.1).
+    pub fn quota_for_class(&self, class: QuotaClass) -> u32 {
+        match class {
+            QuotaClass::Individual => self.quota_individual,
+            QuotaClass::IndividualBusiness => self.quota_individual_business,
+            QuotaClass::Organisation => self.quota_organisation,
         }
     }
 }
@@ -93,6 +130,18 @@ mod tests {
             (24, 5, 1)
         );
         assert_eq!(p.fix_window_days, Some(45));
+        assert_eq!(
+            (
+                p.individual_min_age,
+                p.service_types_max,
+                p.submissions_daily_per_mp
+            ),
+            (18, 5, 0)
+        );
+        assert!(p.mobile_unique_across_subjects && p.email_unique_per_person);
+        assert_eq!(p.taxonomy_gov_only, vec![1, 2, 3, 11]);
+        assert_eq!(p.name_state_natures, vec![1, 2, 3]);
+        assert_eq!(p.quota_for_class(QuotaClass::IndividualBusiness), 5);
         assert_eq!(
             (
                 p.quota_for_nature(5),

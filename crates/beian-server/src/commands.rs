@@ -1,11 +1,13 @@
 //! The one path from a domain command to a commit: decide, apply, derive the
-//! record effects, the SMS to send and the timers, and commit atomically.
+//! record effects, the SMS to send, the notices and webhook events, and the
+//! timers, and commit atomically.
 
 use crate::error::{ApiError, ApiResult};
-use crate::sms::code_message;
 use crate::state::AppState;
+use crate::webhooks;
 use beian_domain::calendar::china_offset;
 use beian_domain::filing::{Actor, Change, Command, Event, Filing, Kind, Refusal, Status, Time};
+use beian_domain::notify;
 use beian_domain::numbers::province_abbr;
 use beian_store::{Commit, NumberRequest, OutboundSms, StoreError};
 use chrono::Datelike;
@@ -19,13 +21,27 @@ fn codes_of(cmd: &Command) -> Vec<String> {
     }
 }
 
-/// SMS messages implied by the events: codes of a new round, or a resent code.
+/// Verification code SMS implied by the events: codes of a new round, or a
+/// resent code. The outbox shows the code only when it is the delivery.
 fn messages(
+    state: &AppState,
     after: &Filing,
     events: &[Event],
     codes: &[String],
     window_hours: i64,
 ) -> Vec<OutboundSms> {
+    let mask = !state.sms.keeps_codes();
+    let sms = |mobile: &str, code: &str| {
+        let n = state
+            .templates
+            .verification_code(mobile, code, window_hours, mask);
+        OutboundSms {
+            mobile: n.to,
+            body: n.body,
+            template: n.template,
+            params: n.params,
+        }
+    };
     let mut out = vec![];
     for e in events {
         match &e.change {
@@ -33,10 +49,7 @@ fn messages(
             | Change::SmsRestarted { round }
             | Change::CancellationSubmitted { round } => {
                 for (r, code) in round.recipients.iter().zip(codes) {
-                    out.push(OutboundSms {
-                        mobile: r.mobile.clone(),
-                        body: code_message(code, window_hours),
-                    });
+                    out.push(sms(&r.mobile, code));
                 }
             }
             Change::CodeResent { index, .. } => {
@@ -44,10 +57,7 @@ fn messages(
                     after.sms.as_ref().and_then(|s| s.recipients.get(*index)),
                     codes.first(),
                 ) {
-                    out.push(OutboundSms {
-                        mobile: r.mobile.clone(),
-                        body: code_message(code, window_hours),
-                    });
+                    out.push(sms(&r.mobile, code));
                 }
             }
             _ => {}
@@ -79,7 +89,9 @@ fn build_commit(
         .flatten();
     Commit {
         effects: after.record_effects(&events, &state.policy),
-        sms: messages(&after, &events, codes, window),
+        sms: messages(state, &after, &events, codes, window),
+        notices: notify::for_events(&after, &events, &state.templates),
+        webhooks: webhooks::for_events(&after, &events, before.version + 1),
         expected_version: before.version,
         bind_face_task,
         filing: after,

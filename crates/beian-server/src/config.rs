@@ -2,6 +2,7 @@
 //! (the binary does the layering; this is the resolved result).
 
 use beian_domain::policy::Policy;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,8 +32,14 @@ pub struct Config {
     pub argon2_memory_kib: u32,
     /// How often the background worker looks for due timers and SMS.
     pub worker_interval_ms: u64,
+    /// PostgreSQL connections per process.
+    pub db_max_connections: u32,
     /// Requests per minute and client address on the public endpoints.
     pub public_rate_per_minute: u32,
+    /// Which SMS gateway delivers the outbox.
+    pub sms: SmsGatewayConfig,
+    /// Retry schedules of the SMS outbox and of webhook deliveries.
+    pub delivery: DeliveryConfig,
 }
 
 impl Config {
@@ -49,6 +56,9 @@ impl Config {
             argon2_memory_kib: 19 * 1024,
             worker_interval_ms: 1000,
             public_rate_per_minute: 120,
+            db_max_connections: 16,
+            sms: SmsGatewayConfig::Outbox,
+            delivery: DeliveryConfig::default(),
         }
     }
 
@@ -60,6 +70,80 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("beian.db").display()
             ),
+        }
+    }
+}
+
+/// Which SMS gateway delivers the outbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SmsGatewayConfig {
+    /// The built-in outbox: the database table is the delivery (api.md).
+    #[default]
+    Outbox,
+    /// A provider's HTTP API; the outbox then keeps messages without the code.
+    Http(HttpSmsConfig),
+}
+
+/// The HTTP SMS provider adapter: where to post, how to sign, how long to wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpSmsConfig {
+    /// The provider's send endpoint (`http://…`).
+    pub url: String,
+    pub access_key: String,
+    /// HMAC-SHA256 key of the request signature.
+    pub secret: Secret,
+    /// Our template keys (`verification_code`, `filed`, …) → the provider's template ids;
+    /// a key without an entry is sent under its own name.
+    pub templates: BTreeMap<String, String>,
+    /// Per request.
+    pub timeout_ms: u64,
+    /// Retries of one send after a transport error or a 5xx/429 answer.
+    pub retries: u32,
+    /// First retry delay; each further retry doubles it.
+    pub backoff_ms: u64,
+}
+
+impl HttpSmsConfig {
+    /// A provider at `url` with the default timeout (5 s) and retries (2, from 200 ms).
+    pub fn new(url: String, access_key: String, secret: Secret) -> HttpSmsConfig {
+        HttpSmsConfig {
+            url,
+            access_key,
+            secret,
+            templates: BTreeMap::new(),
+            timeout_ms: 5000,
+            retries: 2,
+            backoff_ms: 200,
+        }
+    }
+}
+
+/// Retry schedules of the outboxes, driven by the server clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryConfig {
+    /// Attempts of one SMS before it is marked failed.
+    pub sms_max_attempts: u32,
+    /// Delay after the first failed SMS attempt; doubles after each further one.
+    pub sms_retry_base_secs: i64,
+    /// Timeout of one webhook request.
+    pub webhook_timeout_ms: u64,
+    /// Attempts of one webhook delivery before it is marked failed (replay re-queues it).
+    pub webhook_max_attempts: u32,
+    /// Delay after the first failed webhook attempt; doubles after each further one.
+    pub webhook_retry_base_secs: i64,
+    /// The longest delay between two attempts (SMS and webhooks).
+    pub retry_cap_secs: i64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            sms_max_attempts: 5,
+            sms_retry_base_secs: 60,
+            webhook_timeout_ms: 10_000,
+            webhook_max_attempts: 10,
+            webhook_retry_base_secs: 60,
+            retry_cap_secs: 6 * 3600,
         }
     }
 }

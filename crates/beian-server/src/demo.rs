@@ -4,8 +4,9 @@
 use crate::commands::execute;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::accounts::{add_user, NewUser};
+use crate::routes::media::store_media;
 use crate::state::AppState;
-use beian_domain::filing::{Actor, Command, Filing, Kind};
+use beian_domain::filing::{mask_mobile, Actor, Command, Filing, Kind};
 use beian_domain::fixtures::enterprise_document;
 use beian_domain::validate::{FaceFacts, ValidationFacts};
 use beian_store::{AppRow, FaceTaskRow, Preconditions};
@@ -32,13 +33,16 @@ enum Stage {
     Filed,
 }
 
-const APPS: [(&str, &str, &str, bool, Stage); 4] = [
+/// Demo apps: (appid, name, credit code, listed, stage, principal mobile). Each subject has
+/// its own principal mobile: one mobile may not serve two subjects (V-PER-011).
+const APPS: [(&str, &str, &str, bool, Stage, &str); 4] = [
     (
         "wxdemo0000000001",
         "星河记账",
         "91440300708461136T",
         false,
         Stage::Filed,
+        "13800138010",
     ),
     (
         "wxdemo0000000002",
@@ -46,6 +50,7 @@ const APPS: [(&str, &str, &str, bool, Stage); 4] = [
         "91110108MA01ABC17L",
         false,
         Stage::SmsVerification,
+        "13800138000",
     ),
     (
         "wxdemo0000000003",
@@ -53,6 +58,7 @@ const APPS: [(&str, &str, &str, bool, Stage); 4] = [
         "91350100M000100Y43",
         false,
         Stage::PlatformReview,
+        "13800138020",
     ),
     (
         "wxdemo0000000004",
@@ -60,8 +66,29 @@ const APPS: [(&str, &str, &str, bool, Stage); 4] = [
         "91110000600037341L",
         true,
         Stage::Draft,
+        "13800138030",
     ),
 ];
+
+/// A plain light-grey PNG: a stand-in scan that decodes like a real upload.
+fn png(width: u32, height: u32) -> ApiResult<Vec<u8>> {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb([245, 245, 245]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .map_err(ApiError::internal)?;
+    Ok(out.into_inner())
+}
+
+/// Uploads the demo order's materials as the applicant would: the licence, the ID card
+/// photo (both sides) and Guangdong's signed forms. Returns (licence, id photo, form).
+async fn upload_materials(s: &AppState, owner: &str) -> ApiResult<(String, String, String)> {
+    let licence = store_media(s, owner, "subject_certificate", png(1100, 1500)?).await?;
+    s.store.set_media_certificate_type(&licence.id, 1).await?;
+    let id_photo = store_media(s, owner, "certificate_front", png(720, 1280)?).await?;
+    s.store.set_media_certificate_type(&id_photo.id, 2).await?;
+    let form = store_media(s, owner, "signed_form", png(720, 1280)?).await?;
+    Ok((licence.id, id_photo.id, form.id))
+}
 
 /// The SMS code used by demo rounds, so the verification page can be tried.
 pub const DEMO_SMS_CODE: &str = "123456";
@@ -84,7 +111,7 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
     let applicant = Actor::Applicant(ids[0].clone());
     let reviewer = Actor::PlatformReviewer(ids[1].clone());
     let authority = Actor::AuthorityReviewer(ids[2].clone());
-    for (i, (appid, name, credit_code, listed, stage)) in APPS.into_iter().enumerate() {
+    for (i, (appid, name, credit_code, listed, stage, mobile)) in APPS.into_iter().enumerate() {
         let now = s.now();
         let subject = format!("深圳市星河科技{}号有限公司", i + 1);
         s.store
@@ -111,7 +138,11 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
         )?;
         s.store.create_filing(&f, &created).await?;
         let face_id = format!("{id}-face");
-        let doc = enterprise_document(&subject, credit_code, name, &face_id, "demo-photo");
+        let (licence, id_photo, form) = upload_materials(s, &ids[0]).await?;
+        let mut doc = enterprise_document(&subject, credit_code, name, &face_id, &id_photo);
+        doc.subject.certificate.photo = Some(licence);
+        doc.materials.signed_forms = vec![form];
+        doc.subject_principal.mobile = Some(mobile.into());
         let task = FaceTaskRow {
             id: face_id.clone(),
             filing_id: id.clone(),
@@ -146,13 +177,13 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
                     identity: task.identity_number.clone().map(|n| (2, n)),
                     name: task.name.clone(),
                 }),
-                quota_used: None,
+                ..ValidationFacts::default()
             };
             f = execute(
                 s,
                 &f,
                 Command::Submit {
-                    facts,
+                    facts: Box::new(facts),
                     codes: vec![],
                 },
                 &applicant,
@@ -168,11 +199,11 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
         }
         if stage >= Stage::Filed {
             let verify = Command::SmsVerify {
-                mobile: "13800138000".into(),
+                mobile: mobile.into(),
                 last6: "311238".into(),
                 code: DEMO_SMS_CODE.into(),
             };
-            f = execute(s, &f, verify, &Actor::Recipient("138****8000".into()))
+            f = execute(s, &f, verify, &Actor::Recipient(mask_mobile(mobile)))
                 .await?
                 .0;
             execute(

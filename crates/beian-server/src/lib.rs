@@ -4,6 +4,7 @@
 //! decide a rule themselves.
 
 pub mod auth;
+pub mod charts;
 pub mod clock;
 pub mod commands;
 pub mod config;
@@ -17,7 +18,10 @@ pub mod routes;
 pub mod sms;
 pub mod startup;
 pub mod state;
+pub mod sweep;
+pub mod ui;
 pub mod views;
+pub mod webhooks;
 pub mod worker;
 
 pub use config::Config;

@@ -4,11 +4,13 @@
 use crate::auth::Role;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::config::SmsGatewayConfig;
 use crate::metrics::Metrics;
 use crate::routes;
-use crate::sms::OutboxGateway;
+use crate::sms::{HttpGateway, OutboxGateway, SmsGateway};
 use crate::state::AppState;
 use beian_domain::calendar::Calendar;
+use beian_domain::notify::Templates;
 use beian_store::{SqlStore, Store};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,33 +45,71 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartupError::DataDir(config.data_dir.display().to_string(), e))?;
     }
-    Ok(SqlStore::connect(&config.database_url(), chrono::Utc::now()).await?)
+    Ok(SqlStore::connect_with(
+        &config.database_url(),
+        chrono::Utc::now(),
+        config.db_max_connections,
+    )
+    .await?)
+}
+
+/// The gateway the configuration selects.
+pub fn sms_gateway(config: &Config) -> Result<Arc<dyn SmsGateway>, StartupError> {
+    Ok(match &config.sms {
+        SmsGatewayConfig::Outbox => Arc::new(OutboxGateway),
+        SmsGatewayConfig::Http(http) => {
+            Arc::new(HttpGateway::new(http.clone()).map_err(StartupError::Setup)?)
+        }
+    })
+}
+
+/// The reference data in force, read once: embedded, with `<data-dir>/reference/` replacements.
+fn load_reference(config: &Config) -> Result<crate::reference::Reference, StartupError> {
+    let reference = crate::reference::Reference::load(&config.data_dir)
+        .map_err(|e| StartupError::Setup(format!("reference data: {e}")))?;
+    for file in reference.overridden() {
+        tracing::info!(file, "reference file replaced from the data directory");
+    }
+    Ok(reference)
 }
 
 /// The shared state over a store, with the wall clock or a manual one.
-pub fn state(config: &Config, store: Arc<dyn Store>) -> AppState {
+pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, StartupError> {
     let clock = if config.manual_clock {
         Clock::manual(chrono::Utc::now())
     } else {
         Clock::System
     };
-    AppState {
+    // Webhook receivers answer themselves: a redirect is not followed.
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_millis(
+            config.delivery.webhook_timeout_ms,
+        ))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| StartupError::Setup(format!("HTTP client: {e}")))?;
+    Ok(AppState {
         store,
         clock: Arc::new(clock),
         policy: Arc::new(config.policy.clone()),
         calendar: Arc::new(Calendar::embedded()),
-        sms: Arc::new(OutboxGateway),
+        sms: sms_gateway(config)?,
         metrics: Arc::new(Metrics::default()),
         data_dir: config.data_dir.clone(),
         argon2_memory_kib: config.argon2_memory_kib,
-    }
+        templates: Arc::new(Templates::embedded()),
+        delivery: Arc::new(config.delivery.clone()),
+        http,
+        work: Arc::default(),
+        reference: Arc::new(load_reference(config)?),
+    })
 }
 
 impl Application {
     /// Opens the store, ensures an admin exists, seeds the demo if asked, binds.
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
-        let state = state(&config, store);
+        let state = state(&config, store)?;
         let generated_admin_password = ensure_admin(&state, &config).await?;
         if config.demo {
             crate::demo::seed(&state)

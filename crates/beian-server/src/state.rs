@@ -1,10 +1,13 @@
 //! Shared state handed to every handler.
 
 use crate::clock::Clock;
+use crate::config::DeliveryConfig;
 use crate::metrics::Metrics;
+use crate::reference::Reference;
 use crate::sms::SmsGateway;
 use beian_domain::calendar::Calendar;
 use beian_domain::filing::{Actor, Env, Time};
+use beian_domain::notify::Templates;
 use beian_domain::policy::Policy;
 use beian_store::Store;
 use std::path::PathBuf;
@@ -21,6 +24,17 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub data_dir: PathBuf,
     pub argon2_memory_kib: u32,
+    /// Notification texts (data/templates/notifications.toml).
+    pub templates: Arc<Templates>,
+    /// Retry schedules of the SMS outbox and webhook deliveries.
+    pub delivery: Arc<DeliveryConfig>,
+    /// The client webhook deliveries go out with.
+    pub http: reqwest::Client,
+    /// Held by a pass of due work, so a clock change waits for the worker's
+    /// pass in flight and then sees everything that fell due done.
+    pub work: Arc<tokio::sync::Mutex<()>>,
+    /// Reference data in force: embedded, with the data directory's replacements.
+    pub reference: Arc<Reference>,
 }
 
 impl AppState {
@@ -36,6 +50,7 @@ impl AppState {
             actor,
             policy: &self.policy,
             calendar: &self.calendar,
+            reference: &self.reference.data,
         }
     }
 }

@@ -1,11 +1,18 @@
 //! Background work: due timers (claimed with leases, so each fires once across
-//! processes) and the SMS outbox dispatcher.
+//! processes), SMS reminders, the daily deadline sweep, the SMS outbox
+//! dispatcher and webhook deliveries. All of it runs on the server clock, so
+//! the manual clock drives it in tests.
 
 use crate::commands::execute_fresh;
 use crate::error::{ApiError, ApiResult};
+use crate::sms::SmsMessage;
 use crate::state::AppState;
+use crate::sweep;
 use beian_domain::filing::{Actor, Command};
-use std::time::Duration;
+use beian_domain::notify::{self, backoff};
+use beian_store::{SmsAttempt, SweepWrite};
+use chrono::Duration;
+use std::collections::BTreeMap;
 
 const LEASE_MS: i64 = 60_000;
 const BATCH: i64 = 200;
@@ -42,28 +49,141 @@ pub async fn run_due_timers(s: &AppState) -> ApiResult<u64> {
     }
 }
 
-/// Hands pending outbox messages to the gateway.
-pub async fn dispatch_sms(s: &AppState) -> ApiResult<()> {
-    for msg in s.store.outbox_pending(100).await? {
-        match s.sms.send(&msg.mobile, &msg.body).await {
-            Ok(()) => s.store.outbox_mark_sent(msg.id, s.now()).await?,
-            Err(e) => tracing::warn!(id = msg.id, error = %e, "sms delivery failed; will retry"),
+/// Sends the reminder of §1.4 for SMS rounds closing within the configured
+/// hours; once per round across processes. Returns how many were sent.
+pub async fn send_sms_reminders(s: &AppState) -> ApiResult<u64> {
+    let ahead = s.policy.sms_reminder_before_deadline_hours;
+    if ahead <= 0 {
+        return Ok(0);
+    }
+    let now = s.now();
+    let mut sent = 0;
+    for f in s
+        .store
+        .sms_reminders_due(now, ahead * 3_600_000, BATCH)
+        .await?
+    {
+        let Some(deadline) = f.due_at else { continue };
+        let notices = notify::sms_reminder(&f, &s.templates);
+        if s.store
+            .record_sms_reminder(&f.id, deadline, &notices, now)
+            .await?
+        {
+            sent += 1;
         }
     }
-    Ok(())
+    Ok(sent)
 }
 
-/// Runs both forever at `interval`.
-pub async fn run(s: AppState, interval: Duration) {
+/// Hands due outbox messages to the gateway, counting the per-mobile daily
+/// limit; failures are retried with backoff on the server clock. Returns how
+/// many were sent.
+pub async fn dispatch_sms(s: &AppState) -> ApiResult<u64> {
+    let now = s.now();
+    let day = sweep::day_of(now).to_string();
+    let cfg = &s.delivery;
+    let mut sent = 0;
+    loop {
+        let due = s.store.sms_claim_due(now, LEASE_MS, 100).await?;
+        if due.is_empty() {
+            return Ok(sent);
+        }
+        for msg in due {
+            let mut attempt = SmsAttempt {
+                id: msg.id,
+                lease_until: msg.lease_until,
+                at: now,
+                sent: false,
+                error: None,
+                next_attempt_at: None,
+            };
+            let within_limit = msg.attempts > 0
+                || s.store
+                    .sms_count_daily(&msg.mobile, &day, s.policy.sms_daily_limit_per_mobile)
+                    .await?;
+            if !within_limit {
+                attempt.error = Some(format!(
+                    "DAILY_LIMIT: 该号码今日短信已达上限（{}条）",
+                    s.policy.sms_daily_limit_per_mobile
+                ));
+                tracing::warn!(
+                    id = msg.id,
+                    "sms refused: daily limit of the mobile reached"
+                );
+                s.metrics
+                    .inc("beian_sms_total", "outcome", "daily_limit", 1);
+                s.store.sms_record_attempt(&attempt).await?;
+                continue;
+            }
+            let params = msg.params.clone().unwrap_or_else(BTreeMap::new);
+            let out = SmsMessage {
+                id: msg.id,
+                mobile: &msg.mobile,
+                template: &msg.template,
+                params: &params,
+                body: &msg.body,
+            };
+            match s.sms.send(&out, now).await {
+                Ok(()) => {
+                    attempt.sent = true;
+                    sent += 1;
+                }
+                Err(e) => {
+                    let failures = u32::try_from(msg.attempts + 1).unwrap_or(u32::MAX);
+                    attempt.error = Some(e.message.clone());
+                    attempt.next_attempt_at = (!e.permanent && failures < cfg.sms_max_attempts)
+                        .then(|| {
+                            now + backoff(
+                                failures,
+                                Duration::seconds(cfg.sms_retry_base_secs),
+                                Duration::seconds(cfg.retry_cap_secs),
+                            )
+                        });
+                    tracing::warn!(id = msg.id, error = %e, retry = attempt.next_attempt_at.is_some(), "sms delivery failed");
+                }
+            }
+            let outcome = match (attempt.sent, attempt.next_attempt_at) {
+                (true, _) => "sent",
+                (false, Some(_)) => "retry",
+                (false, None) => "failed",
+            };
+            s.metrics.inc("beian_sms_total", "outcome", outcome, 1);
+            s.store.sms_record_attempt(&attempt).await?;
+        }
+    }
+}
+
+/// What one pass of due work did.
+#[derive(Debug, Default)]
+pub struct DueWork {
+    pub timers_fired: u64,
+    pub reminders_sent: u64,
+    pub sweep: Option<SweepWrite>,
+    pub sms_sent: u64,
+    pub webhooks_delivered: u64,
+}
+
+/// Everything that fell due: timers, reminders, today's sweep, then the
+/// messages those produced. One pass at a time per process; other processes
+/// are kept apart by the leases and the sweep's day key.
+pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
+    let _pass = s.work.lock().await;
+    Ok(DueWork {
+        timers_fired: run_due_timers(s).await?,
+        reminders_sent: send_sms_reminders(s).await?,
+        sweep: sweep::run_if_due(s).await?,
+        sms_sent: dispatch_sms(s).await?,
+        webhooks_delivered: crate::webhooks::deliver_due(s).await?,
+    })
+}
+
+/// Runs the due work forever at `interval`.
+pub async fn run(s: AppState, interval: std::time::Duration) {
     let mut tick = tokio::time::interval(interval);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        let result: Result<(), ApiError> = async {
-            run_due_timers(&s).await?;
-            dispatch_sms(&s).await
-        }
-        .await;
+        let result: Result<DueWork, ApiError> = run_due_work(&s).await;
         if let Err(e) = result {
             tracing::warn!(code = e.code, message = e.message, "background work failed");
         }

@@ -13,7 +13,10 @@ pub use model::*;
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
+use beian_domain::dashboard::History;
+use beian_domain::deadline::SweepApp;
 use beian_domain::filing::{Event, Filing, IssuedNumbers, Refusal, Time, TimerKind};
+use beian_domain::notify::Notice;
 
 /// Storage failures the caller must tell apart.
 #[derive(Debug, thiserror::Error)]
@@ -93,8 +96,6 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<(String, TimerKind)>>;
 
-    async fn outbox_pending(&self, limit: i64) -> StoreResult<Vec<SmsRow>>;
-    async fn outbox_mark_sent(&self, id: i64, at: Time) -> StoreResult<()>;
     async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>>;
 
     async fn insert_media(&self, media: &MediaRow) -> StoreResult<()>;
@@ -122,4 +123,128 @@ pub trait Store: Send + Sync + 'static {
 
     /// Public query over filed services (api.md "Public query").
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>>;
+
+    // --- notifications and webhooks (issue 6) ---
+
+    /// Records notices outside a filing commit (the face verification notice).
+    async fn insert_notices(&self, notices: &[Notice], now: Time) -> StoreResult<()>;
+    /// A user's inbox, newest first, below the message id `before`.
+    async fn inbox(
+        &self,
+        user_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<InboxRow>>;
+    /// How many of a user's messages are unread.
+    async fn inbox_unread(&self, user_id: &str) -> StoreResult<i64>;
+    /// Marks one of the user's messages read (once); `None` if it is not theirs.
+    async fn inbox_mark_read(
+        &self,
+        user_id: &str,
+        id: i64,
+        at: Time,
+    ) -> StoreResult<Option<InboxRow>>;
+
+    /// Claims due outbox SMS for `lease_ms`; another process skips them meanwhile.
+    async fn sms_claim_due(&self, now: Time, lease_ms: i64, limit: i64)
+        -> StoreResult<Vec<SmsRow>>;
+    /// Records an attempt made under a claim; settled messages lose their params.
+    async fn sms_record_attempt(&self, attempt: &SmsAttempt) -> StoreResult<()>;
+    /// Counts one SMS to `mobile` on `day`; false when the daily limit is reached.
+    async fn sms_count_daily(&self, mobile: &str, day: &str, limit: u32) -> StoreResult<bool>;
+    /// Orders in SMS verification whose round closes within `ahead_ms` and
+    /// whose reminder has not been sent.
+    async fn sms_reminders_due(
+        &self,
+        now: Time,
+        ahead_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Filing>>;
+    /// Records the reminder of the round closing at `deadline` with its notices,
+    /// once; false when it was already recorded.
+    async fn record_sms_reminder(
+        &self,
+        filing_id: &str,
+        deadline: Time,
+        notices: &[Notice],
+        now: Time,
+    ) -> StoreResult<bool>;
+
+    async fn insert_webhook(&self, webhook: &WebhookRow) -> StoreResult<()>;
+    /// Subscriptions not deleted, oldest first.
+    async fn webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
+    async fn webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>>;
+    /// Deletes a subscription and cancels its pending deliveries; false if unknown.
+    async fn delete_webhook(&self, id: &str, at: Time) -> StoreResult<bool>;
+    /// Claims due deliveries for `lease_ms`; another process skips them meanwhile.
+    async fn webhook_claim_due(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<DeliveryJob>>;
+    /// Records an attempt made under a claim, with its line in the delivery log.
+    async fn webhook_record_attempt(&self, attempt: &WebhookAttempt) -> StoreResult<()>;
+    /// A subscription's deliveries, newest first, below the delivery id `before`.
+    async fn webhook_deliveries(
+        &self,
+        subscription_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<DeliveryRow>>;
+    /// The delivery log lines of these deliveries.
+    async fn webhook_attempts(&self, delivery_ids: &[i64]) -> StoreResult<Vec<AttemptRow>>;
+    async fn webhook_delivery(&self, id: i64) -> StoreResult<Option<DeliveryRow>>;
+    /// Queues a delivery again, due at `now`, with a fresh retry budget.
+    async fn webhook_replay(&self, id: i64, now: Time) -> StoreResult<Option<DeliveryRow>>;
+
+    /// The listed apps as the deadline sweep sees them.
+    async fn sweep_candidates(&self) -> StoreResult<Vec<SweepApp>>;
+    /// Runs `job` for `day` once: inserts its `job_runs` row and the writes
+    /// `build` decides in one transaction. `None` when that day already ran.
+    async fn run_daily_sweep(
+        &self,
+        job: &str,
+        day: &str,
+        now: Time,
+        build: SweepBuild,
+    ) -> StoreResult<Option<SweepWrite>>;
+    /// Whether `job` ran for `day`.
+    async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool>;
+    /// The app's clearance, if the sweep cleared it.
+    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>>;
+    /// Warning thresholds (days ahead) already sent for the app.
+    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>>;
+
+    /// Every order with its event log, for the operations dashboard.
+    async fn histories(&self) -> StoreResult<Vec<History>>;
+
+    // --- validation facts (issue 3) ---
+    /// Open orders of a subject other than the order `except` (V-POL-002, V-POL-003).
+    async fn open_orders_of_subject(
+        &self,
+        subject_key: &str,
+        except: &str,
+    ) -> StoreResult<Vec<OpenOrder>>;
+    /// Names of a subject's active services other than the app `except_appid` (V-MP-021).
+    async fn active_service_names(
+        &self,
+        subject_key: &str,
+        except_appid: &str,
+    ) -> StoreResult<Vec<String>>;
+    /// Those of `mobiles` (11 digits each) that a subject other than `subject_key` uses as a
+    /// principal mobile in an active service record or an open order (V-PER-011).
+    async fn mobiles_of_other_subjects(
+        &self,
+        mobiles: &[String],
+        subject_key: &str,
+    ) -> StoreResult<Vec<String>>;
+    /// Owner, type and declared certificate type of the media with these ids; unknown ids
+    /// are left out (V-MAT-004, V-MAT-005).
+    async fn media_info(&self, ids: &[String]) -> StoreResult<Vec<MediaInfo>>;
+    /// Records the certificate type an upload says it shows (V-MAT-005).
+    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()>;
+    /// Submissions and unchanged resubmissions of an app's orders at or after `since`
+    /// (V-POL-010).
+    async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32>;
 }

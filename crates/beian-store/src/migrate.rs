@@ -6,17 +6,41 @@
 use sqlx::AnyPool;
 
 /// (version, name, sql) of each SQLite migration.
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "notifications",
+        include_str!("../migrations/sqlite/0002_notifications.sql"),
+    ),
+    (
+        3,
+        "validation",
+        include_str!("../migrations/sqlite/0003_validation.sql"),
+    ),
+];
 /// (version, name, sql) of each PostgreSQL migration.
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../migrations/postgres/0001_init.sql"),
-)];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "notifications",
+        include_str!("../migrations/postgres/0002_notifications.sql"),
+    ),
+    (
+        3,
+        "validation",
+        include_str!("../migrations/postgres/0003_validation.sql"),
+    ),
+];
 
 /// Applies every migration not yet recorded, all in one transaction.
 pub async fn run(pool: &AnyPool, postgres: bool, now_ms: i64) -> Result<(), sqlx::Error> {

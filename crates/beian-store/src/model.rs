@@ -1,8 +1,11 @@
 //! Rows and requests exchanged with the store.
 
+use beian_domain::deadline::{SweepApp, SweepPlan};
 use beian_domain::document::Document;
 use beian_domain::filing::{Event, Filing, RecordEffect, Time};
+use beian_domain::notify::Notice;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An account.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,10 +91,15 @@ pub struct FilingQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundSms {
     pub mobile: String,
+    /// What the outbox shows: the code is masked when a real provider delivers.
     pub body: String,
+    /// The template key (`verification_code`, or a notice's key).
+    pub template: String,
+    /// What the provider needs to render its template; erased once delivered.
+    pub params: BTreeMap<String, String>,
 }
 
-/// A stored outbox message.
+/// A stored outbox message with its delivery state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsRow {
     pub id: i64,
@@ -100,6 +108,18 @@ pub struct SmsRow {
     pub body: String,
     pub created_at: Time,
     pub sent_at: Option<Time>,
+    /// `code` (verification code) or `notice` (template notice).
+    pub kind: String,
+    pub template: String,
+    /// Present while the message still has to be delivered.
+    pub params: Option<BTreeMap<String, String>>,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Time,
+    /// The claim's lease; a result is recorded only by the claim holder.
+    pub lease_until: i64,
 }
 
 /// One atomic change of a filing.
@@ -115,6 +135,10 @@ pub struct Commit {
     /// A face task to bind to this order at its first submission.
     pub bind_face_task: Option<String>,
     pub now: Time,
+    /// Inbox messages and template SMS announcing the events (§1.4).
+    pub notices: Vec<Notice>,
+    /// Webhook events, fanned out to the matching subscriptions.
+    pub webhooks: Vec<WebhookEvent>,
 }
 
 /// What number allocation needs to know (§5.2).
@@ -174,4 +198,158 @@ pub struct PublicItem {
     pub subject_number: String,
     pub service_number: String,
     pub filed_at: Time,
+}
+
+// --- notifications and webhooks (issue 6) ---
+
+/// One in-site message (站内信).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxRow {
+    pub id: i64,
+    pub user_id: String,
+    pub template: String,
+    pub title: String,
+    pub body: String,
+    pub filing_id: Option<String>,
+    pub appid: Option<String>,
+    pub created_at: Time,
+    pub read_at: Option<Time>,
+}
+
+/// The outcome of one delivery attempt of an outbox SMS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsAttempt {
+    pub id: i64,
+    /// The lease of the claim that made the attempt.
+    pub lease_until: i64,
+    pub at: Time,
+    pub sent: bool,
+    pub error: Option<String>,
+    /// When to try again; `None` after a failure gives the message up.
+    pub next_attempt_at: Option<Time>,
+}
+
+/// A webhook event to fan out to subscriptions, in the commit's transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    /// The idempotency id receivers deduplicate on.
+    pub event_id: String,
+    pub event_type: String,
+    /// The JSON body sent.
+    pub payload: String,
+}
+
+/// An integrator's webhook subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookRow {
+    pub id: String,
+    pub url: String,
+    /// The HMAC key; never shown after creation.
+    pub secret: String,
+    /// Event types, or `*` for all.
+    pub events: Vec<String>,
+    pub description: Option<String>,
+    pub created_by: String,
+    pub created_at: Time,
+    pub deleted_at: Option<Time>,
+}
+
+/// One event to deliver to one subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub subscription_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub payload: String,
+    /// `pending`, `delivered`, `failed` or `cancelled`.
+    pub status: String,
+    /// Attempts ever made (the delivery log numbers them).
+    pub attempts: i64,
+    /// Failures since the delivery was last queued; drives the backoff.
+    pub retry_count: i64,
+    pub next_attempt_at: Time,
+    pub lease_until: i64,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: Time,
+    pub delivered_at: Option<Time>,
+}
+
+/// A claimed delivery with where to send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryJob {
+    pub delivery: DeliveryRow,
+    pub url: String,
+    pub secret: String,
+}
+
+/// One line of the delivery log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptRow {
+    pub delivery_id: i64,
+    pub attempt: i64,
+    pub at: Time,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+}
+
+/// The outcome of one webhook delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookAttempt {
+    pub delivery_id: i64,
+    /// The lease of the claim that made the attempt.
+    pub lease_until: i64,
+    pub at: Time,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    pub delivered: bool,
+    /// When to try again; `None` after a failure gives the delivery up.
+    pub next_attempt_at: Option<Time>,
+}
+
+/// An app's clearance (清退) by the deadline sweep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClearanceRow {
+    pub appid: String,
+    pub action: String,
+    pub day: String,
+    pub cleared_at: Time,
+}
+
+/// What one day's sweep writes, decided from the apps read in its transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepWrite {
+    pub plan: SweepPlan,
+    /// `unlist` or `block_access`.
+    pub action: String,
+    pub notices: Vec<Notice>,
+    pub webhooks: Vec<WebhookEvent>,
+}
+
+/// Builds a sweep's writes from the apps as the transaction sees them.
+pub type SweepBuild = Box<dyn FnOnce(Vec<SweepApp>) -> SweepWrite + Send>;
+
+// --- validation facts (issue 3) ---
+
+/// An open order of a subject, as V-POL-002 and V-POL-003 see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenOrder {
+    pub id: String,
+    pub appid: String,
+    pub kind: String,
+    /// Two-digit filing province, set at submission.
+    pub province: Option<String>,
+}
+
+/// What validation needs of an upload: who owns it, what it is, which certificate it shows
+/// (V-MAT-004, V-MAT-005).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaInfo {
+    pub id: String,
+    pub owner_id: String,
+    pub content_type: String,
+    pub certificate_type: Option<i64>,
 }

@@ -6,8 +6,15 @@
 //! milliseconds since the epoch so both backends compare them the same way.
 
 use async_trait::async_trait;
+use beian_domain::calendar::china_offset;
+use beian_domain::dashboard::History;
+use beian_domain::deadline::SweepApp;
 use beian_domain::document::Document;
-use beian_domain::filing::{Event, Filing, IssuedNumbers, RecordEffect, Status, Time, TimerKind};
+use beian_domain::filing::{
+    Event, Filing, IssuedNumbers, Kind, RecordEffect, Status, Time, TimerKind,
+};
+use beian_domain::gating::RecordState;
+use beian_domain::notify::{Channel, Notice};
 use beian_domain::numbers;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
@@ -69,11 +76,17 @@ type Tx = Transaction<'static, Any>;
 impl SqlStore {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates.
     pub async fn connect(url: &str, now: Time) -> StoreResult<SqlStore> {
+        Self::connect_with(url, now, 16).await
+    }
+
+    /// Like [`SqlStore::connect`] with a PostgreSQL pool of `max_connections`
+    /// (each server process holds at most that many; SQLite always uses one).
+    pub async fn connect_with(url: &str, now: Time, max_connections: u32) -> StoreResult<SqlStore> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
         let pool = if postgres {
             AnyPoolOptions::new()
-                .max_connections(16)
+                .max_connections(max_connections.max(1))
                 .connect(url)
                 .await?
         } else {
@@ -192,15 +205,12 @@ impl SqlStore {
         for effect in &c.effects {
             self.apply_effect(&mut *tx, effect, c.now).await?;
         }
+        // Notices first: the code SMS stays the newest message of its mobile.
+        write_notices(&mut *tx, &c.notices, c.now).await?;
         for sms in &c.sms {
-            sqlx::query("INSERT INTO sms_outbox (filing_id, mobile, body, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(&f.id)
-                .bind(&sms.mobile)
-                .bind(&sms.body)
-                .bind(ms(c.now))
-                .execute(&mut *tx)
-                .await?;
+            insert_sms(&mut *tx, Some(&f.id), "code", sms, c.now).await?;
         }
+        fan_out(&mut *tx, &c.webhooks, c.now).await?;
         if let Some(task) = &c.bind_face_task {
             sqlx::query(
                 "UPDATE face_tasks SET consumed_by = $1 WHERE id = $2 AND consumed_by IS NULL",
@@ -426,8 +436,23 @@ fn sms(r: &AnyRow) -> StoreResult<SmsRow> {
         body: r.try_get("body")?,
         created_at: time(r.try_get("created_at")?),
         sent_at: r.try_get::<Option<i64>, _>("sent_at")?.map(time),
+        kind: r.try_get("kind")?,
+        template: r.try_get("template")?,
+        params: r
+            .try_get::<Option<String>, _>("params")?
+            .map(|p| json(&p))
+            .transpose()?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
+        next_attempt_at: time(r.try_get("next_attempt_at")?),
+        lease_until: r.try_get("lease_until")?,
     })
 }
+
+const SMS_COLS: &str =
+    "id, filing_id, mobile, body, created_at, sent_at, kind, template, params, status, \
+     attempts, last_error, next_attempt_at, lease_until";
 
 fn face(r: &AnyRow) -> StoreResult<FaceTaskRow> {
     Ok(FaceTaskRow {
@@ -786,27 +811,8 @@ impl Store for SqlStore {
             .collect())
     }
 
-    async fn outbox_pending(&self, limit: i64) -> StoreResult<Vec<SmsRow>> {
-        let rows = sqlx::query(
-            "SELECT id, filing_id, mobile, body, created_at, sent_at FROM sms_outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(sms).collect()
-    }
-
-    async fn outbox_mark_sent(&self, id: i64, at: Time) -> StoreResult<()> {
-        sqlx::query("UPDATE sms_outbox SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL")
-            .bind(ms(at))
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
     async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>> {
-        let cols = "SELECT id, filing_id, mobile, body, created_at, sent_at FROM sms_outbox";
+        let cols = format!("SELECT {SMS_COLS} FROM sms_outbox");
         let rows = match mobile {
             Some(m) => {
                 sqlx::query(&format!(
@@ -1007,4 +1013,913 @@ impl Store for SqlStore {
             })
             .collect()
     }
+
+    // --- notifications and webhooks (issue 6) ---
+
+    async fn insert_notices(&self, notices: &[Notice], now: Time) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        write_notices(&mut tx, notices, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn inbox(
+        &self,
+        user_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<InboxRow>> {
+        let sql = format!(
+            "SELECT {INBOX_COLS} FROM inbox_messages WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(user_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(inbox).collect()
+    }
+
+    async fn inbox_unread(&self, user_id: &str) -> StoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM inbox_messages WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    async fn inbox_mark_read(
+        &self,
+        user_id: &str,
+        id: i64,
+        at: Time,
+    ) -> StoreResult<Option<InboxRow>> {
+        sqlx::query(
+            "UPDATE inbox_messages SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+        )
+        .bind(ms(at))
+        .bind(id)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        let sql = format!("SELECT {INBOX_COLS} FROM inbox_messages WHERE id = $1 AND user_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(inbox).transpose()
+    }
+
+    async fn sms_claim_due(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<SmsRow>> {
+        let sql = format!(
+            "UPDATE sms_outbox SET lease_until = $1 WHERE id IN (SELECT id FROM sms_outbox \
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 ORDER BY id LIMIT $3{}) \
+             RETURNING {SMS_COLS}",
+            self.skip_locked()
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ms(now) + lease_ms)
+            .bind(ms(now))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = rows.iter().map(sms).collect::<StoreResult<Vec<_>>>()?;
+        out.sort_by_key(|r| r.id);
+        Ok(out)
+    }
+
+    async fn sms_record_attempt(&self, a: &SmsAttempt) -> StoreResult<()> {
+        let (status, sent_at, next) = match (a.sent, a.next_attempt_at) {
+            (true, _) => ("sent", Some(ms(a.at)), ms(a.at)),
+            (false, Some(n)) => ("pending", None, ms(n)),
+            (false, None) => ("failed", None, ms(a.at)),
+        };
+        // A settled message keeps no provider params: they may hold the code.
+        let params = if status == "pending" {
+            "params"
+        } else {
+            "NULL"
+        };
+        let sql = format!(
+            "UPDATE sms_outbox SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = $3, \
+             next_attempt_at = $4, lease_until = 0, params = {params} WHERE id = $5 AND lease_until = $6"
+        );
+        sqlx::query(&sql)
+            .bind(status)
+            .bind(sent_at)
+            .bind(a.error.clone())
+            .bind(next)
+            .bind(a.id)
+            .bind(a.lease_until)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn sms_count_daily(&self, mobile: &str, day: &str, limit: u32) -> StoreResult<bool> {
+        if limit == 0 {
+            return Ok(true);
+        }
+        let counted: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO sms_daily_counts (mobile, day, sent) VALUES ($1, $2, 1) ON CONFLICT (mobile, day) \
+             DO UPDATE SET sent = sms_daily_counts.sent + 1 WHERE sms_daily_counts.sent < $3 RETURNING sent",
+        )
+        .bind(mobile)
+        .bind(day)
+        .bind(i64::from(limit))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(counted.is_some())
+    }
+
+    async fn sms_reminders_due(
+        &self,
+        now: Time,
+        ahead_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Filing>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT f.state FROM filings f WHERE f.status = 'sms_verification' AND f.due_at IS NOT NULL \
+             AND f.due_at <= $1 AND f.due_at > $2 AND NOT EXISTS (SELECT 1 FROM sms_reminders r \
+             WHERE r.filing_id = f.id AND r.deadline = f.due_at) ORDER BY f.due_at, f.id LIMIT $3",
+        )
+        .bind(ms(now) + ahead_ms)
+        .bind(ms(now))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|(s,)| json(s)).collect()
+    }
+
+    async fn record_sms_reminder(
+        &self,
+        filing_id: &str,
+        deadline: Time,
+        notices: &[Notice],
+        now: Time,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO sms_reminders (filing_id, deadline, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(filing_id)
+        .bind(ms(deadline))
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        write_notices(&mut tx, notices, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn insert_webhook(&self, w: &WebhookRow) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO webhook_subscriptions (id, url, secret, description, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&w.id)
+        .bind(&w.url)
+        .bind(&w.secret)
+        .bind(w.description.clone())
+        .bind(&w.created_by)
+        .bind(ms(w.created_at))
+        .execute(&mut *tx)
+        .await?;
+        for e in &w.events {
+            sqlx::query(
+                "INSERT INTO webhook_subscription_events (subscription_id, event_type) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&w.id)
+            .bind(e)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhooks(&self) -> StoreResult<Vec<WebhookRow>> {
+        let sql = format!(
+            "SELECT {WEBHOOK_COLS} FROM webhook_subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let mut out = vec![];
+        for r in &rows {
+            out.push(self.with_events(webhook(r)?).await?);
+        }
+        Ok(out)
+    }
+
+    async fn webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>> {
+        let sql = format!("SELECT {WEBHOOK_COLS} FROM webhook_subscriptions WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(self.with_events(webhook(&r)?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete_webhook(&self, id: &str, at: Time) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        let deleted = sqlx::query(
+            "UPDATE webhook_subscriptions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
+        )
+        .bind(ms(at))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if deleted.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'cancelled' WHERE subscription_id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn webhook_claim_due(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<DeliveryJob>> {
+        let sql = format!(
+            "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM webhook_deliveries \
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 \
+             ORDER BY next_attempt_at, id LIMIT $3{}) RETURNING id",
+            self.skip_locked()
+        );
+        let mut ids: Vec<(i64,)> = sqlx::query_as(&sql)
+            .bind(ms(now) + lease_ms)
+            .bind(ms(now))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        ids.sort_unstable();
+        let cols = DELIVERY_COLS
+            .split(", ")
+            .map(|c| format!("d.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols}, s.url, s.secret FROM webhook_deliveries d \
+             JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1"
+        );
+        let mut out = vec![];
+        for (id,) in ids {
+            if let Some(r) = sqlx::query(&sql)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+            {
+                out.push(DeliveryJob {
+                    delivery: delivery(&r)?,
+                    url: r.try_get("url")?,
+                    secret: r.try_get("secret")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn webhook_record_attempt(&self, a: &WebhookAttempt) -> StoreResult<()> {
+        let (status, delivered_at, next, failed) = match (a.delivered, a.next_attempt_at) {
+            (true, _) => ("delivered", Some(ms(a.at)), ms(a.at), 0i64),
+            (false, Some(n)) => ("pending", None, ms(n), 1),
+            (false, None) => ("failed", None, ms(a.at), 1),
+        };
+        let mut tx = self.begin().await?;
+        let attempt: Option<(i64,)> = sqlx::query_as(
+            "UPDATE webhook_deliveries SET status = $1, delivered_at = $2, next_attempt_at = $3, \
+             attempts = attempts + 1, retry_count = retry_count + $4, last_status_code = $5, last_error = $6, \
+             lease_until = 0 WHERE id = $7 AND lease_until = $8 RETURNING attempts",
+        )
+        .bind(status)
+        .bind(delivered_at)
+        .bind(next)
+        .bind(failed)
+        .bind(a.status_code)
+        .bind(a.error.clone())
+        .bind(a.delivery_id)
+        .bind(a.lease_until)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((attempt,)) = attempt else {
+            // The lease was lost (replayed or expired): another claim owns it.
+            tx.rollback().await?;
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(a.delivery_id)
+        .bind(attempt)
+        .bind(ms(a.at))
+        .bind(a.status_code)
+        .bind(a.error.clone())
+        .bind(a.duration_ms)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        subscription_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<DeliveryRow>> {
+        let sql = format!(
+            "SELECT {DELIVERY_COLS} FROM webhook_deliveries WHERE subscription_id = $1 AND id < $2 \
+             ORDER BY id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(subscription_id)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(delivery).collect()
+    }
+
+    async fn webhook_attempts(&self, delivery_ids: &[i64]) -> StoreResult<Vec<AttemptRow>> {
+        let (Some(lo), Some(hi)) = (delivery_ids.iter().min(), delivery_ids.iter().max()) else {
+            return Ok(vec![]);
+        };
+        let rows = sqlx::query(
+            "SELECT delivery_id, attempt, at, status_code, error, duration_ms FROM webhook_attempts \
+             WHERE delivery_id >= $1 AND delivery_id <= $2 ORDER BY delivery_id, attempt",
+        )
+        .bind(*lo)
+        .bind(*hi)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = vec![];
+        for r in &rows {
+            let a = AttemptRow {
+                delivery_id: r.try_get("delivery_id")?,
+                attempt: r.try_get("attempt")?,
+                at: time(r.try_get("at")?),
+                status_code: r.try_get("status_code")?,
+                error: r.try_get("error")?,
+                duration_ms: r.try_get("duration_ms")?,
+            };
+            if delivery_ids.contains(&a.delivery_id) {
+                out.push(a);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn webhook_delivery(&self, id: i64) -> StoreResult<Option<DeliveryRow>> {
+        let sql = format!("SELECT {DELIVERY_COLS} FROM webhook_deliveries WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(delivery).transpose()
+    }
+
+    async fn webhook_replay(&self, id: i64, now: Time) -> StoreResult<Option<DeliveryRow>> {
+        // Not while an attempt is in flight, and never for a deleted subscription.
+        let updated = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'pending', retry_count = 0, next_attempt_at = $1 \
+             WHERE id = $2 AND status <> 'cancelled' AND lease_until <= $1",
+        )
+        .bind(ms(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Ok(None);
+        }
+        self.webhook_delivery(id).await
+    }
+
+    async fn sweep_candidates(&self) -> StoreResult<Vec<SweepApp>> {
+        let mut conn = self.pool.acquire().await?;
+        sweep_apps(&mut conn).await
+    }
+
+    async fn run_daily_sweep(
+        &self,
+        job: &str,
+        day: &str,
+        now: Time,
+        build: SweepBuild,
+    ) -> StoreResult<Option<SweepWrite>> {
+        let mut tx = self.begin().await?;
+        // The (job, day) key makes the run once per day across processes: a
+        // concurrent run waits on it and then finds it taken.
+        let claimed = sqlx::query(
+            "INSERT INTO job_runs (job, day, started_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(job)
+        .bind(day)
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?;
+        if claimed.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        let apps = sweep_apps(&mut tx).await?;
+        let w = build(apps);
+        for warning in &w.plan.warnings {
+            sqlx::query(
+                "INSERT INTO deadline_warnings (appid, threshold, day, sent_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&warning.appid)
+            .bind(i64::from(warning.threshold))
+            .bind(day)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &w.plan.clearances {
+            sqlx::query(
+                "INSERT INTO app_clearances (appid, action, day, cleared_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&c.appid)
+            .bind(&w.action)
+            .bind(day)
+            .bind(ms(now))
+            .execute(&mut *tx)
+            .await?;
+        }
+        write_notices(&mut tx, &w.notices, now).await?;
+        fan_out(&mut tx, &w.webhooks, now).await?;
+        sqlx::query("UPDATE job_runs SET summary = $1 WHERE job = $2 AND day = $3")
+            .bind(format!(
+                "{} warnings, {} clearances",
+                w.plan.warnings.len(),
+                w.plan.clearances.len()
+            ))
+            .bind(job)
+            .bind(day)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Some(w))
+    }
+
+    async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT day FROM job_runs WHERE job = $1 AND day = $2")
+                .bind(job)
+                .bind(day)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>> {
+        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT appid, action, day, cleared_at FROM app_clearances WHERE appid = $1",
+        )
+        .bind(appid)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(appid, action, day, at)| ClearanceRow {
+            appid,
+            action,
+            day,
+            cleared_at: time(at),
+        }))
+    }
+
+    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT threshold FROM deadline_warnings WHERE appid = $1 ORDER BY threshold DESC",
+        )
+        .bind(appid)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(t,)| u32::try_from(t).ok())
+            .collect())
+    }
+
+    async fn histories(&self) -> StoreResult<Vec<History>> {
+        let filings: Vec<(String, String, Option<String>, String)> =
+            sqlx::query_as("SELECT id, kind, province, status FROM filings ORDER BY id")
+                .fetch_all(&self.pool)
+                .await?;
+        let events: Vec<(String, String)> =
+            sqlx::query_as("SELECT filing_id, body FROM filing_events ORDER BY filing_id, seq")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut by_filing: std::collections::BTreeMap<String, Vec<Event>> = Default::default();
+        for (id, body) in &events {
+            by_filing.entry(id.clone()).or_default().push(json(body)?);
+        }
+        filings
+            .into_iter()
+            .map(|(id, kind, province, status)| {
+                Ok(History {
+                    events: by_filing.remove(&id).unwrap_or_default(),
+                    kind: Kind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("kind {kind}")))?,
+                    status: Status::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
+                    filing_id: id,
+                    province,
+                })
+            })
+            .collect()
+    }
+
+    // --- validation facts (issue 3) ---
+
+    async fn open_orders_of_subject(
+        &self,
+        subject_key: &str,
+        except: &str,
+    ) -> StoreResult<Vec<OpenOrder>> {
+        let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, appid, kind, province FROM filings WHERE open_subject_key = $1 AND id <> $2 ORDER BY id",
+        )
+        .bind(subject_key)
+        .bind(except)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, appid, kind, province)| OpenOrder {
+                id,
+                appid,
+                kind,
+                province,
+            })
+            .collect())
+    }
+
+    async fn active_service_names(
+        &self,
+        subject_key: &str,
+        except_appid: &str,
+    ) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT mini_program_name FROM service_records WHERE subject_key = $1 AND status = 'active' \
+             AND appid <> $2 ORDER BY appid",
+        )
+        .bind(subject_key)
+        .bind(except_appid)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(n,)| n).collect())
+    }
+
+    async fn mobiles_of_other_subjects(
+        &self,
+        mobiles: &[String],
+        subject_key: &str,
+    ) -> StoreResult<Vec<String>> {
+        if mobiles.is_empty() {
+            return Ok(vec![]);
+        }
+        // Documents keep mobiles as typed ("+86 138-0013-8000"): drop spaces and hyphens
+        // and keep the last 11 characters, which strips +86/0086/86. The same expressions
+        // back the 0003 indexes on service_records, so the lookups there are indexed.
+        let postgres = self.postgres;
+        let mobile = |column: &str, path: &[&str]| {
+            if postgres {
+                format!(
+                    "right(replace(replace(({column}::jsonb #>> '{{{}}}'), ' ', ''), '-', ''), 11)",
+                    path.join(",")
+                )
+            } else {
+                format!(
+                    "substr(replace(replace(json_extract({column}, '$.{}'), ' ', ''), '-', ''), -11)",
+                    path.join(".")
+                )
+            }
+        };
+        let list: Vec<String> = (0..mobiles.len()).map(|i| format!("${}", i + 2)).collect();
+        let list = list.join(", ");
+        let branches = [
+            (
+                "service_records",
+                "subject_key",
+                "document",
+                vec!["subject_principal", "mobile"],
+                "status = 'active'",
+            ),
+            (
+                "service_records",
+                "subject_key",
+                "document",
+                vec!["mini_program_principal", "mobile"],
+                "status = 'active'",
+            ),
+            (
+                "filings",
+                "open_subject_key",
+                "state",
+                vec!["document", "subject_principal", "mobile"],
+                "open_subject_key IS NOT NULL",
+            ),
+            (
+                "filings",
+                "open_subject_key",
+                "state",
+                vec!["document", "mini_program_principal", "mobile"],
+                "open_subject_key IS NOT NULL",
+            ),
+        ];
+        let sql = branches
+            .iter()
+            .map(|(table, key, column, path, live)| {
+                let m = mobile(column, path);
+                format!(
+                    "SELECT {m} AS m FROM {table} WHERE {live} AND {key} <> $1 AND {m} IN ({list})"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ");
+        let mut args = AnyArguments::default();
+        let _ = args.add(subject_key.to_string());
+        for m in mobiles {
+            let _ = args.add(m.clone());
+        }
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        let mut found: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get::<String, _>("m"))
+            .collect::<Result<_, _>>()?;
+        found.sort();
+        found.dedup();
+        Ok(found)
+    }
+
+    async fn media_info(&self, ids: &[String]) -> StoreResult<Vec<MediaInfo>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, owner_id, content_type, certificate_type FROM media WHERE id IN ({}) ORDER BY id",
+            list.join(", ")
+        );
+        let mut args = AnyArguments::default();
+        for id in ids {
+            let _ = args.add(id.clone());
+        }
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MediaInfo {
+                    id: r.try_get("id")?,
+                    owner_id: r.try_get("owner_id")?,
+                    content_type: r.try_get("content_type")?,
+                    certificate_type: r.try_get("certificate_type")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE media SET certificate_type = $1 WHERE id = $2")
+            .bind(certificate_type)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM filing_events e JOIN filings f ON f.id = e.filing_id \
+             WHERE f.appid = $1 AND e.name IN ('submitted', 'sms_restarted') AND e.at >= $2",
+        )
+        .bind(appid)
+        .bind(ms(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
 }
+
+// --- notifications and webhooks (issue 6) ---
+
+impl SqlStore {
+    fn skip_locked(&self) -> &'static str {
+        if self.postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        }
+    }
+
+    async fn with_events(&self, mut w: WebhookRow) -> StoreResult<WebhookRow> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT event_type FROM webhook_subscription_events WHERE subscription_id = $1 ORDER BY event_type",
+        )
+        .bind(&w.id)
+        .fetch_all(&self.pool)
+        .await?;
+        w.events = rows.into_iter().map(|(e,)| e).collect();
+        Ok(w)
+    }
+}
+
+async fn insert_sms(
+    tx: &mut AnyConnection,
+    filing_id: Option<&str>,
+    kind: &str,
+    sms: &OutboundSms,
+    now: Time,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sms_outbox (filing_id, mobile, body, created_at, kind, template, params, status, attempts, \
+         next_attempt_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, 0)",
+    )
+    .bind(filing_id.map(str::to_string))
+    .bind(&sms.mobile)
+    .bind(&sms.body)
+    .bind(ms(now))
+    .bind(kind)
+    .bind(&sms.template)
+    .bind(to_json(&sms.params))
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records notices: inbox messages, and template SMS in the outbox.
+async fn write_notices(tx: &mut AnyConnection, notices: &[Notice], now: Time) -> StoreResult<()> {
+    for n in notices {
+        match n.channel {
+            Channel::Inbox => {
+                sqlx::query(
+                    "INSERT INTO inbox_messages (user_id, template, title, body, filing_id, appid, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&n.to)
+                .bind(&n.template)
+                .bind(&n.title)
+                .bind(&n.body)
+                .bind(n.filing_id.clone())
+                .bind(n.appid.clone())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+            }
+            Channel::Sms => {
+                let sms = OutboundSms {
+                    mobile: n.to.clone(),
+                    body: n.body.clone(),
+                    template: n.template.clone(),
+                    params: n.params.clone(),
+                };
+                insert_sms(&mut *tx, n.filing_id.as_deref(), "notice", &sms, now).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One delivery per event and subscription that asked for its type (or `*`).
+async fn fan_out(tx: &mut AnyConnection, events: &[WebhookEvent], now: Time) -> StoreResult<()> {
+    for e in events {
+        sqlx::query(
+            "INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, payload, status, attempts, \
+             retry_count, next_attempt_at, lease_until, created_at) \
+             SELECT s.id, $1, $2, $3, 'pending', 0, 0, $4, 0, $5 FROM webhook_subscriptions s \
+             WHERE s.deleted_at IS NULL AND EXISTS (SELECT 1 FROM webhook_subscription_events x \
+             WHERE x.subscription_id = s.id AND (x.event_type = $6 OR x.event_type = '*')) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&e.event_id)
+        .bind(&e.event_type)
+        .bind(&e.payload)
+        .bind(ms(now))
+        .bind(ms(now))
+        .bind(&e.event_type)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn sweep_apps(conn: &mut AnyConnection) -> StoreResult<Vec<SweepApp>> {
+    let rows = sqlx::query(
+        "SELECT a.appid, a.name, a.owner_id, a.listed, a.registered_at, s.status AS record_status, \
+         c.appid AS cleared_appid FROM apps a LEFT JOIN service_records s ON s.appid = a.appid \
+         LEFT JOIN app_clearances c ON c.appid = a.appid WHERE a.listed = 1 ORDER BY a.appid",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let warned: Vec<(String, i64)> =
+        sqlx::query_as("SELECT appid, threshold FROM deadline_warnings ORDER BY appid")
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut out = vec![];
+    for r in &rows {
+        let appid: String = r.try_get("appid")?;
+        let record = match r.try_get::<Option<String>, _>("record_status")?.as_deref() {
+            Some("active") => RecordState::Active,
+            Some(_) => RecordState::Cancelled,
+            None => RecordState::None,
+        };
+        out.push(SweepApp {
+            warned: warned
+                .iter()
+                .filter(|(a, _)| *a == appid)
+                .filter_map(|(_, t)| u32::try_from(*t).ok())
+                .collect(),
+            name: r.try_get("name")?,
+            owner_id: r.try_get("owner_id")?,
+            listed: r.try_get::<i64, _>("listed")? != 0,
+            registered_on: time(r.try_get("registered_at")?)
+                .with_timezone(&china_offset())
+                .date_naive(),
+            record,
+            cleared: r.try_get::<Option<String>, _>("cleared_appid")?.is_some(),
+            appid,
+        });
+    }
+    Ok(out)
+}
+
+fn inbox(r: &AnyRow) -> StoreResult<InboxRow> {
+    Ok(InboxRow {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        template: r.try_get("template")?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        filing_id: r.try_get("filing_id")?,
+        appid: r.try_get("appid")?,
+        created_at: time(r.try_get("created_at")?),
+        read_at: r.try_get::<Option<i64>, _>("read_at")?.map(time),
+    })
+}
+
+fn webhook(r: &AnyRow) -> StoreResult<WebhookRow> {
+    Ok(WebhookRow {
+        id: r.try_get("id")?,
+        url: r.try_get("url")?,
+        secret: r.try_get("secret")?,
+        events: vec![],
+        description: r.try_get("description")?,
+        created_by: r.try_get("created_by")?,
+        created_at: time(r.try_get("created_at")?),
+        deleted_at: r.try_get::<Option<i64>, _>("deleted_at")?.map(time),
+    })
+}
+
+fn delivery(r: &AnyRow) -> StoreResult<DeliveryRow> {
+    Ok(DeliveryRow {
+        id: r.try_get("id")?,
+        subscription_id: r.try_get("subscription_id")?,
+        event_id: r.try_get("event_id")?,
+        event_type: r.try_get("event_type")?,
+        payload: r.try_get("payload")?,
+        status: r.try_get("status")?,
+        attempts: r.try_get("attempts")?,
+        retry_count: r.try_get("retry_count")?,
+        next_attempt_at: time(r.try_get("next_attempt_at")?),
+        lease_until: r.try_get("lease_until")?,
+        last_status_code: r.try_get("last_status_code")?,
+        last_error: r.try_get("last_error")?,
+        created_at: time(r.try_get("created_at")?),
+        delivered_at: r.try_get::<Option<i64>, _>("delivered_at")?.map(time),
+    })
+}
+
+const INBOX_COLS: &str =
+    "id, user_id, template, title, body, filing_id, appid, created_at, read_at";
+const WEBHOOK_COLS: &str = "id, url, secret, description, created_by, created_at, deleted_at";
+const DELIVERY_COLS: &str =
+    "id, subscription_id, event_id, event_type, payload, status, attempts, retry_count, \
+     next_attempt_at, lease_until, last_status_code, last_error, created_at, delivered_at";

@@ -8,6 +8,7 @@ use beian_domain::filing::{
 };
 use beian_domain::fixtures::enterprise_document;
 use beian_domain::policy::Policy;
+use beian_domain::reference::ReferenceData;
 use beian_store::*;
 use chrono::{Duration, TimeZone, Utc};
 use sqlx::Connection;
@@ -58,6 +59,7 @@ struct Fx {
     store: SqlStore,
     policy: Policy,
     calendar: Calendar,
+    reference: ReferenceData,
 }
 
 impl Fx {
@@ -75,6 +77,7 @@ impl Fx {
             store,
             policy: Policy::default(),
             calendar: Calendar::embedded(),
+            reference: ReferenceData::embedded(),
         }
     }
 
@@ -94,11 +97,21 @@ impl Fx {
 
     /// A new order for `appid` with a saved document of subject `credit`.
     async fn draft(&self, id: &str, appid: &str, credit: &str) -> Filing {
+        let doc = enterprise_document("深圳市星河科技有限公司", credit, "星河记账", "face", "m");
+        self.draft_with(id, appid, doc).await
+    }
+
+    /// A new order for `appid` with `doc` saved.
+    async fn draft_with(
+        &self,
+        id: &str,
+        appid: &str,
+        doc: beian_domain::document::Document,
+    ) -> Filing {
         let actor = Actor::Applicant("u1".into());
         let (f, created) =
             Filing::create(id.into(), Kind::New, appid.into(), &actor, None, None, t0()).unwrap();
         self.store.create_filing(&f, &created).await.unwrap();
-        let doc = enterprise_document("深圳市星河科技有限公司", credit, "星河记账", "face", "m");
         self.run(
             &f,
             Command::Save {
@@ -116,6 +129,7 @@ impl Fx {
             actor,
             policy: &self.policy,
             calendar: &self.calendar,
+            reference: &self.reference,
         };
         let events = f.decide(cmd, &env)?;
         Ok(commit(f, events, &self.policy))
@@ -142,13 +156,15 @@ fn commit(before: &Filing, events: Vec<Event>, policy: &Policy) -> Commit {
         filing: after,
         events,
         now: t0(),
+        notices: vec![],
+        webhooks: vec![],
     }
 }
 
 /// A platform-review order whose document passes the submit checks.
 fn submit_cmd() -> Command {
     Command::Submit {
-        facts: beian_domain::validate::ValidationFacts {
+        facts: Box::new(beian_domain::validate::ValidationFacts {
             app_name: Some("星河记账".into()),
             face: Some(beian_domain::validate::FaceFacts {
                 id: "face".into(),
@@ -159,7 +175,7 @@ fn submit_cmd() -> Command {
                 name: Some("张三".into()),
             }),
             ..Default::default()
-        },
+        }),
         codes: vec![],
     }
 }
@@ -176,7 +192,8 @@ both!(
     one_open_order_per_subject,
     refused_allocation_consumes_no_number,
     timers_are_leased,
-    idempotency_keys
+    idempotency_keys,
+    validation_facts
 );
 
 async fn stale_commits_change_nothing(store: SqlStore) {
@@ -264,12 +281,14 @@ async fn refused_allocation_consumes_no_number(store: SqlStore) {
     let accept: NumberedCommit = Box::new(move |n: IssuedNumbers| {
         s3.lock().unwrap().push(n.service_number);
         let cal = Calendar::embedded();
+        let reference = ReferenceData::embedded();
         let actor = Actor::Applicant("u1".into());
         let env = Env {
             now: t0(),
             actor: &actor,
             policy: &policy,
             calendar: &cal,
+            reference: &reference,
         };
         Ok(commit(
             &before,
@@ -366,4 +385,168 @@ async fn idempotency_keys(store: SqlStore) {
         IdempotencyState::Started,
         "an aborted key is free again"
     );
+}
+
+/// The read-only lookups behind `ValidationFacts` (issue 3).
+async fn validation_facts(store: SqlStore) {
+    let fx = Fx::new(store).await;
+    for appid in ["wx1", "wx2"] {
+        fx.app(appid).await;
+    }
+    let actor = Actor::Applicant("u1".into());
+    let (a, b) = ("1:91440300708461136T", "1:91110108MA01ABC17L");
+    // Subject A files wx1; its document keeps the mobile as typed.
+    let mut doc = enterprise_document(
+        "深圳市星河科技有限公司",
+        "91440300708461136T",
+        "星河记账",
+        "face",
+        "m",
+    );
+    doc.subject_principal.mobile = Some("+86 138-0013-8000".into());
+    let f1 = fx.draft_with("f1", "wx1", doc).await;
+    let f1 = fx.run(&f1, submit_cmd(), &actor).await.unwrap();
+    let mobile = vec!["13800138000".to_string()];
+    // Open (in review): another subject sees the mobile as used, the subject itself not.
+    assert_eq!(
+        fx.store
+            .mobiles_of_other_subjects(&mobile, b)
+            .await
+            .unwrap(),
+        mobile
+    );
+    assert_eq!(
+        fx.store
+            .mobiles_of_other_subjects(&mobile, a)
+            .await
+            .unwrap(),
+        Vec::<String>::new()
+    );
+    let open = fx.store.open_orders_of_subject(a, "f9").await.unwrap();
+    assert_eq!(
+        open.iter()
+            .map(|o| (o.id.as_str(), o.province.as_deref()))
+            .collect::<Vec<_>>(),
+        vec![("f1", Some("44"))]
+    );
+    assert!(fx
+        .store
+        .open_orders_of_subject(a, "f1")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(fx.store.submissions_since("wx1", t0()).await.unwrap(), 1);
+    assert_eq!(
+        fx.store
+            .submissions_since("wx1", t0() + Duration::hours(1))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(fx.store.submissions_since("wx2", t0()).await.unwrap(), 0);
+
+    // Filed: the active record keeps the mobile and the service name.
+    let reviewer = Actor::PlatformReviewer("r1".into());
+    let f1 = fx
+        .run(
+            &f1,
+            Command::PlatformApprove {
+                codes: vec!["111111".into()],
+            },
+            &reviewer,
+        )
+        .await
+        .unwrap();
+    let verify = Command::SmsVerify {
+        mobile: "13800138000".into(),
+        last6: "311238".into(),
+        code: "111111".into(),
+    };
+    let f1 = fx
+        .run(&f1, verify, &Actor::Recipient("138****8000".into()))
+        .await
+        .unwrap();
+    let (before, policy) = (f1.clone(), fx.policy.clone());
+    let approve: NumberedCommit = Box::new(move |n: IssuedNumbers| {
+        let (cal, reference) = (Calendar::embedded(), ReferenceData::embedded());
+        let actor = Actor::AuthorityReviewer("g1".into());
+        let env = Env {
+            now: t0(),
+            actor: &actor,
+            policy: &policy,
+            calendar: &cal,
+            reference: &reference,
+        };
+        let events = before.decide(Command::AuthorityApprove { numbers: Some(n) }, &env)?;
+        Ok(commit(&before, events, &policy))
+    });
+    let req = NumberRequest {
+        filing_id: "f1".into(),
+        province: "44".into(),
+        abbr: "粤".into(),
+        year: 2026,
+        subject_key: a.into(),
+    };
+    fx.store.commit_with_numbers(req, approve).await.unwrap();
+    assert!(fx
+        .store
+        .open_orders_of_subject(a, "f9")
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        fx.store
+            .mobiles_of_other_subjects(&mobile, b)
+            .await
+            .unwrap(),
+        mobile
+    );
+    let unused = vec!["13900139000".to_string()];
+    assert!(fx
+        .store
+        .mobiles_of_other_subjects(&unused, b)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        fx.store.active_service_names(a, "wx2").await.unwrap(),
+        vec!["星河记账".to_string()]
+    );
+    assert!(fx
+        .store
+        .active_service_names(a, "wx1")
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Media: unknown ids are left out; the declared certificate type comes back.
+    let media = MediaRow {
+        id: "m1".into(),
+        owner_id: "u1".into(),
+        purpose: "certificate_front".into(),
+        content_type: "image/png".into(),
+        size: 1,
+        sha256: "0".into(),
+        width: Some(720),
+        height: Some(1280),
+        checks: serde_json::json!([]),
+        created_at: t0(),
+    };
+    fx.store.insert_media(&media).await.unwrap();
+    fx.store.set_media_certificate_type("m1", 2).await.unwrap();
+    let info = fx
+        .store
+        .media_info(&["m1".into(), "nope".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        info,
+        vec![MediaInfo {
+            id: "m1".into(),
+            owner_id: "u1".into(),
+            content_type: "image/png".into(),
+            certificate_type: Some(2),
+        }]
+    );
+    assert!(fx.store.media_info(&[]).await.unwrap().is_empty());
 }

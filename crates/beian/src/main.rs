@@ -1,6 +1,6 @@
 //! The `beian` binary: a thin CLI over `beian-server`.
 
-use beian_server::config::{Config, Secret};
+use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
 use beian_server::startup::{self, Application};
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -26,6 +26,20 @@ enum Cmd {
         #[command(subcommand)]
         command: UserCmd,
     },
+    /// Runs the daily deadline sweep of domain.md §13 (warnings, clearance) once for a day.
+    Sweep(SweepArgs),
+}
+
+#[derive(Args)]
+struct SweepArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Prints what the sweep would do, and changes nothing.
+    #[arg(long)]
+    preview: bool,
+    /// The day to sweep (YYYY-MM-DD, +08:00); defaults to today.
+    #[arg(long)]
+    date: Option<chrono::NaiveDate>,
 }
 
 #[derive(Subcommand)]
@@ -56,6 +70,9 @@ struct Common {
     /// Database URL; defaults to the SQLite file in the data directory. `postgres://…` selects PostgreSQL.
     #[arg(long, env = "BEIAN_DB")]
     db: Option<String>,
+    /// PostgreSQL connections per process.
+    #[arg(long, env = "BEIAN_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    db_max_connections: u32,
     /// Optional TOML file with a `[policy]` table overriding domain.md §4 defaults.
     #[arg(long, env = "BEIAN_CONFIG")]
     config: Option<PathBuf>,
@@ -88,17 +105,128 @@ struct Serve {
     /// Requests per minute per client address on the public query and verification endpoints.
     #[arg(long, env = "BEIAN_PUBLIC_RATE_PER_MINUTE", default_value_t = 120)]
     public_rate_per_minute: u32,
+    #[command(flatten)]
+    sms: SmsArgs,
+}
+
+/// The SMS gateway; the secret comes from `BEIAN_SMS_SECRET` or the config file only.
+#[derive(Args, Default)]
+struct SmsArgs {
+    /// `outbox` (default: the database is the delivery) or `http` (a provider's API).
+    #[arg(long, env = "BEIAN_SMS_GATEWAY")]
+    sms_gateway: Option<String>,
+    /// The provider's send endpoint (http://…).
+    #[arg(long, env = "BEIAN_SMS_URL")]
+    sms_url: Option<String>,
+    /// The provider access key.
+    #[arg(long, env = "BEIAN_SMS_ACCESS_KEY")]
+    sms_access_key: Option<String>,
+    /// Template ids, e.g. `verification_code=SMS_001,filed=SMS_002`.
+    #[arg(long, env = "BEIAN_SMS_TEMPLATES")]
+    sms_templates: Option<String>,
+    /// Timeout of one provider request, in milliseconds.
+    #[arg(long, env = "BEIAN_SMS_TIMEOUT_MS")]
+    sms_timeout_ms: Option<u64>,
+    /// Retries of one request after a transport error, 429 or 5xx.
+    #[arg(long, env = "BEIAN_SMS_RETRIES")]
+    sms_retries: Option<u32>,
+}
+
+/// `[sms]` of the config file.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileSms {
+    gateway: Option<String>,
+    url: Option<String>,
+    access_key: Option<String>,
+    secret: Option<String>,
+    #[serde(default)]
+    templates: std::collections::BTreeMap<String, String>,
+    timeout_ms: Option<u64>,
+    retries: Option<u32>,
+    backoff_ms: Option<u64>,
+}
+
+/// `[delivery]` of the config file: retry schedules of the SMS outbox and webhooks.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDelivery {
+    sms_max_attempts: Option<u32>,
+    sms_retry_base_secs: Option<i64>,
+    webhook_timeout_ms: Option<u64>,
+    webhook_max_attempts: Option<u32>,
+    webhook_retry_base_secs: Option<i64>,
+    retry_cap_secs: Option<i64>,
+}
+
+/// Resolves the gateway: the config file's `[sms]`, overridden by flags and
+/// `BEIAN_SMS_*` variables (`env_secret` is `BEIAN_SMS_SECRET`).
+fn sms_config(
+    file: FileSms,
+    args: &SmsArgs,
+    env_secret: Option<String>,
+) -> Result<SmsGatewayConfig, String> {
+    let gateway = args
+        .sms_gateway
+        .clone()
+        .or(file.gateway)
+        .unwrap_or_else(|| "outbox".into());
+    match gateway.as_str() {
+        "outbox" => Ok(SmsGatewayConfig::Outbox),
+        "http" => {
+            let url = args.sms_url.clone().or(file.url).ok_or(
+                "短信网关 http 需要 --sms-url / BEIAN_SMS_URL / the http gateway needs a URL",
+            )?;
+            let key = args.sms_access_key.clone().or(file.access_key).ok_or(
+                "短信网关 http 需要 access key（BEIAN_SMS_ACCESS_KEY） / the http gateway needs an access key",
+            )?;
+            let secret = env_secret
+                .filter(|s| !s.is_empty())
+                .or(file.secret)
+                .ok_or("短信网关 http 需要 BEIAN_SMS_SECRET / the http gateway needs a secret")?;
+            let mut c = HttpSmsConfig::new(url, key, Secret(secret));
+            c.templates = file.templates;
+            if let Some(list) = &args.sms_templates {
+                for pair in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                    let (k, v) = pair.split_once('=').ok_or_else(|| {
+                        format!("短信模板应写作 key=id / template ids are key=id pairs: {pair}")
+                    })?;
+                    c.templates.insert(k.trim().into(), v.trim().into());
+                }
+            }
+            c.timeout_ms = args
+                .sms_timeout_ms
+                .or(file.timeout_ms)
+                .unwrap_or(c.timeout_ms);
+            c.retries = args.sms_retries.or(file.retries).unwrap_or(c.retries);
+            c.backoff_ms = file.backoff_ms.unwrap_or(c.backoff_ms);
+            Ok(SmsGatewayConfig::Http(c))
+        }
+        other => Err(format!(
+            "未知的短信网关 {other}（可选 outbox、http） / unknown SMS gateway {other}"
+        )),
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
 struct FileConfig {
     #[serde(default)]
     policy: Option<toml::Value>,
+    #[serde(default)]
+    sms: Option<FileSms>,
+    #[serde(default)]
+    delivery: Option<FileDelivery>,
 }
 
 fn config(common: &Common) -> Result<Config, String> {
+    config_with(common, &SmsArgs::default())
+}
+
+fn config_with(common: &Common, sms: &SmsArgs) -> Result<Config, String> {
     let mut c = Config::new(common.data_dir.clone());
     c.db = common.db.clone();
+    c.db_max_connections = common.db_max_connections;
+    let mut file_sms = FileSms::default();
     if let Some(path) = &common.config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("配置文件 {} 无法读取：{e}", path.display()))?;
@@ -109,7 +237,20 @@ fn config(common: &Common) -> Result<Config, String> {
                 .try_into()
                 .map_err(|e| format!("[policy] 配置错误：{e}"))?;
         }
+        file_sms = file.sms.unwrap_or_default();
+        if let Some(d) = file.delivery {
+            let x = &mut c.delivery;
+            x.sms_max_attempts = d.sms_max_attempts.unwrap_or(x.sms_max_attempts);
+            x.sms_retry_base_secs = d.sms_retry_base_secs.unwrap_or(x.sms_retry_base_secs);
+            x.webhook_timeout_ms = d.webhook_timeout_ms.unwrap_or(x.webhook_timeout_ms);
+            x.webhook_max_attempts = d.webhook_max_attempts.unwrap_or(x.webhook_max_attempts);
+            x.webhook_retry_base_secs = d
+                .webhook_retry_base_secs
+                .unwrap_or(x.webhook_retry_base_secs);
+            x.retry_cap_secs = d.retry_cap_secs.unwrap_or(x.retry_cap_secs);
+        }
     }
+    c.sms = sms_config(file_sms, sms, std::env::var("BEIAN_SMS_SECRET").ok())?;
     c.admin_password = std::env::var("BEIAN_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())
@@ -118,7 +259,7 @@ fn config(common: &Common) -> Result<Config, String> {
 }
 
 async fn serve(args: Serve) -> Result<(), String> {
-    let mut c = config(&args.common)?;
+    let mut c = config_with(&args.common, &args.sms)?;
     c.addr = args.addr;
     c.manual_clock = args.manual_clock;
     c.demo = args.demo;
@@ -133,6 +274,7 @@ async fn serve(args: Serve) -> Result<(), String> {
         "数据库 / database: {}",
         if c.db.is_some() { "postgres" } else { "sqlite" }
     );
+    println!("短信网关 / SMS gateway: {}", app.state.sms.name());
     if let Some(pw) = &app.generated_admin_password {
         println!("首次启动，管理员账号 admin 的密码 / first start, admin password: {pw}");
         println!(
@@ -166,7 +308,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let c = config(&common)?;
             let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-            let state = startup::state(&c, std::sync::Arc::new(store));
+            let state =
+                startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
             let new = beian_server::routes::accounts::NewUser {
                 username,
                 password,
@@ -185,7 +328,48 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("已创建账号 / created {} ({})", user.username, user.role);
             Ok(())
         }
+        Cmd::Sweep(args) => sweep(args).await,
     }
+}
+
+/// `beian sweep [--preview] [--date]`: one line per action, tab-separated
+/// (`clear <appid> <name>`, `warn <appid> <days left> <name>`).
+async fn sweep(args: SweepArgs) -> Result<(), String> {
+    let c = config(&args.common)?;
+    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
+    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    let day = args
+        .date
+        .unwrap_or_else(|| beian_server::sweep::day_of(state.now()));
+    let plan = if args.preview {
+        beian_server::sweep::preview(&state, day)
+            .await
+            .map_err(|e| e.message)?
+    } else {
+        match beian_server::sweep::run(&state, day)
+            .await
+            .map_err(|e| e.message)?
+        {
+            Some(w) => w.plan,
+            None => {
+                println!("sweep {day}: already ran / 当日已执行");
+                return Ok(());
+            }
+        }
+    };
+    println!(
+        "sweep {day}{}: {} clearance(s), {} warning(s)",
+        if args.preview { " preview" } else { "" },
+        plan.clearances.len(),
+        plan.warnings.len()
+    );
+    for c in &plan.clearances {
+        println!("clear\t{}\t{}", c.appid, c.name);
+    }
+    for w in &plan.warnings {
+        println!("warn\t{}\t{}\t{}", w.appid, w.days_left, w.name);
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -202,5 +386,73 @@ async fn main() -> ExitCode {
             eprintln!("错误 / error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> FileSms {
+        toml::from_str::<FileConfig>(text)
+            .unwrap()
+            .sms
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_outbox_is_the_default_gateway() {
+        let c = sms_config(FileSms::default(), &SmsArgs::default(), None).unwrap();
+        assert_eq!(c, SmsGatewayConfig::Outbox);
+    }
+
+    #[test]
+    fn flags_and_variables_override_the_file() {
+        let f = file(
+            "[sms]\ngateway = \"http\"\nurl = \"http://file/send\"\naccess_key = \"ak-file\"\n\
+             secret = \"from-file\"\ntimeout_ms = 900\n[sms.templates]\nfiled = \"SMS_9\"\n",
+        );
+        let args = SmsArgs {
+            sms_url: Some("http://flag/send".into()),
+            sms_templates: Some("verification_code=SMS_1, filed=SMS_2".into()),
+            ..SmsArgs::default()
+        };
+        let SmsGatewayConfig::Http(c) = sms_config(f, &args, Some("from-env".into())).unwrap()
+        else {
+            panic!("http gateway");
+        };
+        assert_eq!(c.url, "http://flag/send");
+        assert_eq!(c.access_key, "ak-file");
+        assert_eq!(c.secret, Secret("from-env".into()));
+        assert_eq!(c.timeout_ms, 900);
+        assert_eq!(c.templates.get("filed").map(String::as_str), Some("SMS_2"));
+        assert_eq!(
+            c.templates.get("verification_code").map(String::as_str),
+            Some("SMS_1")
+        );
+        assert!(!format!("{c:?}").contains("from-env"), "secret redacted");
+    }
+
+    #[test]
+    fn an_incomplete_http_gateway_is_refused() {
+        let args = SmsArgs {
+            sms_gateway: Some("http".into()),
+            sms_url: Some("http://p/send".into()),
+            sms_access_key: Some("ak".into()),
+            ..SmsArgs::default()
+        };
+        assert!(sms_config(FileSms::default(), &args, None)
+            .unwrap_err()
+            .contains("BEIAN_SMS_SECRET"));
+        let bad = SmsArgs {
+            sms_templates: Some("no-equals".into()),
+            ..args
+        };
+        assert!(sms_config(FileSms::default(), &bad, Some("s".into())).is_err());
+        let unknown = SmsArgs {
+            sms_gateway: Some("carrier-pigeon".into()),
+            ..SmsArgs::default()
+        };
+        assert!(sms_config(FileSms::default(), &unknown, None).is_err());
     }
 }

@@ -14,6 +14,11 @@ fn calendar() -> &'static Calendar {
     CAL.get_or_init(Calendar::embedded)
 }
 
+fn reference() -> &'static crate::reference::ReferenceData {
+    static REFS: OnceLock<crate::reference::ReferenceData> = OnceLock::new();
+    REFS.get_or_init(crate::reference::ReferenceData::embedded)
+}
+
 fn t0() -> Time {
     // Friday 2025-09-26 10:00 +08:00, the §11.3 platform SLA example.
     chrono::FixedOffset::east_opt(8 * 3600)
@@ -68,6 +73,7 @@ impl H {
             actor: &actor,
             policy: &self.policy,
             calendar: calendar(),
+            reference: reference(),
         };
         let events = self.f.decide(cmd, &env)?;
         for e in &events {
@@ -83,7 +89,7 @@ impl H {
     fn submit(&mut self) -> Result<Vec<Event>, Refusal> {
         let facts = facts(&self.f);
         self.app(Command::Submit {
-            facts,
+            facts: Box::new(facts),
             codes: codes(1),
         })
     }
@@ -174,6 +180,7 @@ fn facts(f: &Filing) -> ValidationFacts {
             name: Some("张三".into()),
         }),
         quota_used: Some(0),
+        ..ValidationFacts::default()
     }
 }
 
@@ -529,7 +536,7 @@ fn cancellation_sms_then_authority_then_cancelled() {
         })
         .is_err());
     c.app(Command::Submit {
-        facts: ValidationFacts::default(),
+        facts: Box::default(),
         codes: codes(1),
     })
     .unwrap();
@@ -554,7 +561,7 @@ fn cancellation_sms_then_authority_then_cancelled() {
 fn ignored_cancellation_sms_abandons_it() {
     let mut c = H::new(Kind::Cancel);
     c.app(Command::Submit {
-        facts: ValidationFacts::default(),
+        facts: Box::default(),
         codes: codes(1),
     })
     .unwrap();
@@ -603,7 +610,7 @@ fn all_commands() -> Vec<(&'static str, Command)> {
         (
             "submit",
             Command::Submit {
-                facts: ValidationFacts::default(),
+                facts: Box::default(),
                 codes: codes(1),
             },
         ),

@@ -1,4 +1,4 @@
-//! Admin endpoints: the SMS outbox and the manual clock.
+//! Admin endpoints: the SMS outbox with its delivery state, and the manual clock.
 
 use crate::auth::{Caller, Role};
 use crate::error::{ApiError, ApiJson, ApiResult};
@@ -36,7 +36,10 @@ pub async fn sms_outbox(
         .iter()
         .map(|r| {
             json!({"id": r.id, "to": r.mobile, "body": r.body, "filing_id": r.filing_id,
-                        "created_at": views::ts(r.created_at), "sent_at": r.sent_at.map(views::ts)})
+                        "created_at": views::ts(r.created_at), "sent_at": r.sent_at.map(views::ts),
+                        "kind": r.kind, "template": r.template, "status": r.status,
+                        "attempts": r.attempts, "last_error": r.last_error,
+                        "next_attempt_at": (r.status == "pending").then(|| views::ts(r.next_attempt_at))})
         })
         .collect();
     Ok(Json(json!({"items": items, "gateway": s.sms.name()})))
@@ -50,7 +53,8 @@ pub struct ClockChange {
 }
 
 /// `POST /api/v1/admin/clock` (only with `--manual-clock`): moves the clock
-/// and runs every timer that fell due.
+/// and runs everything that fell due: timers, SMS reminders, the day's
+/// deadline sweep, the SMS outbox and webhook deliveries.
 pub async fn clock(
     State(s): State<AppState>,
     caller: Caller,
@@ -72,7 +76,17 @@ pub async fn clock(
             b.advance_hours,
         )
         .ok_or_else(ApiError::not_found)?;
-    let fired = crate::worker::run_due_timers(&s).await?;
-    crate::worker::dispatch_sms(&s).await?;
-    Ok(Json(json!({"now": views::ts(now), "timers_fired": fired})))
+    let work = crate::worker::run_due_work(&s).await?;
+    let sweep = work.sweep.map(|w| {
+        json!({"day": crate::sweep::day_of(now).to_string(), "warnings": w.plan.warnings.len(),
+               "clearances": w.plan.clearances.iter().map(|c| c.appid.clone()).collect::<Vec<_>>()})
+    });
+    Ok(Json(json!({
+        "now": views::ts(now),
+        "timers_fired": work.timers_fired,
+        "reminders_sent": work.reminders_sent,
+        "sweep": sweep,
+        "sms_sent": work.sms_sent,
+        "webhooks_delivered": work.webhooks_delivered,
+    })))
 }

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use beian_domain::calendar::china_offset;
 use beian_domain::gating::{gate, Gate, RecordState};
-use beian_store::{AppRow, Preconditions};
+use beian_store::{AppRow, Preconditions, ServiceRecord};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -91,7 +91,7 @@ pub async fn create(
         created_at: now,
     };
     s.store.insert_app(&app).await?;
-    Ok((StatusCode::CREATED, Json(views::app(&app, None, None))))
+    Ok((StatusCode::CREATED, Json(view(&s, &app).await?)))
 }
 
 fn can_see(caller: &Caller, app: &AppRow) -> bool {
@@ -110,7 +110,34 @@ pub async fn visible_app(s: &AppState, caller: &Caller, appid: &str) -> ApiResul
 async fn view(s: &AppState, app: &AppRow) -> ApiResult<Value> {
     let live = s.store.live_filing_of_app(&app.appid).await?;
     let record = s.store.service_record(&app.appid).await?;
-    Ok(views::app(app, live.as_ref(), record.as_ref()))
+    let mut v = views::app(app, live.as_ref(), record.as_ref());
+    v["clearance"] = clearance(s, app, record.as_ref()).await?;
+    Ok(v)
+}
+
+/// The app's standing in the deadline policy of §13: `none`, `warned`
+/// (deadline warnings sent), `cleared` (清退 by the sweep; releases blocked)
+/// or `lifted` (cleared, then filed).
+async fn clearance(s: &AppState, app: &AppRow, record: Option<&ServiceRecord>) -> ApiResult<Value> {
+    let cleared = s.store.app_clearance(&app.appid).await?;
+    let warnings = s.store.deadline_warnings(&app.appid).await?;
+    let filed = record.is_some_and(|r| r.status == "active");
+    let state = match (&cleared, filed) {
+        (Some(_), true) => "lifted",
+        (Some(_), false) => "cleared",
+        (None, _) if !warnings.is_empty() => "warned",
+        _ => "none",
+    };
+    let p = &s.policy.release;
+    Ok(json!({
+        "state": state,
+        "delisted": state == "cleared" && cleared.as_ref().is_some_and(|c| c.action == "unlist"),
+        "action": cleared.as_ref().map(|c| c.action.clone()),
+        "cleared_at": cleared.as_ref().map(|c| views::ts(c.cleared_at)),
+        "warnings_sent": warnings,
+        "legacy_deadline": p.legacy_deadline.to_string(),
+        "clearance_start": p.clearance_start.to_string(),
+    }))
 }
 
 /// Lists the caller's apps (all apps for staff).
@@ -162,7 +189,14 @@ pub async fn release(
         .registered_at
         .with_timezone(&china_offset())
         .date_naive();
-    let decision = gate(state, app.listed, registered, today, &s.policy.release);
+    let mut decision = gate(state, app.listed, registered, today, &s.policy.release);
+    // A cleared app stays blocked until it is filed, even if the dates move.
+    if state != RecordState::Active
+        && decision.may_publish()
+        && s.store.app_clearance(&appid).await?.is_some()
+    {
+        decision = Gate::Cleared;
+    }
     tracing::info!(appid, version = b.version, gate = ?decision, "release gating decision");
     let refuse = |message: &str, suggestion: &str, gate: &str| {
         ApiError::conflict("NOT_FILED", message)

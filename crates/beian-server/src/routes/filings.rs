@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use beian_domain::document::Document;
 use beian_domain::filing::{CancelReason, CancelType, Command, Filing, Kind, Reason, RecordFacts};
-use beian_domain::validate::{self, FaceFacts, ValidationFacts};
+use beian_domain::validate::{self, FaceFacts, MediaFacts, ValidationFacts};
 use beian_store::FilingQuery;
 use chrono::Duration;
 use serde::Deserialize;
@@ -108,7 +108,7 @@ pub async fn create(
         }
         _ => None,
     };
-    let facts = match (kind, &record) {
+    let facts = match (kind, record) {
         (Kind::New, Some(_)) => {
             return Err(ApiError::conflict("MP_ALREADY_FILED", "该小程序已备案")
                 .suggest("如需修改请发起变更备案"))
@@ -119,19 +119,7 @@ pub async fn create(
                 ApiError::conflict("NOT_FILED", "该小程序尚未备案").suggest("请先完成新增备案")
             )
         }
-        (_, Some(r)) => {
-            let subject = s.store.subject_record(&r.subject_key).await?;
-            Some(RecordFacts {
-                subject_key: r.subject_key.clone(),
-                province: subject
-                    .as_ref()
-                    .map(|x| x.province.clone())
-                    .unwrap_or_default(),
-                subject_number: Some(r.subject_number.clone()),
-                service_number: Some(r.service_number.clone()),
-                document: Some(r.document.clone()),
-            })
-        }
+        (_, Some(r)) => Some(record_facts(&s, r).await?),
     };
     let now = s.now();
     let id = auth::new_id(now.timestamp_millis());
@@ -225,7 +213,20 @@ pub async fn list(
     Ok(Json(json!({"items": items, "next_cursor": next})))
 }
 
-/// What validation needs from the database for this order's document.
+/// An active service record with its subject's province, as orders and validation see it.
+async fn record_facts(s: &AppState, r: beian_store::ServiceRecord) -> ApiResult<RecordFacts> {
+    let subject = s.store.subject_record(&r.subject_key).await?;
+    Ok(RecordFacts {
+        province: subject.map(|x| x.province).unwrap_or_default(),
+        subject_key: r.subject_key,
+        subject_number: Some(r.subject_number),
+        service_number: Some(r.service_number),
+        document: Some(r.document),
+    })
+}
+
+/// What validation needs from the database for this order's document. `f` is `None` for a
+/// precheck, which has no order (and so no app): the app's rules are left out there.
 pub async fn facts(
     s: &AppState,
     caller: &Caller,
@@ -244,13 +245,9 @@ pub async fn facts(
             .filter(|t| t.owner_id == caller.user.id),
         None => None,
     };
-    let quota_used = match (doc.subject_key(), f) {
-        (Some(key), Some(f)) if f.kind == Kind::New => Some(s.store.quota_used(&key, &f.id).await?),
-        _ => None,
-    };
-    Ok(ValidationFacts {
+    let mut facts = ValidationFacts {
         app_name: app.as_ref().map(|a| a.name.clone()),
-        owner_name: app.and_then(|a| a.owner_name),
+        owner_name: app.as_ref().and_then(|a| a.owner_name.clone()),
         face: face.map(|t| FaceFacts {
             succeeded: t.status == "succeeded",
             expires_at: t.created_at + Duration::days(s.policy.face_task_validity_days),
@@ -262,8 +259,70 @@ pub async fn facts(
             consumed_by: t.consumed_by.clone(),
             id: t.id,
         }),
-        quota_used,
-    })
+        ..ValidationFacts::default()
+    };
+    let except = f.map_or("", |f| f.id.as_str());
+    if let Some(key) = doc.subject_key() {
+        if f.is_none_or(|f| f.kind == Kind::New) {
+            facts.quota_used = Some(s.store.quota_used(&key, except).await?);
+        }
+        // Another open order of the MP cannot exist: the store keeps one live order per app.
+        let open = s.store.open_orders_of_subject(&key, except).await?;
+        facts.subject_busy = Some(!open.is_empty());
+        facts.subject_provinces = open.into_iter().filter_map(|o| o.province).collect();
+        let record = s.store.subject_record(&key).await?;
+        if let Some(r) = record.filter(|r| r.status == "active") {
+            facts.subject_provinces.push(r.province);
+            facts.recorded_subject_name = Some(r.subject_name);
+        }
+        let appid = f.map_or("", |f| f.appid.as_str());
+        facts.other_service_names = s.store.active_service_names(&key, appid).await?;
+        let mobiles = validate::principal_mobiles(doc, &s.policy);
+        facts.mobiles_used_elsewhere = s.store.mobiles_of_other_subjects(&mobiles, &key).await?;
+    }
+    // Media belong to the order's applicant (the caller, for a precheck).
+    let owner = f.map_or(caller.user.id.as_str(), |f| f.owner_id.as_str());
+    let mut ids: Vec<String> = doc
+        .media_refs()
+        .into_iter()
+        .map(|(_, id)| id.to_string())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let media = s.store.media_info(&ids).await?;
+    facts.media = Some(
+        media
+            .into_iter()
+            .map(|m| {
+                let found = MediaFacts {
+                    owned: m.owner_id == owner,
+                    video: m.content_type.starts_with("video/"),
+                    certificate_type: m.certificate_type.and_then(|t| u32::try_from(t).ok()),
+                };
+                (m.id, found)
+            })
+            .collect(),
+    );
+    if let (Some(f), Some(app)) = (f, &app) {
+        let p = app.preconditions;
+        facts.preconditions_met = Some(p.profile_complete && p.category_approved && p.certified);
+        let service = s
+            .store
+            .service_record(&f.appid)
+            .await?
+            .filter(|r| r.status == "active");
+        facts.app_filed = Some(service.is_some());
+        if f.kind == Kind::Change {
+            if let Some(r) = service {
+                facts.record = Some(Box::new(record_facts(s, r).await?));
+            }
+        }
+        if s.policy.submissions_daily_per_mp > 0 {
+            let since = validate::daily_reset(s.now());
+            facts.submissions_today = Some(s.store.submissions_since(&f.appid, since).await?);
+        }
+    }
+    Ok(facts)
 }
 
 /// Runs the validation the submit would run, without saving.
@@ -308,8 +367,12 @@ pub async fn submit(
     let f = load_own(&s, &caller, &id).await?;
     let doc = f.document_or_default();
     let mut facts = facts(&s, &caller, Some(&f), &doc).await?;
+    // api.md answers a busy subject and a full quota with 409, not as field issues: the
+    // store refuses a second open order of a subject atomically (SUBJECT_BUSY), and the quota
+    // is checked here. Save and precheck report both as issues (V-POL-003, V-POL-001).
+    facts.subject_busy = None;
     if let (Some(used), Some(nature)) = (facts.quota_used.take(), doc.subject.nature) {
-        if used >= s.policy.quota_for_nature(nature) {
+        if used >= validate::quota_limit(&s.reference.data, &s.policy, nature) {
             return Err(
                 ApiError::conflict("QUOTA_EXCEEDED", "该主体可备案的小程序数量已达上限")
                     .suggest("注销不再使用的小程序后再申请"),
@@ -317,7 +380,16 @@ pub async fn submit(
         }
     }
     let codes = f.recipients().iter().map(|_| new_code()).collect();
-    let (f, _) = execute(&s, &f, Command::Submit { facts, codes }, &caller.actor()).await?;
+    let (f, _) = execute(
+        &s,
+        &f,
+        Command::Submit {
+            facts: Box::new(facts),
+            codes,
+        },
+        &caller.actor(),
+    )
+    .await?;
     Ok(view(&s, &f))
 }
 

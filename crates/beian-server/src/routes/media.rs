@@ -72,7 +72,7 @@ fn too_large(limit: usize) -> ApiError {
 }
 
 /// Reads one multipart field, refusing as soon as it passes `limit`.
-async fn read_limited(
+pub async fn read_limited(
     mut field: axum::extract::multipart::Field<'_>,
     limit: usize,
 ) -> ApiResult<Vec<u8>> {
@@ -210,6 +210,7 @@ pub async fn upload(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let mut purpose = None;
     let mut file = None;
+    let mut certificate_type = None;
     while let Some(field) = form
         .next_field()
         .await
@@ -218,6 +219,14 @@ pub async fn upload(
         match field.name() {
             Some("purpose") => {
                 purpose = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| ApiError::bad_request(e.body_text()))?,
+                )
+            }
+            Some("certificate_type") => {
+                certificate_type = Some(
                     field
                         .text()
                         .await
@@ -246,8 +255,39 @@ pub async fn upload(
             "multipart 字段名为 file",
         )
     })?;
+    // Optional: the certificate type a certificate photo shows, checked against the field
+    // that later uses it (V-MAT-005). Refused before anything is stored.
+    let certificate_type = match certificate_type.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => Some(
+            t.parse::<u32>()
+                .ok()
+                .filter(|t| {
+                    s.reference
+                        .data
+                        .certificate_types
+                        .get(t)
+                        .is_some_and(|c| c.enabled)
+                })
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "certificate_type",
+                        "CERTIFICATE_TYPE_INVALID",
+                        "证件类型无效",
+                        "certificate_type 取值见 /api/v1/reference/certificate-types",
+                    )
+                })?,
+        ),
+    };
     let row = store_media(&s, &caller.user.id, &purpose, bytes).await?;
-    Ok((StatusCode::CREATED, Json(media_view(&row))))
+    let mut view = media_view(&row);
+    if let Some(t) = certificate_type {
+        s.store
+            .set_media_certificate_type(&row.id, i64::from(t))
+            .await?;
+        view["certificate_type"] = t.into();
+    }
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 /// `GET /api/v1/media/{id}`: the bytes, to the owner and staff only.
@@ -298,7 +338,7 @@ pub async fn start_face(
     let now = s.now();
     let task = FaceTaskRow {
         id: auth::new_id(now.timestamp_millis()),
-        filing_id: f.id,
+        filing_id: f.id.clone(),
         owner_id: caller.user.id.clone(),
         status: "waiting".into(),
         created_at: now,
@@ -309,10 +349,13 @@ pub async fn start_face(
         consumed_by: None,
     };
     s.store.insert_face_task(&task).await?;
+    let expires = now + Duration::hours(s.policy.face_notice_validity_hours);
+    let notice = beian_domain::notify::face_notice(&f, expires, &s.templates);
+    s.store.insert_notices(&[notice], now).await?;
     Ok((StatusCode::CREATED, Json(face_view(&s, &task))))
 }
 
-async fn own_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FaceTaskRow> {
+pub async fn own_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FaceTaskRow> {
     s.store
         .face_task(id)
         .await?
@@ -336,19 +379,6 @@ pub async fn capture_face(
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> ApiResult<Json<Value>> {
-    let mut task = own_face(&s, &caller, &id).await?;
-    let now = s.now();
-    if now >= task.created_at + Duration::hours(s.policy.face_notice_validity_hours) {
-        return Err(
-            ApiError::conflict("FACE_NOTICE_EXPIRED", "人脸核身通知已过期")
-                .suggest("请重新发起人脸核身"),
-        );
-    }
-    if task.status == "succeeded" {
-        return Err(
-            ApiError::conflict("FACE_ALREADY_PASSED", "人脸核身已通过").suggest("无需重复核身")
-        );
-    }
     let mut photo = None;
     while let Some(field) = form
         .next_field()
@@ -367,7 +397,25 @@ pub async fn capture_face(
             "multipart 字段名为 photo",
         )
     })?;
-    let media = store_media(&s, &caller.user.id, "face_photo", bytes).await?;
+    capture(&s, &caller, &id, bytes).await.map(Json)
+}
+
+/// Decides a face task from one captured frame (shared by the API and the pages).
+pub async fn capture(s: &AppState, caller: &Caller, id: &str, bytes: Vec<u8>) -> ApiResult<Value> {
+    let mut task = own_face(s, caller, id).await?;
+    let now = s.now();
+    if now >= task.created_at + Duration::hours(s.policy.face_notice_validity_hours) {
+        return Err(
+            ApiError::conflict("FACE_NOTICE_EXPIRED", "人脸核身通知已过期")
+                .suggest("请重新发起人脸核身"),
+        );
+    }
+    if task.status == "succeeded" {
+        return Err(
+            ApiError::conflict("FACE_ALREADY_PASSED", "人脸核身已通过").suggest("无需重复核身")
+        );
+    }
+    let media = store_media(s, &caller.user.id, "face_photo", bytes).await?;
     let filing = s
         .store
         .filing(&task.filing_id)
@@ -398,7 +446,5 @@ pub async fn capture_face(
         task.status = "failed".into();
     }
     s.store.update_face_task(&task).await?;
-    Ok(Json(
-        json!({"id": task.id, "status": task.status, "issues": issues}),
-    ))
+    Ok(json!({"id": task.id, "status": task.status, "issues": issues}))
 }

@@ -3,11 +3,14 @@
 pub mod accounts;
 pub mod admin;
 pub mod apps;
+pub mod dashboard;
 pub mod filings;
+pub mod inbox;
 pub mod media;
 pub mod miit;
 pub mod ops;
 pub mod public;
+pub mod webhooks;
 
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
@@ -58,6 +61,23 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
         )
         .route("/api/v1/precheck", post(public::precheck))
         .route("/api/v1/admin/sms-outbox", get(admin::sms_outbox))
+        .route("/api/v1/inbox", get(inbox::list))
+        .route("/api/v1/inbox/{id}/read", post(inbox::mark_read))
+        .route(
+            "/api/v1/admin/webhooks",
+            post(webhooks::create).get(webhooks::list),
+        )
+        .route("/api/v1/admin/webhooks/{id}", delete(webhooks::delete))
+        .route(
+            "/api/v1/admin/webhooks/{id}/deliveries",
+            get(webhooks::deliveries),
+        )
+        .route(
+            "/api/v1/admin/webhook-deliveries/{id}/replay",
+            post(webhooks::replay),
+        )
+        .route("/api/v1/admin/dashboard", get(dashboard::show))
+        .route("/api/v1/admin/dashboard/{file}", get(dashboard::file))
         .route("/api/openapi.json", get(ops::openapi))
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
@@ -75,7 +95,8 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
             crate::ratelimit::layer,
         ));
     api.merge(public)
-        .merge(crate::reference::router())
+        .merge(crate::reference::router(state.reference.clone()))
+        .merge(crate::ui::router())
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 /// Child processes, killed when the test ends however it ends.
-struct Servers(Vec<Child>);
+pub struct Servers(Vec<Child>);
 
 impl Drop for Servers {
     fn drop(&mut self) {
@@ -20,7 +20,7 @@ impl Drop for Servers {
 }
 
 /// Starts `n` processes of the real binary on one database; returns their clients.
-async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
+pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
     let data_dir = temp_dir();
     let mut children = Servers(vec![]);
     let mut apps = vec![];
@@ -39,6 +39,7 @@ async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
             .env("BEIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("BEIAN_ARGON2_MEMORY_KIB", "64")
             .env("BEIAN_WORKER_INTERVAL_MS", "100")
+            .env("BEIAN_DB_MAX_CONNECTIONS", "6")
             .env("BEIAN_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

@@ -18,6 +18,7 @@ crate::both_backends!(
     idempotency_key_replays_the_first_response,
     malformed_and_unauthorised_requests,
     legacy_listed_apps_release_until_clearance,
+    precheck_reports_every_fault_and_submit_refuses_saving_nothing,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -304,6 +305,13 @@ async fn subject_busy_and_version_conflict(app: TestApp) {
     let first = Flow::prepare_with(&app, &applicant, 7, &credit, subject).await;
     let second = Flow::prepare_with(&app, &applicant, 8, &credit, subject).await;
     first.submit().await.expect(200);
+    // Precheck and save report the busy subject as an issue (V-POL-003); submit answers 409.
+    let pre = app
+        .post("/api/v1/precheck", &applicant, second.document.clone())
+        .await
+        .expect(200);
+    assert_eq!(pre["issues"][0]["code"], "SUBJECT_BUSY", "{pre}");
+    assert_eq!(pre["issues"][0]["field"], "subject");
     second.submit().await.expect_error(409, "SUBJECT_BUSY");
     assert_eq!(
         second.view(&applicant).await["status"],
@@ -842,4 +850,97 @@ async fn legacy_listed_apps_release_until_clearance(app: TestApp) {
         .await
         .expect_error(409, "NOT_FILED");
     assert_eq!(cleared["error"]["gate"], "cleared");
+}
+
+/// Issue 3: one precheck names every fault of the document; submit refuses (422) with the
+/// same list and changes nothing.
+async fn precheck_reports_every_fault_and_submit_refuses_saving_nothing(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let stranger = app.user("applicant", None).await;
+    let flow = Flow::prepare(&app, &applicant, 14).await;
+    let theirs = app.media(&stranger, "other", None, (720, 1280)).await;
+    let mut doc = flow.document.clone();
+    doc["subject"]["address"] = json!("广东省深圳市南山区高新南七道1号");
+    doc["subject_principal"]["mobile"] = json!("12345");
+    doc["mini_program"]["service_content_types"] = json!([6, 601]);
+    doc["mini_program"]["remark"] = json!("太短");
+    doc["materials"]["signed_forms"] = json!([]);
+    doc["materials"]["subject_other"] = json!([theirs, "no-such-media"]);
+    let pre = app
+        .post("/api/v1/precheck", &applicant, doc.clone())
+        .await
+        .expect(200);
+    let found: Vec<(String, String, String)> = pre["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let s = |k: &str| i[k].as_str().unwrap_or_default().to_string();
+            (s("rule"), s("field"), s("code"))
+        })
+        .collect();
+    let expected = [
+        ("V-REG-003", "subject.address", "ADDRESS_HAS_REGION_PREFIX"),
+        ("V-PER-006", "subject_principal.mobile", "MOBILE_FORMAT"),
+        (
+            "V-MP-008",
+            "mini_program.service_content_types[0]",
+            "SERVICE_TYPE_INVALID",
+        ),
+        ("V-MP-016", "mini_program.remark", "MP_REMARK_LENGTH"),
+        ("V-MAT-004", "materials.subject_other[0]", "MEDIA_INVALID"),
+        ("V-MAT-004", "materials.subject_other[1]", "MEDIA_INVALID"),
+        (
+            "V-MAT-006",
+            "materials.signed_forms",
+            "PROVINCE_MATERIAL_REQUIRED",
+        ),
+    ];
+    let mut sorted = found.clone();
+    sorted.sort();
+    let mut want: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(r, f, c)| (r.to_string(), f.to_string(), c.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(sorted, want, "all faults at once: {pre}");
+    assert!(
+        pre["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["severity"] == "error"
+                && !i["message"].as_str().unwrap_or_default().is_empty())
+    );
+
+    // Saving keeps the faulty draft and reports the same issues.
+    let saved = flow_save(&app, &flow, &applicant, doc).await;
+    assert_eq!(saved["issues"], pre["issues"]);
+    let events_path = format!("/api/v1/filings/{}/events", flow.filing);
+    let before = flow.view(&applicant).await;
+    let events_before = app.get(&events_path, &applicant).await.expect(200);
+
+    let refused = flow.submit().await.expect_error(422, "VALIDATION_FAILED");
+    assert_eq!(refused["error"]["issues"], pre["issues"]);
+    let after = flow.view(&applicant).await;
+    assert_eq!(after["status"], "draft");
+    assert_eq!(after["version"], before["version"], "nothing saved");
+    assert_eq!(after["submitted_at"], before["submitted_at"]);
+    let events_after = app.get(&events_path, &applicant).await.expect(200);
+    assert_eq!(events_after, events_before, "no event appended");
+}
+
+async fn flow_save(
+    app: &TestApp,
+    flow: &Flow<'_>,
+    token: &str,
+    doc: serde_json::Value,
+) -> serde_json::Value {
+    app.put(
+        &format!("/api/v1/filings/{}/application", flow.filing),
+        token,
+        doc,
+    )
+    .await
+    .expect(200)
 }

@@ -122,6 +122,8 @@ impl TestApp {
         config.worker_interval_ms = 200;
         if backend == Backend::Postgres {
             config.db = Some(fresh_pg_database().await);
+            // Many test servers share one PostgreSQL server.
+            config.db_max_connections = 3;
         }
         tweak(&mut config);
         let app = Application::build(config).await.expect("server builds");
@@ -244,8 +246,13 @@ impl TestApp {
             .get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), &admin)
             .await
             .expect(200);
-        let text = body["items"][0]["body"]
-            .as_str()
+        // The newest verification SMS; notices go to the same mobiles.
+        let text = body["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["body"].as_str())
+            .find(|b| b.contains("核验码为"))
             .unwrap_or_else(|| panic!("no SMS to {mobile}: {body}"));
         let digits: String = text
             .split("核验码为")
@@ -310,6 +317,38 @@ impl TestApp {
         let status = resp.status();
         let body = resp.json().await.unwrap_or(Value::Null);
         Resp { status, body }
+    }
+}
+
+impl TestApp {
+    /// Uploads a PNG as `POST /api/v1/media` would receive it from a client; returns its id.
+    pub async fn media(
+        &self,
+        token: &str,
+        purpose: &str,
+        certificate_type: Option<u32>,
+        (width, height): (u32, u32),
+    ) -> String {
+        let mut form = reqwest::multipart::Form::new()
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(png(width, height)).file_name("scan.png"),
+            )
+            .text("purpose", purpose.to_string());
+        if let Some(t) = certificate_type {
+            form = form.text("certificate_type", t.to_string());
+        }
+        let resp = self
+            .client
+            .post(format!("{}/api/v1/media", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent");
+        assert_eq!(resp.status().as_u16(), 201, "upload of {purpose}");
+        let body: Value = resp.json().await.expect("media JSON");
+        body["id"].as_str().expect("media id").to_string()
     }
 }
 
@@ -397,10 +436,21 @@ impl<'a> Flow<'a> {
         let filing = filing["id"].as_str().unwrap().to_string();
         let mobile = format!("138{:08}", 10_000_000 + n);
         let id_number = resident_id(n);
+        // Real uploads: every media id of the document must exist and be the applicant's
+        // (V-MAT-004). Sizes meet §10.1, so the resolution checks pass too.
+        let licence = app
+            .media(token, "subject_certificate", Some(1), (1100, 1500))
+            .await;
+        let id_photo = app
+            .media(token, "certificate_front", Some(2), (720, 1280))
+            .await;
+        let signed_form = app.media(token, "signed_form", None, (720, 1280)).await;
         let mut document = serde_json::to_value(beian_domain::fixtures::enterprise_document(
-            subject, credit, &name, "", "photo",
+            subject, credit, &name, "", &id_photo,
         ))
         .unwrap();
+        document["subject"]["certificate"]["photo"] = json!(licence);
+        document["materials"]["signed_forms"] = json!([signed_form]);
         document["subject_principal"]["mobile"] = json!(mobile);
         document["subject_principal"]["emergency_mobile"] =
             json!(format!("139{:08}", 10_000_000 + n));

@@ -2,8 +2,13 @@
 //! SQLite and on PostgreSQL, plus the multi-process PostgreSQL tests.
 
 mod concurrency;
+mod dashboard;
 mod flow;
 mod harness;
+mod notifications;
+mod stub;
+mod sweep;
+mod webhooks;
 
 /// Runs a scenario once per backend, as two tests.
 #[macro_export]

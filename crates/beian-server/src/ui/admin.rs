@@ -1,0 +1,135 @@
+//! Admin pages: users, the policy in force, the SMS outbox, reference data
+//! versions, and the manual clock when it is enabled.
+
+use super::applicant::cn_time;
+use super::{page, Layout, PageResult, WebUser};
+use crate::auth::{Role, UserView};
+use crate::error::ApiError;
+use crate::routes::accounts;
+use crate::state::AppState;
+use crate::views;
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    layout: Layout,
+    users: Vec<UserView>,
+    policy: String,
+    outbox: Vec<(String, String, String, String)>,
+    versions: Vec<(String, String, String)>,
+    gateway: &'static str,
+    manual_clock: bool,
+    now: String,
+}
+
+async fn admin_page(
+    s: &AppState,
+    u: &WebUser,
+    banner: Option<(&'static str, String)>,
+) -> PageResult {
+    u.require(&[Role::Admin])?;
+    let users = s
+        .store
+        .list_users()
+        .await?
+        .iter()
+        .map(UserView::from)
+        .collect();
+    let outbox = s
+        .store
+        .outbox_list(None, 50)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                cn_time(&views::ts(m.created_at)),
+                m.mobile,
+                m.body,
+                m.sent_at
+                    .map(|t| cn_time(&views::ts(t)))
+                    .unwrap_or_else(|| "待发送".into()),
+            )
+        })
+        .collect();
+    let mut layout = Layout::new("管理后台", u);
+    if let Some((k, t)) = banner {
+        layout = layout.banner(k, t);
+    }
+    page(AdminPage {
+        layout,
+        users,
+        policy: serde_json::to_string_pretty(&*s.policy).unwrap_or_default(),
+        outbox,
+        versions: s.reference.versions(),
+        gateway: s.sms.name(),
+        manual_clock: s.clock.is_manual(),
+        now: cn_time(&views::ts(s.now())),
+    })
+}
+
+async fn admin(State(s): State<AppState>, u: WebUser) -> PageResult {
+    admin_page(&s, &u, None).await
+}
+
+#[derive(Deserialize)]
+struct NewUserForm {
+    csrf: String,
+    username: String,
+    password: String,
+    role: String,
+    province: Option<String>,
+}
+
+async fn add_user(State(s): State<AppState>, u: WebUser, Form(f): Form<NewUserForm>) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    u.require(&[Role::Admin])?;
+    let new = accounts::NewUser {
+        username: f.username,
+        password: f.password,
+        role: f.role,
+        province: f.province.filter(|p| !p.trim().is_empty()),
+    };
+    match accounts::add_user(&s, new).await {
+        Ok(row) => admin_page(&s, &u, Some(("ok", format!("已创建账号 {}", row.username)))).await,
+        Err(e) => {
+            let detail = e
+                .issues
+                .as_ref()
+                .and_then(|i| i.first())
+                .map(|i| format!("：{}", i.message))
+                .unwrap_or_default();
+            admin_page(&s, &u, Some(("error", format!("{}{detail}", e.message)))).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ClockForm {
+    csrf: String,
+    advance_hours: f64,
+}
+
+async fn clock(State(s): State<AppState>, u: WebUser, Form(f): Form<ClockForm>) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    u.require(&[Role::Admin])?;
+    s.clock
+        .adjust(None, Some(f.advance_hours))
+        .ok_or_else(ApiError::not_found)?;
+    crate::worker::run_due_timers(&s).await?;
+    crate::worker::dispatch_sms(&s).await?;
+    Ok(Redirect::to("/admin").into_response())
+}
+
+/// Admin routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(admin))
+        .route("/admin/users", post(add_user))
+        .route("/admin/clock", post(clock))
+}

@@ -1,0 +1,178 @@
+//! Pages anyone may open: the MIIT verification site (工信部短信核验) and the
+//! public filing query (备案查询).
+
+use super::applicant::cn_time;
+use super::{page, Layout, PageResult, WebUser};
+use crate::error::{ApiError, ApiJson};
+use crate::routes::{miit, public};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Template)]
+#[template(path = "miit.html")]
+struct MiitPage {
+    layout: Layout,
+    mobile: String,
+    last6: String,
+    form_token: String,
+}
+
+const FORM_COOKIE: &str = "beian_form";
+
+/// The site has no account, so CSRF uses a double-submit token: a random
+/// value in a SameSite=Strict cookie that the form must repeat.
+fn form_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::COOKIE)?
+        .to_str()
+        .ok()?
+        .split(';')
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == FORM_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+fn with_token(page: PageResult, token: &str) -> PageResult {
+    let mut resp = page?;
+    let cookie = format!("{FORM_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/miit");
+    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+fn layout(title: &str, u: &Option<WebUser>) -> Layout {
+    match u {
+        Some(u) => Layout::new(title, u),
+        None => Layout::anonymous(title),
+    }
+}
+
+async fn miit_page(u: Option<WebUser>, headers: HeaderMap) -> PageResult {
+    let token = form_token(&headers).unwrap_or_else(crate::auth::new_token);
+    let p = page(MiitPage {
+        layout: layout("工信部短信核验", &u),
+        mobile: String::new(),
+        last6: String::new(),
+        form_token: token.clone(),
+    });
+    with_token(p, &token)
+}
+
+#[derive(Deserialize)]
+struct MiitForm {
+    mobile: String,
+    certificate_last6: String,
+    #[serde(default)]
+    code: String,
+    action: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+/// Same rules and messages as the API (§3.3). The site has no account, so no
+/// session and no CSRF token; it is rate-limited like the API.
+async fn miit_post(
+    State(s): State<AppState>,
+    u: Option<WebUser>,
+    Form(f): Form<MiitForm>,
+) -> PageResult {
+    let body =
+        json!({"mobile": f.mobile, "certificate_last6": f.certificate_last6, "code": f.code});
+    let req = serde_json::from_value(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let result = if f.action == "resend" {
+        miit::resend(State(s), ApiJson(req))
+            .await
+            .map(|Json(v)| format!("验证码已重新发送，剩余可重发次数：{}", v["resends_left"]))
+    } else {
+        miit::verify(State(s), ApiJson(req))
+            .await
+            .map(|Json(v)| v["message"].as_str().unwrap_or("核验成功").to_string())
+    };
+    let base = layout("工信部短信核验", &u);
+    let layout = match result {
+        Ok(msg) => base.banner("ok", msg),
+        Err(e) => base.banner(
+            "error",
+            format!(
+                "{}{}",
+                e.message,
+                e.suggestion.map(|s| format!("。{s}")).unwrap_or_default()
+            ),
+        ),
+    };
+    let token = f.form_token.clone();
+    with_token(
+        page(MiitPage {
+            layout,
+            mobile: f.mobile,
+            last6: f.certificate_last6,
+            form_token: f.form_token,
+        }),
+        &token,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "query.html")]
+struct QueryPage {
+    layout: Layout,
+    q: String,
+    searched: bool,
+    items: Vec<(String, String, String, String, String)>,
+}
+
+#[derive(Deserialize)]
+struct Q {
+    q: Option<String>,
+}
+
+async fn query(State(s): State<AppState>, u: Option<WebUser>, Query(q): Query<Q>) -> PageResult {
+    let text = q.q.unwrap_or_default();
+    let mut layout = layout("备案查询", &u);
+    let mut items = vec![];
+    let searched = !text.trim().is_empty();
+    if searched {
+        let params =
+            serde_json::from_value(json!({"q": text})).map_err(crate::error::ApiError::internal)?;
+        match public::search(State(s), Query(params)).await {
+            Ok(Json(v)) => {
+                for i in v["items"].as_array().into_iter().flatten() {
+                    let t = |k: &str| i[k].as_str().unwrap_or("").to_string();
+                    items.push((
+                        t("mini_program_name"),
+                        t("subject_name"),
+                        t("subject_number"),
+                        t("service_number"),
+                        cn_time(&t("filed_at")),
+                    ));
+                }
+            }
+            Err(e) => {
+                layout = layout.banner(
+                    "error",
+                    format!("{}。{}", e.message, e.suggestion.unwrap_or_default()),
+                )
+            }
+        }
+    }
+    page(QueryPage {
+        layout,
+        q: text,
+        searched,
+        items,
+    })
+}
+
+/// Public routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/miit", get(miit_page).post(miit_post))
+        .route("/query", get(query))
+}

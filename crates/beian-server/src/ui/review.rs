@@ -1,0 +1,514 @@
+//! The platform reviewer's console and the provincial authority's console:
+//! queues, the review page with every field and the materials side by side,
+//! and decisions with reasons from the library of §12.2.
+
+use super::applicant::{
+    cn_time, field_views, rejection_views, stages, status_tag, FieldView, StageView,
+};
+use super::fields::STEPS;
+use super::{page, Layout, PageResult, WebUser};
+use crate::auth::Role;
+use crate::error::{ApiError, ApiJson};
+use crate::routes::filings;
+use crate::state::AppState;
+use crate::views;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use beian_domain::filing::mask_mobile;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The common rejection reasons of §12.2: (code, stage, field label, path, error, suggestion).
+pub const REASONS: [(&str, &str, &str, &str, &str, &str); 12] = [
+    (
+        "R-01",
+        "platform",
+        "证件照片",
+        "subject.certificate.photo",
+        "证件照片模糊、不完整或有遮挡",
+        "重新上传清晰、四角完整的原件彩色照片",
+    ),
+    (
+        "R-02",
+        "platform",
+        "证件照片",
+        "subject_principal.certificate.front",
+        "上传的是复印件、截图或翻拍屏幕的图片",
+        "上传证件原件拍摄或扫描的彩色图片",
+    ),
+    (
+        "R-03",
+        "platform",
+        "证件类型",
+        "subject.certificate.type",
+        "证件类型与上传证件或单位性质不符",
+        "按实际证件重新选择类型并上传",
+    ),
+    (
+        "R-04",
+        "platform",
+        "证件住所",
+        "subject.certificate.address",
+        "证件住所与证件原文不一致",
+        "按证件上的地址逐字填写",
+    ),
+    (
+        "R-05",
+        "platform",
+        "通讯地址",
+        "subject.address",
+        "所选地区与通讯地址不一致",
+        "重新选择省市区或修改地址",
+    ),
+    (
+        "R-06",
+        "platform",
+        "证件有效期",
+        "subject_principal.certificate.valid_until",
+        "有效期填写与证件不符或即将到期",
+        "按证件填写，或更换证件",
+    ),
+    (
+        "R-07",
+        "both",
+        "主体负责人",
+        "subject_principal.authorization_letter",
+        "主体负责人不是法定代表人且未提供授权书",
+        "改为法定代表人或上传授权书（视省份要求）",
+    ),
+    (
+        "R-08",
+        "both",
+        "手机号码",
+        "subject_principal.mobile",
+        "手机号码无法接通或非本人使用",
+        "填写本人实名、可接通的号码",
+    ),
+    (
+        "R-11",
+        "both",
+        "小程序名称",
+        "mini_program.name",
+        "名称与主体或实际业务无关",
+        "修改名称，或在备注中说明关联（如注册商标）",
+    ),
+    (
+        "R-13",
+        "both",
+        "小程序备注",
+        "mini_program.remark",
+        "备注未说明实际业务或过于简单",
+        "写明服务内容、主要功能和服务对象（20-200字）",
+    ),
+    (
+        "R-14",
+        "both",
+        "前置审批",
+        "mini_program.preapprovals",
+        "业务涉及前置审批但未提供审批文件",
+        "上传审批文件，或删除相关服务内容",
+    ),
+    (
+        "R-19",
+        "both",
+        "人脸核身",
+        "mini_program_principal.face_verification",
+        "核身照片与证件不符，或背景、光线不合格",
+        "在纯白背景下重新核身",
+    ),
+];
+
+/// One queue row.
+struct Row {
+    id: String,
+    appid: String,
+    kind: &'static str,
+    province: String,
+    status: &'static str,
+    status_class: &'static str,
+    submitted: String,
+    due: String,
+    overdue: bool,
+    age_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    layout: Layout,
+    base: &'static str,
+    rows: Vec<Row>,
+    status: String,
+    province: String,
+    overdue_only: bool,
+    min_age_days: String,
+    statuses: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Deserialize)]
+struct QueueQuery {
+    status: Option<String>,
+    province: Option<String>,
+    overdue: Option<String>,
+    /// Only orders submitted at least this many days ago.
+    min_age_days: Option<String>,
+}
+
+async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageResult {
+    if authority {
+        u.require(&[Role::AuthorityReviewer])?;
+    } else {
+        u.require(&[Role::PlatformReviewer, Role::Admin])?;
+    }
+    let default_status = if authority {
+        "authority_review"
+    } else {
+        "platform_review"
+    };
+    let status = q.status.unwrap_or_else(|| default_status.into());
+    let list_query = json!({"status": if status == "all" { Value::Null } else { json!(status) }, "province": q.province.clone().filter(|p| !p.is_empty()), "limit": 500});
+    let lq = serde_json::from_value(list_query).map_err(ApiError::internal)?;
+    let Json(list) = filings::list(State(s.clone()), u.caller(), Query(lq)).await?;
+    let overdue_only = q.overdue.is_some_and(|o| !o.is_empty());
+    let min_age: i64 = q
+        .min_age_days
+        .as_deref()
+        .and_then(|d| d.trim().parse().ok())
+        .unwrap_or(0);
+    let now = s.now();
+    let mut rows: Vec<Row> = list["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
+                    Row {
+                        id: f["id"].as_str().unwrap_or("").into(),
+                        appid: f["appid"].as_str().unwrap_or("").into(),
+                        kind: match f["kind"].as_str() {
+                            Some("new") => "新增",
+                            Some("change") => "变更",
+                            _ => "注销",
+                        },
+                        province: f["province"]
+                            .as_str()
+                            .and_then(beian_domain::numbers::province_name)
+                            .unwrap_or("")
+                            .into(),
+                        status,
+                        status_class,
+                        submitted: cn_time(f["submitted_at"].as_str().unwrap_or("")),
+                        due: f["due_at"].as_str().unwrap_or("").into(),
+                        overdue: f["overdue"].as_bool().unwrap_or(false),
+                        age_days: f["submitted_at"]
+                            .as_str()
+                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                            .map_or(0, |t| (now - t.with_timezone(&chrono::Utc)).num_days()),
+                    }
+                })
+                .filter(|r| !overdue_only || r.overdue)
+                .filter(|r| min_age == 0 || r.age_days >= min_age)
+                .collect()
+        })
+        .unwrap_or_default();
+    // Sorted by due date, the most urgent first.
+    rows.sort_by(|a, b| a.due.cmp(&b.due));
+    for r in &mut rows {
+        r.due = cn_time(&r.due);
+    }
+    let title = if authority {
+        "通管局审核队列"
+    } else {
+        "平台初审队列"
+    };
+    page(QueuePage {
+        layout: Layout::new(title, &u),
+        base: if authority { "/authority" } else { "/review" },
+        rows,
+        status,
+        province: q.province.unwrap_or_default(),
+        overdue_only,
+        min_age_days: if min_age > 0 {
+            min_age.to_string()
+        } else {
+            String::new()
+        },
+        statuses: vec![
+            (default_status, status_tag(default_status).0),
+            ("all", "全部"),
+            ("filed", "已备案"),
+            (
+                if authority {
+                    "authority_rejected"
+                } else {
+                    "platform_rejected"
+                },
+                "已驳回",
+            ),
+        ],
+    })
+}
+
+async fn platform_queue(
+    State(s): State<AppState>,
+    u: WebUser,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
+    queue(s, u, q, false).await
+}
+
+async fn authority_queue(
+    State(s): State<AppState>,
+    u: WebUser,
+    Query(q): Query<QueueQuery>,
+) -> PageResult {
+    queue(s, u, q, true).await
+}
+
+/// A step's fields, read-only, with sensitive values masked unless asked.
+struct Section {
+    title: &'static str,
+    fields: Vec<FieldView>,
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewPage {
+    layout: Layout,
+    base: &'static str,
+    id: String,
+    version: i64,
+    appid: String,
+    status: &'static str,
+    status_class: &'static str,
+    stages: Vec<StageView>,
+    sections: Vec<Section>,
+    face_photo: String,
+    can_decide: bool,
+    reasons: Vec<(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )>,
+    rejections: Vec<super::applicant::RejectionView>,
+    subject_number: String,
+    service_number: String,
+    unmasked: bool,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct ReviewQuery {
+    unmask: Option<String>,
+}
+
+fn mask_value(path: &str, value: &str) -> String {
+    if path.ends_with("mobile") {
+        mask_mobile(value)
+    } else if path.ends_with("certificate.number")
+        && value.chars().count() > 8
+        && !path.starts_with("subject.")
+    {
+        let chars: Vec<char> = value.chars().collect();
+        let head: String = chars[..4].iter().collect();
+        let tail: String = chars[chars.len() - 4..].iter().collect();
+        format!("{head}{}{tail}", "*".repeat(chars.len() - 8))
+    } else {
+        value.to_string()
+    }
+}
+
+async fn review_page(
+    s: AppState,
+    u: WebUser,
+    id: String,
+    q: ReviewQuery,
+    authority: bool,
+) -> PageResult {
+    if authority {
+        u.require(&[Role::AuthorityReviewer])?;
+    } else {
+        u.require(&[Role::PlatformReviewer, Role::Admin])?;
+    }
+    let f = filings::load(&s, &u.caller(), &id).await?;
+    let v = views::filing(&f, &s.policy, s.now());
+    let doc = serde_json::to_value(f.document_or_default()).unwrap_or(Value::Null);
+    let unmasked = q.unmask.is_some();
+    if unmasked {
+        // Unmasking is allowed to reviewers and always leaves a trace.
+        tracing::info!(reviewer = %u.user.id, filing = %f.id, "reviewer unmasked personal data");
+    }
+    let sections = (1..STEPS.len())
+        .map(|n| Section {
+            title: STEPS[n - 1],
+            fields: field_views(&s.reference, n, &doc, &[], &[])
+                .into_iter()
+                .map(|mut fv| {
+                    if !unmasked {
+                        fv.value = mask_value(&fv.path, &fv.value);
+                    }
+                    fv
+                })
+                .collect(),
+        })
+        .collect();
+    let face_photo = match f
+        .document_or_default()
+        .mini_program_principal
+        .face_verification
+    {
+        Some(task) => s
+            .store
+            .face_task(&task)
+            .await?
+            .and_then(|t| t.photo)
+            .map(|p| format!("/media/{p}"))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let raw = v["status"].as_str().unwrap_or("").to_string();
+    let (status, status_class) = status_tag(&raw);
+    let stage = if authority { "authority" } else { "platform" };
+    let can_decide = if authority {
+        raw == "authority_review"
+    } else {
+        raw == "platform_review"
+    };
+    page(ReviewPage {
+        layout: Layout::new(
+            if authority {
+                "通管局审核"
+            } else {
+                "平台初审"
+            },
+            &u,
+        ),
+        base: if authority { "/authority" } else { "/review" },
+        id: f.id.clone(),
+        version: f.version,
+        appid: f.appid.clone(),
+        status,
+        status_class,
+        stages: stages(&raw, f.kind.as_str(), v["due_at"].as_str().unwrap_or("")),
+        sections,
+        face_photo,
+        can_decide,
+        reasons: REASONS
+            .iter()
+            .filter(|r| r.1 == stage || r.1 == "both")
+            .map(|r| (r.0, r.2, r.3, r.4, r.5))
+            .collect(),
+        rejections: rejection_views(&v),
+        subject_number: v["subject_number"].as_str().unwrap_or("").into(),
+        service_number: v["service_number"].as_str().unwrap_or("").into(),
+        unmasked,
+        kind: f.kind.as_str().into(),
+    })
+}
+
+async fn platform_review(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Query(q): Query<ReviewQuery>,
+) -> PageResult {
+    review_page(s, u, id, q, false).await
+}
+
+async fn authority_review(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Query(q): Query<ReviewQuery>,
+) -> PageResult {
+    review_page(s, u, id, q, true).await
+}
+
+async fn decide(
+    s: AppState,
+    u: WebUser,
+    id: String,
+    form: Vec<(String, String)>,
+    authority: bool,
+) -> PageResult {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    u.check_csrf(&get("csrf"))?;
+    let decision = get("decision");
+    let mut reasons: Vec<Value> = form
+        .iter()
+        .filter(|(k, _)| k == "reason")
+        .filter_map(|(_, code)| REASONS.iter().find(|r| r.0 == code))
+        .map(|r| json!({"field": r.3, "error": r.4, "suggestion": r.5}))
+        .collect();
+    let free = get("free_error");
+    if !free.trim().is_empty() {
+        let field = get("free_field");
+        reasons.push(json!({"field": if field.is_empty() { Value::Null } else { json!(field) }, "error": free, "suggestion": get("free_suggestion")}));
+    }
+    let version: i64 = get("expected_version").parse().unwrap_or(-1);
+    let body = json!({"decision": decision, "reasons": reasons, "expected_version": version});
+    let d = serde_json::from_value(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let result = if authority {
+        filings::authority_decision(State(s.clone()), u.caller(), Path(id.clone()), ApiJson(d))
+            .await
+    } else {
+        filings::platform_decision(State(s.clone()), u.caller(), Path(id.clone()), ApiJson(d)).await
+    };
+    let base = if authority { "/authority" } else { "/review" };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("{base}/{id}")).into_response()),
+        Err(e) => {
+            let detail = e
+                .issues
+                .as_ref()
+                .and_then(|i| i.first())
+                .map(|i| format!("（{}）", i.message))
+                .unwrap_or_default();
+            Err(
+                ApiError::new(e.status, e.code, format!("{}{}", e.message, detail))
+                    .suggest(e.suggestion.unwrap_or_default())
+                    .into(),
+            )
+        }
+    }
+}
+
+async fn platform_decide(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    decide(s, u, id, form, false).await
+}
+
+async fn authority_decide(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> PageResult {
+    decide(s, u, id, form, true).await
+}
+
+/// Reviewer routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/review", get(platform_queue))
+        .route("/review/{id}", get(platform_review).post(platform_decide))
+        .route("/authority", get(authority_queue))
+        .route(
+            "/authority/{id}",
+            get(authority_review).post(authority_decide),
+        )
+}

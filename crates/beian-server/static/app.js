@@ -1,0 +1,96 @@
+// beian — one small script. Pages work without it; it adds inline checks,
+// the region cascade, previews, the SMS countdown and the camera capture.
+(function () {
+  "use strict";
+
+  // Inline validation: send the step's fields to the check endpoint and show
+  // each issue under its field, the moment it is known.
+  var form = document.querySelector("form[data-check]");
+  if (form) {
+    var timer = null;
+    var check = function () {
+      var data = new FormData(form);
+      Array.from(form.querySelectorAll("input[type=file]")).forEach(function (f) { data.delete(f.name); });
+      fetch(form.getAttribute("data-check"), { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (body) {
+          if (!body) return;
+          form.querySelectorAll(".problem[data-for]").forEach(function (el) { el.textContent = ""; });
+          (body.issues || []).forEach(function (i) {
+            var el = form.querySelector('.problem[data-for="' + i.field + '"]');
+            if (el) el.textContent = i.message + "：" + i.suggestion;
+          });
+        })
+        .catch(function () {});
+    };
+    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(check, 400); });
+    form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(check, 100); });
+  }
+
+  // Region cascade: keep only the cities of the chosen province and the
+  // districts of the chosen city.
+  var prov = document.getElementById("f-subject.province");
+  var city = document.getElementById("f-subject.city");
+  var dist = document.getElementById("f-subject.district");
+  var filter = function (select, prefix) {
+    if (!select) return;
+    Array.from(select.options).forEach(function (o) {
+      var keep = !o.value || !prefix || o.value.indexOf(prefix) === 0;
+      o.hidden = !keep;
+      o.disabled = !keep;
+    });
+    if (select.selectedOptions.length && select.selectedOptions[0].disabled) select.value = "";
+  };
+  var cascade = function () {
+    filter(city, prov && prov.value ? prov.value.slice(0, 2) : "");
+    filter(dist, city && city.value ? city.value.slice(0, 4) : "");
+  };
+  if (prov && city && dist) {
+    prov.addEventListener("change", function () { city.value = ""; dist.value = ""; cascade(); });
+    city.addEventListener("change", function () { dist.value = ""; cascade(); });
+    cascade();
+  }
+
+  // Upload preview before sending.
+  document.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var img = document.getElementById(input.getAttribute("data-preview"));
+      if (img && input.files && input.files[0]) { img.src = URL.createObjectURL(input.files[0]); img.hidden = false; }
+    });
+  });
+
+  // SMS deadline countdown.
+  document.querySelectorAll("[data-deadline]").forEach(function (el) {
+    var end = Date.parse(el.getAttribute("data-deadline"));
+    var tick = function () {
+      var left = Math.max(0, end - Date.now());
+      var h = Math.floor(left / 3600000), m = Math.floor((left % 3600000) / 60000);
+      el.textContent = "剩余 " + h + " 小时 " + m + " 分钟";
+    };
+    tick();
+    setInterval(tick, 30000);
+  });
+
+  // Face capture with the camera; the file input stays as the fallback.
+  var video = document.getElementById("camera");
+  var shoot = document.getElementById("shoot");
+  if (video && shoot && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    navigator.mediaDevices.getUserMedia({ video: { width: 720, height: 960 } }).then(function (stream) {
+      video.srcObject = stream;
+      video.hidden = false;
+      shoot.hidden = false;
+    }).catch(function () {});
+    shoot.addEventListener("click", function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+      canvas.getContext("2d").drawImage(video, 0, 0);
+      canvas.toBlob(function (blob) {
+        var data = new FormData();
+        data.append("photo", blob, "capture.jpg");
+        data.append("csrf", shoot.getAttribute("data-csrf"));
+        fetch(shoot.getAttribute("data-action"), { method: "POST", body: data, credentials: "same-origin" })
+          .then(function () { location.reload(); });
+      }, "image/jpeg", 0.92);
+    });
+  }
+})();

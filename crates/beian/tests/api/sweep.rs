@@ -1,0 +1,242 @@
+//! The deadline sweep of §13 under the manual clock, and `beian sweep`
+//! (preview, then run) against the same database.
+
+use crate::harness::*;
+use crate::stub::Receiver;
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+
+crate::both_backends!(sweep_warns_ahead_and_clears_after_the_deadline_once_a_day);
+
+/// Registers a listed or unlisted app with a registration date.
+async fn app_row(app: &TestApp, token: &str, appid: &str, listed: bool, registered: &str) {
+    app.post(
+        "/api/v1/apps",
+        token,
+        json!({"appid": appid, "name": format!("应用{appid}"), "listed": listed,
+               "registered_at": format!("{registered}T10:00:00+08:00")}),
+    )
+    .await
+    .expect(201);
+}
+
+async fn set_clock(app: &TestApp, admin: &str, time: &str) -> Value {
+    app.post("/api/v1/admin/clock", admin, json!({"set": time}))
+        .await
+        .expect(200)
+}
+
+async fn clearance(app: &TestApp, token: &str, appid: &str) -> Value {
+    app.get(&format!("/api/v1/apps/{appid}"), token)
+        .await
+        .expect(200)["clearance"]
+        .clone()
+}
+
+async fn inbox_events(app: &TestApp, token: &str, event: &str) -> Vec<Value> {
+    app.get("/api/v1/inbox?limit=500", token).await.expect(200)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["event"] == event)
+        .cloned()
+        .collect()
+}
+
+async fn sweep_warns_ahead_and_clears_after_the_deadline_once_a_day(app: TestApp) {
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let applicant = app.user("applicant", None).await;
+    let receiver = Receiver::start(200).await;
+    app.post(
+        "/api/v1/admin/webhooks",
+        &admin,
+        json!({"url": receiver.url, "events": ["app.cleared"]}),
+    )
+    .await
+    .expect(201);
+    app_row(&app, &applicant, "wxlegacya", true, "2023-05-01").await;
+    app_row(&app, &applicant, "wxlegacyb", true, "2023-06-01").await;
+    app_row(&app, &applicant, "wxfreshc", true, "2023-10-01").await;
+    app_row(&app, &applicant, "wxunlistedd", false, "2023-05-01").await;
+
+    // 40 days ahead: nothing to say.
+    set_clock(&app, &admin, "2024-02-20T10:00:00+08:00").await;
+    assert!(inbox_events(&app, &applicant, "release_deadline_warning")
+        .await
+        .is_empty());
+    // 30 days ahead: the listed legacy apps' owners are warned, once.
+    set_clock(&app, &admin, "2024-03-01T10:00:00+08:00").await;
+    set_clock(&app, &admin, "2024-03-01T18:00:00+08:00").await;
+    set_clock(&app, &admin, "2024-03-05T18:00:00+08:00").await;
+    let warnings = inbox_events(&app, &applicant, "release_deadline_warning").await;
+    assert_eq!(warnings.len(), 2);
+    let warned: BTreeSet<&str> = warnings
+        .iter()
+        .filter_map(|w| w["appid"].as_str())
+        .collect();
+    assert_eq!(warned, BTreeSet::from(["wxlegacya", "wxlegacyb"]));
+    assert!(warnings[0]["body"]
+        .as_str()
+        .unwrap()
+        .contains("2024年3月31日"));
+    let a = clearance(&app, &applicant, "wxlegacya").await;
+    assert_eq!(
+        (a["state"].as_str(), a["warnings_sent"].clone()),
+        (Some("warned"), json!([30]))
+    );
+    assert_eq!(
+        clearance(&app, &applicant, "wxfreshc").await["state"],
+        "none"
+    );
+
+    // A week ahead: the 7-day warning.
+    set_clock(&app, &admin, "2024-03-24T10:00:00+08:00").await;
+    assert_eq!(
+        inbox_events(&app, &applicant, "release_deadline_warning")
+            .await
+            .len(),
+        4
+    );
+    assert_eq!(
+        clearance(&app, &applicant, "wxlegacyb").await["warnings_sent"],
+        json!([30, 7])
+    );
+
+    // From the clearance date: cleared, releases blocked, owners told, integrators called.
+    set_clock(&app, &admin, "2024-04-01T00:30:00+08:00").await;
+    let a = clearance(&app, &applicant, "wxlegacya").await;
+    assert_eq!(
+        (
+            a["state"].as_str(),
+            a["delisted"].as_bool(),
+            a["action"].as_str()
+        ),
+        (Some("cleared"), Some(true), Some("unlist"))
+    );
+    assert_eq!(a["cleared_at"], "2024-04-01T00:30:00.000+08:00");
+    for other in ["wxfreshc", "wxunlistedd"] {
+        assert_eq!(clearance(&app, &applicant, other).await["state"], "none");
+    }
+    let refused = app
+        .post(
+            "/api/v1/apps/wxlegacya/releases",
+            &applicant,
+            json!({"version": "3.3"}),
+        )
+        .await
+        .expect_error(409, "NOT_FILED");
+    assert_eq!(refused["error"]["gate"], "cleared");
+    assert_eq!(
+        inbox_events(&app, &applicant, "release_cleared")
+            .await
+            .len(),
+        2
+    );
+    let hooks: BTreeSet<String> = receiver
+        .requests()
+        .iter()
+        .map(|r| r.json()["data"]["appid"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        hooks,
+        BTreeSet::from(["wxlegacya".into(), "wxlegacyb".into()])
+    );
+
+    // The next day has nothing left to clear, and nothing is repeated.
+    set_clock(&app, &admin, "2024-04-02T09:00:00+08:00").await;
+    assert_eq!(
+        clearance(&app, &applicant, "wxlegacyb").await["state"],
+        "cleared"
+    );
+    assert_eq!(
+        inbox_events(&app, &applicant, "release_cleared")
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(receiver.requests().len(), 2);
+}
+
+/// Runs the real binary on the test's database.
+fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("BEIAN_LOG", "warn")
+        .output()
+        .expect("beian runs");
+    assert!(
+        out.status.success(),
+        "beian {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn cleared_in(output: &str) -> BTreeSet<String> {
+    output
+        .lines()
+        .filter_map(|l| l.strip_prefix("clear\t"))
+        .map(|l| l.split('\t').next().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_sweep_clears_exactly_the_apps_it_previewed() {
+    let mut data_dir = std::path::PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| data_dir = c.data_dir.clone()).await;
+    let applicant = app.user("applicant", None).await;
+    app_row(&app, &applicant, "wxclia", true, "2023-05-01").await;
+    app_row(&app, &applicant, "wxclib", true, "2023-08-31").await;
+    app_row(&app, &applicant, "wxclic", true, "2023-09-01").await;
+    app_row(&app, &applicant, "wxclid", false, "2023-01-01").await;
+
+    let preview = beian(&["sweep", "--preview", "--date", "2024-04-01"], &data_dir);
+    assert!(
+        preview.starts_with("sweep 2024-04-01 preview: 2 clearance(s)"),
+        "{preview}"
+    );
+    let previewed = cleared_in(&preview);
+    assert_eq!(
+        previewed,
+        BTreeSet::from(["wxclia".to_string(), "wxclib".to_string()])
+    );
+    // A preview changes nothing.
+    assert_eq!(clearance(&app, &applicant, "wxclia").await["state"], "none");
+    assert_eq!(
+        cleared_in(&beian(
+            &["sweep", "--preview", "--date", "2024-04-01"],
+            &data_dir
+        )),
+        previewed
+    );
+
+    let ran = beian(&["sweep", "--date", "2024-04-01"], &data_dir);
+    assert_eq!(cleared_in(&ran), previewed, "{ran}");
+    let mut actually = BTreeSet::new();
+    for appid in ["wxclia", "wxclib", "wxclic", "wxclid"] {
+        if clearance(&app, &applicant, appid).await["state"] == "cleared" {
+            actually.insert(appid.to_string());
+        }
+    }
+    assert_eq!(actually, previewed, "exactly the previewed apps");
+    assert_eq!(
+        inbox_events(&app, &applicant, "release_cleared")
+            .await
+            .len(),
+        2
+    );
+    let again = beian(&["sweep", "--date", "2024-04-01"], &data_dir);
+    assert!(again.contains("already ran"), "{again}");
+    // The server's own sweep of that day finds the day done.
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let at = set_clock(&app, &admin, "2024-04-01T08:00:00+08:00").await;
+    assert_eq!(at["sweep"], Value::Null);
+    assert_eq!(
+        inbox_events(&app, &applicant, "release_cleared")
+            .await
+            .len(),
+        2
+    );
+}

@@ -1,0 +1,311 @@
+// The seed's whole flow walked through beian's pages in headless Chromium, by
+// four people: an applicant, a platform reviewer, the SMS recipient on the
+// verification site, and a provincial authority reviewer — plus a rejection
+// round trip. A screenshot of every stage lands in test-artifacts/screenshots.
+//
+// Needs BEIAN_BIN (the built `beian` binary) and Debian's chromium at
+// /usr/bin/chromium (override with CHROMIUM); scripts/test.sh provides both.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { chromium } from "playwright-core";
+
+const ADMIN_PASSWORD = "admin-ui-password";
+const SHOTS = new URL("../test-artifacts/screenshots/", import.meta.url).pathname;
+let server;
+let base;
+let browser;
+
+// A white RGB PNG, encoded here so the test needs no image files.
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buf) {
+  let c = 0xffffffff;
+  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const td = Buffer.concat([Buffer.from(type), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(td));
+  return Buffer.concat([len, td, crc]);
+}
+function png(width, height) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0xfa)]);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+const file = (name, w, h) => ({ name, mimeType: "image/png", buffer: png(w, h) });
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const bin = process.env.BEIAN_BIN;
+  assert.ok(bin, "BEIAN_BIN must point at the built beian binary");
+  const dataDir = mkdtempSync(join(tmpdir(), "beian-ui-"));
+  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--manual-clock"], {
+    env: { ...process.env, BEIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, BEIAN_ARGON2_MEMORY_KIB: "64", BEIAN_LOG: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/http:\/\/[0-9.:]+/);
+      if (m) resolve(m[0]);
+    });
+    server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  // Whatever happened, keep the last screen of everyone for the artifacts.
+  for (const [name, page] of opened) {
+    await page.screenshot({ path: join(SHOTS, `last-${name}.png`), fullPage: true }).catch(() => {});
+  }
+  await browser?.close();
+  server?.kill();
+});
+
+const opened = [];
+
+/** A fresh browser session for one person. */
+async function person(username, password, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN" });
+  const page = await context.newPage();
+  opened.push([username, page]);
+  await page.goto(`${base}/login`);
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill(password);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  return page;
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Every visible form control has an accessible label. */
+async function assertLabelled(page) {
+  const unlabelled = await page.$$eval("input:not([type=hidden]), select, textarea", (els) =>
+    els.filter((e) => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute("aria-label")).map((e) => e.name || e.id),
+  );
+  assert.deepEqual(unlabelled, [], `controls without labels on ${page.url()}`);
+}
+
+/** Every form that changes something carries a CSRF token (session-bound, or the verification site's double-submit token). */
+async function assertCsrf(page) {
+  const missing = await page.$$eval("form[method=post]", (forms) =>
+    forms.filter((f) => !(f.getAttribute("action") || "").endsWith("/login") && !f.querySelector("input[name=csrf], input[name=form_token]")).map((f) => f.getAttribute("action")),
+  );
+  assert.deepEqual(missing, [], `forms without a CSRF token on ${page.url()}`);
+}
+
+async function check(page) {
+  await assertLabelled(page);
+  await assertCsrf(page);
+}
+
+async function next(page) {
+  const from = page.url();
+  await page.getByRole("button", { name: "保存并下一步" }).click();
+  const step = Number(from.match(/\/edit\/(\d)/)[1]);
+  try {
+    await page.waitForURL(new RegExp(`/edit/${step + 1}$`), { timeout: 10000 });
+  } catch (e) {
+    await shot(page, `failed-step-${step}`);
+    throw new Error(`step ${step} did not advance: ${(await page.locator("main").innerText()).slice(0, 800)}`);
+  }
+}
+
+test("an applicant files, a reviewer rejects then approves, the SMS is verified and the authority issues the number", async () => {
+  // Admin creates the three accounts through the admin page.
+  const admin = await person("admin", ADMIN_PASSWORD);
+  await check(admin);
+  for (const [name, role, province] of [["dev", "applicant", ""], ["rev", "platform_reviewer", ""], ["gd", "authority_reviewer", "44"]]) {
+    await admin.getByLabel(/^用户名\*?$/).fill(name);
+    await admin.getByLabel("初始密码").fill(`password-${name}`);
+    await admin.getByLabel("角色").selectOption(role);
+    await admin.getByLabel("省份代码（通管局审核员必填）").fill(province);
+    await admin.getByRole("button", { name: "创建" }).click();
+    await admin.getByText(`已创建账号 ${name}`).waitFor();
+  }
+  await shot(admin, "00-admin-accounts");
+
+  // 1. 备案信息填写
+  const dev = await person("dev", "password-dev");
+  await dev.getByLabel("AppID").fill("wxui000000000001");
+  await dev.getByLabel("小程序名称").fill("星河记账");
+  await dev.getByLabel("账号主体名称").fill("深圳市星河科技有限公司");
+  await dev.getByRole("button", { name: "登记" }).click();
+  await dev.getByRole("link", { name: "去备案" }).first().click();
+  await shot(dev, "01-choose-kind");
+  await dev.getByRole("button", { name: "开始新增备案" }).click();
+  await dev.getByRole("heading", { name: "请准备以下材料" }).waitFor();
+  await shot(dev, "02-checklist");
+  await dev.getByRole("link", { name: "开始填写" }).click();
+
+  await check(dev);
+  await dev.getByLabel("主办单位性质").selectOption("4");
+  await dev.getByLabel("主办单位名称").fill("深圳市星河科技有限公司");
+  await dev.getByLabel("省份").selectOption("440000");
+  await dev.getByLabel("城市").selectOption("440300");
+  await dev.getByLabel("区县").selectOption("440305");
+  await dev.getByLabel("详细通讯地址").fill("高新南七道1号");
+  await dev.getByLabel("主办单位证件类型").selectOption("1");
+  await dev.getByLabel("证件号码").fill("91440300708461136T");
+  await dev.getByLabel("证件住所").fill("深圳市南山区高新南七道1号");
+  await dev.getByLabel("证件有效期截止").fill("长期");
+  await dev.getByLabel("主办单位证件照片").setInputFiles(file("licence.png", 1100, 1500));
+  await shot(dev, "03-form-subject");
+  await next(dev);
+
+  await dev.getByLabel(/^姓名\*?$/).fill("张三");
+  await dev.getByLabel(/^证件类型\*?$/).selectOption("2");
+  await dev.getByLabel(/^证件号码\*?$/).fill("440300198512311238");
+  await dev.getByLabel("证件有效期开始").fill("2020-01-01");
+  await dev.getByLabel("证件有效期截止").fill("2040-01-01");
+  await dev.getByLabel("证件正面照片（人像面/资料页）").setInputFiles(file("front.png", 720, 1280));
+  await dev.getByLabel("证件背面照片（国徽面）").setInputFiles(file("back.png", 720, 1280));
+  // Inline validation: a wrong mobile is flagged while typing, before any save.
+  await dev.getByLabel("手机号码").fill("1380013");
+  await dev.locator('[data-for="subject_principal.mobile"]', { hasText: "手机号码格式不正确" }).waitFor();
+  await dev.getByLabel("手机号码").fill("13800138000");
+  await dev.getByLabel("应急联系电话").fill("13900139000");
+  await dev.getByLabel("电子邮箱").fill("zs@example.com");
+  await dev.getByLabel("是法定代表人").check();
+  await next(dev);
+
+  await dev.getByLabel("工具-办公效率").check();
+  await dev.getByLabel("工具-天气日历").check();
+  await dev.getByLabel("前置审批：以上都不涉及").check();
+  await dev.getByLabel("中文简体").check();
+  await dev.getByLabel("小程序备注").fill("为个人用户提供记账、账单分类与月度统计功能，不涉及支付与理财。");
+  await next(dev);
+
+  await dev.getByLabel("复用主体负责人信息").check();
+  await dev.getByRole("button", { name: "保存草稿" }).click();
+  await dev.getByRole("button", { name: "发起人脸核身" }).click();
+  await dev.getByRole("heading", { name: "人脸核身" }).waitFor();
+  await check(dev);
+  await dev.getByLabel("无法使用摄像头时，上传本人正面照片").setInputFiles(file("face.png", 480, 640));
+  await shot(dev, "04-face-verification");
+  await dev.getByRole("button", { name: "上传并核身" }).click();
+  await dev.getByText("人脸核身已通过").waitFor();
+  await next(dev);
+
+  await dev.getByLabel("我已阅读并确认《互联网信息服务承诺书》").check();
+  await dev.getByLabel("我已核对并确认《反诈自评估报告》").check();
+  // Guangdong's pack asks for the signed commitment (签字版承诺书); other slots stay hidden.
+  assert.equal(await dev.getByLabel("党建确认函").count(), 0);
+  await dev.getByLabel("签字版承诺书").setInputFiles(file("signed.png", 720, 1280));
+  await next(dev);
+  await dev.getByText("所有信息已通过校验").waitFor();
+  await dev.getByText("主体负责人 138****8000").waitFor();
+  await shot(dev, "05-confirm");
+  await dev.getByRole("button", { name: "确认提交备案" }).click();
+  await dev.getByText("平台初审中").first().waitFor();
+  const filingUrl = dev.url();
+  await shot(dev, "06-progress-platform-review");
+
+  // 2. 平台初审: rejected with a reason from the library.
+  const rev = await person("rev", "password-rev");
+  await check(rev);
+  await rev.getByRole("link", { name: "wxui000000000001" }).click();
+  await rev.getByText("材料对照").waitFor();
+  assert.ok(!(await rev.content()).includes("440300198512311238"), "certificate number masked for the reviewer");
+  await shot(rev, "07-platform-review");
+  await rev.getByLabel(/R-05 通讯地址/).check();
+  await rev.getByRole("button", { name: "驳回" }).click();
+  await rev.getByText("平台已驳回").first().waitFor();
+
+  // The applicant sees the rejection, goes straight to the field, fixes it, resubmits.
+  await dev.goto(filingUrl);
+  await dev.getByText("所选地区与通讯地址不一致").waitFor();
+  await shot(dev, "08-rejection");
+  await dev.getByRole("link", { name: "去修改" }).click();
+  assert.equal(await dev.locator(".flagged").count() > 0, true, "the rejected field is highlighted");
+  await dev.getByLabel("详细通讯地址").fill("高新南七道2号");
+  await dev.getByRole("button", { name: "保存草稿" }).click();
+  await dev.goto(filingUrl.replace(/\/filings\/([^/]+).*/, "/filings/$1/edit/6"));
+  await dev.getByRole("button", { name: "确认提交备案" }).click();
+  await dev.getByText("平台初审中").first().waitFor();
+
+  await rev.goto(`${base}/review`);
+  await rev.getByRole("link", { name: "wxui000000000001" }).click();
+  await rev.getByRole("button", { name: "审核通过" }).click();
+  await rev.getByText("待短信核验").first().waitFor();
+
+  // 3. 工信部短信核验: the code is in the SMS outbox; the recipient uses the public site.
+  await admin.goto(`${base}/admin`);
+  const outbox = await admin.content();
+  const code = outbox.match(/核验码为(\d{6})/)[1];
+  await dev.goto(filingUrl);
+  await dev.getByText("138****8000").first().waitFor();
+  await shot(dev, "09-progress-sms");
+  const miitContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
+  const miit = await miitContext.newPage();
+  await miit.goto(`${base}/miit`);
+  await check(miit);
+  await miit.getByLabel("手机号码").fill("13800138000");
+  await miit.getByLabel("证件号码后六位").fill("311238");
+  await miit.getByLabel("短信验证码").fill(code === "000000" ? "111111" : "000000");
+  await miit.getByRole("button", { name: "提交核验" }).click();
+  await miit.getByText("验证码或证件号码后六位有误，还可尝试4次").waitFor();
+  await miit.getByLabel("短信验证码").fill(code);
+  await miit.getByRole("button", { name: "提交核验" }).click();
+  await miit.getByText("短信核验成功，备案申请已提交至通信管理局审核").waitFor();
+  await shot(miit, "10-miit-verified-phone-width");
+
+  // 4. 通管局审核 → 5. 备案成功
+  const gd = await person("gd", "password-gd");
+  await check(gd);
+  await gd.getByRole("link", { name: "wxui000000000001" }).click();
+  await shot(gd, "11-authority-review");
+  await gd.getByRole("button", { name: "审核通过" }).click();
+  await gd.getByText("粤ICP备").first().waitFor();
+  const number = (await gd.locator(".number").nth(1).textContent()).trim();
+  assert.match(number, /^粤ICP备20\d{8}号-1X$/);
+  await shot(gd, "12-authority-approved");
+
+  await dev.goto(filingUrl);
+  await dev.getByText(number).waitFor();
+  await shot(dev, "13-filed");
+  await dev.goto(`${base}/inbox`);
+  await dev.getByText("通管局审核通过，备案成功").waitFor();
+  await shot(dev, "14-inbox");
+
+  const phone = await person("dev", "password-dev", { width: 390, height: 844 });
+  await phone.goto(`${base}/apps`);
+  await phone.getByText(number).waitFor();
+  await shot(phone, "15-apps-phone-width");
+
+  const pub = await (await browser.newContext()).newPage();
+  await pub.goto(`${base}/query?q=${encodeURIComponent("星河记账")}`);
+  await pub.getByText(number).waitFor();
+  assert.ok(!(await pub.content()).includes("13800138000"), "the public query shows no phone");
+  await shot(pub, "16-public-query");
+});
