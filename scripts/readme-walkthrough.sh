@@ -17,6 +17,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 BEIAN_ADMIN_PASSWORD=admin-password-1 BEIAN_LOG=warn "$bin" serve --data-dir "$work/data" --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+export REPO="$(pwd)"
 out=$(cd "$work" && bash -euo pipefail -c "${block//http:\/\/127.0.0.1:8080/http://127.0.0.1:$port}")
 echo "$out"
 grep -Eq '"status":"filed","subject_number":"粤ICP备[0-9]{10}号","service_number":"粤ICP备[0-9]{10}号-1X"' <<<"$out" \

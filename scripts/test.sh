@@ -56,6 +56,10 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# A real face photograph for the face-verification tests (Debian python3-skimage).
+export BEIAN_FACE_SAMPLE="$(bash scripts/test-assets.sh)"
+log "face sample: $BEIAN_FACE_SAMPLE"
+
 log "cargo test (unit, integration on SQLite and PostgreSQL, multi-process)"
 out=$(mktemp)
 status=0

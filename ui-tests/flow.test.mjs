@@ -3,16 +3,15 @@
 // verification site, and a provincial authority reviewer — plus a rejection
 // round trip. A screenshot of every stage lands in test-artifacts/screenshots.
 //
-// Needs BEIAN_BIN (the built `beian` binary) and Debian's chromium at
+// Needs BEIAN_BIN (the built `beian` binary), BEIAN_SAMPLES (sample images) and Debian's chromium at
 // /usr/bin/chromium (override with CHROMIUM); scripts/test.sh provides both.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 const ADMIN_PASSWORD = "admin-ui-password";
@@ -21,40 +20,16 @@ let server;
 let base;
 let browser;
 
-// A white RGB PNG, encoded here so the test needs no image files.
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+// Images that pass the photo checks, written by `cargo run -p beian --example
+// sample_images` (scripts/ui-tests.sh): colour scans of the §10.1 sizes and a face
+// capture made from a real photograph on a white background.
+const SAMPLES = process.env.BEIAN_SAMPLES;
+function sample(w, h) {
+  assert.ok(SAMPLES, "BEIAN_SAMPLES must name the sample image directory");
+  const base = w === 1100 && h === 1500 ? "licence.png" : w === 480 ? "face.png" : "id.png";
+  return readFileSync(join(SAMPLES, base));
 }
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-function png(width, height) {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, 0xfa)]);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-const file = (name, w, h) => ({ name, mimeType: "image/png", buffer: png(w, h) });
+const file = (name, w, h) => ({ name, mimeType: "image/png", buffer: sample(w, h) });
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -295,13 +270,26 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await dev.getByText(number).waitFor();
   await shot(dev, "13-filed");
   await dev.goto(`${base}/inbox`);
-  await dev.getByText("通管局审核通过，备案成功").waitFor();
+  await dev.getByText(`服务备案号：${number}`).waitFor();
+  const unread = await dev.getByRole("button", { name: "标为已读" }).count();
+  assert.ok(unread > 0, "status changes arrive unread");
+  await dev.getByRole("button", { name: "标为已读" }).first().click();
+  assert.equal(await dev.getByRole("button", { name: "标为已读" }).count(), unread - 1);
   await shot(dev, "14-inbox");
 
   const phone = await person("dev", "password-dev", { width: 390, height: 844 });
   await phone.goto(`${base}/apps`);
   await phone.getByText(number).waitFor();
   await shot(phone, "15-apps-phone-width");
+
+  // The operations dashboard draws real figures from the event log.
+  await admin.goto(`${base}/dashboard`);
+  await admin.waitForLoadState("networkidle");
+  const charts = await admin.$$eval("main img", (imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
+  assert.ok(charts.length >= 6 && charts.every(Boolean), `every chart renders: ${charts}`);
+  const csv = await admin.evaluate(async () => (await fetch("/dashboard/by-status.csv")).text());
+  assert.match(csv, /filed/);
+  await shot(admin, "17-dashboard");
 
   const pub = await (await browser.newContext()).newPage();
   await pub.goto(`${base}/query?q=${encodeURIComponent("星河记账")}`);

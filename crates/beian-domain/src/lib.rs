@@ -11,6 +11,7 @@ pub mod filing;
 pub mod fixtures;
 pub mod gating;
 pub mod ids;
+pub mod media;
 pub mod notify;
 pub mod numbers;
 pub mod policy;

@@ -54,6 +54,8 @@ pub struct Policy {
     pub name_state_natures: Vec<u32>,
     /// `submissions.daily_per_mp`: submissions per MP per day, 0 = unlimited (V-POL-010).
     pub submissions_daily_per_mp: u32,
+    /// `media.*`: photo quality thresholds (§10).
+    pub media: crate::media::MediaPolicy,
 }
 
 impl Default for Policy {
@@ -86,6 +88,7 @@ impl Default for Policy {
             taxonomy_gov_only: vec![1, 2, 3, 11],
             name_state_natures: vec![1, 2, 3],
             submissions_daily_per_mp: 0,
+            media: crate::media::MediaPolicy::default(),
         }
     }
 }

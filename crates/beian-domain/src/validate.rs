@@ -189,6 +189,26 @@ pub const VARIANTS: &[Rule] = &[
         message: "文件格式、大小或分辨率不符合要求",
         suggestion: "上传JPG/PNG彩色图片，不超过2MB",
     },
+    // The quality checks of §10.1 ("sharp, no glare", colour), measured at upload
+    // (media::document_checks) and enforced here at submission on the field that uses it.
+    Rule {
+        id: "V-MAT-007",
+        code: "MEDIA_BLUR",
+        message: "图片模糊，无法辨认证件内容",
+        suggestion: "对焦清晰后重新拍摄上传",
+    },
+    Rule {
+        id: "V-MAT-007",
+        code: "MEDIA_EXPOSURE",
+        message: "图片过暗、过亮或反光",
+        suggestion: "在光线均匀处重新拍摄，避免反光",
+    },
+    Rule {
+        id: "V-MAT-007",
+        code: "MEDIA_GREYSCALE",
+        message: "请上传彩色图片，不接受黑白或灰度图片",
+        suggestion: "上传证件原件的彩色照片或扫描件",
+    },
 ];
 
 /// Looks a rule up by id.
@@ -258,6 +278,9 @@ pub struct ValidationFacts {
     /// The files the document names, by media id; an id missing from a looked-up map does
     /// not exist (V-MAT-004, V-MAT-005).
     pub media: Option<BTreeMap<String, MediaFacts>>,
+    /// The quality checks each named media failed at upload, by media id (V-MAT-007
+    /// variants: MEDIA_RESOLUTION, MEDIA_BLUR, MEDIA_EXPOSURE, MEDIA_GREYSCALE).
+    pub media_failed_checks: BTreeMap<String, Vec<String>>,
     /// The mini program already has an active service record (V-POL-007).
     pub app_filed: Option<bool>,
     /// The host's preconditions of §1.3 hold (V-POL-008).
@@ -1400,8 +1423,11 @@ fn materials(
             };
             if let (Some(tagged), Some(expected)) = (found.certificate_type, expected) {
                 if tagged != expected {
-                    c.push("V-MAT-005", path);
+                    c.push("V-MAT-005", path.as_str());
                 }
+            }
+            for code in facts.media_failed_checks.get(id).into_iter().flatten() {
+                c.variant(code, path.as_str());
             }
         }
     }

@@ -66,7 +66,8 @@ fn messages(
     out
 }
 
-fn build_commit(
+/// The commit of `events` decided on `before` (also used by `beian seed`).
+pub fn build_commit(
     state: &AppState,
     before: &Filing,
     events: Vec<Event>,

@@ -40,6 +40,47 @@ pub struct Config {
     pub sms: SmsGatewayConfig,
     /// Retry schedules of the SMS outbox and of webhook deliveries.
     pub delivery: DeliveryConfig,
+    /// Where uploaded files are stored.
+    pub objects: ObjectStoreConfig,
+}
+
+impl ObjectStoreConfig {
+    /// S3 when `BEIAN_S3_BUCKET` is set, with `BEIAN_S3_REGION`, `BEIAN_S3_ENDPOINT`,
+    /// `BEIAN_S3_ACCESS_KEY_ID`, `BEIAN_S3_SECRET_ACCESS_KEY` and `BEIAN_S3_ALLOW_HTTP`
+    /// (`true`/`1`); the local file system otherwise. `var` reads one variable.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> ObjectStoreConfig {
+        let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
+        match get("BEIAN_S3_BUCKET") {
+            None => ObjectStoreConfig::Local,
+            Some(bucket) => ObjectStoreConfig::S3 {
+                bucket,
+                region: get("BEIAN_S3_REGION"),
+                endpoint: get("BEIAN_S3_ENDPOINT"),
+                access_key_id: get("BEIAN_S3_ACCESS_KEY_ID"),
+                secret_access_key: get("BEIAN_S3_SECRET_ACCESS_KEY").map(Secret),
+                allow_http: get("BEIAN_S3_ALLOW_HTTP")
+                    .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")),
+            },
+        }
+    }
+}
+
+/// Where uploaded files are stored (`BEIAN_S3_*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ObjectStoreConfig {
+    /// `<data-dir>/media` on the local file system.
+    #[default]
+    Local,
+    /// An S3-compatible bucket shared by every process.
+    S3 {
+        bucket: String,
+        region: Option<String>,
+        /// For S3-compatible services (MinIO, OSS, COS …): their endpoint URL.
+        endpoint: Option<String>,
+        access_key_id: Option<String>,
+        secret_access_key: Option<Secret>,
+        allow_http: bool,
+    },
 }
 
 impl Config {
@@ -59,6 +100,7 @@ impl Config {
             db_max_connections: 16,
             sms: SmsGatewayConfig::Outbox,
             delivery: DeliveryConfig::default(),
+            objects: ObjectStoreConfig::Local,
         }
     }
 
@@ -145,5 +187,51 @@ impl Default for DeliveryConfig {
             webhook_retry_base_secs: 60,
             retry_cap_secs: 6 * 3600,
         }
+    }
+}
+
+#[cfg(test)]
+mod object_store_tests {
+    use super::*;
+
+    #[test]
+    fn s3_is_selected_by_a_bucket_and_its_secret_is_redacted() {
+        assert_eq!(
+            ObjectStoreConfig::from_env(|_| None),
+            ObjectStoreConfig::Local
+        );
+        let env = |k: &str| {
+            Some(
+                match k {
+                    "BEIAN_S3_BUCKET" => "beian-media",
+                    "BEIAN_S3_ENDPOINT" => "http://127.0.0.1:9000",
+                    "BEIAN_S3_SECRET_ACCESS_KEY" => "s3cr3t",
+                    "BEIAN_S3_ACCESS_KEY_ID" => "beian",
+                    "BEIAN_S3_ALLOW_HTTP" => "true",
+                    _ => "",
+                }
+                .to_string(),
+            )
+        };
+        let c = ObjectStoreConfig::from_env(env);
+        let ObjectStoreConfig::S3 {
+            bucket,
+            endpoint,
+            allow_http,
+            region,
+            ..
+        } = &c
+        else {
+            panic!("{c:?}")
+        };
+        assert_eq!(
+            (bucket.as_str(), endpoint.as_deref(), *allow_http, region),
+            ("beian-media", Some("http://127.0.0.1:9000"), true, &None)
+        );
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        // Construction only: no request is made until a file is stored.
+        let dir = std::env::temp_dir();
+        let built = crate::objects::build(&c, &dir);
+        assert!(built.is_ok(), "{:?}", built.err());
     }
 }

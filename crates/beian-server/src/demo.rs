@@ -70,13 +70,9 @@ const APPS: [(&str, &str, &str, bool, Stage, &str); 4] = [
     ),
 ];
 
-/// A plain light-grey PNG: a stand-in scan that decodes like a real upload.
+/// A stand-in colour scan that passes the photo checks, as a real upload would.
 fn png(width: u32, height: u32) -> ApiResult<Vec<u8>> {
-    let img = image::RgbImage::from_pixel(width, height, image::Rgb([245, 245, 245]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)
-        .map_err(ApiError::internal)?;
-    Ok(out.into_inner())
+    Ok(crate::photo::sample_document(width, height))
 }
 
 /// Uploads the demo order's materials as the applicant would: the licence, the ID card

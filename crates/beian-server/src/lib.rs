@@ -12,6 +12,8 @@ pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod metrics;
+pub mod objects;
+pub mod photo;
 pub mod ratelimit;
 pub mod reference;
 pub mod routes;

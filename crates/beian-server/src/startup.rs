@@ -96,6 +96,8 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         sms: sms_gateway(config)?,
         metrics: Arc::new(Metrics::default()),
         data_dir: config.data_dir.clone(),
+        objects: crate::objects::build(&config.objects, &config.data_dir)
+            .map_err(|e| StartupError::Setup(format!("object store: {e}")))?,
         argon2_memory_kib: config.argon2_memory_kib,
         templates: Arc::new(Templates::embedded()),
         delivery: Arc::new(config.delivery.clone()),

@@ -23,6 +23,8 @@ pub struct AppState {
     pub sms: Arc<dyn SmsGateway>,
     pub metrics: Arc<Metrics>,
     pub data_dir: PathBuf,
+    /// Uploaded files, content-addressed (objects.rs).
+    pub objects: Arc<dyn object_store::ObjectStore>,
     pub argon2_memory_kib: u32,
     /// Notification texts (data/templates/notifications.toml).
     pub templates: Arc<Templates>,

@@ -2,7 +2,7 @@
 //! delivery worker (at least once, retried with exponential backoff on the
 //! server clock, each attempt claimed with a lease so one process makes it).
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::views;
 use beian_domain::deadline::Clearance;
@@ -13,6 +13,9 @@ use chrono::Duration;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 /// Headers of a delivery.
 pub const EVENT_ID_HEADER: &str = "x-beian-event-id";
@@ -150,38 +153,48 @@ async fn attempt(s: &AppState, job: &DeliveryJob, now: Time) -> WebhookAttempt {
     }
 }
 
-/// Attempts every due delivery once; returns how many were delivered.
+/// Attempts every due delivery once, several at a time, so a slow receiver
+/// does not hold the others up; returns how many were delivered.
 pub async fn deliver_due(s: &AppState) -> ApiResult<u64> {
     let now = s.now();
+    let permits = Arc::new(Semaphore::new(crate::worker::PARALLEL));
     let mut delivered = 0;
     loop {
         let jobs = s.store.webhook_claim_due(now, LEASE_MS, BATCH).await?;
         if jobs.is_empty() {
             return Ok(delivered);
         }
-        for job in &jobs {
-            let a = attempt(s, job, now).await;
-            let outcome = if a.delivered {
-                delivered += 1;
-                "delivered"
-            } else if a.next_attempt_at.is_some() {
-                tracing::info!(
-                    delivery = a.delivery_id,
-                    error = a.error,
-                    "webhook attempt failed; will retry"
-                );
-                "retry"
-            } else {
-                tracing::warn!(
-                    delivery = a.delivery_id,
-                    error = a.error,
-                    "webhook delivery given up"
-                );
-                "failed"
-            };
-            s.metrics
-                .inc("beian_webhook_attempts_total", "outcome", outcome, 1);
-            s.store.webhook_record_attempt(&a).await?;
+        let mut tasks = JoinSet::new();
+        for job in jobs {
+            let (s, permits) = (s.clone(), permits.clone());
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.map_err(ApiError::internal)?;
+                let a = attempt(&s, &job, now).await;
+                let outcome = if a.delivered {
+                    "delivered"
+                } else if a.next_attempt_at.is_some() {
+                    tracing::info!(
+                        delivery = a.delivery_id,
+                        error = a.error,
+                        "webhook attempt failed; will retry"
+                    );
+                    "retry"
+                } else {
+                    tracing::warn!(
+                        delivery = a.delivery_id,
+                        error = a.error,
+                        "webhook delivery given up"
+                    );
+                    "failed"
+                };
+                s.metrics
+                    .inc("beian_webhook_attempts_total", "outcome", outcome, 1);
+                s.store.webhook_record_attempt(&a).await?;
+                Ok::<bool, ApiError>(a.delivered)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            delivered += u64::from(done.map_err(ApiError::internal)??);
         }
     }
 }

@@ -8,11 +8,14 @@ use crate::error::{ApiError, ApiResult};
 use crate::sms::SmsMessage;
 use crate::state::AppState;
 use crate::sweep;
-use beian_domain::filing::{Actor, Command};
+use beian_domain::filing::{Actor, Command, Time};
 use beian_domain::notify::{self, backoff};
-use beian_store::{SmsAttempt, SweepWrite};
+use beian_store::{SmsAttempt, SmsRow, SweepWrite};
 use chrono::Duration;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 const LEASE_MS: i64 = 60_000;
 const BATCH: i64 = 200;
@@ -75,82 +78,106 @@ pub async fn send_sms_reminders(s: &AppState) -> ApiResult<u64> {
     Ok(sent)
 }
 
+/// Messages (or deliveries) in flight at once in one process.
+pub const PARALLEL: usize = 8;
+
 /// Hands due outbox messages to the gateway, counting the per-mobile daily
-/// limit; failures are retried with backoff on the server clock. Returns how
-/// many were sent.
+/// limit; failures are retried with backoff on the server clock. One
+/// mobile's messages go in order, different mobiles in parallel, so a slow
+/// provider does not hold the others up. Returns how many were sent.
 pub async fn dispatch_sms(s: &AppState) -> ApiResult<u64> {
     let now = s.now();
-    let day = sweep::day_of(now).to_string();
-    let cfg = &s.delivery;
+    let permits = Arc::new(Semaphore::new(PARALLEL));
     let mut sent = 0;
     loop {
         let due = s.store.sms_claim_due(now, LEASE_MS, 100).await?;
         if due.is_empty() {
             return Ok(sent);
         }
-        for msg in due {
-            let mut attempt = SmsAttempt {
-                id: msg.id,
-                lease_until: msg.lease_until,
-                at: now,
-                sent: false,
-                error: None,
-                next_attempt_at: None,
-            };
-            let within_limit = msg.attempts > 0
-                || s.store
-                    .sms_count_daily(&msg.mobile, &day, s.policy.sms_daily_limit_per_mobile)
-                    .await?;
-            if !within_limit {
-                attempt.error = Some(format!(
-                    "DAILY_LIMIT: 该号码今日短信已达上限（{}条）",
-                    s.policy.sms_daily_limit_per_mobile
-                ));
-                tracing::warn!(
-                    id = msg.id,
-                    "sms refused: daily limit of the mobile reached"
-                );
-                s.metrics
-                    .inc("beian_sms_total", "outcome", "daily_limit", 1);
-                s.store.sms_record_attempt(&attempt).await?;
-                continue;
-            }
-            let params = msg.params.clone().unwrap_or_else(BTreeMap::new);
-            let out = SmsMessage {
-                id: msg.id,
-                mobile: &msg.mobile,
-                template: &msg.template,
-                params: &params,
-                body: &msg.body,
-            };
-            match s.sms.send(&out, now).await {
-                Ok(()) => {
-                    attempt.sent = true;
-                    sent += 1;
+        let mut by_mobile: BTreeMap<String, Vec<SmsRow>> = BTreeMap::new();
+        for m in due {
+            by_mobile.entry(m.mobile.clone()).or_default().push(m);
+        }
+        let mut tasks = JoinSet::new();
+        for group in by_mobile.into_values() {
+            let (s, permits) = (s.clone(), permits.clone());
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await.map_err(ApiError::internal)?;
+                let mut n = 0;
+                for msg in group {
+                    n += u64::from(send_one(&s, msg, now).await?);
                 }
-                Err(e) => {
-                    let failures = u32::try_from(msg.attempts + 1).unwrap_or(u32::MAX);
-                    attempt.error = Some(e.message.clone());
-                    attempt.next_attempt_at = (!e.permanent && failures < cfg.sms_max_attempts)
-                        .then(|| {
-                            now + backoff(
-                                failures,
-                                Duration::seconds(cfg.sms_retry_base_secs),
-                                Duration::seconds(cfg.retry_cap_secs),
-                            )
-                        });
-                    tracing::warn!(id = msg.id, error = %e, retry = attempt.next_attempt_at.is_some(), "sms delivery failed");
-                }
-            }
-            let outcome = match (attempt.sent, attempt.next_attempt_at) {
-                (true, _) => "sent",
-                (false, Some(_)) => "retry",
-                (false, None) => "failed",
-            };
-            s.metrics.inc("beian_sms_total", "outcome", outcome, 1);
-            s.store.sms_record_attempt(&attempt).await?;
+                Ok::<u64, ApiError>(n)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            sent += done.map_err(ApiError::internal)??;
         }
     }
+}
+
+/// One attempt at one claimed message; true when the gateway accepted it.
+async fn send_one(s: &AppState, msg: SmsRow, now: Time) -> ApiResult<bool> {
+    let cfg = &s.delivery;
+    let mut attempt = SmsAttempt {
+        id: msg.id,
+        lease_until: msg.lease_until,
+        at: now,
+        sent: false,
+        error: None,
+        next_attempt_at: None,
+    };
+    let day = sweep::day_of(now).to_string();
+    let within_limit = msg.attempts > 0
+        || s.store
+            .sms_count_daily(&msg.mobile, &day, s.policy.sms_daily_limit_per_mobile)
+            .await?;
+    if !within_limit {
+        attempt.error = Some(format!(
+            "DAILY_LIMIT: 该号码今日短信已达上限（{}条）",
+            s.policy.sms_daily_limit_per_mobile
+        ));
+        tracing::warn!(
+            id = msg.id,
+            "sms refused: daily limit of the mobile reached"
+        );
+        s.metrics
+            .inc("beian_sms_total", "outcome", "daily_limit", 1);
+        s.store.sms_record_attempt(&attempt).await?;
+        return Ok(false);
+    }
+    let params = msg.params.clone().unwrap_or_default();
+    let out = SmsMessage {
+        id: msg.id,
+        mobile: &msg.mobile,
+        template: &msg.template,
+        params: &params,
+        body: &msg.body,
+    };
+    match s.sms.send(&out, now).await {
+        Ok(()) => attempt.sent = true,
+        Err(e) => {
+            let failures = u32::try_from(msg.attempts + 1).unwrap_or(u32::MAX);
+            attempt.error = Some(e.message.clone());
+            attempt.next_attempt_at =
+                (!e.permanent && failures < cfg.sms_max_attempts).then(|| {
+                    now + backoff(
+                        failures,
+                        Duration::seconds(cfg.sms_retry_base_secs),
+                        Duration::seconds(cfg.retry_cap_secs),
+                    )
+                });
+            tracing::warn!(id = msg.id, error = %e, retry = attempt.next_attempt_at.is_some(), "sms delivery failed");
+        }
+    }
+    let outcome = match (attempt.sent, attempt.next_attempt_at) {
+        (true, _) => "sent",
+        (false, Some(_)) => "retry",
+        (false, None) => "failed",
+    };
+    s.metrics.inc("beian_sms_total", "outcome", outcome, 1);
+    s.store.sms_record_attempt(&attempt).await?;
+    Ok(attempt.sent)
 }
 
 /// What one pass of due work did.

@@ -247,4 +247,30 @@ pub trait Store: Send + Sync + 'static {
     /// Submissions and unchanged resubmissions of an app's orders at or after `since`
     /// (V-POL-010).
     async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32>;
+
+    // --- seeding and benchmarks (issue 7) ---
+    /// Writes `ops` in order in one transaction (`beian seed`): the same rows as
+    /// `insert_user`, `insert_app`, `insert_face_task`, `create_filing`, `commit`
+    /// and `commit_with_numbers`, many orders per transaction.
+    async fn seed_batch(&self, ops: Vec<SeedOp>) -> StoreResult<()>;
+    /// Marks pending outbox messages created before `before` sent at their
+    /// creation time, as the dispatcher would have (seeded history); returns how many.
+    async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64>;
+}
+
+// --- seeding and benchmarks (issue 7) ---
+
+/// One write of a seed batch ([`Store::seed_batch`]).
+pub enum SeedOp {
+    User(UserRow),
+    App(AppRow),
+    FaceTask(FaceTaskRow),
+    /// As [`Store::insert_media`] then [`Store::set_media_certificate_type`].
+    Media(MediaRow, Option<i64>),
+    /// A new order with its creation event, as [`Store::create_filing`].
+    Create(Box<Filing>, Box<Event>),
+    /// As [`Store::commit`].
+    Commit(Box<Commit>),
+    /// As [`Store::commit_with_numbers`].
+    Numbered(NumberRequest, NumberedCommit),
 }

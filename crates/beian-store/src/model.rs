@@ -85,6 +85,10 @@ pub struct FilingQuery {
     pub appid: Option<String>,
     pub after_id: Option<String>,
     pub limit: i64,
+    /// Oldest due date first (the review queue), then id; `after_due` with
+    /// `after_id` is the cursor.
+    pub sort_due: bool,
+    pub after_due: Option<i64>,
 }
 
 /// An SMS to record in the outbox in the same transaction.

@@ -373,6 +373,31 @@ impl SqlStore {
     }
 }
 
+/// The projection row and first event of a new order.
+async fn insert_filing(tx: &mut AnyConnection, f: &Filing, created: &Event) -> StoreResult<()> {
+    sqlx::query(
+            "INSERT INTO filings (id, appid, owner_id, kind, status, version, province, subject_key, live_appid, \
+             created_at, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(&f.id)
+        .bind(&f.appid)
+        .bind(&f.owner_id)
+        .bind(f.kind.as_str())
+        .bind(f.status.as_str())
+        .bind(f.version)
+        .bind(f.province.clone())
+        .bind(f.subject_key.clone())
+        .bind(&f.appid)
+        .bind(ms(f.created_at))
+        .bind(ms(f.created_at))
+        .bind(to_json(f))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    insert_event(&mut *tx, &f.id, 1, created).await?;
+    Ok(())
+}
+
 async fn insert_event(
     tx: &mut AnyConnection,
     filing_id: &str,
@@ -669,26 +694,7 @@ impl Store for SqlStore {
 
     async fn create_filing(&self, f: &Filing, created: &Event) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        sqlx::query(
-            "INSERT INTO filings (id, appid, owner_id, kind, status, version, province, subject_key, live_appid, \
-             created_at, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&f.id)
-        .bind(&f.appid)
-        .bind(&f.owner_id)
-        .bind(f.kind.as_str())
-        .bind(f.status.as_str())
-        .bind(f.version)
-        .bind(f.province.clone())
-        .bind(f.subject_key.clone())
-        .bind(&f.appid)
-        .bind(ms(f.created_at))
-        .bind(ms(f.created_at))
-        .bind(to_json(f))
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        insert_event(&mut tx, &f.id, 1, created).await?;
+        insert_filing(&mut tx, f, created).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -726,10 +732,27 @@ impl Store for SqlStore {
                 add(&mut sql, &format!(" AND {col} = $?"), v);
             }
         }
-        if let Some(c) = &q.after_id {
-            add(&mut sql, " AND id > $?", c);
-        }
-        sql.push_str(&format!(" ORDER BY id LIMIT {}", q.limit.clamp(1, 501)));
+        let order = if q.sort_due {
+            // The review queue: orders without a due date sort last.
+            let due = format!("COALESCE(due_at, {})", i64::MAX);
+            if let (Some(d), Some(c)) = (q.after_due, &q.after_id) {
+                add(
+                    &mut sql,
+                    &format!(" AND ({due} > {d} OR ({due} = {d} AND id > $?))"),
+                    c,
+                );
+            }
+            format!("{due}, id")
+        } else {
+            if let Some(c) = &q.after_id {
+                add(&mut sql, " AND id > $?", c);
+            }
+            "id".to_string()
+        };
+        sql.push_str(&format!(
+            " ORDER BY {order} LIMIT {}",
+            q.limit.clamp(1, 501)
+        ));
         let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| json(&r.try_get::<String, _>("state")?))
@@ -1315,7 +1338,7 @@ impl Store for SqlStore {
         let attempt: Option<(i64,)> = sqlx::query_as(
             "UPDATE webhook_deliveries SET status = $1, delivered_at = $2, next_attempt_at = $3, \
              attempts = attempts + 1, retry_count = retry_count + $4, last_status_code = $5, last_error = $6, \
-             lease_until = 0 WHERE id = $7 AND lease_until = $8 RETURNING attempts",
+             lease_until = 0 WHERE id = $7 AND lease_until = $8 AND status = 'pending' RETURNING attempts",
         )
         .bind(status)
         .bind(delivered_at)
@@ -1328,7 +1351,8 @@ impl Store for SqlStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((attempt,)) = attempt else {
-            // The lease was lost (replayed or expired): another claim owns it.
+            // The lease was lost (expired and claimed again), or the
+            // subscription was deleted meanwhile: this result is not recorded.
             tx.rollback().await?;
             return Ok(());
         };
@@ -1725,6 +1749,104 @@ impl Store for SqlStore {
         .fetch_one(&self.pool)
         .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    // --- seeding and benchmarks (issue 7) ---
+
+    async fn seed_batch(&self, ops: Vec<SeedOp>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for op in ops {
+            match op {
+                SeedOp::User(u) => {
+                    sqlx::query(
+                        "INSERT INTO users (id, username, password_hash, role, province, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&u.id)
+                    .bind(&u.username)
+                    .bind(&u.password_hash)
+                    .bind(&u.role)
+                    .bind(u.province.clone())
+                    .bind(ms(u.created_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                SeedOp::App(a) => {
+                    sqlx::query(
+                        "INSERT INTO apps (appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&a.appid)
+                    .bind(&a.name)
+                    .bind(&a.owner_id)
+                    .bind(i64::from(a.listed))
+                    .bind(a.owner_name.clone())
+                    .bind(ms(a.registered_at))
+                    .bind(to_json(&a.preconditions))
+                    .bind(ms(a.created_at))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                }
+                SeedOp::FaceTask(t) => {
+                    sqlx::query(&format!(
+                        "INSERT INTO face_tasks ({FACE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                    ))
+                    .bind(&t.id)
+                    .bind(&t.filing_id)
+                    .bind(&t.owner_id)
+                    .bind(&t.status)
+                    .bind(ms(t.created_at))
+                    .bind(t.identity_type)
+                    .bind(t.identity_number.clone())
+                    .bind(t.name.clone())
+                    .bind(t.photo.clone())
+                    .bind(t.consumed_by.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                SeedOp::Media(m, certificate_type) => {
+                    sqlx::query(
+                        "INSERT INTO media (id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at, \
+                         certificate_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(&m.id)
+                    .bind(&m.owner_id)
+                    .bind(&m.purpose)
+                    .bind(&m.content_type)
+                    .bind(m.size)
+                    .bind(&m.sha256)
+                    .bind(m.width)
+                    .bind(m.height)
+                    .bind(m.checks.to_string())
+                    .bind(ms(m.created_at))
+                    .bind(certificate_type)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                SeedOp::Create(f, created) => insert_filing(&mut tx, &f, &created).await?,
+                SeedOp::Commit(c) => self.write_commit(&mut tx, &c).await?,
+                SeedOp::Numbered(req, build) => {
+                    let numbers = self.allocate(&mut tx, &req).await?;
+                    let commit = build(numbers)?;
+                    self.write_commit(&mut tx, &commit).await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE sms_outbox SET status = 'sent', sent_at = created_at, attempts = attempts + 1, \
+             next_attempt_at = created_at, lease_until = 0, params = NULL \
+             WHERE status = 'pending' AND created_at < $1",
+        )
+        .bind(ms(before))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }
 

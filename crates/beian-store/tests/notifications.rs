@@ -257,20 +257,26 @@ async fn webhook_deliveries_are_leased(store: SqlStore) {
         .unwrap()
         .is_empty());
     let later = t0() + Duration::minutes(1);
-    assert_eq!(
-        store
-            .webhook_claim_due(later, 60_000, 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
-    // Replay is refused while the claim holds, and deletion cancels what is pending.
+    let again = store.webhook_claim_due(later, 60_000, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    // Replay is refused while the claim holds, and deletion cancels what is
+    // pending, even the attempt in flight.
     assert!(store.webhook_replay(d.id, later).await.unwrap().is_none());
     assert!(store.delete_webhook("wh1", later).await.unwrap());
     assert!(!store.delete_webhook("wh1", later).await.unwrap());
+    store
+        .webhook_record_attempt(&WebhookAttempt {
+            lease_until: again[0].delivery.lease_until,
+            delivered: true,
+            status_code: Some(200),
+            error: None,
+            next_attempt_at: None,
+            ..failed
+        })
+        .await
+        .unwrap();
     let row = store.webhook_delivery(d.id).await.unwrap().unwrap();
-    assert_eq!(row.status, "cancelled");
+    assert_eq!((row.status.as_str(), row.attempts), ("cancelled", 1));
     assert!(store.webhooks().await.unwrap().is_empty());
 }
 

@@ -1,5 +1,6 @@
 //! The `beian` binary: a thin CLI over `beian-server`.
 
+mod seed;
 use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
 use beian_server::startup::{self, Application};
 use clap::{Args, Parser, Subcommand};
@@ -28,6 +29,27 @@ enum Cmd {
     },
     /// Runs the daily deadline sweep of domain.md §13 (warnings, clearance) once for a day.
     Sweep(SweepArgs),
+    /// Fills the database with generated orders for benchmarks (issue 7).
+    Seed(SeedCli),
+}
+
+#[derive(Args)]
+struct SeedCli {
+    #[command(flatten)]
+    common: Common,
+    /// How many new orders to generate (changes and cancellations of some filed ones come on top).
+    #[arg(long)]
+    filings: u64,
+    /// `mixed` (every stage, kind and province) or `sms-expired` (every order in SMS
+    /// verification with its deadline passed, for the timer benchmark).
+    #[arg(long, default_value = "mixed")]
+    profile: String,
+    /// First generated index, to add to an already seeded database.
+    #[arg(long, default_value_t = 0)]
+    start: u64,
+    /// Hides the progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -251,6 +273,7 @@ fn config_with(common: &Common, sms: &SmsArgs) -> Result<Config, String> {
         }
     }
     c.sms = sms_config(file_sms, sms, std::env::var("BEIAN_SMS_SECRET").ok())?;
+    c.objects = beian_server::config::ObjectStoreConfig::from_env(|k| std::env::var(k).ok());
     c.admin_password = std::env::var("BEIAN_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())
@@ -329,7 +352,36 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Cmd::Sweep(args) => sweep(args).await,
+        Cmd::Seed(args) => seed_cmd(args).await,
     }
+}
+
+/// `beian seed --filings N`: generated orders through the real domain (see seed.rs).
+async fn seed_cmd(args: SeedCli) -> Result<(), String> {
+    let c = config(&args.common)?;
+    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
+    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    let profile = match args.profile.as_str() {
+        "mixed" => seed::Profile::Mixed,
+        "sms-expired" => seed::Profile::SmsExpired,
+        other => return Err(format!("unknown profile {other}: mixed or sms-expired")),
+    };
+    let started = std::time::Instant::now();
+    let opts = seed::SeedArgs {
+        filings: args.filings,
+        profile,
+        start: args.start,
+        progress: !args.quiet,
+    };
+    let done = seed::seed(&state, &opts).await?;
+    println!(
+        "seeded {} new, {} change and {} cancel orders in {:.1} s",
+        done.new_orders,
+        done.change_orders,
+        done.cancel_orders,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `beian sweep [--preview] [--date]`: one line per action, tab-separated

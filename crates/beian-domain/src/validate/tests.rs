@@ -1084,3 +1084,23 @@ fn catalogue_ids_and_codes_are_well_formed_and_unique() {
         assert_eq!(severity(r.code) == Severity::Warning, warning, "{}", r.id);
     }
 }
+
+#[test]
+fn failed_photo_checks_block_every_field_that_uses_the_media() {
+    let mut c = Case::enterprise();
+    assert!(c.run().is_empty(), "{:?}", c.run());
+    c.facts.media_failed_checks = BTreeMap::from([(
+        "m1".to_string(),
+        vec!["MEDIA_BLUR".to_string(), "FACE_COUNT".to_string()],
+    )]);
+    let issues = c.run();
+    assert!(!issues.is_empty());
+    // Only the document checks are catalogued; a face finding never reaches a field.
+    assert!(issues
+        .iter()
+        .all(|i| i.code == "MEDIA_BLUR" && i.rule == "V-MAT-007" && i.severity == Severity::Error));
+    assert!(issues
+        .iter()
+        .any(|i| i.field == "subject.certificate.photo"));
+    assert_eq!(issues[0].message, "图片模糊，无法辨认证件内容");
+}

@@ -172,6 +172,8 @@ pub struct ListQuery {
     appid: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
+    /// `due`: oldest due date first (the review queue); default: by id.
+    sort: Option<String>,
 }
 
 /// Orders visible to the caller, filtered and paginated.
@@ -181,12 +183,34 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let sort_due = match q.sort.as_deref() {
+        None | Some("id") => false,
+        Some("due") => true,
+        Some(_) => {
+            return Err(ApiError::field(
+                "sort",
+                "SORT_UNKNOWN",
+                "不支持的排序方式",
+                "sort 可选 due（按到期时间）或 id",
+            ))
+        }
+    };
+    // The due-date cursor is `<due ms>:<id>`; an id cursor is the id.
+    let (after_due, after_id) = match (sort_due, q.cursor) {
+        (true, Some(c)) => match c.split_once(':').map(|(d, id)| (d.parse::<i64>(), id)) {
+            Some((Ok(d), id)) => (Some(d), Some(id.to_string())),
+            _ => return Err(ApiError::bad_request("分页游标无效")),
+        },
+        (_, c) => (None, c),
+    };
     let mut query = FilingQuery {
         status: q.status,
         kind: q.kind,
         province: q.province,
         appid: q.appid,
-        after_id: q.cursor,
+        after_id,
+        after_due,
+        sort_due,
         limit: limit + 1,
         ..FilingQuery::default()
     };
@@ -201,7 +225,11 @@ pub async fn list(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
-        rows.last().map(|f| f.id.clone())
+        rows.last().map(|f| match (sort_due, f.due_at) {
+            (true, Some(d)) => format!("{}:{}", d.timestamp_millis(), f.id),
+            (true, None) => format!("{}:{}", i64::MAX, f.id),
+            (false, _) => f.id.clone(),
+        })
     } else {
         None
     };
@@ -290,6 +318,22 @@ pub async fn facts(
     ids.sort();
     ids.dedup();
     let media = s.store.media_info(&ids).await?;
+    // The quality checks each file failed at upload (V-MAT-007 at submission).
+    for m in &media {
+        if let Some(row) = s.store.media(&m.id).await? {
+            let failed: Vec<String> = row
+                .checks
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["ok"] == serde_json::json!(false))
+                .filter_map(|c| c["code"].as_str().map(str::to_string))
+                .collect();
+            if !failed.is_empty() {
+                facts.media_failed_checks.insert(m.id.clone(), failed);
+            }
+        }
+    }
     facts.media = Some(
         media
             .into_iter()

@@ -6,14 +6,16 @@ use super::{page, Layout, PageResult, WebUser};
 use crate::auth::{Role, UserView};
 use crate::error::ApiError;
 use crate::routes::accounts;
+use crate::routes::{dashboard, webhooks};
 use crate::state::AppState;
 use crate::views;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::{Form, Json, Router};
 use serde::Deserialize;
+use serde_json::Value;
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -26,7 +28,14 @@ struct AdminPage {
     gateway: &'static str,
     manual_clock: bool,
     now: String,
+    webhooks: Vec<WebhookView>,
 }
+
+/// (delivery id, event, status, attempts, last result)
+type DeliveryView = (String, String, String, String, String);
+
+/// (subscription id, url, events, recent deliveries)
+type WebhookView = (String, String, String, Vec<DeliveryView>);
 
 async fn admin_page(
     s: &AppState,
@@ -57,6 +66,39 @@ async fn admin_page(
             )
         })
         .collect();
+    let mut webhooks = vec![];
+    for w in s.store.webhooks().await? {
+        let q =
+            serde_json::from_value(serde_json::json!({"limit": 10})).map_err(ApiError::internal)?;
+        let Json(log) =
+            webhooks::deliveries(State(s.clone()), u.caller(), Path(w.id.clone()), Query(q))
+                .await?;
+        let text = |v: &Value| match v {
+            Value::String(x) => x.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let deliveries = log["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|d| {
+                let result = format!(
+                    "{} {}",
+                    text(&d["last_status_code"]),
+                    text(&d["last_error"])
+                );
+                (
+                    text(&d["id"]),
+                    text(&d["event_type"]),
+                    text(&d["status"]),
+                    text(&d["attempts"]),
+                    result,
+                )
+            })
+            .collect();
+        webhooks.push((w.id.clone(), w.url.clone(), w.events.join("、"), deliveries));
+    }
     let mut layout = Layout::new("管理后台", u);
     if let Some((k, t)) = banner {
         layout = layout.banner(k, t);
@@ -70,6 +112,7 @@ async fn admin_page(
         gateway: s.sms.name(),
         manual_clock: s.clock.is_manual(),
         now: cn_time(&views::ts(s.now())),
+        webhooks,
     })
 }
 
@@ -126,10 +169,62 @@ async fn clock(State(s): State<AppState>, u: WebUser, Form(f): Form<ClockForm>) 
     Ok(Redirect::to("/admin").into_response())
 }
 
+#[derive(Deserialize)]
+struct ReplayForm {
+    csrf: String,
+    delivery: String,
+}
+
+/// Replays one webhook delivery from the admin page.
+async fn replay(State(s): State<AppState>, u: WebUser, Form(f): Form<ReplayForm>) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    let _replayed =
+        webhooks::replay(State(s.clone()), u.caller(), Path(f.delivery.clone())).await?;
+    admin_page(&s, &u, Some(("ok", format!("已重新投递 {}", f.delivery)))).await
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    figures: Vec<(&'static str, &'static str)>,
+}
+
+/// 运营看板: the server-rendered charts with their CSV figures.
+async fn dashboard_page(u: WebUser) -> PageResult {
+    u.require(&[Role::Admin, Role::PlatformReviewer])?;
+    let labels = [
+        "各阶段备案数",
+        "各状态备案数",
+        "各阶段用时（中位数 / P90）",
+        "超时（按阶段与省份）",
+        "常见驳回原因",
+        "短信核验结果",
+    ];
+    page(DashboardPage {
+        layout: Layout::new("运营看板", &u),
+        figures: dashboard::FIGURES.iter().copied().zip(labels).collect(),
+    })
+}
+
+/// A chart (`.svg`) or its figures (`.csv`), for the signed-in page.
+async fn dashboard_file(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(file): Path<String>,
+) -> PageResult {
+    Ok(dashboard::file(State(s), u.caller(), Path(file))
+        .await?
+        .into_response())
+}
+
 /// Admin routes.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(admin))
         .route("/admin/users", post(add_user))
         .route("/admin/clock", post(clock))
+        .route("/admin/webhooks/replay", post(replay))
+        .route("/dashboard", get(dashboard_page))
+        .route("/dashboard/{file}", get(dashboard_file))
 }

@@ -414,7 +414,9 @@ fn options(r: &Reference, o: Options, doc: &Value) -> Vec<(String, String)> {
         Options::SubjectCertificates => {
             let allowed: Vec<String> = refdata::items(r, "subject-natures.json")
                 .iter()
-                .find(|n| n["id"].as_u64().map(|id| id.to_string()) == Some(shown("subject.nature")))
+                .find(|n| {
+                    n["id"].as_u64().map(|id| id.to_string()) == Some(shown("subject.nature"))
+                })
                 .and_then(|n| n["allowed_certificates"].as_array())
                 .map(|a| a.iter().map(|x| x.to_string()).collect())
                 .unwrap_or_default();
@@ -1288,47 +1290,47 @@ async fn progress(State(s): State<AppState>, u: WebUser, Path(id): Path<String>)
 #[template(path = "inbox.html")]
 struct InboxPage {
     layout: Layout,
-    messages: Vec<(String, String, String, String)>,
+    unread: i64,
+    /// (time, title, body, filing id, read, message id)
+    messages: Vec<(String, String, String, String, bool, i64)>,
 }
 
-/// 站内信: every status change of the applicant's orders, newest first.
+/// 站内信: the notices written with every status change (domain.md §1.4).
 async fn inbox(State(s): State<AppState>, u: WebUser) -> PageResult {
     u.require(&[Role::Applicant])?;
-    let q = beian_store::FilingQuery {
-        owner: Some(u.user.id.clone()),
-        limit: 200,
-        ..Default::default()
-    };
-    let mut messages = vec![];
-    for f in s.store.list_filings(&q).await? {
-        let app = s
-            .store
-            .app(&f.appid)
-            .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
-        for t in f
-            .timeline
-            .iter()
-            .filter(|t| !matches!(t.event.as_str(), "saved" | "created" | "wrong_code"))
-        {
-            messages.push((
-                views::ts(t.at),
-                app.clone(),
-                event_label(&t.event).to_string(),
-                f.id.clone(),
-            ));
-        }
-    }
-    messages.sort_by(|a, b| b.0.cmp(&a.0));
-    let messages = messages
+    let rows = s.store.inbox(&u.user.id, None, 200).await?;
+    let unread = s.store.inbox_unread(&u.user.id).await?;
+    let messages = rows
         .into_iter()
-        .map(|(at, app, text, id)| (cn_time(&at), app, text, id))
+        .map(|m| {
+            let at = cn_time(&views::ts(m.created_at));
+            (
+                at,
+                m.title,
+                m.body,
+                m.filing_id.unwrap_or_default(),
+                m.read_at.is_some(),
+                m.id,
+            )
+        })
         .collect();
     page(InboxPage {
         layout: Layout::new("站内信", &u),
+        unread,
         messages,
     })
+}
+
+#[derive(Deserialize)]
+struct ReadForm {
+    csrf: String,
+    id: i64,
+}
+
+async fn mark_read(State(s): State<AppState>, u: WebUser, Form(f): Form<ReadForm>) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    s.store.inbox_mark_read(&u.user.id, f.id, s.now()).await?;
+    Ok(Redirect::to("/inbox").into_response())
 }
 
 async fn media_file(State(s): State<AppState>, u: WebUser, Path(id): Path<String>) -> PageResult {
@@ -1350,6 +1352,6 @@ pub fn router() -> Router<AppState> {
         .route("/filings/{id}/face", post(start_face))
         .route("/filings/{id}/submit", post(submit))
         .route("/face/{task}", get(face_page).post(capture))
-        .route("/inbox", get(inbox))
+        .route("/inbox", get(inbox).post(mark_read))
         .route("/media/{id}", get(media_file))
 }

@@ -167,10 +167,15 @@ impl Layout {
                 ("/query", "备案查询"),
                 ("/miit", "工信部短信核验"),
             ],
-            Role::PlatformReviewer => vec![("/review", "初审队列"), ("/query", "备案查询")],
+            Role::PlatformReviewer => vec![
+                ("/review", "初审队列"),
+                ("/dashboard", "运营看板"),
+                ("/query", "备案查询"),
+            ],
             Role::AuthorityReviewer => vec![("/authority", "通管局审核"), ("/query", "备案查询")],
             Role::Admin => vec![
                 ("/admin", "管理后台"),
+                ("/dashboard", "运营看板"),
                 ("/review", "初审队列"),
                 ("/query", "备案查询"),
                 ("/miit", "工信部短信核验"),

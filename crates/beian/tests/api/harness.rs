@@ -282,7 +282,7 @@ impl TestApp {
                 token,
                 "photo",
                 None,
-                png(480, 640),
+                face_png(),
             )
             .await
             .expect(200);
@@ -352,12 +352,38 @@ impl TestApp {
     }
 }
 
-/// A white PNG of the given size, decodable by any image library.
+/// A colour "scan" of the given size that passes every quality check (sharp, well exposed,
+/// colour): the server's own sample generator.
 pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_pixel(width, height, image::Rgb([250, 250, 250]));
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
+    beian_server::photo::sample_document(width, height)
+}
+
+/// The real face photograph the tests use: scikit-image's "astronaut" from the Debian
+/// package python3-skimage (`scripts/test-assets.sh` fetches it; `BEIAN_FACE_SAMPLE`
+/// names it).
+pub fn face_source() -> Vec<u8> {
+    let rel = "usr/lib/python3/dist-packages/skimage/data/astronaut.png";
+    let candidates = [
+        std::env::var("BEIAN_FACE_SAMPLE").unwrap_or_default(),
+        format!("/{rel}"),
+        format!(
+            "{}/../../target/test-assets/skimage/{rel}",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    ];
+    candidates
+        .iter()
+        .find_map(|p| std::fs::read(p).ok())
+        .expect("face sample missing: run `bash scripts/test-assets.sh` (Debian python3-skimage)")
+}
+
+/// A face capture that passes every check: the astronaut's head and shoulders on white.
+pub fn face_png() -> Vec<u8> {
+    static FACE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    FACE.get_or_init(|| {
+        beian_server::photo::portrait_on_white(&face_source()).expect("one face in the sample")
+    })
+    .clone()
 }
 
 /// A valid unified social credit code for enterprise number `n` (GB 32100 / GB 11714).

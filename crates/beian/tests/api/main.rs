@@ -5,6 +5,7 @@ mod concurrency;
 mod dashboard;
 mod flow;
 mod harness;
+mod media;
 mod notifications;
 mod stub;
 mod sweep;

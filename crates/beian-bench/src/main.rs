@@ -1,0 +1,741 @@
+//! `beian-bench`: the load and timer benchmarks of BENCHMARKS.md.
+//!
+//! `load` starts `beian serve` and a floor server (`floor`: a static route and
+//! a single-row insert of the same payload, on the same kind of database) on
+//! 127.0.0.1, then drives each scenario with a closed-loop client and reports
+//! throughput, p50/p99 and the ratio to the floor measured in the same run.
+//! `timers` starts one or more `beian serve` processes over a database seeded
+//! with expired SMS rounds and measures the time until every expiry fired, and
+//! that each fired exactly once (from the event log).
+
+use axum::routing::{get, post};
+use clap::{Parser, Subcommand};
+use serde_json::{json, Value};
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Row};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// The floor server: GET /static and POST /insert.
+    Floor {
+        #[arg(long)]
+        addr: String,
+        #[arg(long)]
+        db: String,
+    },
+    /// Throughput and latency of each scenario against a seeded database.
+    Load {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Seconds per scenario.
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// Requests in flight.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// A label for the table (e.g. sqlite-10k).
+        #[arg(long)]
+        label: String,
+        /// Appends one JSON line per scenario here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Time to drain the due SMS deadlines with N processes.
+    Timers {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
+        /// How many expiries are due.
+        #[arg(long)]
+        expect: i64,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+struct ServerArgs {
+    /// The beian binary.
+    #[arg(long)]
+    beian: PathBuf,
+    /// The seeded database (sqlite://…?mode=rwc or postgres://…).
+    #[arg(long)]
+    db: String,
+    /// Data directory for the server (and the SQLite floor database).
+    #[arg(long)]
+    data_dir: PathBuf,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    match Cli::parse().cmd {
+        Cmd::Floor { addr, db } => floor(&addr, &db).await,
+        Cmd::Load {
+            server,
+            duration,
+            concurrency,
+            label,
+            out,
+        } => load(&server, duration, concurrency, &label, out).await,
+        Cmd::Timers {
+            server,
+            processes,
+            expect,
+            label,
+            out,
+        } => timers(&server, processes, expect, &label, out).await,
+    }
+}
+
+async fn pool(db: &str, max: u32) -> Result<AnyPool, BoxError> {
+    sqlx::any::install_default_drivers();
+    let pg = db.starts_with("postgres");
+    let p = AnyPoolOptions::new()
+        .max_connections(if pg { max } else { 1 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if !pg {
+                    for pragma in [
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA synchronous = FULL",
+                    ] {
+                        sqlx::Executor::execute(&mut *conn, pragma).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect(db)
+        .await?;
+    Ok(p)
+}
+
+/// The floor: what axum and the database cost with no application logic.
+async fn floor(addr: &str, db: &str) -> Result<(), BoxError> {
+    // The same pool shape as the server: one SQLite connection, 16 on PostgreSQL.
+    let pool = pool(db, 16).await?;
+    let id = if db.starts_with("postgres") {
+        "BIGSERIAL PRIMARY KEY"
+    } else {
+        "INTEGER PRIMARY KEY AUTOINCREMENT"
+    };
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS bench_floor (id {id}, body TEXT NOT NULL, created_at BIGINT NOT NULL)"
+    ))
+    .execute(&pool)
+    .await?;
+    let app = axum::Router::new()
+        .route("/static", get(|| async { "{\"ok\":true}" }))
+        .route(
+            "/insert",
+            post(
+                |axum::extract::State(pool): axum::extract::State<AnyPool>, body: String| async move {
+                    let r = sqlx::query("INSERT INTO bench_floor (body, created_at) VALUES ($1, $2)")
+                        .bind(body)
+                        .bind(chrono::Utc::now().timestamp_millis())
+                        .execute(&pool)
+                        .await;
+                    match r {
+                        Ok(_) => (axum::http::StatusCode::CREATED, "{}"),
+                        Err(_) => (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "{}"),
+                    }
+                },
+            ),
+        )
+        .with_state(pool);
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
+}
+
+/// A free port on 127.0.0.1.
+fn free_addr() -> Result<String, BoxError> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(l.local_addr()?.to_string())
+}
+
+/// A child process killed when dropped.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_beian(s: &ServerArgs, addr: &str, worker_ms: u64, log: &str) -> Result<Proc, BoxError> {
+    std::fs::create_dir_all(&s.data_dir)?;
+    let log = std::fs::File::create(s.data_dir.join(log))?;
+    let child = Command::new(&s.beian)
+        .args(["serve", "--addr", addr, "--db", &s.db])
+        .arg("--data-dir")
+        .arg(&s.data_dir)
+        .args(["--public-rate-per-minute", "1000000000"])
+        .args(["--worker-interval-ms", &worker_ms.to_string()])
+        .env("BEIAN_ADMIN_PASSWORD", "bench-admin-password")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()?;
+    Ok(Proc(child))
+}
+
+async fn wait_ready(client: &reqwest::Client, url: &str) -> Result<(), BoxError> {
+    for _ in 0..600 {
+        if let Ok(r) = client.get(url).send().await {
+            if r.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("{url} did not answer").into())
+}
+
+/// One request of a scenario.
+#[derive(Clone)]
+struct Req {
+    post: bool,
+    path: String,
+    token: Option<String>,
+    body: Option<Value>,
+    /// The body as text (the floor insert).
+    raw: Option<String>,
+}
+
+impl Req {
+    fn get(path: String, token: Option<&str>) -> Req {
+        Req {
+            post: false,
+            path,
+            token: token.map(String::from),
+            body: None,
+            raw: None,
+        }
+    }
+    fn post(path: String, token: Option<&str>, body: Value) -> Req {
+        Req {
+            post: true,
+            path,
+            token: token.map(String::from),
+            body: Some(body),
+            raw: None,
+        }
+    }
+}
+
+/// Where a scenario's requests come from.
+enum Source {
+    /// Read scenarios: round robin over a fixed list.
+    Cycle(Vec<Req>, AtomicUsize),
+    /// Write scenarios: each target once; the scenario ends when none is left.
+    Queue(Mutex<VecDeque<Req>>),
+}
+
+impl Source {
+    fn next(&self) -> Option<Req> {
+        match self {
+            Source::Cycle(v, i) => {
+                if v.is_empty() {
+                    return None;
+                }
+                Some(v[i.fetch_add(1, Ordering::Relaxed) % v.len()].clone())
+            }
+            Source::Queue(q) => q.lock().ok()?.pop_front(),
+        }
+    }
+}
+
+/// The outcome of one scenario.
+struct Stats {
+    ok: usize,
+    failed: usize,
+    secs: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    first_error: Option<String>,
+}
+
+impl Stats {
+    fn rps(&self) -> f64 {
+        self.ok as f64 / self.secs.max(1e-9)
+    }
+}
+
+async fn drive(
+    client: &reqwest::Client,
+    base: &str,
+    source: Source,
+    concurrency: usize,
+    duration: Duration,
+) -> Stats {
+    let source = Arc::new(source);
+    let start = Instant::now();
+    let mut tasks = vec![];
+    for _ in 0..concurrency {
+        let (client, base, source) = (client.clone(), base.to_string(), source.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut lat = vec![];
+            let mut failed = 0;
+            let mut first_error = None;
+            while start.elapsed() < duration {
+                let Some(r) = source.next() else { break };
+                let url = format!("{base}{}", r.path);
+                let mut b = if r.post {
+                    client.post(&url)
+                } else {
+                    client.get(&url)
+                };
+                if let Some(t) = &r.token {
+                    b = b.bearer_auth(t);
+                }
+                if let Some(body) = &r.body {
+                    b = b.json(body);
+                }
+                if let Some(raw) = &r.raw {
+                    b = b.body(raw.clone());
+                }
+                let t0 = Instant::now();
+                let res = b.send().await;
+                let ok = match res {
+                    Ok(resp) => {
+                        let status = resp.status();
+                        let text = resp.bytes().await.map(|b| b.len()).unwrap_or(0);
+                        if status.is_success() {
+                            true
+                        } else {
+                            if first_error.is_none() {
+                                first_error = Some(format!("{} {} ({text} bytes)", status, r.path));
+                            }
+                            false
+                        }
+                    }
+                    Err(e) => {
+                        if first_error.is_none() {
+                            first_error = Some(e.to_string());
+                        }
+                        false
+                    }
+                };
+                if ok {
+                    lat.push(t0.elapsed().as_micros() as u32);
+                } else {
+                    failed += 1;
+                }
+            }
+            (lat, failed, first_error)
+        }));
+    }
+    let mut all = vec![];
+    let mut failed = 0;
+    let mut first_error = None;
+    for t in tasks {
+        if let Ok((lat, f, e)) = t.await {
+            all.extend(lat);
+            failed += f;
+            first_error = first_error.or(e);
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let pct = |p: f64| {
+        if all.is_empty() {
+            0.0
+        } else {
+            all[((all.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+        }
+    };
+    Stats {
+        ok: all.len(),
+        failed,
+        secs,
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        first_error,
+    }
+}
+
+/// Signs a seeded account in by writing its session row (argon2 sign-ins of
+/// thousands of applicants would dominate the setup).
+async fn session(db: &AnyPool, user_id: &str, n: usize) -> Result<String, BoxError> {
+    let token = format!(
+        "bench-{user_id}-{n}-{}",
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
+    );
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, revoked) VALUES ($1, $2, $3, 0)",
+    )
+    .bind(beian_server::auth::token_hash(&token))
+    .bind(user_id)
+    .bind(chrono::Utc::now().timestamp_millis())
+    .execute(db)
+    .await?;
+    Ok(token)
+}
+
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+async fn strings(db: &AnyPool, sql: &str) -> Result<Vec<Vec<String>>, BoxError> {
+    let rows = sqlx::query(sql).fetch_all(db).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| {
+                    r.try_get::<String, _>(i)
+                        .or_else(|_| r.try_get::<i64, _>(i).map(|v| v.to_string()))
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn write_line(out: &Option<PathBuf>, v: &Value) -> Result<(), BoxError> {
+    if let Some(p) = out {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)?;
+        writeln!(f, "{v}")?;
+    }
+    Ok(())
+}
+
+async fn load(
+    s: &ServerArgs,
+    duration: f64,
+    concurrency: usize,
+    label: &str,
+    out: Option<PathBuf>,
+) -> Result<(), BoxError> {
+    let duration = Duration::from_secs_f64(duration);
+    let db = pool(&s.db, 4).await?;
+    let (addr, floor_addr) = (free_addr()?, free_addr()?);
+    let server = spawn_beian(s, &addr, 1000, "bench-server.log")?;
+    let floor_db = if s.db.starts_with("postgres") {
+        s.db.clone()
+    } else {
+        format!(
+            "sqlite://{}?mode=rwc",
+            s.data_dir.join("floor.db").display()
+        )
+    };
+    let _floor = Proc(
+        Command::new(std::env::current_exe()?)
+            .args(["floor", "--addr", &floor_addr, "--db", &floor_db])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency * 2)
+        .build()?;
+    let base = format!("http://{addr}");
+    let floor_base = format!("http://{floor_addr}");
+    wait_ready(&client, &format!("{base}/readyz")).await?;
+    wait_ready(&client, &format!("{floor_base}/static")).await?;
+
+    // Targets, read from the seeded database before any load.
+    let reviewer = session(&db, "seed-reviewer", 0).await?;
+    let filed = strings(
+        &db,
+        "SELECT s.service_number, s.mini_program_name, sr.subject_name FROM service_records s \
+         JOIN subject_records sr ON sr.subject_key = s.subject_key WHERE s.status = 'active' \
+         ORDER BY s.service_number LIMIT 2000",
+    )
+    .await?;
+    let ids = strings(
+        &db,
+        "SELECT id FROM filings ORDER BY updated_at DESC LIMIT 2000",
+    )
+    .await?;
+    let drafts = strings(
+        &db,
+        "SELECT id, owner_id FROM filings WHERE status = 'draft' AND kind = 'new' ORDER BY id",
+    )
+    .await?;
+    let queue = strings(
+        &db,
+        "SELECT id, version FROM filings WHERE status = 'platform_review' ORDER BY id",
+    )
+    .await?;
+    let sms = strings(
+        &db,
+        "SELECT state FROM filings WHERE status = 'sms_verification' AND kind = 'new' ORDER BY id",
+    )
+    .await?;
+    let mut owner_tokens = std::collections::HashMap::new();
+    let mut submits = VecDeque::new();
+    for (n, d) in drafts.iter().enumerate() {
+        let token = match owner_tokens.get(&d[1]) {
+            Some(t) => t,
+            None => {
+                let t = session(&db, &d[1], n).await?;
+                owner_tokens.entry(d[1].clone()).or_insert(t)
+            }
+        };
+        submits.push_back(Req::post(
+            format!("/api/v1/filings/{}/submit", d[0]),
+            Some(token),
+            json!({}),
+        ));
+    }
+    let decisions: VecDeque<Req> = queue
+        .iter()
+        .map(|q| {
+            Req::post(
+                format!("/api/v1/filings/{}/platform-decision", q[0]),
+                Some(&reviewer),
+                json!({"decision": "approve", "reasons": [], "expected_version": q[1].parse::<i64>().unwrap_or(0)}),
+            )
+        })
+        .collect();
+    let verifies: VecDeque<Req> = sms
+        .iter()
+        .filter_map(|r| serde_json::from_str::<Value>(&r[0]).ok())
+        .filter_map(|st| {
+            let r = st["sms"]["recipients"].get(0)?.clone();
+            Some(Req::post(
+                "/api/v1/miit/sms-verify".into(),
+                None,
+                json!({"mobile": r["mobile"], "certificate_last6": r["last6"], "code": "246810"}),
+            ))
+        })
+        .collect();
+    // The floor insert carries what a submission's projection row carries.
+    let payload = strings(
+        &db,
+        "SELECT state FROM filings WHERE status = 'draft' LIMIT 1",
+    )
+    .await?
+    .first()
+    .map(|r| r[0].clone())
+    .unwrap_or_else(|| "{}".into());
+
+    let mut results = vec![];
+    let mut run = |name: &'static str, floor: &'static str, st: Stats| {
+        println!(
+            "{label:>14} {name:<18} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ok {:>6}  failed {:>4}{}",
+            st.rps(),
+            st.p50_ms,
+            st.p99_ms,
+            st.ok,
+            st.failed,
+            st.first_error.as_deref().map(|e| format!("  first error: {e}")).unwrap_or_default()
+        );
+        results.push((name, floor, st));
+    };
+    let cycle = |v: Vec<Req>| Source::Cycle(v, AtomicUsize::new(0));
+    let st = drive(
+        &client,
+        &floor_base,
+        cycle(vec![Req::get("/static".into(), None)]),
+        concurrency,
+        duration,
+    )
+    .await;
+    run("floor_static", "", st);
+    let mut insert = Req::get("/insert".into(), None);
+    insert.post = true;
+    insert.raw = Some(payload);
+    let st = drive(
+        &client,
+        &floor_base,
+        cycle(vec![insert]),
+        concurrency,
+        duration,
+    )
+    .await;
+    run("floor_insert", "", st);
+
+    let by_number: Vec<Req> = filed
+        .iter()
+        .map(|r| Req::get(format!("/api/v1/public/filings?q={}", encode(&r[0])), None))
+        .collect();
+    let by_name: Vec<Req> = filed
+        .iter()
+        .map(|r| Req::get(format!("/api/v1/public/filings?q={}", encode(&r[1])), None))
+        .collect();
+    let detail: Vec<Req> = ids
+        .iter()
+        .map(|r| Req::get(format!("/api/v1/filings/{}", r[0]), Some(&reviewer)))
+        .collect();
+    let review = vec![Req::get(
+        "/api/v1/filings?status=platform_review&province=44&sort=due&limit=50".into(),
+        Some(&reviewer),
+    )];
+    let st = drive(&client, &base, cycle(by_number), concurrency, duration).await;
+    run("public_by_number", "floor_static", st);
+    let st = drive(&client, &base, cycle(by_name), concurrency, duration).await;
+    run("public_by_name", "floor_static", st);
+    let st = drive(&client, &base, cycle(review), concurrency, duration).await;
+    run("review_queue", "floor_static", st);
+    let st = drive(&client, &base, cycle(detail), concurrency, duration).await;
+    run("filing_detail", "floor_static", st);
+    let st = drive(
+        &client,
+        &base,
+        Source::Queue(Mutex::new(submits)),
+        concurrency,
+        duration,
+    )
+    .await;
+    run("submit", "floor_insert", st);
+    let st = drive(
+        &client,
+        &base,
+        Source::Queue(Mutex::new(decisions)),
+        concurrency,
+        duration,
+    )
+    .await;
+    run("platform_decision", "floor_insert", st);
+    let st = drive(
+        &client,
+        &base,
+        Source::Queue(Mutex::new(verifies)),
+        concurrency,
+        duration,
+    )
+    .await;
+    run("sms_verify", "floor_insert", st);
+
+    let (rss, hwm) = rss_kib(server.0.id());
+    println!(
+        "{label:>14} server RSS {} MiB, peak {} MiB",
+        rss / 1024,
+        hwm / 1024
+    );
+    let mut broken = vec![];
+    for (name, floor, st) in &results {
+        let base_rps = results
+            .iter()
+            .find(|(n, _, _)| n == floor)
+            .map(|(_, _, f)| f.rps());
+        let ratio = base_rps.map(|b| st.rps() / b.max(1e-9));
+        if st.ok == 0 {
+            broken.push(*name);
+        }
+        write_line(
+            &out,
+            &json!({"label": label, "scenario": name, "rps": st.rps(), "p50_ms": st.p50_ms,
+                    "p99_ms": st.p99_ms, "ok": st.ok, "failed": st.failed, "secs": st.secs,
+                    "floor": floor, "ratio": ratio, "first_error": st.first_error,
+                    "concurrency": concurrency, "rss_kib": rss, "peak_rss_kib": hwm}),
+        )?;
+    }
+    if !broken.is_empty() {
+        return Err(format!("no successful request in: {}", broken.join(", ")).into());
+    }
+    Ok(())
+}
+
+async fn timers(
+    s: &ServerArgs,
+    processes: usize,
+    expect: i64,
+    label: &str,
+    out: Option<PathBuf>,
+) -> Result<(), BoxError> {
+    let db = pool(&s.db, 2).await?;
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db).await?;
+            Ok::<i64, BoxError>(n)
+        }
+    };
+    let due_before = count("SELECT COUNT(*) FROM timers WHERE kind LIKE 'sms_deadline:%'").await?;
+    let start = Instant::now();
+    let mut procs = vec![];
+    for i in 0..processes {
+        let addr = free_addr()?;
+        procs.push(spawn_beian(
+            s,
+            &addr,
+            200,
+            &format!("bench-timers-{i}.log"),
+        )?);
+    }
+    let mut fired = 0;
+    let mut peak = 0;
+    while start.elapsed() < Duration::from_secs(600) {
+        fired = count("SELECT COUNT(*) FROM filing_events WHERE name = 'returned'").await?;
+        for p in &procs {
+            peak = peak.max(rss_kib(p.0.id()).1);
+        }
+        if fired >= expect {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    drop(procs);
+    let twice = count(
+        "SELECT COUNT(*) FROM (SELECT filing_id FROM filing_events WHERE name = 'returned' \
+         GROUP BY filing_id HAVING COUNT(*) > 1) x",
+    )
+    .await?;
+    let left = count("SELECT COUNT(*) FROM timers WHERE kind LIKE 'sms_deadline:%'").await?;
+    println!(
+        "{label}: {processes} process(es) drained {fired}/{expect} expiries (timers before {due_before}, left {left}) \
+         in {secs:.1} s (includes start-up), fired twice: {twice}, peak RSS {} MiB",
+        peak / 1024
+    );
+    write_line(
+        &out,
+        &json!({"label": label, "scenario": "timers", "processes": processes, "expect": expect,
+                "fired": fired, "twice": twice, "left": left, "secs": secs, "peak_rss_kib": peak}),
+    )?;
+    if fired != expect || twice != 0 {
+        return Err(format!(
+            "expected {expect} expiries fired once each, got {fired} ({twice} twice)"
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! Where uploaded files live: an `object_store` bucket, content-addressed by sha256.
+//!
+//! The local file system (`<data-dir>/media`) by default; any S3-compatible service when
+//! `BEIAN_S3_BUCKET` is set, so several `beian serve` processes share one bucket.
+
+use crate::config::{ObjectStoreConfig, Secret};
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Builds the store the configuration names.
+pub fn build(config: &ObjectStoreConfig, data_dir: &Path) -> Result<Arc<dyn ObjectStore>, String> {
+    match config {
+        ObjectStoreConfig::Local => {
+            let dir = data_dir.join("media");
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let fs = LocalFileSystem::new_with_prefix(&dir).map_err(|e| e.to_string())?;
+            Ok(Arc::new(fs))
+        }
+        ObjectStoreConfig::S3 {
+            bucket,
+            region,
+            endpoint,
+            access_key_id,
+            secret_access_key,
+            allow_http,
+        } => {
+            let mut b = object_store::aws::AmazonS3Builder::new()
+                .with_bucket_name(bucket)
+                .with_allow_http(*allow_http);
+            if let Some(r) = region {
+                b = b.with_region(r);
+            }
+            if let Some(e) = endpoint {
+                b = b.with_endpoint(e);
+            }
+            if let Some(k) = access_key_id {
+                b = b.with_access_key_id(k);
+            }
+            if let Some(Secret(s)) = secret_access_key {
+                b = b.with_secret_access_key(s);
+            }
+            Ok(Arc::new(b.build().map_err(|e| e.to_string())?))
+        }
+    }
+}
+
+/// The object key of a file: its sha256 in hex; no client-supplied name reaches a key.
+fn key(sha256: &str) -> ObjectPath {
+    ObjectPath::from(sha256)
+}
+
+/// Stores the bytes under their hash unless they are already there. Content addressing
+/// makes a concurrent duplicate write harmless: both writers store the same bytes.
+pub async fn put(
+    store: &dyn ObjectStore,
+    sha256: &str,
+    bytes: Vec<u8>,
+) -> object_store::Result<()> {
+    let path = key(sha256);
+    if store.head(&path).await.is_ok() {
+        return Ok(());
+    }
+    let opts = PutOptions {
+        mode: PutMode::Create,
+        ..PutOptions::default()
+    };
+    match store.put_opts(&path, PutPayload::from(bytes), opts).await {
+        Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
+        // Stores without conditional writes: a plain put of the same content is as good.
+        Err(object_store::Error::NotImplemented { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The bytes stored under a hash.
+pub async fn get(store: &dyn ObjectStore, sha256: &str) -> object_store::Result<Vec<u8>> {
+    Ok(store.get(&key(sha256)).await?.bytes().await?.to_vec())
+}
