@@ -95,6 +95,18 @@ if [ "$status" -eq 0 ]; then
   passed=$((passed + ${fuzz_pass:-0})); failed=$((failed + ${fuzz_fail:-0}))
 fi
 # --- end of fuzzing ---
+# --- bench smoke (issue 7: the seeder and scripts/bench.sh on ~200 orders, ~1 s per scenario) ---
+if [ "$status" -eq 0 ]; then
+  log "bench smoke"
+  if bash scripts/bench.sh --smoke >target/bench-smoke.log 2>&1; then
+    passed=$((passed + 1))
+  else
+    tail -n 40 target/bench-smoke.log >&2
+    echo "bench smoke FAILED (full log: target/bench-smoke.log)" >&2
+    failed=$((failed + 1)); status=1
+  fi
+fi
+# --- end of bench smoke ---
 echo
 if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran: treating as a failure" >&2

@@ -15,13 +15,17 @@ pub struct MediaPolicy {
     /// 3000×4000 scan, and bounds the work per photo.
     pub measure_max_side: u32,
     /// Minimum variance of the 4-neighbour Laplacian at `measure_max_side` (over the face box
-    /// for face captures). Calibrated on the same images sharp and box-blurred: a synthetic
-    /// printed page measures ≈130 000 sharp, ≈290 / ≈110 / ≈43 after 5×5 / 7×7 / 9×9 box
-    /// blurs (`tests::blur_threshold_separates_sharp_from_blurred`); a real photograph (the
-    /// astronaut portrait the integration tests use) measures several hundred sharp and
-    /// falls under 100 after a 9×9 blur (`crates/beian/tests/api/media.rs`). 100 — the usual
-    /// variance-of-Laplacian cut-off — refuses the blur at which small print is no longer
-    /// legible at this scale, and keeps every sharp sample with a wide margin.
+    /// for face captures). Calibrated on the same images sharp and blurred:
+    /// - a synthetic printed page: ≈130 000 sharp, ≈290 / ≈110 / ≈43 after 5×5 / 7×7 / 9×9
+    ///   box blurs (`tests::blur_threshold_separates_sharp_from_blurred`);
+    /// - the server's sample scan (`photo::sample_document`, 1100×1500): ≈25 000 sharp, ≈750 /
+    ///   ≈160 / ≈63 / ≈13 after Gaussian blurs of σ = 1 / 1.5 / 2 / 3 px;
+    /// - a real photograph, the astronaut portrait of the integration tests, over its face box:
+    ///   ≈860 sharp, ≈71 / ≈27 / ≈12 after σ = 1 / 1.5 / 2.
+    ///
+    /// 100 — the usual variance-of-Laplacian cut-off — keeps every sharp sample with a margin
+    /// of 8× or more, and refuses the blur at which small print (σ ≥ 2) or facial detail
+    /// (σ ≥ 1, i.e. a visibly soft face) is lost at this scale.
     pub min_laplacian_variance: f64,
     /// Mean luma (0–255) bounds: below 50 a scan is too dark to read, above 235 it is washed
     /// out (a white sheet photographed correctly measures 170–225 with its printing).

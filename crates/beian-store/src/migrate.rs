@@ -22,6 +22,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "validation",
         include_str!("../migrations/sqlite/0003_validation.sql"),
     ),
+    (
+        4,
+        "performance",
+        include_str!("../migrations/sqlite/0004_performance.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -39,6 +44,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "validation",
         include_str!("../migrations/postgres/0003_validation.sql"),
+    ),
+    (
+        4,
+        "performance",
+        include_str!("../migrations/postgres/0004_performance.sql"),
     ),
 ];
 

@@ -1001,9 +1001,18 @@ impl Store for SqlStore {
     }
 
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>> {
-        let exact = numbers::FilingNumber::parse(q)
+        let number = numbers::FilingNumber::parse(q).ok();
+        // A filing number is looked up by the number indexes only; names are a
+        // substring scan of the active records.
+        let names = if number.is_some() {
+            // $2 stays bound (PostgreSQL wants every parameter used); it never matches.
+            " OR s.service_number = $2"
+        } else {
+            " OR s.mini_program_name LIKE $2 ESCAPE '\\' OR sr.subject_name LIKE $2 ESCAPE '\\'"
+        };
+        let exact = number
             .map(|n| n.to_string())
-            .unwrap_or_else(|_| q.trim().to_string());
+            .unwrap_or_else(|| q.trim().to_string());
         let pattern = format!(
             "%{}%",
             q.trim()
@@ -1011,18 +1020,18 @@ impl Store for SqlStore {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT s.mini_program_name, sr.subject_name, sr.nature, s.subject_number, s.service_number, s.filed_at \
              FROM service_records s JOIN subject_records sr ON sr.subject_key = s.subject_key \
-             WHERE s.status = 'active' AND (s.service_number = $1 OR s.subject_number = $1 \
-             OR s.mini_program_name LIKE $2 ESCAPE '\\' OR sr.subject_name LIKE $2 ESCAPE '\\') \
-             ORDER BY s.filed_at DESC, s.service_number LIMIT $3",
-        )
-        .bind(exact)
-        .bind(pattern)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE s.status = 'active' AND (s.service_number = $1 OR s.subject_number = $1{names}) \
+             ORDER BY s.filed_at DESC, s.service_number LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(exact)
+            .bind(pattern)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(PublicItem {

@@ -473,7 +473,7 @@ fn new_order(
         appid: who.appid.clone(),
         name: who.mp_name.clone(),
         owner_id: owner.clone(),
-        listed: i % 3 == 0,
+        listed: i.is_multiple_of(3),
         owner_name: Some(who.subject_name.clone()),
         registered_at: at - Duration::days(30),
         preconditions: Preconditions::default(),
@@ -643,7 +643,7 @@ async fn later_order(
     .map_err(|e| e.to_string())?;
     created(ops, &f, e);
     let authority = &accounts.authorities[(i % 31) as usize];
-    let finish = mix(i) % 2 == 0;
+    let finish = mix(i).is_multiple_of(2);
     if kind == Kind::Cancel {
         let submit = Command::Submit {
             facts: Box::default(),

@@ -210,7 +210,8 @@ async fn face_captures_fail_with_reasons_and_pass_a_real_portrait(app: TestApp) 
     cases.push((
         "heavy blur",
         encode(&DynamicImage::ImageRgb8(blurred)),
-        &["FACE_BLUR", "FACE_COUNT"],
+        // The detector still finds the face (σ = 5), and its box measures ≈3 against 100.
+        &["FACE_BLUR"],
     ));
     let small = image::imageops::resize(&portrait, 300, 400, image::imageops::FilterType::Triangle);
     cases.push((

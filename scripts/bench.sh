@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# The load and timer benchmarks of BENCHMARKS.md (issue 7).
+#
+#   scripts/bench.sh                      # 10 k and 100 k orders, SQLite and PostgreSQL, 10 s per scenario
+#   scripts/bench.sh --sizes "10000" --backends sqlite --duration 5
+#   scripts/bench.sh --timers "10000 100000"   # N expired SMS rounds: 1 process, and 3 on PostgreSQL
+#   scripts/bench.sh --smoke              # CI: 200 orders, 1 s per scenario, debug build
+#
+# Each size gets a fresh database seeded by `beian seed`; `beian-bench load` then starts
+# `beian serve` and the floor server on 127.0.0.1 and drives every scenario. Results are
+# appended as JSON lines to $OUT/results.jsonl and printed as a table at the end.
+# PostgreSQL: $BEIAN_BENCH_PG_URL, else $BEIAN_TEST_PG_URL, else postgres://postgres@127.0.0.1:5432/postgres.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes="10000 100000"
+backends="sqlite postgres"
+duration=10
+concurrency=8
+timers="10000"
+profile=release
+out=target/bench
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) sizes=200; duration=1; timers=200; profile=dev; out=target/bench-smoke ;;
+    --sizes) sizes=$2; shift ;;
+    --backends) backends=$2; shift ;;
+    --duration) duration=$2; shift ;;
+    --concurrency) concurrency=$2; shift ;;
+    --timers) timers=$2; shift ;;
+    --out) out=$2; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+pg_url=${BEIAN_BENCH_PG_URL:-${BEIAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
+if [ "$profile" = release ]; then
+  cargo build --release --quiet -p beian -p beian-bench
+  bin=target/release
+else
+  cargo build --quiet -p beian -p beian-bench
+  bin=target/debug
+fi
+mkdir -p "$out"
+results="$out/results.jsonl"
+: >"$results"
+work=$(mktemp -d /tmp/beian-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# fresh_db BACKEND NAME: prints the URL of an empty database.
+fresh_db() {
+  if [ "$1" = sqlite ]; then
+    rm -rf "${work:?}/$2"; mkdir -p "$work/$2"
+    echo "sqlite://$work/$2/beian.db?mode=rwc"
+  else
+    local db="beian_bench_$2"
+    psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+    psql "$pg_url" -qc "CREATE DATABASE $db" >/dev/null
+    echo "${pg_url%/*}/$db"
+  fi
+}
+
+# seed N PROFILE URL DIR: prints the seeder's summary line; its log on failure.
+seed() {
+  local log="$work/seed.log"
+  if RUST_LOG=warn "$bin/beian" seed --filings "$1" --profile "$2" --db "$3" --data-dir "$4" --quiet >"$log" 2>&1; then
+    tail -n1 "$log"
+  else
+    cat "$log" >&2; return 1
+  fi
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); $(date -u +%FT%TZ)"
+for backend in $backends; do
+  for n in $sizes; do
+    name="${backend}_${n}"
+    url=$(fresh_db "$backend" "$name")
+    echo "==> seeding $n orders ($backend)"
+    seed "$n" mixed "$url" "$work/$name"
+    echo "==> load ($backend, $n)"
+    "$bin/beian-bench" load --beian "$bin/beian" --db "$url" --data-dir "$work/$name" \
+      --duration "$duration" --concurrency "$concurrency" --label "$backend-$n" --out "$results"
+  done
+done
+
+for n in $timers; do
+  for run in "sqlite 1" "postgres 1" "postgres 3"; do
+    set -- $run
+    case " $backends " in *" $1 "*) ;; *) continue ;; esac
+    name="timers_${1}_${2}_${n}"
+    url=$(fresh_db "$1" "$name")
+    echo "==> timers: $n expired SMS rounds, $2 process(es) on $1"
+    seed "$n" sms-expired "$url" "$work/$name"
+    "$bin/beian-bench" timers --beian "$bin/beian" --db "$url" --data-dir "$work/$name" \
+      --processes "$2" --expect "$n" --label "$1-$2p-$n" --out "$results"
+  done
+done
+for backend in $backends; do
+  [ "$backend" = postgres ] || continue
+  psql "$pg_url" -Atqc "select datname from pg_database where datname like 'beian_bench_%'" |
+    while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; done
+done
+
+python3 - "$results" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print()
+print("| run | scenario | req/s | p50 ms | p99 ms | × floor | ok | failed |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    if r["scenario"] == "timers":
+        continue
+    ratio = "" if r.get("ratio") is None else f"{r['ratio']:.3f}"
+    print(f"| {r['label']} | {r['scenario']} | {r['rps']:.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {ratio} | {r['ok']} | {r['failed']} |")
+rss = {}
+for r in rows:
+    if "peak_rss_kib" in r and r["scenario"] != "timers":
+        rss[r["label"]] = r["peak_rss_kib"]
+for label, kib in rss.items():
+    print(f"peak RSS {label}: {kib // 1024} MiB")
+t = [r for r in rows if r["scenario"] == "timers"]
+if t:
+    print()
+    print("| timers | processes | due | fired | fired twice | seconds | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for r in t:
+        print(f"| {r['label']} | {r['processes']} | {r['expect']} | {r['fired']} | {r['twice']} | {r['secs']:.1f} | {r['peak_rss_kib'] // 1024} |")
+EOF
+echo "bench: ok"
