@@ -9,7 +9,7 @@ use crate::metrics::Metrics;
 use crate::routes;
 use crate::sms::{HttpGateway, OutboxGateway, SmsGateway};
 use crate::state::AppState;
-use beian_domain::calendar::Calendar;
+use beian_domain::calendar::{Calendar, HolidayYear};
 use beian_domain::notify::Templates;
 use beian_store::{SqlStore, Store};
 use std::net::SocketAddr;
@@ -73,6 +73,37 @@ fn load_reference(config: &Config) -> Result<crate::reference::Reference, Startu
     Ok(reference)
 }
 
+/// The working-day calendar: the compiled-in years, plus every
+/// `<data-dir>/reference/holidays/<year>.toml`, which adds a year or replaces a
+/// compiled-in one. A file that does not parse stops the start: a year must
+/// never be guessed (domain.md §11.2).
+pub fn load_calendar(data_dir: &std::path::Path) -> Result<Calendar, StartupError> {
+    let mut years = Calendar::embedded_years();
+    let dir = data_dir.join("reference").join("holidays");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Calendar::from_years(years).map_err(|e| StartupError::Setup(e.to_string()))
+        }
+        Err(e) => return Err(StartupError::Setup(format!("{}: {e}", dir.display()))),
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| StartupError::Setup(format!("{}: {e}", path.display())))?;
+        let year = HolidayYear::parse(&text)
+            .map_err(|e| StartupError::Setup(format!("节假日数据 {} 无效：{e}", path.display())))?;
+        years.retain(|y| y.year() != year.year());
+        tracing::info!(year = year.year(), file = %path.display(), "holiday data loaded from the data directory");
+        years.push(year);
+    }
+    Calendar::from_years(years).map_err(|e| StartupError::Setup(e.to_string()))
+}
+
 /// The shared state over a store, with the wall clock or a manual one.
 pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, StartupError> {
     let clock = if config.manual_clock {
@@ -92,7 +123,7 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         store,
         clock: Arc::new(clock),
         policy: Arc::new(config.policy.clone()),
-        calendar: Arc::new(Calendar::embedded()),
+        calendar: Arc::new(load_calendar(&config.data_dir)?),
         sms: sms_gateway(config)?,
         metrics: Arc::new(Metrics::default()),
         data_dir: config.data_dir.clone(),
@@ -180,5 +211,39 @@ async fn ensure_admin(state: &AppState, config: &Config) -> Result<Option<String
         // Another process started at the same moment and created it.
         Err(e) if e.code == "USERNAME_TAKEN" => Ok(None),
         Err(e) => Err(StartupError::Setup(format!("admin account: {}", e.message))),
+    }
+}
+
+#[cfg(test)]
+mod calendar_tests {
+    use super::load_calendar;
+    use chrono::NaiveDate;
+
+    fn dir(name: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("beian-cal-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(d.join("reference/holidays")).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_new_year_is_a_data_file_and_a_broken_one_stops_the_start() {
+        let d = dir("add");
+        let date = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        assert!(
+            load_calendar(&d).unwrap().is_working_day(date).is_err(),
+            "2027 is refused without data"
+        );
+        // A test file for a year the State Council has not published here; dates are illustrative.
+        let text = "year = 2027\nsource = \"test fixture\"\nas_of = \"2026-11-28\"\nrest_days = [\"2027-01-01\"]\nmakeup_workdays = []\n";
+        std::fs::write(d.join("reference/holidays/2027.toml"), text).unwrap();
+        let cal = load_calendar(&d).unwrap();
+        assert_eq!(cal.is_working_day(date), Ok(true));
+        assert_eq!(
+            cal.is_working_day(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+            Ok(false)
+        );
+        std::fs::write(d.join("reference/holidays/2028.toml"), "year = \"x\"").unwrap();
+        assert!(load_calendar(&d).is_err());
     }
 }
