@@ -417,6 +417,89 @@ async fn insert_event(
     Ok(())
 }
 
+// Row writers shared by the single-row trait methods and the seeding batches,
+// so both write exactly the same columns.
+
+async fn insert_user_on(conn: &mut AnyConnection, u: &UserRow) -> StoreResult<()> {
+    sqlx::query("INSERT INTO users (id, username, password_hash, role, province, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&u.id)
+        .bind(&u.username)
+        .bind(&u.password_hash)
+        .bind(&u.role)
+        .bind(u.province.clone())
+        .bind(ms(u.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}
+
+async fn insert_app_on(conn: &mut AnyConnection, a: &AppRow) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO apps (appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&a.appid)
+    .bind(&a.name)
+    .bind(&a.owner_id)
+    .bind(i64::from(a.listed))
+    .bind(a.owner_name.clone())
+    .bind(ms(a.registered_at))
+    .bind(to_json(&a.preconditions))
+    .bind(ms(a.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(|e| match map_err(e) {
+        StoreError::Db(sqlx::Error::Database(db)) if db.is_unique_violation() => StoreError::AppidTaken,
+        other => other,
+    })?;
+    Ok(())
+}
+
+async fn insert_media_on(
+    conn: &mut AnyConnection,
+    m: &MediaRow,
+    certificate_type: Option<i64>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO media (id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at, \
+         certificate_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&m.id)
+    .bind(&m.owner_id)
+    .bind(&m.purpose)
+    .bind(&m.content_type)
+    .bind(m.size)
+    .bind(&m.sha256)
+    .bind(m.width)
+    .bind(m.height)
+    .bind(m.checks.to_string())
+    .bind(ms(m.created_at))
+    .bind(certificate_type)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_face_task_on(conn: &mut AnyConnection, t: &FaceTaskRow) -> StoreResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO face_tasks ({FACE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(&t.id)
+    .bind(&t.filing_id)
+    .bind(&t.owner_id)
+    .bind(&t.status)
+    .bind(ms(t.created_at))
+    .bind(t.identity_type)
+    .bind(t.identity_number.clone())
+    .bind(t.name.clone())
+    .bind(t.photo.clone())
+    .bind(t.consumed_by.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 async fn cancel_subject(tx: &mut AnyConnection, subject_key: &str) -> StoreResult<()> {
     sqlx::query("UPDATE subject_records SET status = 'cancelled' WHERE subject_key = $1")
         .bind(subject_key)
@@ -508,19 +591,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO users (id, username, password_hash, role, province, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&u.id)
-        .bind(&u.username)
-        .bind(&u.password_hash)
-        .bind(&u.role)
-        .bind(u.province.clone())
-        .bind(ms(u.created_at))
-        .execute(&self.pool)
-        .await
-        .map_err(map_err)?;
-        Ok(())
+        insert_user_on(&mut *self.pool.acquire().await?, u).await
     }
 
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
@@ -582,25 +653,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_app(&self, a: &AppRow) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO apps (appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&a.appid)
-        .bind(&a.name)
-        .bind(&a.owner_id)
-        .bind(i64::from(a.listed))
-        .bind(a.owner_name.clone())
-        .bind(ms(a.registered_at))
-        .bind(to_json(&a.preconditions))
-        .bind(ms(a.created_at))
-        .execute(&self.pool)
-        .await
-        .map_err(|e| match map_err(e) {
-            StoreError::Db(sqlx::Error::Database(db)) if db.is_unique_violation() => StoreError::AppidTaken,
-            other => other,
-        })?;
-        Ok(())
+        insert_app_on(&mut *self.pool.acquire().await?, a).await
     }
 
     async fn app(&self, appid: &str) -> StoreResult<Option<AppRow>> {
@@ -857,23 +910,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_media(&self, m: &MediaRow) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO media (id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&m.id)
-        .bind(&m.owner_id)
-        .bind(&m.purpose)
-        .bind(&m.content_type)
-        .bind(m.size)
-        .bind(&m.sha256)
-        .bind(m.width)
-        .bind(m.height)
-        .bind(m.checks.to_string())
-        .bind(ms(m.created_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_media_on(&mut *self.pool.acquire().await?, m, None).await
     }
 
     async fn media(&self, id: &str) -> StoreResult<Option<MediaRow>> {
@@ -899,22 +936,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_face_task(&self, t: &FaceTaskRow) -> StoreResult<()> {
-        sqlx::query(&format!(
-            "INSERT INTO face_tasks ({FACE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        ))
-        .bind(&t.id)
-        .bind(&t.filing_id)
-        .bind(&t.owner_id)
-        .bind(&t.status)
-        .bind(ms(t.created_at))
-        .bind(t.identity_type)
-        .bind(t.identity_number.clone())
-        .bind(t.name.clone())
-        .bind(t.photo.clone())
-        .bind(t.consumed_by.clone())
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert_face_task_on(&mut *self.pool.acquire().await?, t).await
     }
 
     async fn face_task(&self, id: &str) -> StoreResult<Option<FaceTaskRow>> {
@@ -1766,72 +1788,11 @@ impl Store for SqlStore {
         let mut tx = self.begin().await?;
         for op in ops {
             match op {
-                SeedOp::User(u) => {
-                    sqlx::query(
-                        "INSERT INTO users (id, username, password_hash, role, province, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(&u.id)
-                    .bind(&u.username)
-                    .bind(&u.password_hash)
-                    .bind(&u.role)
-                    .bind(u.province.clone())
-                    .bind(ms(u.created_at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                }
-                SeedOp::App(a) => {
-                    sqlx::query(
-                        "INSERT INTO apps (appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(&a.appid)
-                    .bind(&a.name)
-                    .bind(&a.owner_id)
-                    .bind(i64::from(a.listed))
-                    .bind(a.owner_name.clone())
-                    .bind(ms(a.registered_at))
-                    .bind(to_json(&a.preconditions))
-                    .bind(ms(a.created_at))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                }
-                SeedOp::FaceTask(t) => {
-                    sqlx::query(&format!(
-                        "INSERT INTO face_tasks ({FACE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                    ))
-                    .bind(&t.id)
-                    .bind(&t.filing_id)
-                    .bind(&t.owner_id)
-                    .bind(&t.status)
-                    .bind(ms(t.created_at))
-                    .bind(t.identity_type)
-                    .bind(t.identity_number.clone())
-                    .bind(t.name.clone())
-                    .bind(t.photo.clone())
-                    .bind(t.consumed_by.clone())
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                SeedOp::User(u) => insert_user_on(&mut tx, &u).await?,
+                SeedOp::App(a) => insert_app_on(&mut tx, &a).await?,
+                SeedOp::FaceTask(t) => insert_face_task_on(&mut tx, &t).await?,
                 SeedOp::Media(m, certificate_type) => {
-                    sqlx::query(
-                        "INSERT INTO media (id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at, \
-                         certificate_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    )
-                    .bind(&m.id)
-                    .bind(&m.owner_id)
-                    .bind(&m.purpose)
-                    .bind(&m.content_type)
-                    .bind(m.size)
-                    .bind(&m.sha256)
-                    .bind(m.width)
-                    .bind(m.height)
-                    .bind(m.checks.to_string())
-                    .bind(ms(m.created_at))
-                    .bind(certificate_type)
-                    .execute(&mut *tx)
-                    .await?;
+                    insert_media_on(&mut tx, &m, certificate_type).await?
                 }
                 SeedOp::Create(f, created) => insert_filing(&mut tx, &f, &created).await?,
                 SeedOp::Commit(c) => self.write_commit(&mut tx, &c).await?,
