@@ -53,20 +53,26 @@ fn has(events: &[Event], pred: fn(&Change) -> bool) -> bool {
     events.iter().any(|e| pred(&e.change))
 }
 
-/// `POST /api/v1/miit/sms-verify`.
-pub async fn verify(
-    State(s): State<AppState>,
-    ApiJson(b): ApiJson<SmsRequest>,
-) -> ApiResult<Json<Value>> {
+/// The normalised mobile and last six, the order they address, and the actor.
+async fn target(s: &AppState, b: &SmsRequest) -> ApiResult<(String, String, Filing, Actor)> {
     let mobile = normalise(&b.mobile)?;
     let last6 = b.certificate_last6.trim().to_uppercase();
-    let code = b.code.unwrap_or_default();
-    let filing = candidates(&s, &mobile, &last6)
+    let filing = candidates(s, &mobile, &last6)
         .await?
         .into_iter()
         .next()
         .ok_or_else(not_found)?;
     let actor = Actor::Recipient(mask_mobile(&mobile));
+    Ok((mobile, last6, filing, actor))
+}
+
+/// `POST /api/v1/miit/sms-verify`.
+pub async fn verify(
+    State(s): State<AppState>,
+    ApiJson(b): ApiJson<SmsRequest>,
+) -> ApiResult<Json<Value>> {
+    let (mobile, last6, filing, actor) = target(&s, &b).await?;
+    let code = b.code.unwrap_or_default();
     let cmd = Command::SmsVerify {
         mobile: mobile.clone(),
         last6,
@@ -115,14 +121,7 @@ pub async fn resend(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<SmsRequest>,
 ) -> ApiResult<Json<Value>> {
-    let mobile = normalise(&b.mobile)?;
-    let last6 = b.certificate_last6.trim().to_uppercase();
-    let filing = candidates(&s, &mobile, &last6)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(not_found)?;
-    let actor = Actor::Recipient(mask_mobile(&mobile));
+    let (mobile, last6, filing, actor) = target(&s, &b).await?;
     let cmd = Command::SmsResend {
         mobile: mobile.clone(),
         last6,
