@@ -35,12 +35,14 @@ while [ $# -gt 0 ]; do
 done
 
 pg_url=${BEIAN_BENCH_PG_URL:-${BEIAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
+# Binaries land in CARGO_TARGET_DIR when it is set (CI keeps it outside the clone).
+target_dir=${CARGO_TARGET_DIR:-target}
 if [ "$profile" = release ]; then
   cargo build --release --quiet -p beian -p beian-bench
-  bin=target/release
+  bin=$target_dir/release
 else
   cargo build --quiet -p beian -p beian-bench
-  bin=target/debug
+  bin=$target_dir/debug
 fi
 mkdir -p "$out"
 results="$out/results.jsonl"
