@@ -243,6 +243,9 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await shot(dev, "09-progress-sms");
   const miitContext = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "zh-CN" });
   const miit = await miitContext.newPage();
+  // A cross-site post without the page's double-submit token is refused.
+  const forged = await miit.request.post(`${base}/miit`, { form: { mobile: "13800138000", certificate_last6: "311238", code: "000000", action: "verify" } });
+  assert.equal(forged.status(), 403);
   await miit.goto(`${base}/miit`);
   await check(miit);
   await miit.getByLabel("手机号码").fill("13800138000");

@@ -126,7 +126,7 @@ async fn register(
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
     let body = json!({"appid": f.appid, "name": f.name, "owner_name": f.owner_name, "listed": f.listed.is_some()});
-    let new = serde_json::from_value(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let new = super::api_body(body)?;
     let _created = apps::create(State(s), u.caller(), ApiJson(new)).await?;
     Ok(Redirect::to(&format!("/apps/{}", f.appid.trim())).into_response())
 }
@@ -236,7 +236,7 @@ async fn create(
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
     let body = json!({"kind": f.kind, "appid": appid, "cancel_type": f.cancel_type, "cancel_reason": f.cancel_reason});
-    let new = serde_json::from_value(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let new = super::api_body(body)?;
     let (_, Json(v)) = filings::create(State(s), u.caller(), ApiJson(new)).await?;
     let id = text(&v["id"]);
     Ok(match f.kind.as_str() {

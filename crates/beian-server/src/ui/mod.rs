@@ -222,6 +222,12 @@ pub struct Notice {
     pub code: String,
 }
 
+/// The request body an API handler takes, built from a page's form values.
+/// Pages call the API handlers so that no rule is decided twice.
+pub fn api_body<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> Result<T, PageError> {
+    serde_json::from_value(v).map_err(|e| ApiError::bad_request(e.to_string()).into())
+}
+
 /// Renders a template into a response.
 pub fn page(t: impl Template) -> PageResult {
     Ok(Html(t.render()?).into_response())

@@ -76,16 +76,26 @@ struct MiitForm {
     form_token: String,
 }
 
-/// Same rules and messages as the API (§3.3). The site has no account, so no
-/// session and no CSRF token; it is rate-limited like the API.
+/// Same rules and messages as the API (§3.3). The site has no account, so the
+/// form repeats the double-submit token of its cookie; it is rate-limited like the API.
 async fn miit_post(
     State(s): State<AppState>,
     u: Option<WebUser>,
+    headers: HeaderMap,
     Form(f): Form<MiitForm>,
 ) -> PageResult {
+    if f.form_token.is_empty() || form_token(&headers).as_deref() != Some(f.form_token.as_str()) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "CSRF",
+            "页面已过期或来源不可信",
+        )
+        .suggest("请刷新核验页面后重试")
+        .into());
+    }
     let body =
         json!({"mobile": f.mobile, "certificate_last6": f.certificate_last6, "code": f.code});
-    let req = serde_json::from_value(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let req = super::api_body(body)?;
     let result = if f.action == "resend" {
         miit::resend(State(s), ApiJson(req))
             .await

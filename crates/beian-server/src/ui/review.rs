@@ -457,7 +457,7 @@ async fn decide(
     }
     let version: i64 = get("expected_version").parse().unwrap_or(-1);
     let body = json!({"decision": decision, "reasons": reasons, "expected_version": version});
-    let d = serde_json::from_value(body).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let d = super::api_body(body)?;
     let result = if authority {
         filings::authority_decision(State(s.clone()), u.caller(), Path(id.clone()), ApiJson(d))
             .await
