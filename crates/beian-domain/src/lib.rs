@@ -14,6 +14,7 @@ pub mod ids;
 pub mod media;
 pub mod notify;
 pub mod numbers;
+pub mod papers;
 pub mod policy;
 pub mod reference;
 pub mod validate;
