@@ -302,6 +302,7 @@ mod tests {
                 subject_key: "k".into(),
                 due_at: t(due),
                 face_task: None,
+                papers: vec![],
             },
         )
     }
@@ -315,6 +316,7 @@ mod tests {
                     deadline: t(h + 24),
                     recipients: vec![],
                 },
+                authenticity_form: None,
             },
         )
     }

@@ -146,6 +146,10 @@ pub struct Materials {
 #[serde(default)]
 pub struct Confirmation {
     pub confirmed: bool,
+    /// The content hash of the paper the applicant read (`GET …/papers`). Optional on the
+    /// wire; when given and the paper has changed since, the confirmation no longer holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 /// 反诈自评估: the questionnaire answers and the confirmation.
@@ -154,6 +158,9 @@ pub struct Confirmation {
 pub struct AntiFraud {
     pub answers: serde_json::Map<String, serde_json::Value>,
     pub confirmed: bool,
+    /// As [`Confirmation::hash`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
 }
 
 /// The optional material slots some provinces require (§6.6, api.md), each a media id (or a

@@ -9,6 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::papers::{self, Paper, PaperKind};
+
 use crate::calendar::{Calendar, CalendarError};
 use crate::document::Document;
 use crate::policy::{EmptySubjectPolicy, Policy};
@@ -280,6 +282,10 @@ pub struct FrozenVersion {
     pub number: u32,
     pub hash: String,
     pub at: Time,
+    /// The platform documents frozen with this version (§10.3): what the applicant
+    /// confirmed at submission, and the authenticity form added at T06.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub papers: Vec<Paper>,
 }
 
 /// The numbers issued at T19 for a new filing.
@@ -360,11 +366,17 @@ pub enum Change {
         subject_key: String,
         due_at: Time,
         face_task: Option<String>,
+        /// The confirmed platform documents, frozen with the version.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        papers: Vec<Paper>,
     },
     Withdrawn,
     Discarded,
     PlatformApproved {
         round: SmsRound,
+        /// 小程序备案真实性核验单, generated at T06 (§6.6).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        authenticity_form: Option<Box<Paper>>,
     },
     PlatformRejected {
         reasons: Vec<Reason>,
@@ -712,6 +724,61 @@ impl Filing {
         self.document.clone().unwrap_or_default()
     }
 
+    /// The document as the platform documents show it: the AppID is the filing's.
+    fn paper_document(&self) -> Document {
+        let mut doc = self.document_or_default();
+        doc.mini_program
+            .appid
+            .get_or_insert_with(|| self.appid.clone());
+        doc
+    }
+
+    /// The platform documents the applicant reads and confirms for the current draft;
+    /// submission freezes exactly these (their hashes are what a confirmation may name).
+    pub fn papers_to_confirm(&self, env: &Env) -> Vec<Paper> {
+        papers::confirmable(
+            &self.paper_document(),
+            env.reference,
+            env.policy.anti_fraud_enabled,
+        )
+    }
+
+    /// 小程序备案真实性核验单 for the latest submitted version (T06).
+    fn authenticity_form(&self, env: &Env) -> Option<Paper> {
+        let version = self.versions.last()?;
+        let reviewer = match env.actor {
+            Actor::PlatformReviewer(id) | Actor::Admin(id) => id.as_str(),
+            _ => "system",
+        };
+        let facts = papers::ReviewFacts {
+            filing_id: &self.id,
+            appid: &self.appid,
+            version_no: version.number,
+            document_hash: &version.hash,
+            reviewer,
+            reviewed_at: env
+                .now
+                .with_timezone(&crate::calendar::china_offset())
+                .format("%Y-%m-%d %H:%M:%S（北京时间）")
+                .to_string(),
+            face_task: self.face_task.as_deref(),
+        };
+        Some(papers::authenticity_form(
+            &self.paper_document(),
+            env.reference,
+            &facts,
+        ))
+    }
+
+    /// A frozen paper of a version (the latest when `version` is None).
+    pub fn frozen_paper(&self, version: Option<u32>, kind: PaperKind) -> Option<&Paper> {
+        let v = match version {
+            Some(n) => self.versions.iter().find(|v| v.number == n)?,
+            None => self.versions.last()?,
+        };
+        v.papers.iter().find(|p| p.kind == kind)
+    }
+
     /// Who receives codes if a round starts now (§4.2, §2.4).
     pub fn recipients(&self) -> Vec<RecipientSpec> {
         let Some(doc) = &self.document else {
@@ -886,6 +953,7 @@ impl Filing {
                     subject_key: doc.subject_key().unwrap_or_default(),
                     due_at,
                     face_task: doc.mini_program_principal.face_verification.clone(),
+                    papers: self.papers_to_confirm(env),
                 }))
             }
             (Command::Withdraw, _) if cancel => Err(Refusal::NotWithdrawable("注销申请不可撤回")),
@@ -906,7 +974,11 @@ impl Filing {
             }
             (Command::PlatformApprove { codes }, Status::PlatformReview) => {
                 let round = self.new_round(env, &codes, env.policy.sms_window_hours)?;
-                Ok(ev(Change::PlatformApproved { round }))
+                let authenticity_form = self.authenticity_form(env).map(Box::new);
+                Ok(ev(Change::PlatformApproved {
+                    round,
+                    authenticity_form,
+                }))
             }
             (Command::PlatformReject { reasons }, Status::PlatformReview) => {
                 Self::reasons_ok(&reasons)?;
@@ -1129,11 +1201,13 @@ impl Filing {
                 subject_key,
                 due_at,
                 face_task,
+                papers,
             } => {
                 self.versions.push(FrozenVersion {
                     number: *version_no,
                     hash: hash.clone(),
                     at: e.at,
+                    papers: papers.clone(),
                 });
                 self.province = Some(province.clone());
                 self.subject_key = Some(subject_key.clone());
@@ -1153,7 +1227,18 @@ impl Filing {
                 self.returned_reason = Some(*reason);
                 self.finish(Status::Abandoned);
             }
-            Change::PlatformApproved { round } | Change::SmsRestarted { round } => {
+            Change::PlatformApproved {
+                round,
+                authenticity_form,
+            } => {
+                if let (Some(v), Some(form)) = (self.versions.last_mut(), authenticity_form) {
+                    v.papers.retain(|p| p.kind != form.kind);
+                    v.papers.push(form.as_ref().clone());
+                }
+                self.sms_hash = self.versions.last().map(|v| v.hash.clone());
+                self.start_round(round);
+            }
+            Change::SmsRestarted { round } => {
                 self.sms_hash = self.versions.last().map(|v| v.hash.clone());
                 self.start_round(round);
             }

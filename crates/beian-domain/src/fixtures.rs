@@ -76,11 +76,18 @@ pub fn enterprise_document(
             person: Person::default(),
         },
         materials: Materials {
-            commitment_letter: Some(Confirmation { confirmed: true }),
-            authenticity_form: Some(Confirmation { confirmed: true }),
+            commitment_letter: Some(Confirmation {
+                confirmed: true,
+                hash: None,
+            }),
+            authenticity_form: Some(Confirmation {
+                confirmed: true,
+                hash: None,
+            }),
             anti_fraud_assessment: Some(AntiFraud {
                 answers: Default::default(),
                 confirmed: true,
+                hash: None,
             }),
             signed_forms: vec![photo.into()],
             ..Materials::default()

@@ -430,7 +430,7 @@ pub fn for_events(after: &Filing, events: &[Event], t: &Templates) -> Vec<Notice
             Change::Submitted { due_at, .. } | Change::AuthorityReviewStarted { due_at } => {
                 set("due_date", date_zh(*due_at))
             }
-            Change::PlatformApproved { round }
+            Change::PlatformApproved { round, .. }
             | Change::SmsRestarted { round }
             | Change::CancellationSubmitted { round } => {
                 set("deadline", datetime_zh(round.deadline));

@@ -68,17 +68,30 @@ impl PaperKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
-    Heading { text: String },
-    Paragraph { text: String },
+    Heading {
+        text: String,
+    },
+    Paragraph {
+        text: String,
+    },
     /// A two-column table of labels and values.
-    Fields { rows: Vec<(String, String)> },
+    Fields {
+        rows: Vec<(String, String)>,
+    },
     /// A numbered list.
-    Numbered { items: Vec<String> },
+    Numbered {
+        items: Vec<String>,
+    },
     /// The live photo of a face verification task (§6.5 `live_photo`), resolved by the
     /// renderer: tasks are immutable once they succeeded.
-    FacePhoto { face_task: String, caption: String },
+    FacePhoto {
+        face_task: String,
+        caption: String,
+    },
     /// Lines for a handwritten signature or seal.
-    Signature { lines: Vec<String> },
+    Signature {
+        lines: Vec<String>,
+    },
 }
 
 /// A platform document's content.
@@ -235,7 +248,11 @@ impl Names<'_> {
 
     fn region(&self, code: &Option<String>) -> String {
         code.as_deref()
-            .map(|c| self.refs.region(c).map_or(c.to_string(), |r| r.name.clone()))
+            .map(|c| {
+                self.refs
+                    .region(c)
+                    .map_or(c.to_string(), |r| r.name.clone())
+            })
             .unwrap_or_default()
     }
 
@@ -448,8 +465,9 @@ pub fn anti_fraud_assessment(doc: &Document, refs: &ReferenceData) -> Paper {
         blocks.push(Block::Numbered { items: measures });
     }
     blocks.push(Block::Paragraph {
-        text: "本主体确认以上作答真实，并承诺落实上述措施；发现涉诈线索时立即处置并向有关部门报告。"
-            .into(),
+        text:
+            "本主体确认以上作答真实，并承诺落实上述措施；发现涉诈线索时立即处置并向有关部门报告。"
+                .into(),
     });
     Paper::new(PaperKind::AntiFraudAssessment, blocks)
 }
@@ -462,7 +480,10 @@ pub fn authenticity_form(doc: &Document, refs: &ReferenceData, facts: &ReviewFac
             rows: vec![
                 ("备案申请单号".into(), facts.filing_id.to_string()),
                 ("提交版本".into(), facts.version_no.to_string()),
-                ("内容摘要（SHA-256）".into(), facts.document_hash.to_string()),
+                (
+                    "内容摘要（SHA-256）".into(),
+                    facts.document_hash.to_string(),
+                ),
             ],
         },
         Block::Heading {

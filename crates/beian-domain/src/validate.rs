@@ -628,6 +628,7 @@ pub fn validate(doc: &Document, facts: &ValidationFacts, filing: &Filing, env: &
     face(&mut c, doc, facts, filing);
     mini_program(&mut c, doc, facts, nature);
     materials(&mut c, doc, facts, province);
+    stale_confirmations(&mut c, doc, filing);
     if filing.kind == Kind::Change {
         change_order(&mut c, doc, facts, filing, nature);
     }
@@ -1372,6 +1373,38 @@ fn has_material(m: &Materials, slot: &str) -> bool {
                 || !m.slot("no_preapproval_commitment").is_empty()
         }
         other => !m.slot(other).is_empty(),
+    }
+}
+
+/// V-MAT-001/002 also when the applicant confirmed a paper by its hash and the paper has
+/// changed since (an edit after confirming): they must read and confirm it again. Without
+/// a hash the confirmation is of the paper as submitted, which is frozen with the version.
+fn stale_confirmations(c: &mut Check, doc: &Document, filing: &Filing) {
+    let m = &doc.materials;
+    let letter = m
+        .commitment_letter
+        .as_ref()
+        .filter(|x| x.confirmed)
+        .and_then(|x| x.hash.as_deref());
+    let anti_fraud = m
+        .anti_fraud_assessment
+        .as_ref()
+        .filter(|x| x.confirmed && c.policy().anti_fraud_enabled)
+        .and_then(|x| x.hash.as_deref());
+    if letter.is_none() && anti_fraud.is_none() {
+        return;
+    }
+    let mut shown = doc.clone();
+    shown
+        .mini_program
+        .appid
+        .get_or_insert_with(|| filing.appid.clone());
+    if letter.is_some_and(|h| h != crate::papers::commitment_letter(&shown, c.refs).hash()) {
+        c.push("V-MAT-001", "materials.commitment_letter");
+    }
+    if anti_fraud.is_some_and(|h| h != crate::papers::anti_fraud_assessment(&shown, c.refs).hash())
+    {
+        c.push("V-MAT-002", "materials.anti_fraud_assessment");
     }
 }
 

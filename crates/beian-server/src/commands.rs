@@ -45,7 +45,7 @@ fn messages(
     let mut out = vec![];
     for e in events {
         match &e.change {
-            Change::PlatformApproved { round }
+            Change::PlatformApproved { round, .. }
             | Change::SmsRestarted { round }
             | Change::CancellationSubmitted { round } => {
                 for (r, code) in round.recipients.iter().zip(codes) {

@@ -899,3 +899,104 @@ fn timer_keys_round_trip() {
     }
     assert_eq!(TimerKind::parse("bogus"), None);
 }
+
+/// §10.3: the confirmed papers are frozen with the version; later edits change the draft's
+/// papers but never the frozen ones, and T06 adds the authenticity form.
+#[test]
+fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
+    let mut h = H::new(Kind::New);
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
+    let env_policy = Policy::default();
+    let env = Env {
+        now: h.now,
+        actor: &Actor::System,
+        policy: &env_policy,
+        calendar: calendar(),
+        reference: reference(),
+    };
+    let shown = h.f.papers_to_confirm(&env);
+    assert_eq!(shown.len(), 2, "commitment letter and anti-fraud report");
+    h.submit().unwrap();
+    let frozen =
+        h.f.frozen_paper(None, PaperKind::CommitmentLetter)
+            .unwrap()
+            .clone();
+    assert_eq!(frozen.hash(), shown[0].hash());
+    assert!(frozen.text().contains("wx1"), "the AppID is the filing's");
+
+    h.reject(true).unwrap();
+    let mut edited = doc();
+    edited.subject.name = Some("深圳市银河科技有限公司".into());
+    h.app(Command::Save {
+        document: Box::new(edited),
+    })
+    .unwrap();
+    assert_ne!(h.f.papers_to_confirm(&env)[0].hash(), frozen.hash());
+    assert_eq!(
+        h.f.frozen_paper(Some(1), PaperKind::CommitmentLetter),
+        Some(&frozen),
+        "an edit after submission leaves version 1's letter as confirmed"
+    );
+    assert!(h
+        .f
+        .frozen_paper(None, PaperKind::AuthenticityForm)
+        .is_none());
+
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
+    h.submit().unwrap();
+    h.approve_platform().unwrap();
+    let form =
+        h.f.frozen_paper(Some(2), PaperKind::AuthenticityForm)
+            .unwrap();
+    let text = form.text();
+    assert!(text.contains("r1"), "reviewer id in {text}");
+    assert!(
+        text.contains("2025-09-26 10:00:00"),
+        "review time in {text}"
+    );
+    assert!(form.blocks.iter().any(
+        |b| matches!(b, crate::papers::Block::FacePhoto { face_task, .. } if face_task == "face1")
+    ));
+}
+
+#[test]
+fn a_confirmation_of_an_outdated_paper_blocks_submission() {
+    let mut h = H::new(Kind::New);
+    let mut d = doc();
+    d.materials.commitment_letter = Some(crate::document::Confirmation {
+        confirmed: true,
+        hash: Some("0".repeat(64)),
+    });
+    h.app(Command::Save {
+        document: Box::new(d.clone()),
+    })
+    .unwrap();
+    let Err(Refusal::Invalid(issues)) = h.submit() else {
+        panic!("a stale confirmation must block");
+    };
+    assert!(issues.iter().any(|i| i.rule == "V-MAT-001"), "{issues:?}");
+
+    // Confirming the paper as shown now lets it through.
+    let policy = Policy::default();
+    let env = Env {
+        now: h.now,
+        actor: &Actor::System,
+        policy: &policy,
+        calendar: calendar(),
+        reference: reference(),
+    };
+    let hash = h.f.papers_to_confirm(&env)[0].hash();
+    d.materials.commitment_letter.as_mut().unwrap().hash = Some(hash);
+    h.app(Command::Save {
+        document: Box::new(d),
+    })
+    .unwrap();
+    h.submit().unwrap();
+    assert_eq!(h.f.status, Status::PlatformReview);
+}

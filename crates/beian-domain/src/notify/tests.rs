@@ -138,6 +138,7 @@ fn every_status_change_gets_an_inbox_message_and_attention_events_an_sms() {
                 subject_key: "k".into(),
                 due_at: t0() + Duration::days(2),
                 face_task: None,
+                papers: vec![],
             }],
             "submitted",
             false,
@@ -146,7 +147,10 @@ fn every_status_change_gets_an_inbox_message_and_attention_events_an_sms() {
         (Kind::New, vec![Change::Discarded], "discarded", false),
         (
             Kind::New,
-            vec![Change::PlatformApproved { round: round() }],
+            vec![Change::PlatformApproved {
+                round: round(),
+                authenticity_form: None,
+            }],
             "sms_verification_started",
             true,
         ),
@@ -284,7 +288,13 @@ fn texts_carry_the_facts_of_the_event() {
         .body
         .contains("subject.address：所选地区与通讯地址不一致"));
     assert!(out[0].body.contains("2026年4月16日"), "{}", out[0].body);
-    let out = notices(&mut f, Change::PlatformApproved { round: round() });
+    let out = notices(
+        &mut f,
+        Change::PlatformApproved {
+            round: round(),
+            authenticity_form: None,
+        },
+    );
     assert!(out[0].body.contains("主体负责人（138****8000）"));
     assert!(
         out[0].body.contains("2026年3月3日 10:00"),
@@ -316,7 +326,10 @@ fn partial_steps_announce_nothing() {
 #[test]
 fn reminder_goes_to_unverified_recipients_and_the_owner() {
     let mut f = saved(Kind::New);
-    f.apply(&ev(Change::PlatformApproved { round: round() }));
+    f.apply(&ev(Change::PlatformApproved {
+        round: round(),
+        authenticity_form: None,
+    }));
     assert_eq!(f.status, Status::SmsVerification);
     let out = sms_reminder(&f, &Templates::embedded());
     assert_eq!(out.len(), 2);
