@@ -339,3 +339,82 @@ pub(crate) fn layout(
     l.footers(footer);
     l.pages
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use beian_domain::papers::PaperKind;
+
+    fn pages_of(blocks: Vec<Block>) -> Vec<Page> {
+        let font = crate::Font::discover().expect("a CJK font (install fonts-wqy-microhei)");
+        let mut sh = Shaper::new(font.face());
+        let paper = Paper {
+            kind: PaperKind::AuthenticityForm,
+            title: "测试".into(),
+            template: "test".into(),
+            blocks,
+        };
+        layout(&paper, &mut sh, None, "页脚")
+    }
+
+    fn rects(page: &Page) -> Vec<(f32, f32, f32, f32)> {
+        page.ops
+            .iter()
+            .filter_map(|op| match *op {
+                Op::Rect { x, y, w, h } => Some((x, y, w, h)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn table_rows_are_not_split_across_pages() {
+        // Rows of one to four lines, enough for several pages.
+        let rows: Vec<(String, String)> = (0..120)
+            .map(|i| (format!("字段{i}"), "值".repeat(1 + (i % 4) * 40)))
+            .collect();
+        let pages = pages_of(vec![Block::Fields { rows: rows.clone() }]);
+        assert!(pages.len() > 2);
+        let all: Vec<_> = pages.iter().flat_map(rects).collect();
+        // Two cells per row: a split row would have more.
+        assert_eq!(all.len(), 2 * rows.len());
+        for page in &pages {
+            for (_, y, _, h) in rects(page) {
+                assert!(
+                    y >= BOTTOM - 0.01 && y + h <= TOP + 0.01,
+                    "cell outside the body"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_taller_than_a_page_continues() {
+        let rows = vec![("长".to_string(), "字".repeat(3000))];
+        let pages = pages_of(vec![Block::Fields { rows }]);
+        assert!(pages.len() >= 3);
+        for page in &pages {
+            assert_eq!(rects(page).len(), 2);
+        }
+    }
+
+    #[test]
+    fn every_page_has_its_footer() {
+        let blocks = (0..150)
+            .map(|i| Block::Paragraph {
+                text: format!("第{i}段。"),
+            })
+            .collect();
+        let pages = pages_of(blocks);
+        assert!(pages.len() > 1);
+        for page in &pages {
+            // The lowest texts are the footer and the page number.
+            let low = page
+                .ops
+                .iter()
+                .filter(|op| matches!(op, Op::Text { y, .. } if *y < BOTTOM))
+                .count();
+            assert_eq!(low, 2);
+        }
+    }
+}

@@ -42,6 +42,7 @@ pub enum PdfError {
 }
 
 /// A parsed font file (TrueType/OpenType, or a face of a collection).
+#[derive(Clone)]
 pub struct Font {
     bytes: Vec<u8>,
     index: u32,

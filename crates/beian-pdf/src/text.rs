@@ -188,25 +188,26 @@ pub(crate) fn wrap(sh: &mut Shaper, text: &str, size: f32, first: f32, rest: f32
     for para in text.split('\n') {
         let mut cur = String::new();
         let mut cur_w = 0.0f32;
-        let mut pending_space: Option<f32> = None;
+        // Spaces between words are kept (a form's "日期：    年  月  日" needs its blanks);
+        // those at a line's start or end are dropped.
+        let (mut spaces, mut spaces_w) = (0usize, 0.0f32);
         let limit = |n: usize| if n == 0 { first } else { rest } + 0.01;
         for u in units(sh, para, size) {
             if u.space {
                 if !cur.is_empty() {
-                    pending_space = Some(u.width);
+                    spaces += 1;
+                    spaces_w += u.width;
                 }
                 continue;
             }
-            let sp = pending_space.unwrap_or(0.0);
-            if cur_w + sp + u.width <= limit(lines.len()) {
-                if pending_space.take().is_some() {
-                    cur.push(' ');
-                }
+            if cur_w + spaces_w + u.width <= limit(lines.len()) {
+                cur.push_str(&" ".repeat(spaces));
                 cur.push_str(&u.text);
-                cur_w += sp + u.width;
+                cur_w += spaces_w + u.width;
+                (spaces, spaces_w) = (0, 0.0);
                 continue;
             }
-            pending_space = None;
+            (spaces, spaces_w) = (0, 0.0);
             if !cur.is_empty() {
                 lines.push(std::mem::take(&mut cur));
                 cur_w = 0.0;
@@ -230,4 +231,99 @@ pub(crate) fn wrap(sh: &mut Shaper, text: &str, size: f32, first: f32, rest: f32
         lines.push(cur);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Font;
+
+    fn with_shaper(f: impl FnOnce(&mut Shaper)) {
+        let font = Font::discover().expect("a CJK font (install fonts-wqy-microhei)");
+        f(&mut Shaper::new(font.face()));
+    }
+
+    #[test]
+    fn cjk_fills_lines_and_breaks_anywhere() {
+        with_shaper(|sh| {
+            let text = "一二三四五六七八九十".repeat(3);
+            // Ten ideographs of 10 pt per line.
+            let lines = wrap(sh, &text, 10.0, 100.0, 100.0);
+            assert_eq!(lines.len(), 3, "{lines:?}");
+            assert!(
+                lines.iter().all(|l| l == "一二三四五六七八九十"),
+                "{lines:?}"
+            );
+            // A narrower first line.
+            let lines = wrap(sh, &text, 10.0, 50.0, 100.0);
+            assert_eq!(lines[0], "一二三四五");
+            assert_eq!(lines.concat(), text);
+        });
+    }
+
+    #[test]
+    fn latin_words_stay_whole() {
+        with_shaper(|sh| {
+            let text = "中文 mixed with English words and AppID wx0123456789abcdef 结束";
+            for width in [60.0, 90.0, 120.0, 200.0] {
+                let lines = wrap(sh, text, 10.0, width, width);
+                for word in text
+                    .split(' ')
+                    .filter(|w| w.is_ascii() && sh.width(w, 10.0) <= width)
+                {
+                    assert!(
+                        lines.iter().any(|l| l.contains(word)),
+                        "{word} broken at {width}: {lines:?}"
+                    );
+                }
+                for l in &lines {
+                    assert!(sh.width(l, 10.0) <= width + 0.01, "{l} wider than {width}");
+                    assert_eq!(l.trim(), l, "untrimmed {l:?}");
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn a_word_wider_than_the_line_is_broken() {
+        with_shaper(|sh| {
+            let hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+            let lines = wrap(sh, hash, 10.0, 100.0, 100.0);
+            assert!(lines.len() > 2, "{lines:?}");
+            assert_eq!(lines.concat(), hash);
+            assert!(lines.iter().all(|l| sh.width(l, 10.0) <= 100.01));
+        });
+    }
+
+    #[test]
+    fn punctuation_does_not_start_or_end_a_line_alone() {
+        with_shaper(|sh| {
+            // Every width from 3 to 12 characters of 10 pt.
+            let text = "本主体确认以上作答真实，并承诺落实上述措施；发现“涉诈线索”时立即处置。";
+            for chars in 3..=12 {
+                let width = chars as f32 * 10.0;
+                let lines = wrap(sh, text, 10.0, width, width);
+                assert_eq!(lines.concat(), text);
+                for l in &lines[1..] {
+                    let first = l.chars().next().unwrap();
+                    assert!(!CLOSING.contains(first), "{lines:?}");
+                }
+                for l in &lines {
+                    let last = l.chars().last().unwrap();
+                    assert!(!OPENING.contains(last), "{lines:?}");
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn inner_spaces_are_kept_and_newlines_break() {
+        with_shaper(|sh| {
+            let lines = wrap(sh, "  日期：    年  月  日  ", 11.0, 400.0, 400.0);
+            assert_eq!(lines, ["日期：    年  月  日"]);
+            let lines = wrap(sh, "第一行\n第二行", 11.0, 400.0, 400.0);
+            assert_eq!(lines, ["第一行", "第二行"]);
+            assert_eq!(wrap(sh, "", 11.0, 400.0, 400.0), [""]);
+        });
+    }
 }

@@ -342,6 +342,9 @@ fn characters_the_font_lacks_still_extract() {
     };
     let pdf = render(&paper, &font, None, "").unwrap();
     assert_contains(&pdftotext("missing", &pdf), text);
+    // They got CIDs of their own, mapped to .notdef: not the identity map.
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("/CIDToGIDMap") && !raw.contains("/CIDToGIDMap /Identity"));
 }
 
 #[test]
