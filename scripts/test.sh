@@ -60,6 +60,18 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 export BEIAN_FACE_SAMPLE="$(bash scripts/test-assets.sh)"
 log "face sample: $BEIAN_FACE_SAMPLE"
 
+# Platform documents (issue 5): a CJK font to render PDFs with, and poppler's pdftotext /
+# pdfimages to read them back. The tests fail, never skip, without them.
+pdf_need=()
+command -v pdftotext >/dev/null 2>&1 || pdf_need+=(poppler-utils)
+[ -n "${BEIAN_PDF_FONT:-}" ] || [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || pdf_need+=(fonts-wqy-microhei)
+if [ ${#pdf_need[@]} -gt 0 ]; then
+  log "installing ${pdf_need[*]} (Debian packages)"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${pdf_need[@]}" >/dev/null
+fi
+
 log "cargo test (unit, integration on SQLite and PostgreSQL, multi-process)"
 out=$(mktemp)
 status=0

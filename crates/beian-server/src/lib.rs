@@ -13,6 +13,7 @@ pub mod error;
 pub mod idempotency;
 pub mod metrics;
 pub mod objects;
+pub mod papers;
 pub mod photo;
 pub mod ratelimit;
 pub mod reference;

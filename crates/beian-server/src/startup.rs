@@ -104,6 +104,22 @@ pub fn load_calendar(data_dir: &std::path::Path) -> Result<Calendar, StartupErro
     Calendar::from_years(years).map_err(|e| StartupError::Setup(e.to_string()))
 }
 
+/// The CJK font for PDFs, found once per process (it is a 5 MB file to parse).
+fn load_pdf_font() -> Option<Arc<beian_pdf::Font>> {
+    static FONT: std::sync::OnceLock<Option<Arc<beian_pdf::Font>>> = std::sync::OnceLock::new();
+    FONT.get_or_init(|| match beian_pdf::Font::discover() {
+        Ok(font) => {
+            tracing::info!(source = font.source(), "PDF font loaded");
+            Some(Arc::new(font))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "no CJK font: platform documents are served as HTML only; install fonts-wqy-microhei or set BEIAN_PDF_FONT");
+            None
+        }
+    })
+    .clone()
+}
+
 /// The shared state over a store, with the wall clock or a manual one.
 pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, StartupError> {
     let clock = if config.manual_clock {
@@ -135,6 +151,7 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         http,
         work: Arc::default(),
         reference: Arc::new(load_reference(config)?),
+        pdf_font: load_pdf_font(),
     })
 }
 

@@ -37,6 +37,9 @@ pub struct AppState {
     pub work: Arc<tokio::sync::Mutex<()>>,
     /// Reference data in force: embedded, with the data directory's replacements.
     pub reference: Arc<Reference>,
+    /// The CJK font platform documents are rendered with; `None` when the machine has
+    /// none, and then PDFs answer 503 `PDF_FONT_MISSING` while everything else works.
+    pub pdf_font: Option<Arc<beian_pdf::Font>>,
 }
 
 impl AppState {

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod media;
 pub mod miit;
 pub mod ops;
+pub mod papers;
 pub mod public;
 pub mod webhooks;
 
@@ -37,6 +38,8 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
         .route("/api/v1/filings", post(filings::create).get(filings::list))
         .route("/api/v1/filings/{id}", get(filings::show))
         .route("/api/v1/filings/{id}/events", get(filings::events))
+        .route("/api/v1/filings/{id}/papers", get(papers::list))
+        .route("/api/v1/filings/{id}/papers/{kind}", get(papers::pdf))
         .route("/api/v1/filings/{id}/application", put(filings::save))
         .route("/api/v1/filings/{id}/submit", post(filings::submit))
         .route("/api/v1/filings/{id}/withdraw", post(filings::withdraw))

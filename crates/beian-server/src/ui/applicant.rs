@@ -532,6 +532,8 @@ struct EditPage {
     face: Option<(String, String)>,
     recipients: Vec<String>,
     editable: bool,
+    /// Step 5: the platform documents to read and confirm.
+    papers: Vec<super::papers::PaperView>,
 }
 
 async fn filing_and_doc(s: &AppState, u: &WebUser, id: &str) -> Result<(Filing, Value), PageError> {
@@ -678,6 +680,11 @@ async fn edit_page(
         face,
         recipients,
         editable: f.status.is_editable() && f.kind != Kind::Cancel,
+        papers: if step == 5 {
+            super::papers::draft(s, &f)
+        } else {
+            vec![]
+        },
     })
 }
 
@@ -763,10 +770,10 @@ async fn save(
         .unwrap_or("");
     u.check_csrf(csrf)?;
     // The base carries the registered app name, which the form only displays.
-    let (_, base) = filing_and_doc(&s, &u, &id).await?;
+    let (f, base) = filing_and_doc(&s, &u, &id).await?;
     let base: Document = serde_json::from_value(base).unwrap_or_default();
     let merged = fields::merge(&base, step, &values, &uploads);
-    let document: Document = match serde_json::from_value(merged) {
+    let mut document: Document = match serde_json::from_value(merged) {
         Ok(d) => d,
         Err(_) => {
             return edit_page(
@@ -779,6 +786,11 @@ async fn save(
             .await
         }
     };
+    let restated = if step == 5 {
+        super::papers::confirm(&s, &f, &mut document, &values)
+    } else {
+        vec![]
+    };
     match filings::save(
         State(s.clone()),
         u.caller(),
@@ -787,6 +799,13 @@ async fn save(
     )
     .await
     {
+        Ok(_) if !restated.is_empty() => {
+            let banner = format!(
+                "《{}》已按您的修改更新，请重新阅读后再勾选确认",
+                restated.join("》《")
+            );
+            return edit_page(&s, &u, &id, step, Some(("error", banner))).await;
+        }
         Ok(_) => {}
         Err(e) => {
             return edit_page(
@@ -1119,6 +1138,7 @@ struct FilingPage {
     subject_number: String,
     service_number: String,
     returned_reason: String,
+    papers: Vec<super::papers::PaperView>,
     editable: bool,
     withdrawable: bool,
 }
@@ -1274,6 +1294,7 @@ async fn progress_page(s: &AppState, u: &WebUser, id: &str, error: Option<String
             Some("too_many_attempts") => "验证码错误次数过多".into(),
             _ => String::new(),
         },
+        papers: super::papers::frozen(&f),
         editable: f.owner_id == u.user.id && f.status.is_editable() && f.kind != Kind::Cancel,
         withdrawable: f.owner_id == u.user.id
             && f.status == Status::PlatformReview

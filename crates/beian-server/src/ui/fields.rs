@@ -2,6 +2,7 @@
 //! posted form maps onto the document JSON, and how values are shown.
 
 use beian_domain::document::Document;
+use beian_domain::papers::ANTI_FRAUD_QUESTIONS;
 use serde_json::{json, Value};
 
 /// One field of a step.
@@ -330,34 +331,27 @@ pub fn step(n: usize) -> Vec<Spec> {
             v.extend(person!("mini_program_principal"));
             v
         }
-        5 => vec![
-            f(
-                "materials.commitment_letter.confirmed",
-                "我已阅读并确认《互联网信息服务承诺书》",
-                "bool",
-                true,
-                "平台生成，确认后随备案提交",
-            ),
-            f(
-                "materials.anti_fraud_assessment.answers.has_payment",
-                "小程序是否涉及支付或资金往来",
-                "bool",
-                false,
-                "反诈自评估问题",
-            ),
-            f(
-                "materials.anti_fraud_assessment.answers.collects_identity",
-                "是否收集用户身份信息",
-                "bool",
-                false,
-                "反诈自评估问题",
-            ),
+        5 => [f(
+            "materials.commitment_letter.confirmed",
+            "我已阅读并确认《互联网信息服务承诺书》",
+            "bool",
+            true,
+            "平台生成，内容见上方；提交后随该版本冻结",
+        )]
+        .into_iter()
+        .chain(
+            ANTI_FRAUD_PATHS
+                .iter()
+                .zip(ANTI_FRAUD_QUESTIONS.iter())
+                .map(|(path, q)| f(path, q.text, "bool", false, "反诈自评估：勾选表示“是”")),
+        )
+        .chain([
             f(
                 "materials.anti_fraud_assessment.confirmed",
                 "我已核对并确认《反诈自评估报告》",
                 "bool",
                 true,
-                "",
+                "报告随问卷作答生成；改动作答后请重新核对",
             ),
             // Province slots (domain.md §6.6): shown only where the province pack asks.
             f(
@@ -409,10 +403,23 @@ pub fn step(n: usize) -> Vec<Spec> {
                 true,
                 "",
             ),
-        ],
+        ])
+        .collect(),
         _ => vec![],
     }
 }
+
+/// The questionnaire's answer paths, in the order of `ANTI_FRAUD_QUESTIONS` (a test
+/// keeps the two in step; the paths must be `'static` for the field specs).
+const ANTI_FRAUD_PATHS: [&str; 7] = [
+    "materials.anti_fraud_assessment.answers.has_payment",
+    "materials.anti_fraud_assessment.answers.collects_identity",
+    "materials.anti_fraud_assessment.answers.financial_services",
+    "materials.anti_fraud_assessment.answers.paid_tasks",
+    "materials.anti_fraud_assessment.answers.stranger_contact",
+    "materials.anti_fraud_assessment.answers.external_links",
+    "materials.anti_fraud_assessment.answers.complaint_channel",
+];
 
 /// The province material slot a step-5 path fills, if it is one.
 pub fn province_slot(path: &str) -> Option<&str> {
@@ -582,6 +589,23 @@ pub fn shown(doc: &Value, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_questionnaire_form_asks_every_question_once() {
+        assert_eq!(ANTI_FRAUD_PATHS.len(), ANTI_FRAUD_QUESTIONS.len());
+        for (path, q) in ANTI_FRAUD_PATHS.iter().zip(ANTI_FRAUD_QUESTIONS.iter()) {
+            assert_eq!(
+                path.rsplit('.').next(),
+                Some(q.id),
+                "{path} is not question {}",
+                q.id
+            );
+        }
+        let specs = step(5);
+        for q in ANTI_FRAUD_QUESTIONS {
+            assert_eq!(specs.iter().filter(|s| s.label == q.text).count(), 1);
+        }
+    }
 
     #[test]
     fn merge_writes_paths_types_and_lists() {

@@ -6,6 +6,7 @@
 mod admin;
 mod applicant;
 mod fields;
+mod papers;
 mod public;
 mod refdata;
 mod review;
@@ -343,6 +344,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .merge(applicant::router())
+        .merge(papers::router())
         .merge(review::router())
         .merge(public::router())
         .merge(admin::router())

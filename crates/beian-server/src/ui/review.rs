@@ -300,6 +300,7 @@ struct ReviewPage {
     service_number: String,
     unmasked: bool,
     kind: String,
+    papers: Vec<super::papers::PaperView>,
 }
 
 #[derive(Deserialize)]
@@ -408,6 +409,7 @@ async fn review_page(
         service_number: v["service_number"].as_str().unwrap_or("").into(),
         unmasked,
         kind: f.kind.as_str().into(),
+        papers: super::papers::frozen(&f),
     })
 }
 

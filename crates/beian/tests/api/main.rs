@@ -7,6 +7,7 @@ mod flow;
 mod harness;
 mod media;
 mod notifications;
+mod papers;
 mod stub;
 mod sweep;
 mod webhooks;

@@ -1,0 +1,127 @@
+//! The platform documents of an order (domain.md §6.6, §10.3) as the API and the pages
+//! serve them: which paper a request means (the draft's, or one frozen with a version),
+//! and its PDF with the CJK font found at start.
+
+use crate::error::{ApiError, ApiResult};
+use crate::objects;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use beian_domain::filing::{Actor, Filing, Kind};
+use beian_domain::papers::{Block, Paper, PaperKind};
+use serde_json::{json, Value};
+
+/// The papers the applicant reads and confirms for the order as it stands now.
+pub fn current(s: &AppState, f: &Filing) -> Vec<Paper> {
+    if f.kind == Kind::Cancel {
+        return vec![];
+    }
+    f.papers_to_confirm(&s.env(&Actor::System, s.now()))
+}
+
+/// The paper a request names. With a version: the one frozen with it. Without: the
+/// draft's while the applicant can still edit (it is what they are about to confirm),
+/// else the latest frozen one.
+pub fn pick(s: &AppState, f: &Filing, kind: PaperKind, version: Option<u32>) -> ApiResult<Paper> {
+    let draft = version.is_none()
+        && kind != PaperKind::AuthenticityForm
+        && (f.versions.is_empty() || f.status.is_editable());
+    let found = if draft {
+        current(s, f).into_iter().find(|p| p.kind == kind)
+    } else {
+        f.frozen_paper(version, kind).cloned()
+    };
+    found.ok_or_else(|| {
+        ApiError::new(StatusCode::NOT_FOUND, "PAPER_NOT_FOUND", "该文书尚未生成").suggest(
+            match kind {
+                PaperKind::AuthenticityForm => "真实性核验单在平台初审通过时生成",
+                _ => "请确认版本号；注销申请没有平台文书",
+            },
+        )
+    })
+}
+
+/// The JSON view of a paper: its content, hash and where its PDF is.
+pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> Value {
+    let pdf = match version {
+        Some(v) => format!(
+            "/api/v1/filings/{}/papers/{}?version={v}",
+            f.id,
+            p.kind.slug()
+        ),
+        None => format!("/api/v1/filings/{}/papers/{}", f.id, p.kind.slug()),
+    };
+    json!({
+        "kind": p.kind.slug(),
+        "title": p.title,
+        "template": p.template,
+        "hash": p.hash(),
+        "version": version,
+        "blocks": p.blocks,
+        "pdf": pdf,
+    })
+}
+
+/// Every paper of an order: the draft's (while editable) and each version's frozen ones.
+pub fn list(s: &AppState, f: &Filing) -> Value {
+    let draft: Vec<Value> = if f.versions.is_empty() || f.status.is_editable() {
+        current(s, f).iter().map(|p| view(f, p, None)).collect()
+    } else {
+        vec![]
+    };
+    let versions: Vec<Value> = f
+        .versions
+        .iter()
+        .map(|v| {
+            json!({
+                "version": v.number,
+                "hash": v.hash,
+                "papers": v.papers.iter().map(|p| view(f, p, Some(v.number))).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({"draft": draft, "versions": versions})
+}
+
+/// The live photo of the face task a paper shows, decoded and scaled for print.
+async fn face_photo(s: &AppState, p: &Paper) -> Option<beian_pdf::Photo> {
+    let task = p.blocks.iter().find_map(|b| match b {
+        Block::FacePhoto { face_task, .. } => Some(face_task.clone()),
+        _ => None,
+    })?;
+    let media_id = s.store.face_task(&task).await.ok()??.photo?;
+    let media = s.store.media(&media_id).await.ok()??;
+    let bytes = objects::get(s.objects.as_ref(), &media.sha256).await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        // Uploads were decoded under limits at upload; this only re-reads accepted files.
+        let img = image::load_from_memory(&bytes).ok()?;
+        let rgb = img.thumbnail(360, 480).to_rgb8();
+        Some(beian_pdf::Photo {
+            width: rgb.width(),
+            height: rgb.height(),
+            rgb: rgb.into_raw(),
+        })
+    })
+    .await
+    .ok()?
+}
+
+/// The paper as a PDF, every page footed with its content hash.
+pub async fn pdf(s: &AppState, p: &Paper) -> ApiResult<Vec<u8>> {
+    let font = s.pdf_font.clone().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "PDF_FONT_MISSING",
+            "服务器未配置中文字体，无法生成 PDF 文书",
+        )
+        .suggest(
+            "请管理员安装 fonts-wqy-microhei（或设置 BEIAN_PDF_FONT 指向中文字体文件）后重启服务",
+        )
+    })?;
+    let photo = face_photo(s, p).await;
+    let paper = p.clone();
+    let footer = format!("内容摘要 SHA-256：{}", p.hash());
+    tokio::task::spawn_blocking(move || beian_pdf::render(&paper, &font, photo.as_ref(), &footer))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}

@@ -1,0 +1,162 @@
+//! The platform documents on pages: the draft's papers to read and confirm on the
+//! materials step, the frozen ones on the progress and review pages, and their PDFs.
+
+use super::{PageResult, WebUser};
+use crate::papers;
+use crate::routes::papers::{pdf, Version};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use beian_domain::document::Document;
+use beian_domain::filing::Filing;
+use beian_domain::papers::{Block, Paper, PaperKind};
+
+/// One block, flattened for the template.
+pub struct BlockView {
+    pub kind: &'static str,
+    pub text: String,
+    pub rows: Vec<(String, String)>,
+    pub items: Vec<String>,
+}
+
+/// A paper as the page shows it.
+pub struct PaperView {
+    pub slug: &'static str,
+    pub title: String,
+    pub hash: String,
+    pub short_hash: String,
+    pub pdf: String,
+    pub version: Option<u32>,
+    pub blocks: Vec<BlockView>,
+}
+
+fn block(b: &Block) -> BlockView {
+    let mut v = BlockView {
+        kind: "paragraph",
+        text: String::new(),
+        rows: vec![],
+        items: vec![],
+    };
+    match b {
+        Block::Heading { text } => {
+            v.kind = "heading";
+            v.text = text.clone();
+        }
+        Block::Paragraph { text } => v.text = text.clone(),
+        Block::Fields { rows } => {
+            v.kind = "fields";
+            v.rows = rows.clone();
+        }
+        Block::Numbered { items } => {
+            v.kind = "numbered";
+            v.items = items.clone();
+        }
+        Block::FacePhoto { caption, .. } => {
+            v.kind = "photo";
+            v.text = caption.clone();
+        }
+        Block::Signature { lines } => {
+            v.kind = "signature";
+            v.items = lines.clone();
+        }
+    }
+    v
+}
+
+pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> PaperView {
+    let hash = p.hash();
+    let query = version.map(|v| format!("?version={v}")).unwrap_or_default();
+    PaperView {
+        slug: p.kind.slug(),
+        title: p.title.clone(),
+        short_hash: hash[..16].to_string(),
+        hash,
+        pdf: format!("/filings/{}/papers/{}{query}", f.id, p.kind.slug()),
+        version,
+        blocks: p.blocks.iter().map(block).collect(),
+    }
+}
+
+/// The papers of the order's current draft.
+pub fn draft(s: &AppState, f: &Filing) -> Vec<PaperView> {
+    papers::current(s, f)
+        .iter()
+        .map(|p| view(f, p, None))
+        .collect()
+}
+
+/// The papers frozen with the latest submitted version.
+pub fn frozen(f: &Filing) -> Vec<PaperView> {
+    f.versions
+        .last()
+        .map(|v| {
+            v.papers
+                .iter()
+                .map(|p| view(f, p, Some(v.number)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Records which paper a ticked confirmation is of. The page posts the hash of each paper
+/// it showed; when the posted answers changed the paper (the anti-fraud report follows the
+/// questionnaire on the same step), the tick no longer covers what the applicant read, so
+/// it is cleared and the paper's title returned for a banner.
+pub fn confirm(
+    s: &AppState,
+    f: &Filing,
+    doc: &mut Document,
+    posted: &[(String, String)],
+) -> Vec<String> {
+    let mut shown = f.clone();
+    shown.document = Some(doc.clone());
+    let mut restated = vec![];
+    for p in papers::current(s, &shown) {
+        let key = format!("paper_hash.{}", p.kind.slug());
+        let seen = posted
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str());
+        let now = p.hash();
+        let m = &mut doc.materials;
+        let (confirmed, hash) = match p.kind {
+            PaperKind::CommitmentLetter => {
+                let c = m.commitment_letter.get_or_insert_with(Default::default);
+                (&mut c.confirmed, &mut c.hash)
+            }
+            PaperKind::AntiFraudAssessment => {
+                let c = m.anti_fraud_assessment.get_or_insert_with(Default::default);
+                (&mut c.confirmed, &mut c.hash)
+            }
+            PaperKind::AuthenticityForm => continue,
+        };
+        if !*confirmed {
+            *hash = None;
+        } else if seen == Some(now.as_str()) {
+            *hash = Some(now);
+        } else {
+            *confirmed = false;
+            *hash = None;
+            restated.push(p.title.clone());
+        }
+    }
+    restated
+}
+
+/// `GET /filings/{id}/papers/{kind}`: the PDF, for whoever may see the order.
+async fn pdf_file(
+    State(s): State<AppState>,
+    u: WebUser,
+    path: Path<(String, String)>,
+    query: Query<Version>,
+) -> PageResult {
+    Ok(pdf(State(s), u.caller(), path, query)
+        .await?
+        .into_response())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/filings/{id}/papers/{kind}", get(pdf_file))
+}
