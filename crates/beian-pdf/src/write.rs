@@ -36,6 +36,9 @@ struct Cids {
     remapper: GlyphRemapper,
     missing_base: u16,
     cff: bool,
+    /// The characters behind `Glyph::Missing`: with a CFF font they all share CID 0, and
+    /// each carries its character as `/ActualText` instead of a ToUnicode entry.
+    missing_chars: Vec<char>,
 }
 
 impl Cids {
@@ -94,6 +97,7 @@ pub(crate) fn write(
         missing_base: n,
         remapper,
         cff: font.cff,
+        missing_chars: sh.missing.clone(),
     };
     let missing: Vec<char> = if font.cff {
         Vec::new()
@@ -223,14 +227,8 @@ pub(crate) fn write(
     for (&gid, &c) in &sh.used {
         cmap.pair(cids.cid(Glyph::Found(gid)), c);
     }
-    if font.cff {
-        if let Some(&c) = sh.missing.first() {
-            cmap.pair(0, c);
-        }
-    } else {
-        for (k, &c) in missing.iter().enumerate() {
-            cmap.pair(n + k as u16, c);
-        }
+    for (k, &c) in missing.iter().enumerate() {
+        cmap.pair(n + k as u16, c);
     }
     let cmap = cmap.finish();
     pdf.cmap(to_unicode_id, &deflate(&cmap))
@@ -280,14 +278,34 @@ fn content(page: &Page, cids: &Cids) -> Vec<u8> {
     for op in &page.ops {
         match op {
             Op::Text { x, y, size, glyphs } => {
-                let bytes: Vec<u8> = glyphs
-                    .iter()
-                    .flat_map(|&g| cids.cid(g).to_be_bytes())
-                    .collect();
                 c.begin_text();
                 c.set_font(FONT_NAME, *size);
                 c.set_text_matrix([1.0, 0.0, 0.0, 1.0, *x, *y]);
-                c.show(Str(&bytes));
+                let mut run: Vec<u8> = Vec::new();
+                for &g in glyphs {
+                    match g {
+                        Glyph::Missing(k) if cids.cff => {
+                            if !run.is_empty() {
+                                c.show(Str(&run));
+                                run.clear();
+                            }
+                            let ch = cids
+                                .missing_chars
+                                .get(usize::from(k))
+                                .copied()
+                                .unwrap_or('\u{FFFD}');
+                            c.begin_marked_content_with_properties(Name(b"Span"))
+                                .properties()
+                                .actual_text(TextStr(ch.encode_utf8(&mut [0; 4])));
+                            c.show(Str(&[0, 0]));
+                            c.end_marked_content();
+                        }
+                        _ => run.extend(cids.cid(g).to_be_bytes()),
+                    }
+                }
+                if !run.is_empty() {
+                    c.show(Str(&run));
+                }
                 c.end_text();
             }
             Op::Rect { x, y, w, h } => {
