@@ -192,7 +192,23 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await dev.getByText("人脸核身已通过").waitFor();
   await next(dev);
 
+  // The platform documents are shown to read, each with its PDF.
+  await dev.getByRole("heading", { name: "互联网信息服务承诺书" }).waitFor();
+  await dev.getByRole("heading", { name: "反诈自评估报告" }).waitFor();
+  const pdfLink = await dev.getByRole("link", { name: "下载 PDF" }).first().getAttribute("href");
+  const pdf = await dev.request.get(new URL(pdfLink, dev.url()).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  await shot(dev, "05a-papers");
+  // Answering "yes" changes the report under the tick: it must be read and ticked again.
   await dev.getByLabel("我已阅读并确认《互联网信息服务承诺书》").check();
+  await dev.getByLabel("我已核对并确认《反诈自评估报告》").check();
+  await dev.getByLabel("小程序是否涉及支付、充值或其他资金往来？").check();
+  await dev.getByRole("button", { name: "保存草稿" }).click();
+  await dev.getByText("请重新阅读后再勾选确认").waitFor();
+  assert.ok((await dev.content()).includes("仅使用平台认可的支付渠道"), "the report lists the payment measure");
+  assert.equal(await dev.getByLabel("我已核对并确认《反诈自评估报告》").isChecked(), false);
+  assert.equal(await dev.getByLabel("我已阅读并确认《互联网信息服务承诺书》").isChecked(), true);
   await dev.getByLabel("我已核对并确认《反诈自评估报告》").check();
   // Guangdong's pack asks for the signed commitment (签字版承诺书); other slots stay hidden.
   assert.equal(await dev.getByLabel("党建确认函").count(), 0);

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use beian_domain::document::Document;
 use beian_domain::filing::Filing;
-use beian_domain::papers::{Block, Paper, PaperKind};
+use beian_domain::papers::{Block, Paper, PaperKind, ANTI_FRAUD_QUESTIONS};
 
 /// One block, flattened for the template.
 pub struct BlockView {
@@ -79,9 +79,22 @@ pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> PaperView {
     }
 }
 
-/// The papers of the order's current draft.
+/// The papers of the order's current draft, as the materials step will save them: an
+/// unticked question box posts "否", so unanswered questions are shown answered "否" and
+/// the applicant who changes nothing confirms exactly the report they read.
 pub fn draft(s: &AppState, f: &Filing) -> Vec<PaperView> {
-    papers::current(s, f)
+    let mut shown = f.clone();
+    if let Some(doc) = shown.document.as_mut() {
+        let answers = &mut doc
+            .materials
+            .anti_fraud_assessment
+            .get_or_insert_with(Default::default)
+            .answers;
+        for q in ANTI_FRAUD_QUESTIONS {
+            answers.entry(q.id).or_insert(false.into());
+        }
+    }
+    papers::current(s, &shown)
         .iter()
         .map(|p| view(f, p, None))
         .collect()
