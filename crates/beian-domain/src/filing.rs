@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::papers::{self, Paper, PaperKind};
+use crate::papers::{self, Paper, PaperStamp};
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::document::Document;
@@ -282,10 +282,12 @@ pub struct FrozenVersion {
     pub number: u32,
     pub hash: String,
     pub at: Time,
-    /// The platform documents frozen with this version (§10.3): what the applicant
-    /// confirmed at submission, and the authenticity form added at T06.
+    /// Content hashes of the platform documents frozen with this version (§10.3): those
+    /// the applicant confirmed at submission, and the authenticity form added at T06. The
+    /// content itself lives in the event log ([`frozen_papers`]), so the projection every
+    /// command loads stays small.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub papers: Vec<Paper>,
+    pub papers: Vec<PaperStamp>,
 }
 
 /// The numbers issued at T19 for a new filing.
@@ -593,6 +595,44 @@ pub struct Filing {
     pub timeline: Vec<TimelineEntry>,
 }
 
+/// The platform documents frozen with version `number`, read back from the order's event
+/// log: the papers of its `Submitted` event and the authenticity form of the approval that
+/// followed it. Only papers whose hash matches the version's stamp are returned.
+pub fn frozen_papers(f: &Filing, events: &[Event], number: u32) -> Vec<Paper> {
+    let Some(version) = f.version(Some(number)) else {
+        return vec![];
+    };
+    let mut current = 0;
+    let mut out: Vec<Paper> = vec![];
+    for e in events {
+        match &e.change {
+            Change::Submitted {
+                version_no, papers, ..
+            } => {
+                current = *version_no;
+                if current == number {
+                    out = papers.clone();
+                }
+            }
+            Change::PlatformApproved {
+                authenticity_form: Some(form),
+                ..
+            } if current == number => {
+                out.retain(|p| p.kind != form.kind);
+                out.push(form.as_ref().clone());
+            }
+            _ => {}
+        }
+    }
+    out.retain(|p| {
+        version
+            .papers
+            .iter()
+            .any(|s| s.kind == p.kind && s.hash == p.hash())
+    });
+    out
+}
+
 /// Salted hash of an SMS code: codes are never stored in clear (§3.3).
 pub fn code_hash(filing_id: &str, round: u32, index: usize, code: &str) -> String {
     let mut h = Sha256::new();
@@ -770,13 +810,12 @@ impl Filing {
         ))
     }
 
-    /// A frozen paper of a version (the latest when `version` is None).
-    pub fn frozen_paper(&self, version: Option<u32>, kind: PaperKind) -> Option<&Paper> {
-        let v = match version {
-            Some(n) => self.versions.iter().find(|v| v.number == n)?,
-            None => self.versions.last()?,
-        };
-        v.papers.iter().find(|p| p.kind == kind)
+    /// The version a request means: the one numbered, or the latest.
+    pub fn version(&self, number: Option<u32>) -> Option<&FrozenVersion> {
+        match number {
+            Some(n) => self.versions.iter().find(|v| v.number == n),
+            None => self.versions.last(),
+        }
     }
 
     /// Who receives codes if a round starts now (§4.2, §2.4).
@@ -1207,7 +1246,7 @@ impl Filing {
                     number: *version_no,
                     hash: hash.clone(),
                     at: e.at,
-                    papers: papers.clone(),
+                    papers: papers.iter().map(PaperStamp::from).collect(),
                 });
                 self.province = Some(province.clone());
                 self.subject_key = Some(subject_key.clone());
@@ -1233,7 +1272,7 @@ impl Filing {
             } => {
                 if let (Some(v), Some(form)) = (self.versions.last_mut(), authenticity_form) {
                     v.papers.retain(|p| p.kind != form.kind);
-                    v.papers.push(form.as_ref().clone());
+                    v.papers.push(PaperStamp::from(form.as_ref()));
                 }
                 self.sms_hash = self.versions.last().map(|v| v.hash.clone());
                 self.start_round(round);

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::objects;
 use crate::state::AppState;
 use axum::http::StatusCode;
-use beian_domain::filing::{Actor, Filing, Kind};
+use beian_domain::filing::{frozen_papers, Actor, Filing, Kind};
 use beian_domain::papers::{Block, Paper, PaperKind};
 use serde_json::{json, Value};
 
@@ -21,14 +21,25 @@ pub fn current(s: &AppState, f: &Filing) -> Vec<Paper> {
 /// The paper a request names. With a version: the one frozen with it. Without: the
 /// draft's while the applicant can still edit (it is what they are about to confirm),
 /// else the latest frozen one.
-pub fn pick(s: &AppState, f: &Filing, kind: PaperKind, version: Option<u32>) -> ApiResult<Paper> {
+pub async fn pick(
+    s: &AppState,
+    f: &Filing,
+    kind: PaperKind,
+    version: Option<u32>,
+) -> ApiResult<Paper> {
     let draft = version.is_none()
         && kind != PaperKind::AuthenticityForm
         && (f.versions.is_empty() || f.status.is_editable());
     let found = if draft {
         current(s, f).into_iter().find(|p| p.kind == kind)
     } else {
-        f.frozen_paper(version, kind).cloned()
+        match f.version(version) {
+            Some(v) => frozen(s, f, v.number)
+                .await?
+                .into_iter()
+                .find(|p| p.kind == kind),
+            None => None,
+        }
     };
     found.ok_or_else(|| {
         ApiError::new(StatusCode::NOT_FOUND, "PAPER_NOT_FOUND", "该文书尚未生成").suggest(
@@ -61,25 +72,36 @@ pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> Value {
     })
 }
 
+/// The papers frozen with version `number`, read from the order's event log.
+pub async fn frozen(s: &AppState, f: &Filing, number: u32) -> ApiResult<Vec<Paper>> {
+    let events = s.store.events(&f.id).await?;
+    Ok(frozen_papers(f, &events, number))
+}
+
 /// Every paper of an order: the draft's (while editable) and each version's frozen ones.
-pub fn list(s: &AppState, f: &Filing) -> Value {
+pub async fn list(s: &AppState, f: &Filing) -> ApiResult<Value> {
     let draft: Vec<Value> = if f.versions.is_empty() || f.status.is_editable() {
         current(s, f).iter().map(|p| view(f, p, None)).collect()
     } else {
         vec![]
     };
+    let events = if f.versions.is_empty() {
+        vec![]
+    } else {
+        s.store.events(&f.id).await?
+    };
     let versions: Vec<Value> = f
         .versions
         .iter()
         .map(|v| {
-            json!({
-                "version": v.number,
-                "hash": v.hash,
-                "papers": v.papers.iter().map(|p| view(f, p, Some(v.number))).collect::<Vec<_>>(),
-            })
+            let papers: Vec<Value> = frozen_papers(f, &events, v.number)
+                .iter()
+                .map(|p| view(f, p, Some(v.number)))
+                .collect();
+            json!({"version": v.number, "hash": v.hash, "papers": papers})
         })
         .collect();
-    json!({"draft": draft, "versions": versions})
+    Ok(json!({"draft": draft, "versions": versions}))
 }
 
 /// The live photo of the face task a paper shows, decoded and scaled for print.

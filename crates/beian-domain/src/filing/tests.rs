@@ -4,6 +4,7 @@
 use super::*;
 use crate::calendar::Calendar;
 use crate::fixtures;
+use crate::papers::PaperKind;
 use crate::validate::FaceFacts;
 use chrono::TimeZone;
 use proptest::prelude::*;
@@ -33,6 +34,8 @@ struct H {
     now: Time,
     policy: Policy,
     next_numbers: u32,
+    /// Every event applied, as the store's log would hold them.
+    log: Vec<Event>,
 }
 
 const APP: &str = "星河记账";
@@ -64,6 +67,7 @@ impl H {
             now: t0(),
             policy: Policy::default(),
             next_numbers: 1,
+            log: vec![],
         }
     }
 
@@ -79,6 +83,7 @@ impl H {
         for e in &events {
             self.f.apply(e);
         }
+        self.log.extend(events.iter().cloned());
         Ok(events)
     }
 
@@ -920,10 +925,18 @@ fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
     let shown = h.f.papers_to_confirm(&env);
     assert_eq!(shown.len(), 2, "commitment letter and anti-fraud report");
     h.submit().unwrap();
-    let frozen =
-        h.f.frozen_paper(None, PaperKind::CommitmentLetter)
-            .unwrap()
-            .clone();
+    let letter = |h: &H, n: u32| {
+        frozen_papers(&h.f, &h.log, n)
+            .into_iter()
+            .find(|p| p.kind == PaperKind::CommitmentLetter)
+    };
+    let frozen = letter(&h, 1).unwrap();
+    assert_eq!(
+        h.f.versions[0].papers.len(),
+        2,
+        "the version holds the hashes"
+    );
+    assert_eq!(h.f.versions[0].papers[0].hash, frozen.hash());
     assert_eq!(frozen.hash(), shown[0].hash());
     assert!(frozen.text().contains("wx1"), "the AppID is the filing's");
 
@@ -936,14 +949,13 @@ fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
     .unwrap();
     assert_ne!(h.f.papers_to_confirm(&env)[0].hash(), frozen.hash());
     assert_eq!(
-        h.f.frozen_paper(Some(1), PaperKind::CommitmentLetter),
-        Some(&frozen),
+        letter(&h, 1),
+        Some(frozen),
         "an edit after submission leaves version 1's letter as confirmed"
     );
-    assert!(h
-        .f
-        .frozen_paper(None, PaperKind::AuthenticityForm)
-        .is_none());
+    assert!(frozen_papers(&h.f, &h.log, 1)
+        .iter()
+        .all(|p| p.kind != PaperKind::AuthenticityForm));
 
     h.app(Command::Save {
         document: Box::new(doc()),
@@ -951,9 +963,12 @@ fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
     .unwrap();
     h.submit().unwrap();
     h.approve_platform().unwrap();
-    let form =
-        h.f.frozen_paper(Some(2), PaperKind::AuthenticityForm)
-            .unwrap();
+    let papers = frozen_papers(&h.f, &h.log, 2);
+    let form = papers
+        .iter()
+        .find(|p| p.kind == PaperKind::AuthenticityForm)
+        .unwrap();
+    assert_eq!(h.f.versions[1].papers.len(), 3);
     let text = form.text();
     assert!(text.contains("r1"), "reviewer id in {text}");
     assert!(

@@ -22,7 +22,7 @@ pub async fn list(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let f = load(&s, &caller, &id).await?;
-    Ok(Json(papers::list(&s, &f)))
+    Ok(Json(papers::list(&s, &f).await?))
 }
 
 #[derive(Deserialize)]
@@ -39,7 +39,7 @@ pub async fn pdf(
 ) -> ApiResult<Response> {
     let f = load(&s, &caller, &id).await?;
     let kind = PaperKind::from_slug(&kind).ok_or_else(ApiError::not_found)?;
-    let paper = papers::pick(&s, &f, kind, q.version)?;
+    let paper = papers::pick(&s, &f, kind, q.version).await?;
     let bytes = papers::pdf(&s, &paper).await?;
     let name = format!("{}-{}.pdf", f.id, kind.slug());
     Response::builder()

@@ -101,16 +101,15 @@ pub fn draft(s: &AppState, f: &Filing) -> Vec<PaperView> {
 }
 
 /// The papers frozen with the latest submitted version.
-pub fn frozen(f: &Filing) -> Vec<PaperView> {
-    f.versions
-        .last()
-        .map(|v| {
-            v.papers
-                .iter()
-                .map(|p| view(f, p, Some(v.number)))
-                .collect()
-        })
-        .unwrap_or_default()
+pub async fn frozen(s: &AppState, f: &Filing) -> Result<Vec<PaperView>, crate::error::ApiError> {
+    let Some(v) = f.versions.last() else {
+        return Ok(vec![]);
+    };
+    Ok(papers::frozen(s, f, v.number)
+        .await?
+        .iter()
+        .map(|p| view(f, p, Some(v.number)))
+        .collect())
 }
 
 /// Records which paper a ticked confirmation is of. The page posts the hash of each paper
