@@ -4,6 +4,7 @@
 //! store and the web layer only carry data in and out.
 
 pub mod calendar;
+pub mod checklist;
 pub mod dashboard;
 pub mod deadline;
 pub mod document;

@@ -1344,22 +1344,6 @@ fn mini_program(
     }
 }
 
-/// The Chinese name of a material slot (§6.6), for V-MAT-006's message.
-fn material_name(slot: &str) -> &str {
-    match slot {
-        "signed_forms" => "签字版承诺书",
-        "authenticity_commitment_letter" => "小程序备案信息真实性承诺书",
-        "authenticity_responsibility_notice" => "备案信息真实性责任告知书",
-        "party_building_letter" => "党建确认函",
-        "promise_video" => "承诺视频",
-        "construction_proposal" => "小程序建设方案书",
-        "handheld_certificate_photo" => "手持证件照",
-        "no_pre_approval_commitment" | "no_preapproval_commitment" => "不涉及前置审批承诺书",
-        "name_change_letter" => "主体更名函",
-        other => other,
-    }
-}
-
 /// Whether a material slot of the province pack is filled.
 fn has_material(m: &Materials, slot: &str) -> bool {
     let filled = |ids: &[String]| ids.iter().any(|i| !i.trim().is_empty());
@@ -1470,7 +1454,7 @@ fn materials(
                 c.push_with(
                     "V-MAT-006",
                     format!("materials.{slot}"),
-                    &[("材料名", material_name(slot))],
+                    &[("材料名", crate::checklist::material_name(slot))],
                 );
             }
         }

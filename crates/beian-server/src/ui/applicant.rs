@@ -275,57 +275,20 @@ async fn checklist(
     filings::load(&s, &u.caller(), &id).await?;
     let nature = q.nature.unwrap_or_else(|| "4".into());
     let province = q.province.unwrap_or_else(|| "44".into());
-    let individual = nature == "5";
-    let mut items: Vec<(&'static str, &'static str)> = vec![];
-    if individual {
-        items.push(("本人有效身份证件正反面彩色照片", "开发者准备"));
-    } else {
-        items.push(("主办单位证件（营业执照等）彩色扫描件", "开发者准备"));
-        items.push(("主体负责人有效身份证件正反面", "开发者准备"));
-        items.push((
-            "授权书（主体负责人非法定代表人时）",
-            "开发者准备，可下载模板",
-        ));
-    }
-    items.push((
-        "小程序负责人有效身份证件（与主体负责人不同时）",
-        "开发者准备",
-    ));
-    items.push((
-        "前置审批文件（涉及新闻、出版、药品和医疗器械、网约车等时）",
-        "开发者准备",
-    ));
-    items.push((
-        "小程序负责人核验现场照片（人脸核身）",
-        "在平台操作备案时完成",
-    ));
-    items.push(("互联网信息服务承诺书", "平台提供，开发者确认"));
-    items.push(("反诈自评估报告", "平台提供，开发者确认"));
-    items.push(("小程序备案真实性核验单", "平台提供"));
-    let rule = s.reference.province_rule(&province).unwrap_or(Value::Null);
-    let mut province_notes = String::new();
-    if let Some(list) = rule["required_materials"]
-        .as_array()
-        .filter(|l| !l.is_empty())
-    {
-        let names: Vec<String> = list
-            .iter()
-            .filter_map(|m| m.as_str().map(material_name))
-            .collect();
-        province_notes.push_str(&format!("该省要求的补充材料：{}。", names.join("、")));
-    }
-    if individual {
-        match rule["non_local"].as_str() {
-            Some("not_accepted") => province_notes.push_str("该省不受理外省证件的个人备案。"),
-            Some("accepted_with_proof") => {
-                province_notes.push_str("外省证件的个人备案须提供居住证明。")
-            }
-            _ => {}
-        }
-        if let Some(age) = rule["min_age"].as_u64() {
-            province_notes.push_str(&format!("个人备案须年满{age}周岁。"));
-        }
-    }
+    // Natures and provinces not in the reference data get the general list.
+    let individual = s
+        .reference
+        .data
+        .natures
+        .get(&nature.parse().unwrap_or(0))
+        .is_some_and(|n| n.is_individual());
+    let list = beian_domain::checklist::checklist(individual, s.reference.data.province(&province));
+    let items = list
+        .items
+        .iter()
+        .map(|(n, src)| (*n, src.label()))
+        .collect();
+    let province_notes = list.notes.concat();
     let mark = |pairs: Vec<(String, String)>, sel: &str| {
         pairs
             .into_iter()
@@ -354,21 +317,6 @@ async fn checklist(
         items,
         province_notes,
     })
-}
-
-fn material_name(key: &str) -> String {
-    match key {
-        "signed_forms" => "签字版承诺书",
-        "authenticity_commitment_letter" => "小程序备案信息真实性承诺书",
-        "authenticity_responsibility_notice" => "备案信息真实性责任告知书",
-        "party_building_letter" => "党建确认函",
-        "promise_video" => "承诺视频",
-        "construction_proposal" => "小程序建设方案书",
-        "handheld_certificate_photo" => "手持证件照",
-        "no_pre_approval_commitment" | "no_preapproval_commitment" => "不涉及前置审批承诺书",
-        other => other,
-    }
-    .to_string()
 }
 
 /// One form field as shown.
