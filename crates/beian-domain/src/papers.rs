@@ -119,6 +119,25 @@ impl Paper {
         hex::encode(Sha256::digest(json))
     }
 
+    /// The paper as shown to someone who does not need the people's personal data: the
+    /// certificate numbers and mobiles of persons keep their first and last characters only
+    /// (the reviewer pages' masking). The hash stays that of the original.
+    pub fn masked(&self) -> Paper {
+        let mut out = self.clone();
+        for b in &mut out.blocks {
+            if let Block::Fields { rows } = b {
+                for (label, value) in rows.iter_mut() {
+                    if label.ends_with("手机") {
+                        *value = crate::filing::mask_mobile(value);
+                    } else if label.ends_with("负责人证件") {
+                        *value = mask_last_token(value);
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// Every text of the paper, for previews and search in tests.
     pub fn text(&self) -> String {
         let mut out = vec![self.title.clone()];
@@ -134,6 +153,26 @@ impl Paper {
             }
         }
         out.join("\n")
+    }
+}
+
+/// `居民身份证 440300198512310710` → `居民身份证 4403**********0710`.
+fn mask_last_token(value: &str) -> String {
+    let (head, token) = value.rsplit_once(' ').unwrap_or(("", value));
+    let chars: Vec<char> = token.chars().collect();
+    let masked: String = if chars.len() > 8 {
+        chars[..4]
+            .iter()
+            .chain(std::iter::repeat_n(&'*', chars.len() - 8))
+            .chain(&chars[chars.len() - 4..])
+            .collect()
+    } else {
+        "*".repeat(chars.len())
+    };
+    if head.is_empty() {
+        masked
+    } else {
+        format!("{head} {masked}")
     }
 }
 
@@ -666,6 +705,35 @@ mod tests {
             .blocks
             .iter()
             .any(|b| matches!(b, Block::FacePhoto { face_task, .. } if face_task == "FT9")));
+    }
+
+    #[test]
+    fn masking_hides_persons_numbers_but_keeps_the_hash_of_the_original() {
+        let doc = doc();
+        let facts = ReviewFacts {
+            filing_id: "F1",
+            appid: "wx1",
+            version_no: 1,
+            document_hash: "abc",
+            reviewer: "r",
+            reviewed_at: "t".into(),
+            face_task: None,
+        };
+        let p = authenticity_form(&doc, &refs(), &facts);
+        let m = p.masked();
+        let (full, masked) = (p.text(), m.text());
+        assert!(full.contains("440300198512311238") && full.contains("13800138000"));
+        assert!(!masked.contains("440300198512311238"), "{masked}");
+        assert!(!masked.contains("13800138000"), "{masked}");
+        assert!(masked.contains("4403**********1238"), "{masked}");
+        assert!(masked.contains("138****8000"), "{masked}");
+        // The subject's own licence number is public and stays.
+        assert!(masked.contains("91440300708461136T"));
+        assert_ne!(
+            p.hash(),
+            m.hash(),
+            "a masked copy is a view, never what was frozen"
+        );
     }
 
     #[test]

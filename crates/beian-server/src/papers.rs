@@ -2,6 +2,7 @@
 //! serve them: which paper a request means (the draft's, or one frozen with a version),
 //! and its PDF with the CJK font found at start.
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::objects;
 use crate::state::AppState;
@@ -51,8 +52,8 @@ pub async fn pick(
     })
 }
 
-/// The JSON view of a paper: its content, hash and where its PDF is.
-pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> Value {
+/// The JSON view of a paper: its content (masked when `mask`), hash and where its PDF is.
+pub fn view(f: &Filing, p: &Paper, version: Option<u32>, mask: bool) -> Value {
     let pdf = match version {
         Some(v) => format!(
             "/api/v1/filings/{}/papers/{}?version={v}",
@@ -67,7 +68,8 @@ pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> Value {
         "template": p.template,
         "hash": p.hash(),
         "version": version,
-        "blocks": p.blocks,
+        "masked": mask,
+        "blocks": if mask { p.masked().blocks } else { p.blocks.clone() },
         "pdf": pdf,
     })
 }
@@ -79,9 +81,12 @@ pub async fn frozen(s: &AppState, f: &Filing, number: u32) -> ApiResult<Vec<Pape
 }
 
 /// Every paper of an order: the draft's (while editable) and each version's frozen ones.
-pub async fn list(s: &AppState, f: &Filing) -> ApiResult<Value> {
+pub async fn list(s: &AppState, f: &Filing, mask: bool) -> ApiResult<Value> {
     let draft: Vec<Value> = if f.versions.is_empty() || f.status.is_editable() {
-        current(s, f).iter().map(|p| view(f, p, None)).collect()
+        current(s, f)
+            .iter()
+            .map(|p| view(f, p, None, mask))
+            .collect()
     } else {
         vec![]
     };
@@ -96,7 +101,7 @@ pub async fn list(s: &AppState, f: &Filing) -> ApiResult<Value> {
         .map(|v| {
             let papers: Vec<Value> = frozen_papers(f, &events, v.number)
                 .iter()
-                .map(|p| view(f, p, Some(v.number)))
+                .map(|p| view(f, p, Some(v.number), mask))
                 .collect();
             json!({"version": v.number, "hash": v.hash, "papers": papers})
         })
@@ -127,8 +132,21 @@ async fn face_photo(s: &AppState, p: &Paper) -> Option<beian_pdf::Photo> {
     .ok()?
 }
 
-/// The paper as a PDF, every page footed with its content hash.
-pub async fn pdf(s: &AppState, p: &Paper) -> ApiResult<Vec<u8>> {
+/// Whether a caller sees the papers' personal data masked: everyone but the owner, unless
+/// they ask to unmask, which leaves a trace like the review page's unmask.
+pub fn masked_for(caller: &Caller, f: &Filing, unmask: bool) -> bool {
+    if caller.user.id == f.owner_id {
+        return false;
+    }
+    if unmask {
+        tracing::info!(user = %caller.user.id, filing = %f.id, "unmasked personal data in platform documents");
+    }
+    !unmask
+}
+
+/// The paper as a PDF, every page footed with `hash`, the content hash of the original
+/// (the paper shown may be its masked view).
+pub async fn pdf(s: &AppState, p: &Paper, hash: &str) -> ApiResult<Vec<u8>> {
     let font = s.pdf_font.clone().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -141,7 +159,7 @@ pub async fn pdf(s: &AppState, p: &Paper) -> ApiResult<Vec<u8>> {
     })?;
     let photo = face_photo(s, p).await;
     let paper = p.clone();
-    let footer = format!("内容摘要 SHA-256：{}", p.hash());
+    let footer = format!("内容摘要 SHA-256：{hash}");
     tokio::task::spawn_blocking(move || beian_pdf::render(&paper, &font, photo.as_ref(), &footer))
         .await
         .map_err(ApiError::internal)?

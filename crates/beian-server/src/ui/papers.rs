@@ -3,7 +3,7 @@
 
 use super::{PageResult, WebUser};
 use crate::papers;
-use crate::routes::papers::{pdf, Version};
+use crate::routes::papers::{pdf, PaperQuery};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
@@ -65,9 +65,21 @@ fn block(b: &Block) -> BlockView {
     v
 }
 
-pub fn view(f: &Filing, p: &Paper, version: Option<u32>) -> PaperView {
+/// A paper for the page; `unmask` carries a reviewer's unmasked view into the PDF link.
+pub fn view(f: &Filing, p: &Paper, version: Option<u32>, unmask: bool) -> PaperView {
     let hash = p.hash();
-    let query = version.map(|v| format!("?version={v}")).unwrap_or_default();
+    let mut params: Vec<String> = version
+        .map(|v| format!("version={v}"))
+        .into_iter()
+        .collect();
+    if unmask {
+        params.push("unmask=1".into());
+    }
+    let query = if params.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", params.join("&"))
+    };
     PaperView {
         slug: p.kind.slug(),
         title: p.title.clone(),
@@ -96,19 +108,24 @@ pub fn draft(s: &AppState, f: &Filing) -> Vec<PaperView> {
     }
     papers::current(s, &shown)
         .iter()
-        .map(|p| view(f, p, None))
+        .map(|p| view(f, p, None, false))
         .collect()
 }
 
-/// The papers frozen with the latest submitted version.
-pub async fn frozen(s: &AppState, f: &Filing) -> Result<Vec<PaperView>, crate::error::ApiError> {
+/// The papers frozen with the latest submitted version (their content is not shown, only
+/// titles, hashes and PDF links; `unmask` passes a reviewer's unmasked view on to the PDF).
+pub async fn frozen(
+    s: &AppState,
+    f: &Filing,
+    unmask: bool,
+) -> Result<Vec<PaperView>, crate::error::ApiError> {
     let Some(v) = f.versions.last() else {
         return Ok(vec![]);
     };
     Ok(papers::frozen(s, f, v.number)
         .await?
         .iter()
-        .map(|p| view(f, p, Some(v.number)))
+        .map(|p| view(f, p, Some(v.number), unmask))
         .collect())
 }
 
@@ -162,7 +179,7 @@ async fn pdf_file(
     State(s): State<AppState>,
     u: WebUser,
     path: Path<(String, String)>,
-    query: Query<Version>,
+    query: Query<PaperQuery>,
 ) -> PageResult {
     Ok(pdf(State(s), u.caller(), path, query)
         .await?

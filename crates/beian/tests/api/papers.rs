@@ -228,7 +228,24 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
         1,
         "the live photo is embedded: {images}"
     );
+    // Others see persons' numbers and mobiles masked unless they unmask (which is logged).
+    let (_, _, masked) = get_bytes(&app, &format!("{base}/authenticity_form"), &reviewer).await;
+    let masked = pdf_text(&masked);
+    assert!(
+        !masked.contains(&flow.mobile),
+        "the mobile is masked: {masked}"
+    );
+    assert!(masked.contains("小程序备案真实性核验单"));
+    let (_, _, unmasked) = get_bytes(
+        &app,
+        &format!("{base}/authenticity_form?unmask=1"),
+        &reviewer,
+    )
+    .await;
+    assert!(pdf_text(&unmasked).contains(&flow.mobile));
+    assert!(text.contains(&flow.mobile), "the owner sees their own data");
     let list = app.get(&base, &reviewer).await.expect(200);
+    assert_eq!(list["versions"][1]["papers"][0]["masked"], true);
     let v2 = &list["versions"][1];
     assert_eq!(v2["version"], 2);
     assert_eq!(v2["papers"].as_array().unwrap().len(), 3, "{v2}");
