@@ -264,25 +264,24 @@ struct Names<'a> {
     refs: &'a ReferenceData,
 }
 
+/// The Chinese name of an enumeration entry, or the id itself when it is unknown.
+fn name_of<T>(
+    map: &std::collections::BTreeMap<u32, T>,
+    id: u32,
+    name: impl Fn(&T) -> &String,
+) -> String {
+    map.get(&id).map_or(id.to_string(), |x| name(x).clone())
+}
+
 impl Names<'_> {
     fn nature(&self, id: Option<u32>) -> String {
-        id.map(|i| {
-            self.refs
-                .natures
-                .get(&i)
-                .map_or(i.to_string(), |n| n.name_zh.clone())
-        })
-        .unwrap_or_default()
+        id.map(|i| name_of(&self.refs.natures, i, |n| &n.name_zh))
+            .unwrap_or_default()
     }
 
     fn certificate(&self, id: Option<u32>) -> String {
-        id.map(|i| {
-            self.refs
-                .certificate_types
-                .get(&i)
-                .map_or(i.to_string(), |n| n.name_zh.clone())
-        })
-        .unwrap_or_default()
+        id.map(|i| name_of(&self.refs.certificate_types, i, |n| &n.name_zh))
+            .unwrap_or_default()
     }
 
     fn region(&self, code: &Option<String>) -> String {
@@ -296,29 +295,21 @@ impl Names<'_> {
     }
 
     fn services(&self, ids: &Option<Vec<u32>>) -> String {
-        ids.iter()
+        let names: Vec<String> = ids
+            .iter()
             .flatten()
-            .map(|i| {
-                self.refs
-                    .service_types
-                    .get(i)
-                    .map_or(i.to_string(), |s| s.name_zh.clone())
-            })
-            .collect::<Vec<_>>()
-            .join("、")
+            .map(|&i| name_of(&self.refs.service_types, i, |s| &s.name_zh))
+            .collect();
+        names.join("、")
     }
 
     fn languages(&self, ids: &Option<Vec<u32>>) -> String {
-        ids.iter()
+        let names: Vec<String> = ids
+            .iter()
             .flatten()
-            .map(|i| {
-                self.refs
-                    .languages
-                    .get(i)
-                    .map_or(i.to_string(), |s| s.name_zh.clone())
-            })
-            .collect::<Vec<_>>()
-            .join("、")
+            .map(|&i| name_of(&self.refs.languages, i, |s| &s.name_zh))
+            .collect();
+        names.join("、")
     }
 
     fn preapprovals(&self, doc: &Document) -> String {
@@ -330,12 +321,7 @@ impl Names<'_> {
                 .map(|p| {
                     let cat = p
                         .category
-                        .map(|c| {
-                            self.refs
-                                .preapproval_categories
-                                .get(&c)
-                                .map_or(c.to_string(), |x| x.name_zh.clone())
-                        })
+                        .map(|c| name_of(&self.refs.preapproval_categories, c, |x| &x.name_zh))
                         .unwrap_or_default();
                     format!("{cat}（{}）", p.approval_number.as_deref().unwrap_or(""))
                 })
