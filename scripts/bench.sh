@@ -5,6 +5,9 @@
 #   scripts/bench.sh --sizes "10000" --backends sqlite --duration 5
 #   scripts/bench.sh --timers "10000 100000"   # N expired SMS rounds: 1 process, and 3 on PostgreSQL
 #   scripts/bench.sh --smoke              # CI: 200 orders, 1 s per scenario, debug build
+#   scripts/bench.sh --sizes 1000000 --backends sqlite --timers "" --work /var/tmp/beian-bench
+#                                         # keep the seeded databases in DIR and reuse them
+#   scripts/bench.sh --sizes "" --timers 100000 --timer-runs "sqlite:1 postgres:3"
 #
 # Each size gets a fresh database seeded by `beian seed`; `beian-bench load` then starts
 # `beian serve` and the floor server on 127.0.0.1 and drives every scenario. Results are
@@ -18,8 +21,10 @@ backends="sqlite postgres"
 duration=10
 concurrency=8
 timers="10000"
+timer_runs="sqlite:1 postgres:1 postgres:3"
 profile=release
 out=target/bench
+keep=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) sizes=200; duration=1; timers=200; profile=dev; out=target/bench-smoke ;;
@@ -28,6 +33,8 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift ;;
     --concurrency) concurrency=$2; shift ;;
     --timers) timers=$2; shift ;;
+    --timer-runs) timer_runs=$2; shift ;;
+    --work) keep=$2; shift ;;
     --out) out=$2; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -47,8 +54,16 @@ fi
 mkdir -p "$out"
 results="$out/results.jsonl"
 : >"$results"
-work=$(mktemp -d /tmp/beian-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# --work DIR keeps the load databases (SQLite files, PostgreSQL databases) and reuses a
+# database whose seeding finished (DIR/NAME/seeded holds the seeder's summary line).
+# Timer databases are always fresh: a run fires their deadlines.
+if [ -n "$keep" ]; then
+  mkdir -p "$keep"
+  work=$(cd "$keep" && pwd)
+else
+  work=$(mktemp -d /tmp/beian-bench.XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+fi
 
 # fresh_db BACKEND NAME: prints the URL of an empty database.
 fresh_db() {
@@ -63,11 +78,22 @@ fresh_db() {
   fi
 }
 
-# seed N PROFILE URL DIR: prints the seeder's summary line; its log on failure.
+# db_url BACKEND NAME: the URL of a kept database (no reset).
+db_url() {
+  if [ "$1" = sqlite ]; then
+    echo "sqlite://$work/$2/beian.db?mode=rwc"
+  else
+    echo "${pg_url%/*}/beian_bench_$2"
+  fi
+}
+
+# seed N PROFILE URL DIR: prints the seeder's summary line (also kept in DIR/seeded,
+# with the seconds it took); its log on failure.
 seed() {
-  local log="$work/seed.log"
+  local log="$work/seed.log" start=$SECONDS
+  mkdir -p "$4"
   if RUST_LOG=warn "$bin/beian" seed --filings "$1" --profile "$2" --db "$3" --data-dir "$4" --quiet >"$log" 2>&1; then
-    tail -n1 "$log"
+    echo "$(grep '^seeded' "$log" | tail -n1) (wall $((SECONDS - start)) s)" | tee "$4/seeded"
   else
     cat "$log" >&2; return 1
   fi
@@ -77,9 +103,14 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname
 for backend in $backends; do
   for n in $sizes; do
     name="${backend}_${n}"
-    url=$(fresh_db "$backend" "$name")
-    echo "==> seeding $n orders ($backend)"
-    seed "$n" mixed "$url" "$work/$name"
+    if [ -n "$keep" ] && [ -s "$work/$name/seeded" ]; then
+      url=$(db_url "$backend" "$name")
+      echo "==> reusing $n orders ($backend): $(cat "$work/$name/seeded")"
+    else
+      url=$(fresh_db "$backend" "$name")
+      echo "==> seeding $n orders ($backend)"
+      seed "$n" mixed "$url" "$work/$name"
+    fi
     echo "==> load ($backend, $n)"
     "$bin/beian-bench" load --beian "$bin/beian" --db "$url" --data-dir "$work/$name" \
       --duration "$duration" --concurrency "$concurrency" --label "$backend-$n" --out "$results"
@@ -87,8 +118,8 @@ for backend in $backends; do
 done
 
 for n in $timers; do
-  for run in "sqlite 1" "postgres 1" "postgres 3"; do
-    set -- $run
+  for run in $timer_runs; do
+    set -- ${run/:/ }
     case " $backends " in *" $1 "*) ;; *) continue ;; esac
     name="timers_${1}_${2}_${n}"
     url=$(fresh_db "$1" "$name")
@@ -100,7 +131,9 @@ for n in $timers; do
 done
 for backend in $backends; do
   [ "$backend" = postgres ] || continue
-  psql "$pg_url" -Atqc "select datname from pg_database where datname like 'beian_bench_%'" |
+  # Kept load databases stay (--work); timer databases always go.
+  if [ -n "$keep" ]; then pattern='beian_bench_timers_%'; else pattern='beian_bench_%'; fi
+  psql "$pg_url" -Atqc "select datname from pg_database where datname like '$pattern'" |
     while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; done
 done
 

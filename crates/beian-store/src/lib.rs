@@ -10,7 +10,7 @@ mod model;
 mod sql;
 
 pub use model::*;
-pub use sql::SqlStore;
+pub use sql::{SqlStore, PUBLIC_CACHE_TTL_MS};
 
 use async_trait::async_trait;
 use beian_domain::dashboard::History;
@@ -52,6 +52,11 @@ pub type NumberedCommit = Box<dyn FnOnce(IssuedNumbers) -> Result<Commit, Refusa
 pub trait Store: Send + Sync + 'static {
     /// Checks the database answers (readiness).
     async fn ping(&self) -> StoreResult<()>;
+    /// Whether several transactions can write at once (PostgreSQL), so batches
+    /// are worth splitting across connections; SQLite has one writer.
+    fn concurrent_writers(&self) -> bool {
+        false
+    }
 
     async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
@@ -75,9 +80,18 @@ pub trait Store: Send + Sync + 'static {
     async fn create_filing(&self, filing: &Filing, created: &Event) -> StoreResult<()>;
     async fn filing(&self, id: &str) -> StoreResult<Option<Filing>>;
     async fn list_filings(&self, q: &FilingQuery) -> StoreResult<Vec<Filing>>;
+    /// The same list as [`Store::list_filings`], from the indexed columns only.
+    async fn list_filing_heads(&self, q: &FilingQuery) -> StoreResult<Vec<FilingHead>>;
     async fn events(&self, filing_id: &str) -> StoreResult<Vec<Event>>;
+    /// Several orders at once (the timer batch); unknown ids are left out.
+    async fn filings_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Filing>>;
     /// Appends events and updates every projection atomically.
     async fn commit(&self, commit: Commit) -> StoreResult<()>;
+    /// Writes several orders' commits in one transaction (one durable commit for the
+    /// lot), each under its own savepoint: a commit that fails (a version conflict, a
+    /// constraint) is rolled back alone and its error returned at its index, and the
+    /// others are kept. An `Err` of the whole call means nothing was written.
+    async fn commit_batch(&self, commits: Vec<Commit>) -> StoreResult<Vec<StoreResult<()>>>;
     /// Allocates the numbers of T19 and commits in the same transaction; a
     /// refusal from `build` rolls the allocation back.
     async fn commit_with_numbers(

@@ -27,6 +27,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "performance",
         include_str!("../migrations/sqlite/0004_performance.sql"),
     ),
+    (
+        5,
+        "search",
+        include_str!("../migrations/sqlite/0005_search.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -50,7 +55,59 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "performance",
         include_str!("../migrations/postgres/0004_performance.sql"),
     ),
+    (
+        5,
+        "search",
+        include_str!("../migrations/postgres/0005_search.sql"),
+    ),
 ];
+
+/// The statements of a migration file. Up to version 4 they are split on every `;`;
+/// from version 5 on, on a `;` ending a line, outside `--` comments and outside a
+/// trigger body (`... BEGIN` up to a line `END;`), so triggers can be written.
+fn statements(version: i64, sql: &str) -> Vec<String> {
+    if version < 5 {
+        return sql
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+    }
+    let mut out = vec![];
+    let mut current = String::new();
+    let mut in_body = false;
+    for line in sql.lines() {
+        let code = line.trim();
+        if code.is_empty() || code.starts_with("--") {
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if in_body {
+            if code.eq_ignore_ascii_case("END;") {
+                in_body = false;
+            } else {
+                continue;
+            }
+        } else if code.to_ascii_uppercase().ends_with(" BEGIN") {
+            in_body = true;
+            continue;
+        }
+        if code.ends_with(';') {
+            let statement = current.trim().trim_end_matches(';').trim().to_string();
+            if !statement.is_empty() {
+                out.push(statement);
+            }
+            current.clear();
+        }
+    }
+    let rest = current.trim().trim_end_matches(';').trim();
+    if !rest.is_empty() {
+        out.push(rest.to_string());
+    }
+    out
+}
 
 /// Applies every migration not yet recorded, all in one transaction.
 pub async fn run(pool: &AnyPool, postgres: bool, now_ms: i64) -> Result<(), sqlx::Error> {
@@ -76,8 +133,8 @@ pub async fn run(pool: &AnyPool, postgres: bool, now_ms: i64) -> Result<(), sqlx
         if done.is_some() {
             continue;
         }
-        for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            sqlx::query(statement).execute(&mut *tx).await?;
+        for statement in statements(*version, sql) {
+            sqlx::query(&statement).execute(&mut *tx).await?;
         }
         sqlx::query("INSERT INTO beian_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(*version)
@@ -88,4 +145,16 @@ pub async fn run(pool: &AnyPool, postgres: bool, now_ms: i64) -> Result<(), sqlx
         tracing::info!(version, name, "migration applied");
     }
     tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn trigger_bodies_stay_whole() {
+        let sql = "-- c\nCREATE TABLE a (x INT);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\n  DELETE FROM c;\nEND;\n\nCREATE INDEX i ON a(x)\n";
+        let s = super::statements(5, sql);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(s[1].contains("DELETE FROM c;") && s[1].ends_with("END"));
+        assert_eq!(s[2], "CREATE INDEX i ON a(x)");
+    }
 }

@@ -91,6 +91,17 @@ pub struct FilingQuery {
     pub after_due: Option<i64>,
 }
 
+/// The columns of a listed order ([`crate::Store::list_filing_heads`]): enough to
+/// page, to tell whether a cached view is current (`version`) and whether it is
+/// overdue, without reading the state document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilingHead {
+    pub id: String,
+    pub version: i64,
+    pub status: String,
+    pub due_at: Option<Time>,
+}
+
 /// An SMS to record in the outbox in the same transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundSms {

@@ -27,6 +27,7 @@ use crate::*;
 pub struct SqlStore {
     pool: AnyPool,
     postgres: bool,
+    public_cache: std::sync::Arc<PublicCache>,
 }
 
 fn ms(t: Time) -> i64 {
@@ -112,7 +113,11 @@ impl SqlStore {
                 .await?
         };
         crate::migrate::run(&pool, postgres, ms(now)).await?;
-        Ok(SqlStore { pool, postgres })
+        Ok(SqlStore {
+            pool,
+            postgres,
+            public_cache: Default::default(),
+        })
     }
 
     /// Which backend this is, for logs and readiness.
@@ -373,6 +378,182 @@ impl SqlStore {
     }
 }
 
+impl SqlStore {
+    /// The public query without the cache: a filing number by the number indexes; a
+    /// name of three characters or more by the trigram indexes (FTS5 `trigram` on
+    /// SQLite, pg_trgm GIN on PostgreSQL), as a substring of the mini program name or
+    /// the subject name; a shorter name as a prefix of either (no trigram to look up).
+    async fn public_search_uncached(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>> {
+        const COLS: &str = "s.mini_program_name, sr.subject_name, sr.nature, s.subject_number, \
+                            s.service_number, s.filed_at";
+        const ORDER: &str = "ORDER BY s.filed_at DESC, s.service_number LIMIT $2";
+        let chars = q.chars().count();
+        let (sql, arg) = if let Ok(n) = numbers::FilingNumber::parse(q) {
+            (
+                format!(
+                    "SELECT {COLS} FROM service_records s JOIN subject_records sr ON sr.subject_key = s.subject_key \
+                     WHERE s.status = 'active' AND (s.service_number = $1 OR s.subject_number = $1) {ORDER}"
+                ),
+                n.to_string(),
+            )
+        } else if chars >= 3 && !self.postgres {
+            // A phrase of trigrams: the characters in this order, within one column.
+            (
+                format!(
+                    "SELECT {COLS} FROM public_names n JOIN service_records s ON s.rowid = n.rowid \
+                     JOIN subject_records sr ON sr.subject_key = s.subject_key \
+                     WHERE public_names MATCH $1 AND s.status = 'active' {ORDER}"
+                ),
+                format!("\"{}\"", q.replace('"', "\"\"")),
+            )
+        } else if chars >= 3 {
+            // Two halves, each served by its trigram index; ILIKE (ASCII case folded, as FTS5
+            // does) rechecks the hits.
+            (
+                format!(
+                    "SELECT {COLS} FROM service_records s JOIN subject_records sr ON sr.subject_key = s.subject_key \
+                     WHERE s.status = 'active' AND s.appid IN ( \
+                     SELECT appid FROM service_records WHERE mini_program_name ILIKE $1 ESCAPE '\\' \
+                     UNION SELECT x.appid FROM subject_records r JOIN service_records x ON x.subject_key = r.subject_key \
+                     WHERE r.subject_name ILIKE $1 ESCAPE '\\') {ORDER}"
+                ),
+                format!(
+                    "%{}%",
+                    q.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ),
+            )
+        } else {
+            // No trigram in one or two characters: the names that start with them, by a
+            // range over the name indexes (code point order).
+            let c = if self.postgres { " COLLATE \"C\"" } else { "" };
+            (
+                format!(
+                    "SELECT {COLS} FROM service_records s JOIN subject_records sr ON sr.subject_key = s.subject_key \
+                     WHERE s.status = 'active' AND s.appid IN ( \
+                     SELECT appid FROM service_records WHERE mini_program_name{c} >= $1{c} AND mini_program_name{c} < $3{c} \
+                     UNION SELECT x.appid FROM subject_records r JOIN service_records x ON x.subject_key = r.subject_key \
+                     WHERE r.subject_name{c} >= $1{c} AND r.subject_name{c} < $3{c}) {ORDER}"
+                ),
+                q.to_string(),
+            )
+        };
+        let mut query = sqlx::query(&sql).bind(arg).bind(limit);
+        if chars < 3 && numbers::FilingNumber::parse(q).is_err() {
+            query = query.bind(format!("{q}\u{10FFFF}"));
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PublicItem {
+                    mini_program_name: r.try_get("mini_program_name")?,
+                    subject_name: r.try_get("subject_name")?,
+                    subject_nature: r.try_get("nature")?,
+                    subject_number: r.try_get("subject_number")?,
+                    service_number: r.try_get("service_number")?,
+                    filed_at: time(r.try_get("filed_at")?),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Public query results of this process, for at most [`PUBLIC_CACHE_TTL_MS`] and only
+/// while no record was written through this store since (the generation). Another
+/// process's writes (PostgreSQL) show after the TTL at the latest.
+#[derive(Default)]
+struct PublicCache {
+    generation: std::sync::atomic::AtomicU64,
+    entries: std::sync::Mutex<PublicEntries>,
+}
+
+type PublicKey = (String, i64);
+type PublicEntries =
+    std::collections::HashMap<PublicKey, (u64, std::time::Instant, Vec<PublicItem>)>;
+
+/// How long a public query result may be served from the cache.
+pub const PUBLIC_CACHE_TTL_MS: u64 = 1_000;
+/// Entries kept at most; the cache is emptied when full.
+const PUBLIC_CACHE_ENTRIES: usize = 10_000;
+
+impl PublicCache {
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Called after a transaction that may have changed records committed.
+    fn bump(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+    }
+
+    fn get(&self, key: &PublicKey, generation: u64) -> Option<Vec<PublicItem>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, at, items) = entries.get(key)?;
+        (*g == generation && at.elapsed().as_millis() < u128::from(PUBLIC_CACHE_TTL_MS))
+            .then(|| items.clone())
+    }
+
+    fn put(&self, key: PublicKey, generation: u64, items: Vec<PublicItem>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= PUBLIC_CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (generation, std::time::Instant::now(), items));
+    }
+}
+
+/// The filing list's statement, selecting `columns`.
+fn list_query(columns: &str, q: &FilingQuery) -> (String, AnyArguments<'static>) {
+    let mut sql = format!("SELECT {columns} FROM filings WHERE 1 = 1");
+    let mut args = AnyArguments::default();
+    let mut n = 0;
+    let mut add = |sql: &mut String, clause: &str, value: &str| {
+        n += 1;
+        sql.push_str(&clause.replace("$?", &format!("${n}")));
+        let _ = args.add(value.to_string());
+    };
+    if let Some(o) = &q.owner {
+        add(&mut sql, " AND owner_id = $?", o);
+    }
+    if let Some(p) = &q.authority_province {
+        add(&mut sql, " AND province = $? AND reached_authority = 1", p);
+    }
+    for (col, v) in [
+        ("status", &q.status),
+        ("kind", &q.kind),
+        ("province", &q.province),
+        ("appid", &q.appid),
+    ] {
+        if let Some(v) = v {
+            add(&mut sql, &format!(" AND {col} = $?"), v);
+        }
+    }
+    let order = if q.sort_due {
+        // The review queue: orders without a due date sort last.
+        let due = format!("COALESCE(due_at, {})", i64::MAX);
+        if let (Some(d), Some(c)) = (q.after_due, &q.after_id) {
+            add(
+                &mut sql,
+                &format!(" AND ({due} > {d} OR ({due} = {d} AND id > $?))"),
+                c,
+            );
+        }
+        format!("{due}, id")
+    } else {
+        if let Some(c) = &q.after_id {
+            add(&mut sql, " AND id > $?", c);
+        }
+        "id".to_string()
+    };
+    sql.push_str(&format!(
+        " ORDER BY {order} LIMIT {}",
+        q.limit.clamp(1, 501)
+    ));
+    (sql, args)
+}
+
 /// The projection row and first event of a new order.
 async fn insert_filing(tx: &mut AnyConnection, f: &Filing, created: &Event) -> StoreResult<()> {
     sqlx::query(
@@ -585,6 +766,10 @@ const FACE_COLS: &str =
 
 #[async_trait]
 impl Store for SqlStore {
+    fn concurrent_writers(&self) -> bool {
+        self.postgres
+    }
+
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -720,20 +905,16 @@ impl Store for SqlStore {
     }
 
     async fn quota_used(&self, subject_key: &str, except: &str) -> StoreResult<u32> {
-        let (services,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM service_records WHERE subject_key = $1 AND status = 'active'",
-        )
-        .bind(subject_key)
-        .fetch_one(&self.pool)
-        .await?;
-        let (orders,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM filings WHERE open_subject_key = $1 AND kind = 'new' AND id <> $2",
+        // One statement (one round trip) for both counts.
+        let (used,): (i64,) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM service_records WHERE subject_key = $1 AND status = 'active') \
+             + (SELECT COUNT(*) FROM filings WHERE open_subject_key = $1 AND kind = 'new' AND id <> $2)",
         )
         .bind(subject_key)
         .bind(except)
         .fetch_one(&self.pool)
         .await?;
-        Ok((services + orders) as u32)
+        Ok(used as u32)
     }
 
     async fn live_filing_of_app(&self, appid: &str) -> StoreResult<Option<Filing>> {
@@ -761,54 +942,25 @@ impl Store for SqlStore {
     }
 
     async fn list_filings(&self, q: &FilingQuery) -> StoreResult<Vec<Filing>> {
-        let mut sql = String::from("SELECT state FROM filings WHERE 1 = 1");
-        let mut args = AnyArguments::default();
-        let mut n = 0;
-        let mut add = |sql: &mut String, clause: &str, value: &str| {
-            n += 1;
-            sql.push_str(&clause.replace("$?", &format!("${n}")));
-            let _ = args.add(value.to_string());
-        };
-        if let Some(o) = &q.owner {
-            add(&mut sql, " AND owner_id = $?", o);
-        }
-        if let Some(p) = &q.authority_province {
-            add(&mut sql, " AND province = $? AND reached_authority = 1", p);
-        }
-        for (col, v) in [
-            ("status", &q.status),
-            ("kind", &q.kind),
-            ("province", &q.province),
-            ("appid", &q.appid),
-        ] {
-            if let Some(v) = v {
-                add(&mut sql, &format!(" AND {col} = $?"), v);
-            }
-        }
-        let order = if q.sort_due {
-            // The review queue: orders without a due date sort last.
-            let due = format!("COALESCE(due_at, {})", i64::MAX);
-            if let (Some(d), Some(c)) = (q.after_due, &q.after_id) {
-                add(
-                    &mut sql,
-                    &format!(" AND ({due} > {d} OR ({due} = {d} AND id > $?))"),
-                    c,
-                );
-            }
-            format!("{due}, id")
-        } else {
-            if let Some(c) = &q.after_id {
-                add(&mut sql, " AND id > $?", c);
-            }
-            "id".to_string()
-        };
-        sql.push_str(&format!(
-            " ORDER BY {order} LIMIT {}",
-            q.limit.clamp(1, 501)
-        ));
+        let (sql, args) = list_query("state", q);
         let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| json(&r.try_get::<String, _>("state")?))
+            .collect()
+    }
+
+    async fn list_filing_heads(&self, q: &FilingQuery) -> StoreResult<Vec<FilingHead>> {
+        let (sql, args) = list_query("id, version, status, due_at", q);
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FilingHead {
+                    id: r.try_get("id")?,
+                    version: r.try_get("version")?,
+                    status: r.try_get("status")?,
+                    due_at: r.try_get::<Option<i64>, _>("due_at")?.map(time),
+                })
+            })
             .collect()
     }
 
@@ -821,11 +973,60 @@ impl Store for SqlStore {
         rows.iter().map(|(b,)| json(b)).collect()
     }
 
+    async fn filings_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Filing>> {
+        let mut out = Vec::with_capacity(ids.len());
+        // At most 500 parameters per statement, well below both backends' limits.
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT state FROM filings WHERE id IN ({})",
+                list.join(", ")
+            );
+            let mut args = AnyArguments::default();
+            for id in chunk {
+                let _ = args.add(id.clone());
+            }
+            for r in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
+                out.push(json(&r.try_get::<String, _>("state")?)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn commit(&self, commit: Commit) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         self.write_commit(&mut tx, &commit).await?;
         tx.commit().await?;
+        if !commit.effects.is_empty() {
+            self.public_cache.bump();
+        }
         Ok(())
+    }
+
+    async fn commit_batch(&self, commits: Vec<Commit>) -> StoreResult<Vec<StoreResult<()>>> {
+        use sqlx::Acquire;
+        let mut tx = self.begin().await?;
+        let mut out = Vec::with_capacity(commits.len());
+        let mut records = false;
+        for c in &commits {
+            let mut savepoint = (&mut tx).begin().await?;
+            match self.write_commit(&mut savepoint, c).await {
+                Ok(()) => {
+                    savepoint.commit().await?;
+                    records |= !c.effects.is_empty();
+                    out.push(Ok(()));
+                }
+                Err(e) => {
+                    savepoint.rollback().await?;
+                    out.push(Err(e));
+                }
+            }
+        }
+        tx.commit().await?;
+        if records {
+            self.public_cache.bump();
+        }
+        Ok(out)
     }
 
     async fn commit_with_numbers(
@@ -848,6 +1049,7 @@ impl Store for SqlStore {
         let commit = build(numbers)?;
         self.write_commit(&mut tx, &commit).await?;
         tx.commit().await?;
+        self.public_cache.bump();
         Ok(commit)
     }
 
@@ -1023,49 +1225,17 @@ impl Store for SqlStore {
     }
 
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>> {
-        let number = numbers::FilingNumber::parse(q).ok();
-        // A filing number is looked up by the number indexes only; names are a
-        // substring scan of the active records.
-        let names = if number.is_some() {
-            // $2 stays bound (PostgreSQL wants every parameter used); it never matches.
-            " OR s.service_number = $2"
-        } else {
-            " OR s.mini_program_name LIKE $2 ESCAPE '\\' OR sr.subject_name LIKE $2 ESCAPE '\\'"
-        };
-        let exact = number
-            .map(|n| n.to_string())
-            .unwrap_or_else(|| q.trim().to_string());
-        let pattern = format!(
-            "%{}%",
-            q.trim()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let sql = format!(
-            "SELECT s.mini_program_name, sr.subject_name, sr.nature, s.subject_number, s.service_number, s.filed_at \
-             FROM service_records s JOIN subject_records sr ON sr.subject_key = s.subject_key \
-             WHERE s.status = 'active' AND (s.service_number = $1 OR s.subject_number = $1{names}) \
-             ORDER BY s.filed_at DESC, s.service_number LIMIT $3"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(exact)
-            .bind(pattern)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PublicItem {
-                    mini_program_name: r.try_get("mini_program_name")?,
-                    subject_name: r.try_get("subject_name")?,
-                    subject_nature: r.try_get("nature")?,
-                    subject_number: r.try_get("subject_number")?,
-                    service_number: r.try_get("service_number")?,
-                    filed_at: time(r.try_get("filed_at")?),
-                })
-            })
-            .collect()
+        let q = q.trim();
+        let key = (q.to_string(), limit);
+        // The generation is read before the query: a record written meanwhile bumps it,
+        // and this result is then never served.
+        let generation = self.public_cache.generation();
+        if let Some(hit) = self.public_cache.get(&key, generation) {
+            return Ok(hit);
+        }
+        let items = self.public_search_uncached(q, limit).await?;
+        self.public_cache.put(key, generation, items.clone());
+        Ok(items)
     }
 
     // --- notifications and webhooks (issue 6) ---
@@ -1804,6 +1974,7 @@ impl Store for SqlStore {
             }
         }
         tx.commit().await?;
+        self.public_cache.bump();
         Ok(())
     }
 

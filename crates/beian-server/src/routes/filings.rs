@@ -11,12 +11,16 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use beian_domain::document::Document;
-use beian_domain::filing::{CancelReason, CancelType, Command, Filing, Kind, Reason, RecordFacts};
+use beian_domain::filing::{
+    CancelReason, CancelType, Command, Filing, Kind, Reason, RecordFacts, Time,
+};
 use beian_domain::validate::{self, FaceFacts, MediaFacts, ValidationFacts};
-use beian_store::FilingQuery;
+use beian_store::{FilingHead, FilingQuery};
 use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Whether the caller may see this order at all (api.md "Visibility").
 pub fn can_see(caller: &Caller, f: &Filing) -> bool {
@@ -221,7 +225,7 @@ pub async fn list(
         }
         Role::PlatformReviewer | Role::Admin => {}
     }
-    let mut rows = s.store.list_filings(&query).await?;
+    let mut rows = s.store.list_filing_heads(&query).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = if more {
@@ -234,11 +238,70 @@ pub async fn list(
         None
     };
     let now = s.now();
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|f| views::filing(f, &s.policy, now))
-        .collect();
+    let items = list_views(&s, &rows, now).await?;
     Ok(Json(json!({"items": items, "next_cursor": next})))
+}
+
+/// Filing views of listed orders, cached by (id, version, overdue).
+///
+/// A view is a function of the order's state (which its version names), the policy
+/// (ids are random, so one per database) and the time only through `overdue` (api.md's filing view,
+/// `views::filing`), so a cached view is always the current one: nothing is stale.
+/// The list reads only the indexed columns ([`beian_store::Store::list_filing_heads`]);
+/// the states of the orders not cached are loaded in one statement.
+type ViewKey = (String, i64, bool);
+static LIST_VIEWS: std::sync::LazyLock<std::sync::Mutex<HashMap<ViewKey, Arc<Value>>>> =
+    std::sync::LazyLock::new(Default::default);
+/// Views kept at most (a view of a full document is some 20 KiB of heap); the cache
+/// is emptied when full.
+const LIST_VIEWS_MAX: usize = 1_024;
+
+fn overdue(status: &str, due_at: Option<Time>, now: Time) -> bool {
+    matches!(status, "platform_review" | "authority_review") && due_at.is_some_and(|d| now > d)
+}
+
+async fn list_views(s: &AppState, rows: &[FilingHead], now: Time) -> ApiResult<Vec<Value>> {
+    let key = |h: &FilingHead| (h.id.clone(), h.version, overdue(&h.status, h.due_at, now));
+    let mut out: Vec<Option<Arc<Value>>> = {
+        let cache = LIST_VIEWS.lock().unwrap_or_else(|e| e.into_inner());
+        rows.iter().map(|h| cache.get(&key(h)).cloned()).collect()
+    };
+    let missing: Vec<String> = rows
+        .iter()
+        .zip(&out)
+        .filter(|(_, v)| v.is_none())
+        .map(|(h, _)| h.id.clone())
+        .collect();
+    if !missing.is_empty() {
+        let loaded: HashMap<String, Filing> = s
+            .store
+            .filings_by_ids(&missing)
+            .await?
+            .into_iter()
+            .map(|f| (f.id.clone(), f))
+            .collect();
+        let mut fresh = vec![];
+        for (h, slot) in rows.iter().zip(out.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            let Some(f) = loaded.get(&h.id) else { continue };
+            let view = Arc::new(views::filing(f, &s.policy, now));
+            // Keyed by the state actually loaded (it may be newer than the head).
+            let status = f.status.as_str();
+            fresh.push((
+                (f.id.clone(), f.version, overdue(status, f.due_at, now)),
+                view.clone(),
+            ));
+            *slot = Some(view);
+        }
+        let mut cache = LIST_VIEWS.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() + fresh.len() > LIST_VIEWS_MAX {
+            cache.clear();
+        }
+        cache.extend(fresh);
+    }
+    Ok(out.into_iter().flatten().map(|v| (*v).clone()).collect())
 }
 
 /// An active service record with its subject's province, as orders and validation see it.

@@ -6,7 +6,10 @@ use crate::stub::Receiver;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-crate::both_backends!(sweep_warns_ahead_and_clears_after_the_deadline_once_a_day);
+crate::both_backends!(
+    sweep_warns_ahead_and_clears_after_the_deadline_once_a_day,
+    sms_expiries_fire_in_one_batch_exactly_once
+);
 
 /// Registers a listed or unlisted app with a registration date.
 async fn app_row(app: &TestApp, token: &str, appid: &str, listed: bool, registered: &str) {
@@ -239,4 +242,57 @@ async fn cli_sweep_clears_exactly_the_apps_it_previewed() {
             .len(),
         2
     );
+}
+
+/// Issue 7: due SMS deadlines are fired in batches (one transaction, a savepoint per
+/// order; on PostgreSQL split across connections). Every due order returns exactly
+/// once, an order that moved on before its deadline is left alone, and a second pass
+/// fires nothing.
+async fn sms_expiries_fire_in_one_batch_exactly_once(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let mut waiting = vec![];
+    for n in 0..12u32 {
+        let flow = Flow::prepare(&app, &applicant, 300 + n).await;
+        flow.submit().await.expect(200);
+        flow.decide("platform", &reviewer, "approve", json!([]))
+            .await
+            .expect(200);
+        waiting.push(flow.filing.clone());
+    }
+    // One more order reaches the authority before the deadline: its timer is gone.
+    let verified = Flow::prepare(&app, &applicant, 320).await;
+    verified.to_authority(&reviewer).await;
+
+    let advanced = app.advance_hours(25.0).await;
+    assert_eq!(advanced["timers_fired"], 12, "{advanced}");
+    for id in &waiting {
+        let events = app
+            .get(&format!("/api/v1/filings/{id}/events"), &applicant)
+            .await
+            .expect(200);
+        let returned = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["event"] == "returned")
+            .count();
+        assert_eq!(returned, 1, "filing {id} returned exactly once");
+        let f = app
+            .get(&format!("/api/v1/filings/{id}"), &applicant)
+            .await
+            .expect(200);
+        assert_eq!(f["status"], "returned", "{id}");
+        // The version counts the events: nothing was written twice.
+        assert_eq!(
+            f["version"].as_u64().unwrap() as usize,
+            events["items"].as_array().unwrap().len()
+        );
+    }
+    let still = app
+        .get(&format!("/api/v1/filings/{}", verified.filing), &applicant)
+        .await
+        .expect(200);
+    assert_eq!(still["status"], "authority_review");
+    assert_eq!(app.advance_hours(25.0).await["timers_fired"], 0);
 }

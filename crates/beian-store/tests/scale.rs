@@ -1,0 +1,378 @@
+//! Issue 7 on a real SQLite file and a real PostgreSQL database: the trigram name
+//! search (fresh and after an upgrade from migration 4), and timer batches that keep
+//! every other order when one conflicts.
+
+use beian_domain::calendar::Calendar;
+use beian_domain::document::Document;
+use beian_domain::filing::{
+    Actor, Command, Env, Event, Filing, IssuedNumbers, Kind, RecordEffect, Time,
+};
+use beian_domain::fixtures::enterprise_document;
+use beian_domain::policy::Policy;
+use beian_domain::reference::ReferenceData;
+use beian_store::*;
+use chrono::{TimeZone, Utc};
+use sqlx::Connection;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static N: AtomicU32 = AtomicU32::new(0);
+
+fn t0() -> Time {
+    Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
+}
+
+fn sqlite_url() -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "beian-scale-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    format!("sqlite://{}?mode=rwc", dir.join("t.db").display())
+}
+
+async fn postgres_url() -> String {
+    let admin = std::env::var("BEIAN_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!(
+        "beian_scale_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    );
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("PostgreSQL is required");
+    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+struct Fx {
+    store: SqlStore,
+    policy: Policy,
+    calendar: Calendar,
+    reference: ReferenceData,
+}
+
+impl Fx {
+    async fn new(url: &str) -> Fx {
+        let store = SqlStore::connect(url, t0()).await.unwrap();
+        let user = UserRow {
+            id: "u1".into(),
+            username: "dev".into(),
+            password_hash: "x".into(),
+            role: "applicant".into(),
+            province: None,
+            created_at: t0(),
+        };
+        store.insert_user(&user).await.unwrap();
+        Fx {
+            store,
+            policy: Policy::default(),
+            calendar: Calendar::embedded(),
+            reference: ReferenceData::embedded(),
+        }
+    }
+
+    /// A saved draft of a new app `appid`.
+    async fn draft(&self, id: &str, appid: &str) -> Filing {
+        let app = AppRow {
+            appid: appid.into(),
+            name: "x".into(),
+            owner_id: "u1".into(),
+            listed: false,
+            owner_name: None,
+            registered_at: t0(),
+            preconditions: Preconditions::default(),
+            created_at: t0(),
+        };
+        self.store.insert_app(&app).await.unwrap();
+        let actor = Actor::Applicant("u1".into());
+        let (f, created) =
+            Filing::create(id.into(), Kind::New, appid.into(), &actor, None, None, t0()).unwrap();
+        self.store.create_filing(&f, &created).await.unwrap();
+        let doc = enterprise_document(
+            "深圳市星河科技有限公司",
+            "91440300708461136T",
+            "x",
+            "face",
+            "m",
+        );
+        let c = self.commit(
+            &f,
+            Command::Save {
+                document: Box::new(doc),
+            },
+        );
+        let after = c.filing.clone();
+        self.store.commit(c).await.unwrap();
+        after
+    }
+
+    /// The commit of `cmd` by the owner on `f`.
+    fn commit(&self, f: &Filing, cmd: Command) -> Commit {
+        let actor = Actor::Applicant("u1".into());
+        let env = Env {
+            now: t0(),
+            actor: &actor,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            reference: &self.reference,
+        };
+        let events: Vec<Event> = f.decide(cmd, &env).unwrap();
+        let mut after = f.clone();
+        for e in &events {
+            after.apply(e);
+        }
+        Commit {
+            effects: vec![],
+            sms: vec![],
+            expected_version: f.version,
+            bind_face_task: None,
+            filing: after,
+            events,
+            now: t0(),
+            notices: vec![],
+            webhooks: vec![],
+        }
+    }
+
+    /// Writes `effect` with a commit of a throwaway order (the record writers run
+    /// only inside a commit).
+    async fn record(&self, n: u32, effect: RecordEffect) {
+        let f = self.draft(&format!("r{n}"), &format!("wxr{n}")).await;
+        let mut c = self.commit(&f, Command::Discard);
+        c.effects = vec![effect];
+        self.store.commit(c).await.unwrap();
+    }
+
+    async fn search(&self, q: &str) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .store
+            .public_search(q, 50)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.mini_program_name)
+            .collect();
+        found.sort();
+        found
+    }
+}
+
+fn doc(subject: &str, mp: &str) -> Document {
+    enterprise_document(subject, "91440300708461136T", mp, "face", "m")
+}
+
+fn filed(appid: &str, key: &str, seq: u32, subject: &str, mp: &str) -> RecordEffect {
+    let subject_number = format!("粤ICP备2026{seq:06}号");
+    RecordEffect::ServiceFiled {
+        appid: appid.into(),
+        subject_key: key.into(),
+        province: "44".into(),
+        numbers: IssuedNumbers {
+            service_number: format!("{subject_number}-1X"),
+            subject_number,
+        },
+        document: doc(subject, mp),
+    }
+}
+
+macro_rules! both {
+    ($($name:ident),*) => {
+        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite_url()).await } )* }
+        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres_url().await).await } )* }
+    };
+}
+
+both!(
+    names_are_found_by_any_substring,
+    upgrade_indexes_existing_records,
+    a_conflict_in_a_batch_keeps_the_others
+);
+
+async fn names_are_found_by_any_substring(url: String) {
+    let fx = Fx::new(&url).await;
+    fx.record(
+        1,
+        filed("wx1", "1:A", 1, "深圳市星河科技有限公司", "星河记账"),
+    )
+    .await;
+    fx.record(
+        2,
+        filed("wx2", "1:B", 2, "北京月光网络有限公司", "月光天气Pro"),
+    )
+    .await;
+    let none: Vec<String> = vec![];
+    // Three characters or more: any substring of either name, through the index.
+    assert_eq!(
+        fx.search("河科技").await,
+        vec!["星河记账"],
+        "middle of a subject name"
+    );
+    assert_eq!(
+        fx.search("河记账").await,
+        vec!["星河记账"],
+        "end of a mini program name"
+    );
+    assert_eq!(fx.search("光天气").await, vec!["月光天气Pro"]);
+    assert_eq!(
+        fx.search("天气pro").await,
+        vec!["月光天气Pro"],
+        "ASCII case folds"
+    );
+    assert_eq!(fx.search("有限公司").await, vec!["星河记账", "月光天气Pro"]);
+    assert_eq!(
+        fx.search("记账深圳").await,
+        none,
+        "never across the two names"
+    );
+    assert_eq!(fx.search("河%技").await, none, "wildcards are literal");
+    // One or two characters: a prefix of either name.
+    assert_eq!(fx.search("星河").await, vec!["星河记账"]);
+    assert_eq!(fx.search("北京").await, vec!["月光天气Pro"]);
+    assert_eq!(fx.search("记账").await, none, "not a prefix");
+    // Renaming the subject (a change order) renames it in the index, and the cached
+    // answer of the old name is not served again.
+    assert_eq!(fx.search("月光网络").await, vec!["月光天气Pro"]);
+    fx.record(
+        3,
+        RecordEffect::ServiceChanged {
+            appid: "wx2".into(),
+            document: doc("北京日光网络有限公司", "日光天气"),
+        },
+    )
+    .await;
+    assert_eq!(fx.search("月光网络").await, none);
+    assert_eq!(fx.search("日光网络").await, vec!["日光天气"]);
+    assert_eq!(fx.search("光天气").await, vec!["日光天气"]);
+    // A cancelled service is no longer public.
+    fx.record(
+        4,
+        RecordEffect::ServiceCancelled {
+            appid: "wx1".into(),
+            subject_key: "1:A".into(),
+            access_only: false,
+            cancel_empty_subject: true,
+        },
+    )
+    .await;
+    assert_eq!(fx.search("河记账").await, none);
+    // A number still finds its record.
+    let hits = fx
+        .store
+        .public_search("粤ICP备2026000002号-1X", 50)
+        .await
+        .unwrap();
+    assert_eq!(hits.len(), 1);
+}
+
+/// A database at migration 4 with records gets the trigram index filled by 0005.
+async fn upgrade_indexes_existing_records(url: String) {
+    let postgres = url.starts_with("postgres");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    sqlx::query(
+        "CREATE TABLE beian_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let files: [&str; 4] = if postgres {
+        [
+            include_str!("../migrations/postgres/0001_init.sql"),
+            include_str!("../migrations/postgres/0002_notifications.sql"),
+            include_str!("../migrations/postgres/0003_validation.sql"),
+            include_str!("../migrations/postgres/0004_performance.sql"),
+        ]
+    } else {
+        [
+            include_str!("../migrations/sqlite/0001_init.sql"),
+            include_str!("../migrations/sqlite/0002_notifications.sql"),
+            include_str!("../migrations/sqlite/0003_validation.sql"),
+            include_str!("../migrations/sqlite/0004_performance.sql"),
+        ]
+    };
+    for (i, sql) in files.iter().enumerate() {
+        for s in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            sqlx::query(s).execute(&pool).await.unwrap();
+        }
+        sqlx::query("INSERT INTO beian_migrations (version, name, applied_at) VALUES ($1, 'x', 0)")
+            .bind(i as i64 + 1)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO subject_records (subject_key, province, subject_number, subject_name, nature, \
+         next_service_index, status, created_at) VALUES ('1:A', '44', '粤ICP备2026000001号', \
+         '深圳市星河科技有限公司', 4, 2, 'active', 0)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO service_records (appid, subject_key, subject_number, service_number, \
+         mini_program_name, status, filed_at, document) VALUES ('wx1', '1:A', '粤ICP备2026000001号', \
+         '粤ICP备2026000001号-1X', '星河记账', 'active', 0, '{}')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let fx = Fx::new(&url).await;
+    assert_eq!(fx.search("河科技").await, vec!["星河记账"]);
+    assert_eq!(fx.search("河记账").await, vec!["星河记账"]);
+    // And the index is kept from then on.
+    fx.record(
+        2,
+        filed("wx2", "1:B", 2, "北京月光网络有限公司", "月光天气"),
+    )
+    .await;
+    assert_eq!(fx.search("月光网络").await, vec!["月光天气"]);
+}
+
+/// The timer batch: one transaction, each commit under its own savepoint.
+async fn a_conflict_in_a_batch_keeps_the_others(url: String) {
+    let fx = Fx::new(&url).await;
+    let a = fx.draft("fa", "wxa").await;
+    let b = fx.draft("fb", "wxb").await;
+    let c = fx.draft("fc", "wxc").await;
+    // `b` moves on before the batch is written: its commit in the batch is stale.
+    fx.store
+        .commit(fx.commit(&b, Command::Discard))
+        .await
+        .unwrap();
+    let batch = vec![
+        fx.commit(&a, Command::Discard),
+        fx.commit(&b, Command::Discard),
+        fx.commit(&c, Command::Discard),
+    ];
+    let results = fx.store.commit_batch(batch).await.unwrap();
+    assert!(results[0].is_ok() && results[2].is_ok(), "{results:?}");
+    assert!(
+        matches!(results[1], Err(StoreError::VersionConflict)),
+        "{results:?}"
+    );
+    let ids = [
+        "fa".to_string(),
+        "fb".to_string(),
+        "fc".to_string(),
+        "zz".to_string(),
+    ];
+    let mut loaded = fx.store.filings_by_ids(&ids).await.unwrap();
+    loaded.sort_by(|x, y| x.id.cmp(&y.id));
+    assert_eq!(loaded.len(), 3, "unknown ids are left out");
+    for f in &loaded {
+        assert_eq!(f.status.as_str(), "discarded", "{}", f.id);
+        // Exactly one discard each: the stale one wrote no event.
+        assert_eq!(
+            fx.store.events(&f.id).await.unwrap().len() as i64,
+            f.version,
+            "{}",
+            f.id
+        );
+    }
+    assert_eq!(loaded[1].version, b.version + 1);
+}
