@@ -88,9 +88,11 @@ pub trait Store: Send + Sync + 'static {
     /// Appends events and updates every projection atomically.
     async fn commit(&self, commit: Commit) -> StoreResult<()>;
     /// Writes several orders' commits in one transaction (one durable commit for the
-    /// lot), each under its own savepoint: a commit that fails (a version conflict, a
-    /// constraint) is rolled back alone and its error returned at its index, and the
-    /// others are kept. An `Err` of the whole call means nothing was written.
+    /// lot, few statements per table). The orders' versions are read first (locked on
+    /// PostgreSQL): a commit whose order moved on (or a second one of the same order)
+    /// gets `VersionConflict` at its index and writes nothing, and the others are
+    /// written. An `Err` of the whole call (a constraint, the database) means nothing
+    /// was written: the caller then commits them one by one.
     async fn commit_batch(&self, commits: Vec<Commit>) -> StoreResult<Vec<StoreResult<()>>>;
     /// Allocates the numbers of T19 and commits in the same transaction; a
     /// refusal from `build` rolls the allocation back.

@@ -289,6 +289,16 @@ async fn sms_expiries_fire_in_one_batch_exactly_once(app: TestApp) {
             events["items"].as_array().unwrap().len()
         );
     }
+    // The batch wrote each order's notice once, as a single commit would.
+    let notices = inbox_events(&app, &applicant, "returned").await;
+    let mut noticed: Vec<&str> = notices
+        .iter()
+        .filter_map(|m| m["filing_id"].as_str())
+        .collect();
+    noticed.sort_unstable();
+    let mut expected: Vec<&str> = waiting.iter().map(String::as_str).collect();
+    expected.sort_unstable();
+    assert_eq!(noticed, expected, "one returned notice per order");
     let still = app
         .get(&format!("/api/v1/filings/{}", verified.filing), &applicant)
         .await
