@@ -2248,23 +2248,63 @@ impl Store for SqlStore {
     // --- seeding and benchmarks (issue 7) ---
 
     async fn seed_batch(&self, ops: Vec<SeedOp>) -> StoreResult<()> {
+        // Accounts, apps and media first (orders refer to them); then the
+        // orders in waves: the first write of every order, then the second, and so on,
+        // each wave's commits written together (`write_commits`, a few statements per
+        // table for the lot). Each order's writes keep their order; orders of one
+        // batch are independent, so only the order numbers are drawn in another order.
         let mut tx = self.begin().await?;
+        let mut orders: Vec<(String, std::collections::VecDeque<SeedOp>)> = vec![];
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
         for op in ops {
-            match op {
-                SeedOp::User(u) => insert_user_on(&mut tx, &u).await?,
-                SeedOp::App(a) => insert_app_on(&mut tx, &a).await?,
-                SeedOp::FaceTask(t) => insert_face_task_on(&mut tx, &t).await?,
-                SeedOp::Media(m, certificate_type) => {
-                    insert_media_on(&mut tx, &m, certificate_type).await?
+            let id = match &op {
+                SeedOp::User(u) => {
+                    insert_user_on(&mut tx, u).await?;
+                    continue;
                 }
-                SeedOp::Create(f, created) => insert_filing(&mut tx, &f, &created).await?,
-                SeedOp::Commit(c) => self.write_commit(&mut tx, &c).await?,
-                SeedOp::Numbered(req, build) => {
-                    let numbers = self.allocate(&mut tx, &req).await?;
-                    let commit = build(numbers)?;
-                    self.write_commit(&mut tx, &commit).await?;
+                SeedOp::App(a) => {
+                    insert_app_on(&mut tx, a).await?;
+                    continue;
+                }
+                SeedOp::Media(m, certificate_type) => {
+                    insert_media_on(&mut tx, m, *certificate_type).await?;
+                    continue;
+                }
+                // A face task belongs to its order (after its creation, before its submission).
+                SeedOp::FaceTask(t) => t.filing_id.clone(),
+                SeedOp::Create(f, _) => f.id.clone(),
+                SeedOp::Commit(c) => c.filing.id.clone(),
+                SeedOp::Numbered(req, _) => req.filing_id.clone(),
+            };
+            let at = *index.entry(id.clone()).or_insert_with(|| {
+                orders.push((id, Default::default()));
+                orders.len() - 1
+            });
+            orders[at].1.push_back(op);
+        }
+        loop {
+            let wave: Vec<SeedOp> = orders
+                .iter_mut()
+                .filter_map(|(_, q)| q.pop_front())
+                .collect();
+            if wave.is_empty() {
+                break;
+            }
+            let mut commits = vec![];
+            for op in wave {
+                match op {
+                    SeedOp::Create(f, created) => insert_filing(&mut tx, &f, &created).await?,
+                    SeedOp::FaceTask(t) => insert_face_task_on(&mut tx, &t).await?,
+                    SeedOp::Commit(c) => commits.push(*c),
+                    SeedOp::Numbered(req, build) => {
+                        let numbers = self.allocate(&mut tx, &req).await?;
+                        commits.push(build(numbers)?);
+                    }
+                    _ => {}
                 }
             }
+            let commits: Vec<&Commit> = commits.iter().collect();
+            self.write_commits(&mut tx, &commits).await?;
         }
         tx.commit().await?;
         self.public_cache.bump();
