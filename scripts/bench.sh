@@ -56,7 +56,8 @@ results="$out/results.jsonl"
 : >"$results"
 # --work DIR keeps the load databases (SQLite files, PostgreSQL databases) and reuses a
 # database whose seeding finished (DIR/NAME/seeded holds the seeder's summary line).
-# Timer databases are always fresh: a run fires their deadlines.
+# A run fires a timer database's deadlines: with --work it runs on a copy of a database
+# seeded once (DIR/timerseed_*); without, on a fresh one.
 if [ -n "$keep" ]; then
   mkdir -p "$keep"
   work=$(cd "$keep" && pwd)
@@ -74,6 +75,7 @@ fresh_db() {
     local db="beian_bench_$2"
     psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
     psql "$pg_url" -qc "CREATE DATABASE $db" >/dev/null
+    echo "$db" >>"$work/.databases"
     echo "${pg_url%/*}/$db"
   fi
 }
@@ -122,20 +124,42 @@ for n in $timers; do
     set -- ${run/:/ }
     case " $backends " in *" $1 "*) ;; *) continue ;; esac
     name="timers_${1}_${2}_${n}"
-    url=$(fresh_db "$1" "$name")
     echo "==> timers: $n expired SMS rounds, $2 process(es) on $1"
-    seed "$n" sms-expired "$url" "$work/$name"
+    if [ -n "$keep" ]; then
+      # Seeded once per backend and size (timerseed_*), copied for each run.
+      seeded="timerseed_${1}_${n}"
+      if [ ! -s "$work/$seeded/seeded" ]; then
+        seed "$n" sms-expired "$(fresh_db "$1" "$seeded")" "$work/$seeded"
+      else
+        echo "reusing: $(cat "$work/$seeded/seeded")"
+      fi
+      if [ "$1" = sqlite ]; then
+        rm -rf "${work:?}/$name"; mkdir -p "$work/$name"
+        cp "$work/$seeded"/beian.db* "$work/$name/"
+        url="sqlite://$work/$name/beian.db?mode=rwc"
+      else
+        psql "$pg_url" -qc "DROP DATABASE IF EXISTS beian_bench_$name WITH (FORCE)" >/dev/null
+        psql "$pg_url" -qc "CREATE DATABASE beian_bench_$name TEMPLATE beian_bench_$seeded" >/dev/null
+        echo "beian_bench_$name" >>"$work/.databases"
+        url="${pg_url%/*}/beian_bench_$name"
+      fi
+    else
+      url=$(fresh_db "$1" "$name")
+      seed "$n" sms-expired "$url" "$work/$name"
+    fi
     "$bin/beian-bench" timers --beian "$bin/beian" --db "$url" --data-dir "$work/$name" \
       --processes "$2" --expect "$n" --label "$1-$2p-$n" --out "$results"
   done
 done
-for backend in $backends; do
-  [ "$backend" = postgres ] || continue
-  # Kept load databases stay (--work); timer databases always go.
-  if [ -n "$keep" ]; then pattern='beian_bench_timers_%'; else pattern='beian_bench_%'; fi
-  psql "$pg_url" -Atqc "select datname from pg_database where datname like '$pattern'" |
-    while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; done
-done
+# Drop the PostgreSQL databases this run created (never another run's): all of them,
+# or with --work only the timer copies (the seeded ones are kept for the next run).
+if [ -s "$work/.databases" ]; then
+  sort -u "$work/.databases" | while read -r db; do
+    case "$db" in beian_bench_timers_*) ;; *) [ -n "$keep" ] && continue ;; esac
+    psql "$pg_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+  done
+  [ -n "$keep" ] || rm -f "$work/.databases"
+fi
 
 python3 - "$results" <<'EOF'
 import json, sys
