@@ -271,6 +271,7 @@ pub trait Store: Send + Sync + 'static {
     async fn seed_batch(&self, ops: Vec<SeedOp>) -> StoreResult<()>;
     /// Marks pending outbox messages created before `before` sent at their
     /// creation time, as the dispatcher would have (seeded history); returns how many.
+    /// Ends a seeding run: on PostgreSQL it also refreshes the planner statistics.
     async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64>;
 }
 

@@ -116,7 +116,7 @@ impl SqlStore {
         Ok(SqlStore {
             pool,
             postgres,
-            public_cache: Default::default(),
+            public_cache: std::sync::Arc::new(PublicCache::from_env()),
         })
     }
 
@@ -443,18 +443,31 @@ impl SqlStore {
 struct PublicCache {
     generation: std::sync::atomic::AtomicU64,
     entries: std::sync::Mutex<PublicEntries>,
+    /// [`PUBLIC_CACHE_TTL_MS`] unless `BEIAN_PUBLIC_CACHE_MS` says otherwise (0: off).
+    ttl_ms: u64,
 }
 
 type PublicKey = (String, i64);
 type PublicEntries =
     std::collections::HashMap<PublicKey, (u64, std::time::Instant, Vec<PublicItem>)>;
 
-/// How long a public query result may be served from the cache.
+/// How long a public query result may be served from the cache (the environment
+/// variable `BEIAN_PUBLIC_CACHE_MS` overrides it; 0 turns the cache off).
 pub const PUBLIC_CACHE_TTL_MS: u64 = 1_000;
 /// Entries kept at most; the cache is emptied when full.
 const PUBLIC_CACHE_ENTRIES: usize = 10_000;
 
 impl PublicCache {
+    fn from_env() -> PublicCache {
+        PublicCache {
+            ttl_ms: std::env::var("BEIAN_PUBLIC_CACHE_MS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(PUBLIC_CACHE_TTL_MS),
+            ..PublicCache::default()
+        }
+    }
+
     fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
     }
@@ -468,11 +481,14 @@ impl PublicCache {
     fn get(&self, key: &PublicKey, generation: u64) -> Option<Vec<PublicItem>> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let (g, at, items) = entries.get(key)?;
-        (*g == generation && at.elapsed().as_millis() < u128::from(PUBLIC_CACHE_TTL_MS))
+        (*g == generation && at.elapsed().as_millis() < u128::from(self.ttl_ms))
             .then(|| items.clone())
     }
 
     fn put(&self, key: PublicKey, generation: u64, items: Vec<PublicItem>) {
+        if self.ttl_ms == 0 {
+            return;
+        }
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= PUBLIC_CACHE_ENTRIES {
             entries.clear();
@@ -2320,6 +2336,12 @@ impl Store for SqlStore {
         .bind(ms(before))
         .execute(&self.pool)
         .await?;
+        if self.postgres {
+            // Fresh statistics: until autovacuum's ANALYZE gets to a freshly filled
+            // database, the planner misjudges every table (seen: a parallel sequential
+            // scan instead of the trigram index for the public query).
+            sqlx::query("ANALYZE").execute(&self.pool).await?;
+        }
         Ok(done.rows_affected())
     }
 }
