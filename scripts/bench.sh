@@ -8,6 +8,9 @@
 #   scripts/bench.sh --sizes 1000000 --backends sqlite --timers "" --work /var/tmp/beian-bench
 #                                         # keep the seeded databases in DIR and reuse them
 #   scripts/bench.sh --sizes "" --timers 100000 --timer-runs "sqlite:1 postgres:3"
+#   BEIAN_PUBLIC_CACHE_MS=0 scripts/bench.sh --only public_by_number,public_by_name ...
+#                                         # some scenarios only (the floors always run);
+#                                         # here with the public query cache off
 #
 # Each size gets a fresh database seeded by `beian seed`; `beian-bench load` then starts
 # `beian serve` and the floor server on 127.0.0.1 and drives every scenario. Results are
@@ -25,6 +28,7 @@ timer_runs="sqlite:1 postgres:1 postgres:3"
 profile=release
 out=target/bench
 keep=""
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) sizes=200; duration=1; timers=200; profile=dev; out=target/bench-smoke ;;
@@ -35,6 +39,7 @@ while [ $# -gt 0 ]; do
     --timers) timers=$2; shift ;;
     --timer-runs) timer_runs=$2; shift ;;
     --work) keep=$2; shift ;;
+    --only) only=$2; shift ;;
     --out) out=$2; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -115,7 +120,8 @@ for backend in $backends; do
     fi
     echo "==> load ($backend, $n)"
     "$bin/beian-bench" load --beian "$bin/beian" --db "$url" --data-dir "$work/$name" \
-      --duration "$duration" --concurrency "$concurrency" --label "$backend-$n" --out "$results"
+      --duration "$duration" --concurrency "$concurrency" --label "$backend-$n" --out "$results" \
+      ${only:+--only "$only"}
   done
 done
 

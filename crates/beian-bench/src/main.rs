@@ -51,6 +51,9 @@ enum Cmd {
         /// Appends one JSON line per scenario here.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only these scenarios (comma-separated names); the floors always run.
+        #[arg(long)]
+        only: Option<String>,
     },
     /// Time to drain the due SMS deadlines with N processes.
     Timers {
@@ -93,7 +96,8 @@ async fn main() -> Result<(), BoxError> {
             concurrency,
             label,
             out,
-        } => load(&server, duration, concurrency, &label, out).await,
+            only,
+        } => load(&server, duration, concurrency, &label, out, only).await,
         Cmd::Timers {
             server,
             processes,
@@ -452,8 +456,13 @@ async fn load(
     concurrency: usize,
     label: &str,
     out: Option<PathBuf>,
+    only: Option<String>,
 ) -> Result<(), BoxError> {
     let duration = Duration::from_secs_f64(duration);
+    let wanted = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|x| x.trim() == name))
+    };
     let db = pool(&s.db, 4).await?;
     let (addr, floor_addr) = (free_addr()?, free_addr()?);
     let server = spawn_beian(s, &addr, 1000, "bench-server.log")?;
@@ -610,41 +619,55 @@ async fn load(
         "/api/v1/filings?status=platform_review&province=44&sort=due&limit=50".into(),
         Some(&reviewer),
     )];
-    let st = drive(&client, &base, cycle(by_number), concurrency, duration).await;
-    run("public_by_number", "floor_static", st);
-    let st = drive(&client, &base, cycle(by_name), concurrency, duration).await;
-    run("public_by_name", "floor_static", st);
-    let st = drive(&client, &base, cycle(review), concurrency, duration).await;
-    run("review_queue", "floor_static", st);
-    let st = drive(&client, &base, cycle(detail), concurrency, duration).await;
-    run("filing_detail", "floor_static", st);
-    let st = drive(
-        &client,
-        &base,
-        Source::Queue(Mutex::new(submits)),
-        concurrency,
-        duration,
-    )
-    .await;
-    run("submit", "floor_insert", st);
-    let st = drive(
-        &client,
-        &base,
-        Source::Queue(Mutex::new(decisions)),
-        concurrency,
-        duration,
-    )
-    .await;
-    run("platform_decision", "floor_insert", st);
-    let st = drive(
-        &client,
-        &base,
-        Source::Queue(Mutex::new(verifies)),
-        concurrency,
-        duration,
-    )
-    .await;
-    run("sms_verify", "floor_insert", st);
+    if wanted("public_by_number") {
+        let st = drive(&client, &base, cycle(by_number), concurrency, duration).await;
+        run("public_by_number", "floor_static", st);
+    }
+    if wanted("public_by_name") {
+        let st = drive(&client, &base, cycle(by_name), concurrency, duration).await;
+        run("public_by_name", "floor_static", st);
+    }
+    if wanted("review_queue") {
+        let st = drive(&client, &base, cycle(review), concurrency, duration).await;
+        run("review_queue", "floor_static", st);
+    }
+    if wanted("filing_detail") {
+        let st = drive(&client, &base, cycle(detail), concurrency, duration).await;
+        run("filing_detail", "floor_static", st);
+    }
+    if wanted("submit") {
+        let st = drive(
+            &client,
+            &base,
+            Source::Queue(Mutex::new(submits)),
+            concurrency,
+            duration,
+        )
+        .await;
+        run("submit", "floor_insert", st);
+    }
+    if wanted("platform_decision") {
+        let st = drive(
+            &client,
+            &base,
+            Source::Queue(Mutex::new(decisions)),
+            concurrency,
+            duration,
+        )
+        .await;
+        run("platform_decision", "floor_insert", st);
+    }
+    if wanted("sms_verify") {
+        let st = drive(
+            &client,
+            &base,
+            Source::Queue(Mutex::new(verifies)),
+            concurrency,
+            duration,
+        )
+        .await;
+        run("sms_verify", "floor_insert", st);
+    }
 
     let (rss, hwm) = rss_kib(server.0.id());
     println!(

@@ -214,7 +214,8 @@ pub trait Store: Send + Sync + 'static {
     /// Queues a delivery again, due at `now`, with a fresh retry budget.
     async fn webhook_replay(&self, id: i64, now: Time) -> StoreResult<Option<DeliveryRow>>;
 
-    /// The listed apps as the deadline sweep sees them.
+    /// The listed apps without a service record (the only ones gating still
+    /// concerns), as the deadline sweep sees them.
     async fn sweep_candidates(&self) -> StoreResult<Vec<SweepApp>>;
     /// Runs `job` for `day` once: inserts its `job_runs` row and the writes
     /// `build` decides in one transaction. `None` when that day already ran.

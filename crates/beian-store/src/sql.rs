@@ -2449,20 +2449,31 @@ async fn fan_out(tx: &mut AnyConnection, events: &[WebhookEvent], now: Time) -> 
     Ok(())
 }
 
+/// The listed apps without a service record: the only ones the sweep's plan acts on
+/// (a filed or cancelled app is past gating), so a million filed apps are not loaded
+/// into memory once a day (at 1 M orders that load alone took the server past 300 MiB).
 async fn sweep_apps(conn: &mut AnyConnection) -> StoreResult<Vec<SweepApp>> {
-    let rows = sqlx::query(
-        "SELECT a.appid, a.name, a.owner_id, a.listed, a.registered_at, s.status AS record_status, \
-         c.appid AS cleared_appid FROM apps a LEFT JOIN service_records s ON s.appid = a.appid \
-         LEFT JOIN app_clearances c ON c.appid = a.appid WHERE a.listed = 1 ORDER BY a.appid",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
+    use futures_util::TryStreamExt;
     let warned: Vec<(String, i64)> =
         sqlx::query_as("SELECT appid, threshold FROM deadline_warnings ORDER BY appid")
             .fetch_all(&mut *conn)
             .await?;
+    let mut warned_by_app: std::collections::HashMap<String, Vec<u32>> = Default::default();
+    for (appid, t) in warned {
+        if let Ok(t) = u32::try_from(t) {
+            warned_by_app.entry(appid).or_default().push(t);
+        }
+    }
+    // Streamed: only the SweepApps are held, not every row's buffers at once.
+    let mut rows = sqlx::query(
+        "SELECT a.appid, a.name, a.owner_id, a.listed, a.registered_at, s.status AS record_status, \
+         c.appid AS cleared_appid FROM apps a LEFT JOIN service_records s ON s.appid = a.appid \
+         LEFT JOIN app_clearances c ON c.appid = a.appid WHERE a.listed = 1 AND s.appid IS NULL \
+         ORDER BY a.appid",
+    )
+    .fetch(&mut *conn);
     let mut out = vec![];
-    for r in &rows {
+    while let Some(r) = rows.try_next().await? {
         let appid: String = r.try_get("appid")?;
         let record = match r.try_get::<Option<String>, _>("record_status")?.as_deref() {
             Some("active") => RecordState::Active,
@@ -2470,11 +2481,7 @@ async fn sweep_apps(conn: &mut AnyConnection) -> StoreResult<Vec<SweepApp>> {
             None => RecordState::None,
         };
         out.push(SweepApp {
-            warned: warned
-                .iter()
-                .filter(|(a, _)| *a == appid)
-                .filter_map(|(_, t)| u32::try_from(*t).ok())
-                .collect(),
+            warned: warned_by_app.remove(&appid).unwrap_or_default(),
             name: r.try_get("name")?,
             owner_id: r.try_get("owner_id")?,
             listed: r.try_get::<i64, _>("listed")? != 0,
