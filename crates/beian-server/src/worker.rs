@@ -26,10 +26,12 @@ const BATCH: i64 = 200;
 /// `SKIP LOCKED`, so processes claim disjoint sets). A claimed batch is decided
 /// order by order by the domain and written in one transaction
 /// ([`beian_store::Store::commit_batch`]): one durable commit per batch instead of
-/// one per order. Each order's commit keeps its optimistic version check under
-/// its own savepoint; an order whose commit fails (another process or request
-/// changed it meanwhile) is retried alone, reloaded and decided again, without
-/// losing the rest of the batch. On PostgreSQL the batch is split into
+/// one per order. Each order keeps its optimistic version check (the versions are
+/// read under lock first, and each projection update checks its version again);
+/// an order whose commit conflicts (another process or request changed it
+/// meanwhile) writes nothing and is retried alone, reloaded and decided again,
+/// without losing the rest of the batch; if the batch's transaction fails as a
+/// whole, every order goes alone. On PostgreSQL the batch is split into
 /// [`PG_CHUNKS`] transactions running at once on the pool.
 pub async fn run_due_timers(s: &AppState) -> ApiResult<u64> {
     let mut fired = 0;
