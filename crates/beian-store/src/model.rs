@@ -367,4 +367,6 @@ pub struct MediaInfo {
     pub owner_id: String,
     pub content_type: String,
     pub certificate_type: Option<i64>,
+    /// Codes of the quality checks the file failed at upload (V-MAT-007 at submission).
+    pub failed_checks: Vec<String>,
 }

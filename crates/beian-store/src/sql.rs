@@ -2220,7 +2220,7 @@ impl Store for SqlStore {
         }
         let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT id, owner_id, content_type, certificate_type FROM media WHERE id IN ({}) ORDER BY id",
+            "SELECT id, owner_id, content_type, certificate_type, checks FROM media WHERE id IN ({}) ORDER BY id",
             list.join(", ")
         );
         let mut args = AnyArguments::default();
@@ -2230,11 +2230,19 @@ impl Store for SqlStore {
         let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
+                let checks: serde_json::Value = json(&r.try_get::<String, _>("checks")?)?;
                 Ok(MediaInfo {
                     id: r.try_get("id")?,
                     owner_id: r.try_get("owner_id")?,
                     content_type: r.try_get("content_type")?,
                     certificate_type: r.try_get("certificate_type")?,
+                    failed_checks: checks
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|c| c["ok"] == serde_json::json!(false))
+                        .filter_map(|c| c["code"].as_str().map(str::to_string))
+                        .collect(),
                 })
             })
             .collect()

@@ -529,7 +529,10 @@ async fn validation_facts(store: SqlStore) {
         sha256: "0".into(),
         width: Some(720),
         height: Some(1280),
-        checks: serde_json::json!([]),
+        checks: serde_json::json!([
+            {"code": "IMAGE_BLURRY", "ok": false, "message": "照片不清晰"},
+            {"code": "RESOLUTION", "ok": true, "message": ""}
+        ]),
         created_at: t0(),
     };
     fx.store.insert_media(&media).await.unwrap();
@@ -546,6 +549,7 @@ async fn validation_facts(store: SqlStore) {
             owner_id: "u1".into(),
             content_type: "image/png".into(),
             certificate_type: Some(2),
+            failed_checks: vec!["IMAGE_BLURRY".into()],
         }]
     );
     assert!(fx.store.media_info(&[]).await.unwrap().is_empty());
