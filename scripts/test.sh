@@ -49,7 +49,7 @@ fi
 pg_ok "$BEIAN_TEST_PG_URL" || { echo "PostgreSQL at $BEIAN_TEST_PG_URL is not reachable" >&2; exit 1; }
 log "PostgreSQL for tests: $BEIAN_TEST_PG_URL"
 # Databases left by earlier runs (each test makes its own) are dropped first.
-psql "$BEIAN_TEST_PG_URL" -Atqc "select datname from pg_database where datname ~ '^beian_(test|store)_'" \
+psql "$BEIAN_TEST_PG_URL" -Atqc "select datname from pg_database where datname ~ '^beian_(test|store|scale)_'" \
   | while read -r db; do psql "$BEIAN_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
 
 log "cargo fmt --check"

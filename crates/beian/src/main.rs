@@ -295,7 +295,11 @@ async fn serve(args: Serve) -> Result<(), String> {
     println!("beian 已启动 / listening on http://{}", app.addr());
     println!(
         "数据库 / database: {}",
-        if c.db.is_some() { "postgres" } else { "sqlite" }
+        // The URL's scheme names the backend; the password never reaches the console.
+        match c.db.as_deref() {
+            Some(url) if url.starts_with("postgres") => "postgres",
+            _ => "sqlite",
+        }
     );
     println!("短信网关 / SMS gateway: {}", app.state.sms.name());
     if let Some(pw) = &app.generated_admin_password {
