@@ -63,6 +63,16 @@ fn map_err(e: sqlx::Error) -> StoreError {
     StoreError::Db(e)
 }
 
+/// `$1, $2, …` for an `IN (…)` list of `ids`, and the ids bound as text arguments.
+fn in_list<S: AsRef<str>>(ids: &[S]) -> (String, AnyArguments<'static>) {
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let mut args = AnyArguments::default();
+    for id in ids {
+        let _ = args.add(id.as_ref().to_string());
+    }
+    (marks.join(", "), args)
+}
+
 fn json<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -650,15 +660,8 @@ async fn delete_of_filings(
     ids: &[&str],
 ) -> StoreResult<()> {
     for chunk in ids.chunks(max_params) {
-        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "DELETE FROM {table} WHERE filing_id IN ({})",
-            list.join(", ")
-        );
-        let mut args = AnyArguments::default();
-        for id in chunk {
-            let _ = args.add(id.to_string());
-        }
+        let (list, args) = in_list(chunk);
+        let sql = format!("DELETE FROM {table} WHERE filing_id IN ({list})");
         sqlx::query_with(&sql, args).execute(&mut *tx).await?;
     }
     Ok(())
@@ -1261,15 +1264,8 @@ impl Store for SqlStore {
     async fn filings_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Filing>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(self.row_params()) {
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT state FROM filings WHERE id IN ({})",
-                list.join(", ")
-            );
-            let mut args = AnyArguments::default();
-            for id in chunk {
-                let _ = args.add(id.clone());
-            }
+            let (list, args) = in_list(chunk);
+            let sql = format!("SELECT state FROM filings WHERE id IN ({list})");
             for r in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
                 out.push(json(&r.try_get::<String, _>("state")?)?);
             }
@@ -1299,16 +1295,11 @@ impl Store for SqlStore {
         ids.dedup();
         let mut current = std::collections::HashMap::new();
         for chunk in ids.chunks(self.row_params()) {
-            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let (list, args) = in_list(chunk);
             let sql = format!(
-                "SELECT id, version FROM filings WHERE id IN ({}) ORDER BY id{}",
-                list.join(", "),
+                "SELECT id, version FROM filings WHERE id IN ({list}) ORDER BY id{}",
                 self.lock_clause()
             );
-            let mut args = AnyArguments::default();
-            for id in chunk {
-                let _ = args.add(id.to_string());
-            }
             for r in sqlx::query_with(&sql, args).fetch_all(&mut *tx).await? {
                 current.insert(
                     r.try_get::<String, _>("id")?,
@@ -2218,15 +2209,10 @@ impl Store for SqlStore {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let (list, args) = in_list(ids);
         let sql = format!(
-            "SELECT id, owner_id, content_type, certificate_type, checks FROM media WHERE id IN ({}) ORDER BY id",
-            list.join(", ")
+            "SELECT id, owner_id, content_type, certificate_type, checks FROM media WHERE id IN ({list}) ORDER BY id"
         );
-        let mut args = AnyArguments::default();
-        for id in ids {
-            let _ = args.add(id.clone());
-        }
         let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
