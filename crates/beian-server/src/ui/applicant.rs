@@ -1242,7 +1242,7 @@ async fn progress_page(s: &AppState, u: &WebUser, id: &str, error: Option<String
             Some("too_many_attempts") => "验证码错误次数过多".into(),
             _ => String::new(),
         },
-        papers: super::papers::frozen(s, &f, false).await?,
+        papers: super::papers::frozen(&f, false),
         editable: f.owner_id == u.user.id && f.status.is_editable() && f.kind != Kind::Cancel,
         withdrawable: f.owner_id == u.user.id
             && f.status == Status::PlatformReview

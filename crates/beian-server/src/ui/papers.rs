@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use beian_domain::document::Document;
 use beian_domain::filing::Filing;
-use beian_domain::papers::{Block, Paper, PaperKind, ANTI_FRAUD_QUESTIONS};
+use beian_domain::papers::{Block, PaperKind, ANTI_FRAUD_QUESTIONS};
 
 /// One block, flattened for the template.
 pub struct BlockView {
@@ -65,9 +65,9 @@ fn block(b: &Block) -> BlockView {
     v
 }
 
-/// A paper for the page; `unmask` carries a reviewer's unmasked view into the PDF link.
-pub fn view(f: &Filing, p: &Paper, version: Option<u32>, unmask: bool) -> PaperView {
-    let hash = p.hash();
+/// A paper's title, hash and PDF link, without its content; `unmask` carries a
+/// reviewer's unmasked view into the PDF link.
+fn link(f: &Filing, kind: PaperKind, hash: &str, version: Option<u32>, unmask: bool) -> PaperView {
     let mut params: Vec<String> = version
         .map(|v| format!("version={v}"))
         .into_iter()
@@ -81,13 +81,13 @@ pub fn view(f: &Filing, p: &Paper, version: Option<u32>, unmask: bool) -> PaperV
         format!("?{}", params.join("&"))
     };
     PaperView {
-        slug: p.kind.slug(),
-        title: p.title.clone(),
-        short_hash: hash[..16].to_string(),
-        hash,
-        pdf: format!("/filings/{}/papers/{}{query}", f.id, p.kind.slug()),
+        slug: kind.slug(),
+        title: kind.title().to_string(),
+        short_hash: hash[..16.min(hash.len())].to_string(),
+        hash: hash.to_string(),
+        pdf: format!("/filings/{}/papers/{}{query}", f.id, kind.slug()),
         version,
-        blocks: p.blocks.iter().map(block).collect(),
+        blocks: vec![],
     }
 }
 
@@ -108,25 +108,25 @@ pub fn draft(s: &AppState, f: &Filing) -> Vec<PaperView> {
     }
     papers::current(s, &shown)
         .iter()
-        .map(|p| view(f, p, None, false))
+        .map(|p| PaperView {
+            blocks: p.blocks.iter().map(block).collect(),
+            ..link(f, p.kind, &p.hash(), None, false)
+        })
         .collect()
 }
 
-/// The papers frozen with the latest submitted version (their content is not shown, only
-/// titles, hashes and PDF links; `unmask` passes a reviewer's unmasked view on to the PDF).
-pub async fn frozen(
-    s: &AppState,
-    f: &Filing,
-    unmask: bool,
-) -> Result<Vec<PaperView>, crate::error::ApiError> {
-    let Some(v) = f.versions.last() else {
-        return Ok(vec![]);
-    };
-    Ok(papers::frozen(s, f, v.number)
-        .await?
-        .iter()
-        .map(|p| view(f, p, Some(v.number), unmask))
-        .collect())
+/// The papers frozen with the latest submitted version: titles, hashes and PDF links,
+/// all of which the version's stamps hold, so no page reads the event log for them.
+pub fn frozen(f: &Filing, unmask: bool) -> Vec<PaperView> {
+    f.versions
+        .last()
+        .map(|v| {
+            v.papers
+                .iter()
+                .map(|p| link(f, p.kind, &p.hash, Some(v.number), unmask))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Records which paper a ticked confirmation is of. The page posts the hash of each paper

@@ -409,7 +409,7 @@ async fn review_page(
         service_number: v["service_number"].as_str().unwrap_or("").into(),
         unmasked,
         kind: f.kind.as_str().into(),
-        papers: super::papers::frozen(&s, &f, unmasked).await?,
+        papers: super::papers::frozen(&f, unmasked),
     })
 }
 
