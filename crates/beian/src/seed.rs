@@ -146,6 +146,44 @@ fn resident_check(first17: &str) -> char {
     b"10X98765432"[(sum % 11) as usize] as char
 }
 
+/// A face verification the principal passed at `at`, and the validation facts a
+/// submission of the seeded order reads with it.
+fn passed_face(
+    who: &Identity,
+    face_id: String,
+    filing_id: String,
+    owner_id: String,
+    name: Option<String>,
+    at: Time,
+) -> (FaceTaskRow, ValidationFacts) {
+    let task = FaceTaskRow {
+        id: face_id.clone(),
+        filing_id,
+        owner_id,
+        status: "succeeded".into(),
+        created_at: at,
+        identity_type: Some(2),
+        identity_number: Some(who.resident_id.clone()),
+        name: name.clone(),
+        photo: None,
+        consumed_by: None,
+    };
+    let facts = ValidationFacts {
+        app_name: Some(who.mp_name.clone()),
+        owner_name: Some(who.subject_name.clone()),
+        face: Some(FaceFacts {
+            id: face_id,
+            succeeded: true,
+            expires_at: at + Duration::days(3),
+            consumed_by: None,
+            identity: Some((2, who.resident_id.clone())),
+            name,
+        }),
+        ..ValidationFacts::default()
+    };
+    (task, facts)
+}
+
 /// The identity numbers and names of applicant `i`.
 pub struct Identity {
     pub appid: String,
@@ -533,35 +571,18 @@ fn new_order(
         t(1),
     )?;
     // The face verification is done before submitting, drafts included.
-    let task = FaceTaskRow {
-        id: face_id.clone(),
-        filing_id: id.clone(),
-        owner_id: owner.clone(),
-        status: "succeeded".into(),
-        created_at: t(2),
-        identity_type: Some(2),
-        identity_number: Some(who.resident_id.clone()),
-        name: doc.subject_principal.name.clone(),
-        photo: None,
-        consumed_by: None,
-    };
+    let (task, facts) = passed_face(
+        &who,
+        face_id,
+        id.clone(),
+        owner.clone(),
+        doc.subject_principal.name.clone(),
+        t(2),
+    );
     ops.push(SeedOp::FaceTask(task));
     if stage == Stage::Draft {
         return Ok(());
     }
-    let facts = ValidationFacts {
-        app_name: Some(who.mp_name.clone()),
-        owner_name: Some(who.subject_name.clone()),
-        face: Some(FaceFacts {
-            id: face_id,
-            succeeded: true,
-            expires_at: t(2) + Duration::days(3),
-            consumed_by: None,
-            identity: Some((2, who.resident_id.clone())),
-            name: doc.subject_principal.name.clone(),
-        }),
-        ..ValidationFacts::default()
-    };
     let submit = Command::Submit {
         facts: Box::new(facts),
         codes: vec![],
@@ -673,31 +694,8 @@ async fn later_order(
         document: Box::new(doc),
     };
     let f = step(s, ops, &f, save, &applicant, t(1))?;
-    ops.push(SeedOp::FaceTask(FaceTaskRow {
-        id: face_id.clone(),
-        filing_id: f.id.clone(),
-        owner_id: owner_id(i),
-        status: "succeeded".into(),
-        created_at: t(1),
-        identity_type: Some(2),
-        identity_number: Some(who.resident_id.clone()),
-        name: name.clone(),
-        photo: None,
-        consumed_by: None,
-    }));
-    let facts = ValidationFacts {
-        app_name: Some(who.mp_name.clone()),
-        owner_name: Some(who.subject_name.clone()),
-        face: Some(FaceFacts {
-            id: face_id,
-            succeeded: true,
-            expires_at: t(1) + Duration::days(3),
-            consumed_by: None,
-            identity: Some((2, who.resident_id.clone())),
-            name,
-        }),
-        ..ValidationFacts::default()
-    };
+    let (task, facts) = passed_face(&who, face_id, f.id.clone(), owner_id(i), name, t(1));
+    ops.push(SeedOp::FaceTask(task));
     let submit = Command::Submit {
         facts: Box::new(facts),
         codes: vec![],
