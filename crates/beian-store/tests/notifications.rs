@@ -8,44 +8,24 @@ use beian_domain::filing::Time;
 use beian_domain::notify::{Channel, Notice};
 use beian_store::*;
 use chrono::{Duration, TimeZone, Utc};
-use sqlx::Connection;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-static N: AtomicU32 = AtomicU32::new(0);
+mod common;
+use std::sync::Arc;
 
 fn t0() -> Time {
     Utc.with_ymd_and_hms(2024, 3, 31, 17, 0, 0).unwrap()
 }
 
 async fn sqlite() -> SqlStore {
-    let dir = std::env::temp_dir().join(format!(
-        "beian-store-i6-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
-    SqlStore::connect(&url, t0()).await.unwrap()
+    SqlStore::connect(&common::sqlite_url("beian-store-i6"), t0())
+        .await
+        .unwrap()
 }
 
 async fn postgres() -> SqlStore {
-    let admin = std::env::var("BEIAN_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!(
-        "beian_store_i6_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("PostgreSQL is required (scripts/test.sh starts one)");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').unwrap().0;
-    SqlStore::connect(&format!("{base}/{name}"), t0())
+    SqlStore::connect(&common::postgres_url("beian_store_i6").await, t0())
         .await
         .unwrap()
 }

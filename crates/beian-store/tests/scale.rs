@@ -15,40 +15,19 @@ use beian_domain::policy::Policy;
 use beian_domain::reference::ReferenceData;
 use beian_store::*;
 use chrono::{TimeZone, Utc};
-use sqlx::Connection;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-static N: AtomicU32 = AtomicU32::new(0);
+mod common;
 
 fn t0() -> Time {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
 }
 
 fn sqlite_url() -> String {
-    let dir = std::env::temp_dir().join(format!(
-        "beian-scale-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    format!("sqlite://{}?mode=rwc", dir.join("t.db").display())
+    common::sqlite_url("beian-scale")
 }
 
 async fn postgres_url() -> String {
-    let admin = std::env::var("BEIAN_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!(
-        "beian_scale_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("PostgreSQL is required");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+    common::postgres_url("beian_scale").await
 }
 
 struct Fx {

@@ -11,46 +11,21 @@ use beian_domain::policy::Policy;
 use beian_domain::reference::ReferenceData;
 use beian_store::*;
 use chrono::{Duration, TimeZone, Utc};
-use sqlx::Connection;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-static N: AtomicU32 = AtomicU32::new(0);
+mod common;
 
 fn t0() -> Time {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
 }
 
 async fn sqlite() -> SqlStore {
-    let dir = std::env::temp_dir().join(format!(
-        "beian-store-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    SqlStore::connect(
-        &format!("sqlite://{}?mode=rwc", dir.join("t.db").display()),
-        t0(),
-    )
-    .await
-    .unwrap()
+    SqlStore::connect(&common::sqlite_url("beian-store"), t0())
+        .await
+        .unwrap()
 }
 
 async fn postgres() -> SqlStore {
-    let admin = std::env::var("BEIAN_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!(
-        "beian_store_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    );
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("PostgreSQL is required (scripts/test.sh starts one)");
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').unwrap().0;
-    SqlStore::connect(&format!("{base}/{name}"), t0())
+    SqlStore::connect(&common::postgres_url("beian_store").await, t0())
         .await
         .unwrap()
 }
