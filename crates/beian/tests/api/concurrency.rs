@@ -111,16 +111,8 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
         "no timer fired twice across processes ({fired})"
     );
     for id in &waiting {
-        let events = apps[1]
-            .get(&format!("/api/v1/filings/{id}/events"), &applicant)
-            .await
-            .expect(200);
-        let returned = events["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["event"] == "returned")
-            .count();
+        let events = apps[1].event_names(id, &applicant).await;
+        let returned = events.iter().filter(|e| *e == "returned").count();
         assert_eq!(returned, 1, "filing {id} returned exactly once");
         assert_eq!(
             apps[2]

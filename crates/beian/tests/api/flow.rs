@@ -144,19 +144,7 @@ async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
         );
     }
     // The audit log holds every transition in order.
-    let events = app
-        .get(
-            &format!("/api/v1/filings/{}/events", flow.filing),
-            &applicant,
-        )
-        .await
-        .expect(200);
-    let names: Vec<_> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap().to_string())
-        .collect();
+    let names = app.event_names(&flow.filing, &applicant).await;
     assert_eq!(names.first().map(String::as_str), Some("created"));
     assert_eq!(names.last().map(String::as_str), Some("filed"));
     assert!(names.contains(&"platform_rejected".to_string()));
@@ -233,19 +221,8 @@ async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
     assert_eq!(flow.submit().await.expect(200)["status"], "platform_review");
     let _ = new_code;
     // Each deadline returned the order exactly once.
-    let events = app
-        .get(
-            &format!("/api/v1/filings/{}/events", flow.filing),
-            &applicant,
-        )
-        .await
-        .expect(200);
-    let returns = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["event"] == "returned")
-        .count();
+    let events = app.event_names(&flow.filing, &applicant).await;
+    let returns = events.iter().filter(|e| *e == "returned").count();
     assert_eq!(returns, 2);
 }
 

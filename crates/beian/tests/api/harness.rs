@@ -182,6 +182,20 @@ impl TestApp {
         Resp { status, body }
     }
 
+    /// The names of an order's events, oldest first (its audit log).
+    pub async fn event_names(&self, filing: &str, token: &str) -> Vec<String> {
+        let events = self
+            .get(&format!("/api/v1/filings/{filing}/events"), token)
+            .await
+            .expect(200);
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["event"].as_str().unwrap().to_string())
+            .collect()
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.call(Method::GET, path, Some(token), None).await
     }
