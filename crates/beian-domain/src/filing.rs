@@ -145,6 +145,12 @@ impl Status {
         }
     }
 
+    /// Past its review deadline (§13, the SLA): only the two review stages have one.
+    pub fn is_overdue(self, due_at: Option<Time>, now: Time) -> bool {
+        matches!(self, Status::PlatformReview | Status::AuthorityReview)
+            && due_at.is_some_and(|d| now > d)
+    }
+
     /// Whether the applicant may edit the document in this state.
     pub fn is_editable(self) -> bool {
         matches!(

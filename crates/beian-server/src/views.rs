@@ -39,8 +39,7 @@ pub fn filing(f: &Filing, policy: &Policy, now: Time) -> Value {
                 })).collect::<Vec<_>>(),
             })
         });
-    let overdue = matches!(f.status, Status::PlatformReview | Status::AuthorityReview)
-        && f.due_at.is_some_and(|d| now > d);
+    let overdue = f.status.is_overdue(f.due_at, now);
     json!({
         "id": f.id,
         "kind": f.kind.as_str(),

@@ -1015,3 +1015,18 @@ fn a_confirmation_of_an_outdated_paper_blocks_submission() {
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
 }
+
+#[test]
+fn only_the_review_stages_fall_overdue_and_only_after_their_due_time() {
+    let due = Some(t0());
+    let later = t0() + Duration::minutes(1);
+    assert!(Status::PlatformReview.is_overdue(due, later));
+    assert!(Status::AuthorityReview.is_overdue(due, later));
+    assert!(
+        !Status::PlatformReview.is_overdue(due, t0()),
+        "due, not past due"
+    );
+    assert!(!Status::PlatformReview.is_overdue(None, later));
+    assert!(!Status::SmsVerification.is_overdue(due, later));
+    assert!(!Status::Draft.is_overdue(due, later));
+}

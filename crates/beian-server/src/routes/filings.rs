@@ -257,7 +257,7 @@ static LIST_VIEWS: std::sync::LazyLock<std::sync::Mutex<HashMap<ViewKey, Arc<Val
 const LIST_VIEWS_MAX: usize = 1_024;
 
 fn overdue(status: &str, due_at: Option<Time>, now: Time) -> bool {
-    matches!(status, "platform_review" | "authority_review") && due_at.is_some_and(|d| now > d)
+    beian_domain::filing::Status::parse(status).is_some_and(|s| s.is_overdue(due_at, now))
 }
 
 async fn list_views(s: &AppState, rows: &[FilingHead], now: Time) -> ApiResult<Vec<Value>> {
@@ -288,9 +288,8 @@ async fn list_views(s: &AppState, rows: &[FilingHead], now: Time) -> ApiResult<V
             let Some(f) = loaded.get(&h.id) else { continue };
             let view = Arc::new(views::filing(f, &s.policy, now));
             // Keyed by the state actually loaded (it may be newer than the head).
-            let status = f.status.as_str();
             fresh.push((
-                (f.id.clone(), f.version, overdue(status, f.due_at, now)),
+                (f.id.clone(), f.version, f.status.is_overdue(f.due_at, now)),
                 view.clone(),
             ));
             *slot = Some(view);
