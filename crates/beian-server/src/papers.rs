@@ -110,26 +110,36 @@ pub async fn list(s: &AppState, f: &Filing, mask: bool) -> ApiResult<Value> {
 }
 
 /// The live photo of the face task a paper shows, decoded and scaled for print.
-async fn face_photo(s: &AppState, p: &Paper) -> Option<beian_pdf::Photo> {
-    let task = p.blocks.iter().find_map(|b| match b {
+/// `None` when the paper shows no photo or the task has none; a store or object-store
+/// failure is an error, never a silently missing photo.
+async fn face_photo(s: &AppState, p: &Paper) -> ApiResult<Option<beian_pdf::Photo>> {
+    let Some(task) = p.blocks.iter().find_map(|b| match b {
         Block::FacePhoto { face_task, .. } => Some(face_task.clone()),
         _ => None,
-    })?;
-    let media_id = s.store.face_task(&task).await.ok()??.photo?;
-    let media = s.store.media(&media_id).await.ok()??;
-    let bytes = objects::get(s.objects.as_ref(), &media.sha256).await.ok()?;
+    }) else {
+        return Ok(None);
+    };
+    let Some(media_id) = s.store.face_task(&task).await?.and_then(|t| t.photo) else {
+        return Ok(None);
+    };
+    let Some(media) = s.store.media(&media_id).await? else {
+        return Ok(None);
+    };
+    let bytes = objects::get(s.objects.as_ref(), &media.sha256)
+        .await
+        .map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || {
         // Uploads were decoded under limits at upload; this only re-reads accepted files.
-        let img = image::load_from_memory(&bytes).ok()?;
+        let img = image::load_from_memory(&bytes).map_err(ApiError::internal)?;
         let rgb = img.thumbnail(360, 480).to_rgb8();
-        Some(beian_pdf::Photo {
+        Ok(Some(beian_pdf::Photo {
             width: rgb.width(),
             height: rgb.height(),
             rgb: rgb.into_raw(),
-        })
+        }))
     })
     .await
-    .ok()?
+    .map_err(ApiError::internal)?
 }
 
 /// Whether a caller sees the papers' personal data masked: everyone but the owner, unless
@@ -157,7 +167,7 @@ pub async fn pdf(s: &AppState, p: &Paper, hash: &str) -> ApiResult<Vec<u8>> {
             "请管理员安装 fonts-wqy-microhei（或设置 BEIAN_PDF_FONT 指向中文字体文件）后重启服务",
         )
     })?;
-    let photo = face_photo(s, p).await;
+    let photo = face_photo(s, p).await?;
     let paper = p.clone();
     let footer = format!("内容摘要 SHA-256：{hash}");
     tokio::task::spawn_blocking(move || beian_pdf::render(&paper, &font, photo.as_ref(), &footer))
