@@ -40,8 +40,9 @@ struct SeedCli {
     /// How many new orders to generate (changes and cancellations of some filed ones come on top).
     #[arg(long)]
     filings: u64,
-    /// `mixed` (every stage, kind and province) or `sms-expired` (every order in SMS
-    /// verification with its deadline passed, for the timer benchmark).
+    /// `mixed` (every stage, kind and province), `sms-expired` (every order in SMS
+    /// verification with its deadline passed, for the timer benchmark) or `filed`
+    /// (every order filed; with `--start`, tops up the filed services of a database).
     #[arg(long, default_value = "mixed")]
     profile: String,
     /// First generated index, to add to an already seeded database.
@@ -368,7 +369,12 @@ async fn seed_cmd(args: SeedCli) -> Result<(), String> {
     let profile = match args.profile.as_str() {
         "mixed" => seed::Profile::Mixed,
         "sms-expired" => seed::Profile::SmsExpired,
-        other => return Err(format!("unknown profile {other}: mixed or sms-expired")),
+        "filed" => seed::Profile::Filed,
+        other => {
+            return Err(format!(
+                "unknown profile {other}: mixed, sms-expired or filed"
+            ))
+        }
     };
     let started = std::time::Instant::now();
     let opts = seed::SeedArgs {

@@ -24,6 +24,8 @@ use beian_store::{
 use chrono::{Datelike, Duration};
 use indicatif::{ProgressBar, ProgressStyle};
 
+mod names;
+
 /// The SMS code of every seeded round, so benchmarks can verify.
 pub const SEED_SMS_CODE: &str = "246810";
 /// The password of every seeded account.
@@ -69,11 +71,6 @@ const PROVINCES: [(&str, &str, &str, &str); 31] = [
     ("650000", "650100", "650102", "乌鲁木齐市"),
 ];
 
-/// Words of mini program names: (name stem, service content types).
-const PRODUCTS: [&str; 12] = [
-    "记账", "天气", "日历", "相册", "笔记", "菜谱", "打卡", "书单", "计步", "闹钟", "翻译", "单词",
-];
-
 /// How far a new order goes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 pub enum Stage {
@@ -95,6 +92,9 @@ pub enum Profile {
     /// Every order in SMS verification with its deadline already passed: the
     /// timer benchmark (N expiries due at once).
     SmsExpired,
+    /// Every order filed: added with `--start` to a mixed database, it brings the
+    /// public query to a given number of filed services (issue 7: 1 M).
+    Filed,
 }
 
 /// The seeding options.
@@ -215,13 +215,12 @@ pub fn identity(i: u64) -> Identity {
         (i / 10_000) % 1000
     );
     let resident_id = format!("{id17}{}", resident_check(&id17));
-    let product = PRODUCTS[(i % PRODUCTS.len() as u64) as usize];
     Identity {
         appid: format!("wxbe{:014x}", i),
         province,
         credit_code,
-        subject_name: format!("{}星河{}号科技有限公司", province.3, i),
-        mp_name: format!("星河{product}{i}"),
+        subject_name: names::company(i, province.3),
+        mp_name: names::mini_program(i),
         resident_id,
         mobile: format!("13{:09}", i % 1_000_000_000),
         emergency: format!("15{:09}", i % 1_000_000_000),
@@ -339,6 +338,7 @@ pub async fn seed(s: &AppState, args: &SeedArgs) -> Result<SeedSummary, String> 
         let stage = match args.profile {
             Profile::Mixed => stage_of(i),
             Profile::SmsExpired => Stage::SmsVerification,
+            Profile::Filed => Stage::Filed,
         };
         // Orders whose timers matter are recent (their SMS rounds and fix windows
         // still open); the rest spread over the last 60 days.
