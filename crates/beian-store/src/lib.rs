@@ -5,6 +5,7 @@
 //! The filing projection, its event log, its timers, the records and the SMS
 //! outbox are always written in one transaction.
 
+mod facts;
 mod migrate;
 mod model;
 mod sql;
@@ -17,6 +18,42 @@ use beian_domain::dashboard::History;
 use beian_domain::deadline::SweepApp;
 use beian_domain::filing::{Event, Filing, IssuedNumbers, Refusal, Time, TimerKind};
 use beian_domain::notify::Notice;
+
+/// [`Store::submission_facts`] answered by the single-purpose reads, one by one: the
+/// trait's default, and the reference the one-statement answer is tested against.
+pub async fn facts_one_by_one<S: Store + ?Sized>(
+    store: &S,
+    q: &FactsQuery,
+) -> StoreResult<FactsRows> {
+    let mut out = FactsRows::default();
+    if let Some(appid) = &q.appid {
+        out.app = store.app(appid).await?;
+        out.app_filed = Some(
+            store
+                .service_record(appid)
+                .await?
+                .is_some_and(|r| r.status == "active"),
+        );
+        if let Some(since) = q.submissions_since {
+            out.submissions = Some(store.submissions_since(appid, since).await?);
+        }
+    }
+    if let Some(id) = &q.face_task {
+        out.face_task = store.face_task(id).await?;
+    }
+    if let Some(key) = &q.subject_key {
+        if q.quota {
+            out.quota_used = Some(store.quota_used(key, &q.except_filing).await?);
+        }
+        out.open_orders = store.open_orders_of_subject(key, &q.except_filing).await?;
+        out.subject_record = store.subject_record(key).await?;
+        let appid = q.appid.as_deref().unwrap_or("");
+        out.service_names = store.active_service_names(key, appid).await?;
+        out.mobiles_elsewhere = store.mobiles_of_other_subjects(&q.mobiles, key).await?;
+    }
+    out.media = store.media_info(&q.media).await?;
+    Ok(out)
+}
 
 /// Storage failures the caller must tell apart.
 #[derive(Debug, thiserror::Error)]
@@ -237,6 +274,12 @@ pub trait Store: Send + Sync + 'static {
     async fn histories(&self) -> StoreResult<Vec<History>>;
 
     // --- validation facts (issue 3) ---
+    /// Every database fact a submission's validation reads. This default asks the
+    /// single-purpose reads one by one; [`SqlStore`] answers in one statement (one round
+    /// trip), and a test holds the two to equal answers.
+    async fn submission_facts(&self, q: &FactsQuery) -> StoreResult<FactsRows> {
+        facts_one_by_one(self, q).await
+    }
     /// Open orders of a subject other than the order `except` (V-POL-002, V-POL-003).
     async fn open_orders_of_subject(
         &self,

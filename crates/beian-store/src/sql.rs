@@ -25,7 +25,12 @@ use crate::*;
 /// SQLite or PostgreSQL storage.
 #[derive(Clone)]
 pub struct SqlStore {
+    /// Transactions and writes. On SQLite its only connection is the one writer.
     pool: AnyPool,
+    /// Single-statement reads. On SQLite, read-only connections beside the writer:
+    /// WAL lets them read while the writer works, so a read no longer queues behind
+    /// another request's transaction (issue 7). On PostgreSQL the same pool as `pool`.
+    reader: AnyPool,
     postgres: bool,
     public_cache: std::sync::Arc<PublicCache>,
 }
@@ -34,7 +39,7 @@ fn ms(t: Time) -> i64 {
     t.timestamp_millis()
 }
 
-fn time(ms: i64) -> Time {
+pub(crate) fn time(ms: i64) -> Time {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
 }
 
@@ -73,8 +78,69 @@ fn in_list<S: AsRef<str>>(ids: &[S]) -> (String, AnyArguments<'static>) {
     (marks.join(", "), args)
 }
 
-fn json<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<T> {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(s: &str) -> StoreResult<T> {
     serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// Where principal mobiles live: (table, subject key column, JSON column, path, live rows).
+pub(crate) const MOBILE_SOURCES: [(&str, &str, &str, &[&str], &str); 4] = [
+    (
+        "service_records",
+        "subject_key",
+        "document",
+        &["subject_principal", "mobile"],
+        "status = 'active'",
+    ),
+    (
+        "service_records",
+        "subject_key",
+        "document",
+        &["mini_program_principal", "mobile"],
+        "status = 'active'",
+    ),
+    (
+        "filings",
+        "open_subject_key",
+        "state",
+        &["document", "subject_principal", "mobile"],
+        "open_subject_key IS NOT NULL",
+    ),
+    (
+        "filings",
+        "open_subject_key",
+        "state",
+        &["document", "mini_program_principal", "mobile"],
+        "open_subject_key IS NOT NULL",
+    ),
+];
+
+/// A mobile inside a JSON column, normalised. Documents keep mobiles as typed
+/// ("+86 138-0013-8000"): drop spaces and hyphens and keep the last 11 characters, which
+/// strips +86/0086/86. The same expressions back the 0003/0004 indexes, so the lookups
+/// are indexed.
+pub(crate) fn mobile_expr(postgres: bool, column: &str, path: &[&str]) -> String {
+    if postgres {
+        format!(
+            "right(replace(replace(({column}::jsonb #>> '{{{}}}'), ' ', ''), '-', ''), 11)",
+            path.join(",")
+        )
+    } else {
+        format!(
+            "substr(replace(replace(json_extract({column}, '$.{}'), ' ', ''), '-', ''), -11)",
+            path.join(".")
+        )
+    }
+}
+
+/// Codes of the quality checks an upload failed (its `checks` column).
+pub(crate) fn failed_checks(checks: &serde_json::Value) -> Vec<String> {
+    checks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["ok"] == serde_json::json!(false))
+        .filter_map(|c| c["code"].as_str().map(str::to_string))
+        .collect()
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -83,6 +149,37 @@ fn to_json<T: serde::Serialize>(v: &T) -> String {
 }
 
 type Tx = Transaction<'static, Any>;
+
+/// Read-only SQLite connections beside the writer (two cores here; more only queue).
+const SQLITE_READERS: u32 = 4;
+
+/// A pool on the SQLite file at `url`; `read_only` connections refuse writes
+/// (`query_only`), so a write sent to the wrong pool fails loudly instead of racing
+/// the writer.
+async fn sqlite_pool(url: &str, connections: u32, read_only: bool) -> StoreResult<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                let pragmas: &[&str] = if read_only {
+                    &["PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON"]
+                } else {
+                    &[
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA synchronous = FULL",
+                    ]
+                };
+                for pragma in pragmas {
+                    conn.execute(*pragma).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
+}
 
 impl SqlStore {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates.
@@ -101,30 +198,19 @@ impl SqlStore {
                 .connect(url)
                 .await?
         } else {
-            // One connection: SQLite has one writer, and a second connection
-            // upgrading a read transaction would fail with SQLITE_BUSY instead
-            // of waiting.
-            AnyPoolOptions::new()
-                .max_connections(1)
-                .after_connect(|conn, _| {
-                    Box::pin(async move {
-                        for pragma in [
-                            "PRAGMA journal_mode = WAL",
-                            "PRAGMA foreign_keys = ON",
-                            "PRAGMA busy_timeout = 5000",
-                            "PRAGMA synchronous = FULL",
-                        ] {
-                            conn.execute(pragma).await?;
-                        }
-                        Ok(())
-                    })
-                })
-                .connect(url)
-                .await?
+            // One writer: SQLite has one, and a second connection upgrading a read
+            // transaction would fail with SQLITE_BUSY instead of waiting.
+            sqlite_pool(url, 1, false).await?
         };
         crate::migrate::run(&pool, postgres, ms(now)).await?;
+        let reader = if postgres {
+            pool.clone()
+        } else {
+            sqlite_pool(url, SQLITE_READERS, true).await?
+        };
         Ok(SqlStore {
             pool,
+            reader,
             postgres,
             public_cache: std::sync::Arc::new(PublicCache::from_env()),
         })
@@ -149,70 +235,6 @@ impl SqlStore {
         } else {
             ""
         }
-    }
-
-    async fn write_commit(&self, tx: &mut AnyConnection, c: &Commit) -> StoreResult<()> {
-        let f = &c.filing;
-        update_projection(&mut *tx, c).await?;
-        for (i, e) in c.events.iter().enumerate() {
-            insert_event(&mut *tx, &f.id, c.expected_version + 1 + i as i64, e).await?;
-        }
-        self.write_commit_rest(tx, c).await
-    }
-
-    /// What [`SqlStore::write_commit`] writes after the projection and the events.
-    async fn write_commit_rest(&self, tx: &mut AnyConnection, c: &Commit) -> StoreResult<()> {
-        let f = &c.filing;
-        sqlx::query("DELETE FROM timers WHERE filing_id = $1")
-            .bind(&f.id)
-            .execute(&mut *tx)
-            .await?;
-        for (kind, due) in f.timers() {
-            sqlx::query(
-                "INSERT INTO timers (filing_id, kind, due_at, lease_until) VALUES ($1, $2, $3, 0)",
-            )
-            .bind(&f.id)
-            .bind(kind.key())
-            .bind(ms(due))
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("DELETE FROM sms_lookup WHERE filing_id = $1")
-            .bind(&f.id)
-            .execute(&mut *tx)
-            .await?;
-        if let (Status::SmsVerification, Some(round)) = (f.status, &f.sms) {
-            let mut mobiles: Vec<&str> =
-                round.recipients.iter().map(|r| r.mobile.as_str()).collect();
-            mobiles.sort_unstable();
-            mobiles.dedup();
-            for m in mobiles {
-                sqlx::query("INSERT INTO sms_lookup (mobile, filing_id) VALUES ($1, $2)")
-                    .bind(m)
-                    .bind(&f.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        for effect in &c.effects {
-            self.apply_effect(&mut *tx, effect, c.now).await?;
-        }
-        // Notices first: the code SMS stays the newest message of its mobile.
-        write_notices(&mut *tx, &c.notices, c.now).await?;
-        for sms in &c.sms {
-            insert_sms(&mut *tx, Some(&f.id), "code", sms, c.now).await?;
-        }
-        fan_out(&mut *tx, &c.webhooks, c.now).await?;
-        if let Some(task) = &c.bind_face_task {
-            sqlx::query(
-                "UPDATE face_tasks SET consumed_by = $1 WHERE id = $2 AND consumed_by IS NULL",
-            )
-            .bind(&f.id)
-            .bind(task)
-            .execute(&mut *tx)
-            .await?;
-        }
-        Ok(())
     }
 
     async fn apply_effect(
@@ -430,7 +452,7 @@ impl SqlStore {
         if chars < 3 && numbers::FilingNumber::parse(q).is_err() {
             query = query.bind(format!("{q}\u{10FFFF}"));
         }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| {
                 Ok(PublicItem {
@@ -600,6 +622,94 @@ enum Val {
     I(i64),
 }
 
+impl Val {
+    fn add_to(self, args: &mut AnyArguments<'static>) {
+        let _ = match self {
+            Val::S(x) => args.add(x),
+            Val::OS(x) => args.add(x),
+            Val::I(x) => args.add(x),
+        };
+    }
+}
+
+/// The statements of one transaction's writes. PostgreSQL takes one statement per
+/// message in the extended protocol, so each is sent as it comes. On SQLite they are
+/// gathered and sent as one script on [`Script::flush`]: every statement costs a trip
+/// through sqlx's worker thread, and on the one writer connection those trips, not
+/// SQLite's work, were most of a commit's time (issue 7: a submit's ten writes).
+struct Script {
+    gather: bool,
+    sql: String,
+    args: AnyArguments<'static>,
+    n: usize,
+}
+
+impl Script {
+    fn new(gather: bool) -> Script {
+        Script {
+            gather,
+            sql: String::new(),
+            args: AnyArguments::default(),
+            n: 0,
+        }
+    }
+
+    /// Adds (or runs) `sql`, whose parameters are `$1…$k` in the order of `vals`.
+    async fn push(&mut self, tx: &mut AnyConnection, sql: &str, vals: Vec<Val>) -> StoreResult<()> {
+        if !self.gather {
+            let mut args = AnyArguments::default();
+            for v in vals {
+                v.add_to(&mut args);
+            }
+            sqlx::query_with(sql, args)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            return Ok(());
+        }
+        // SQLite numbers `$k` across the whole script, so shift them past the
+        // parameters already gathered.
+        let offset = self.n;
+        let mut chars = sql.char_indices().peekable();
+        while let Some((_, c)) = chars.next() {
+            self.sql.push(c);
+            if c != '$' {
+                continue;
+            }
+            let mut digits = String::new();
+            while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+                digits.push(d);
+                chars.next();
+            }
+            match digits.parse::<usize>() {
+                Ok(k) => self.sql.push_str(&(k + offset).to_string()),
+                Err(_) => self.sql.push_str(&digits),
+            }
+        }
+        self.sql.push_str(";\n");
+        self.n += vals.len();
+        for v in vals {
+            v.add_to(&mut self.args);
+        }
+        Ok(())
+    }
+
+    /// Sends what was gathered (SQLite).
+    async fn flush(&mut self, tx: &mut AnyConnection) -> StoreResult<()> {
+        if self.sql.is_empty() {
+            return Ok(());
+        }
+        let sql = std::mem::take(&mut self.sql);
+        let args = std::mem::take(&mut self.args);
+        self.n = 0;
+        sqlx::query_with(&sql, args)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+}
+
 /// Parameters per statement at most (SQLite allows 32 766, PostgreSQL 65 535).
 const MAX_PARAMS: usize = 30_000;
 /// Parameters per multi-row statement on SQLite: binding looks each parameter's
@@ -610,6 +720,7 @@ const SQLITE_ROW_PARAMS: usize = 240;
 /// `INSERT INTO {into} VALUES (…), (…)` of `rows` (each `width` values, in order),
 /// as few statements as the parameter limit allows; `suffix` ends each statement.
 async fn insert_rows(
+    script: &mut Script,
     tx: &mut AnyConnection,
     max_params: usize,
     into: &str,
@@ -622,47 +733,43 @@ async fn insert_rows(
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
         let mut sql = format!("INSERT INTO {into} VALUES ");
-        let mut args = AnyArguments::default();
-        let mut n = 0;
+        let mut vals = Vec::with_capacity(chunk.len() * width);
         for (i, row) in chunk.into_iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
             sql.push('(');
             for (j, v) in row.into_iter().enumerate() {
-                n += 1;
                 if j > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("${n}"));
-                let _ = match v {
-                    Val::S(x) => args.add(x),
-                    Val::OS(x) => args.add(x),
-                    Val::I(x) => args.add(x),
-                };
+                vals.push(v);
+                sql.push_str(&format!("${}", vals.len()));
             }
             sql.push(')');
         }
         sql.push_str(suffix);
-        sqlx::query_with(&sql, args)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        script.push(&mut *tx, &sql, vals).await?;
     }
     Ok(())
 }
 
 /// `DELETE FROM {table} WHERE filing_id IN (…)` for `ids`.
 async fn delete_of_filings(
+    script: &mut Script,
     tx: &mut AnyConnection,
     max_params: usize,
     table: &str,
     ids: &[&str],
 ) -> StoreResult<()> {
     for chunk in ids.chunks(max_params) {
-        let (list, args) = in_list(chunk);
-        let sql = format!("DELETE FROM {table} WHERE filing_id IN ({list})");
-        sqlx::query_with(&sql, args).execute(&mut *tx).await?;
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM {table} WHERE filing_id IN ({})",
+            marks.join(", ")
+        );
+        let vals = chunk.iter().map(|id| Val::S(id.to_string())).collect();
+        script.push(&mut *tx, &sql, vals).await?;
     }
     Ok(())
 }
@@ -768,7 +875,9 @@ impl SqlStore {
                 outbox.push(sms_row(Some(&f.id), "code", sms, c.now));
             }
         }
+        let mut script = Script::new(!self.postgres);
         insert_rows(
+            &mut script,
             tx,
             max,
             "filing_events (filing_id, seq, at, name, actor, body)",
@@ -777,8 +886,9 @@ impl SqlStore {
             "",
         )
         .await?;
-        delete_of_filings(tx, max, "timers", &ids).await?;
+        delete_of_filings(&mut script, tx, max, "timers", &ids).await?;
         insert_rows(
+            &mut script,
             tx,
             max,
             "timers (filing_id, kind, due_at, lease_until)",
@@ -787,14 +897,29 @@ impl SqlStore {
             "",
         )
         .await?;
-        delete_of_filings(tx, max, "sms_lookup", &ids).await?;
-        insert_rows(tx, max, "sms_lookup (mobile, filing_id)", 2, lookups, "").await?;
-        for c in commits {
-            for effect in &c.effects {
-                self.apply_effect(&mut *tx, effect, c.now).await?;
+        delete_of_filings(&mut script, tx, max, "sms_lookup", &ids).await?;
+        insert_rows(
+            &mut script,
+            tx,
+            max,
+            "sms_lookup (mobile, filing_id)",
+            2,
+            lookups,
+            "",
+        )
+        .await?;
+        if commits.iter().any(|c| !c.effects.is_empty()) {
+            // Record effects read as they write (number allocation): what came
+            // before them is written first.
+            script.flush(tx).await?;
+            for c in commits {
+                for effect in &c.effects {
+                    self.apply_effect(&mut *tx, effect, c.now).await?;
+                }
             }
         }
         insert_rows(
+            &mut script,
             tx,
             max,
             "inbox_messages (user_id, template, title, body, filing_id, appid, created_at)",
@@ -804,6 +929,7 @@ impl SqlStore {
         )
         .await?;
         insert_rows(
+            &mut script,
             tx,
             max,
             "sms_outbox (filing_id, mobile, body, created_at, kind, template, params, status, attempts, \
@@ -813,32 +939,40 @@ impl SqlStore {
             "",
         )
         .await?;
-        // Webhook deliveries only if anyone subscribed (one look for the lot).
         let webhooks: Vec<&WebhookEvent> = commits.iter().flat_map(|c| &c.webhooks).collect();
         if !webhooks.is_empty() {
-            let (subscribed,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM webhook_subscriptions WHERE deleted_at IS NULL",
-            )
-            .fetch_one(&mut *tx)
-            .await?;
-            if subscribed > 0 {
+            // Sent one by one, the deliveries are written only if anyone subscribed (one
+            // look for the lot); in a script the fan-out statements cost no trip and
+            // insert nothing without a subscription.
+            let subscribed = script.gather || {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM webhook_subscriptions WHERE deleted_at IS NULL",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                n > 0
+            };
+            if subscribed {
                 for c in commits {
-                    fan_out(&mut *tx, &c.webhooks, c.now).await?;
+                    for e in &c.webhooks {
+                        let (sql, vals) = fan_out_statement(e, c.now);
+                        script.push(&mut *tx, sql, vals).await?;
+                    }
                 }
             }
         }
         for c in commits {
             if let Some(task) = &c.bind_face_task {
-                sqlx::query(
-                    "UPDATE face_tasks SET consumed_by = $1 WHERE id = $2 AND consumed_by IS NULL",
-                )
-                .bind(&c.filing.id)
-                .bind(task)
-                .execute(&mut *tx)
-                .await?;
+                script
+                    .push(
+                        &mut *tx,
+                        "UPDATE face_tasks SET consumed_by = $1 WHERE id = $2 AND consumed_by IS NULL",
+                        vec![Val::S(c.filing.id.clone()), Val::S(task.clone())],
+                    )
+                    .await?;
             }
         }
-        Ok(())
+        script.flush(tx).await
     }
 }
 
@@ -1071,7 +1205,7 @@ impl Store for SqlStore {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
         let row = sqlx::query(&sql)
             .bind(username)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(user).transpose()
     }
@@ -1080,7 +1214,7 @@ impl Store for SqlStore {
         let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(user).transpose()
     }
@@ -1088,7 +1222,7 @@ impl Store for SqlStore {
     async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
         let sql = format!("SELECT {USER_COLS} FROM users ORDER BY username");
         sqlx::query(&sql)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reader)
             .await?
             .iter()
             .map(user)
@@ -1112,7 +1246,7 @@ impl Store for SqlStore {
         );
         let row = sqlx::query(&sql)
             .bind(token_hash)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(user).transpose()
     }
@@ -1133,7 +1267,7 @@ impl Store for SqlStore {
         let sql = format!("SELECT {APP_COLS} FROM apps WHERE appid = $1");
         let row = sqlx::query(&sql)
             .bind(appid)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(app).transpose()
     }
@@ -1142,11 +1276,11 @@ impl Store for SqlStore {
         let rows = match owner {
             Some(o) => {
                 let sql = format!("SELECT {APP_COLS} FROM apps WHERE owner_id = $1 ORDER BY appid");
-                sqlx::query(&sql).bind(o).fetch_all(&self.pool).await?
+                sqlx::query(&sql).bind(o).fetch_all(&self.reader).await?
             }
             None => {
                 let sql = format!("SELECT {APP_COLS} FROM apps ORDER BY appid");
-                sqlx::query(&sql).fetch_all(&self.pool).await?
+                sqlx::query(&sql).fetch_all(&self.reader).await?
             }
         };
         rows.iter().map(app).collect()
@@ -1158,7 +1292,7 @@ impl Store for SqlStore {
              FROM service_records WHERE appid = $1",
         )
         .bind(appid)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(ServiceRecord {
@@ -1179,7 +1313,7 @@ impl Store for SqlStore {
              FROM subject_records WHERE subject_key = $1",
         )
         .bind(subject_key)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(SubjectRecord {
@@ -1200,7 +1334,7 @@ impl Store for SqlStore {
         )
         .bind(subject_key)
         .bind(except)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reader)
         .await?;
         Ok(used as u32)
     }
@@ -1209,7 +1343,7 @@ impl Store for SqlStore {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT state FROM filings WHERE live_appid = $1")
                 .bind(appid)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reader)
                 .await?;
         row.map(|(s,)| json(&s)).transpose()
     }
@@ -1224,14 +1358,14 @@ impl Store for SqlStore {
     async fn filing(&self, id: &str) -> StoreResult<Option<Filing>> {
         let row: Option<(String,)> = sqlx::query_as("SELECT state FROM filings WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.map(|(s,)| json(&s)).transpose()
     }
 
     async fn list_filings(&self, q: &FilingQuery) -> StoreResult<Vec<Filing>> {
         let (sql, args) = list_query("state", q);
-        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| json(&r.try_get::<String, _>("state")?))
             .collect()
@@ -1239,7 +1373,7 @@ impl Store for SqlStore {
 
     async fn list_filing_heads(&self, q: &FilingQuery) -> StoreResult<Vec<FilingHead>> {
         let (sql, args) = list_query("id, version, status, due_at", q);
-        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| {
                 Ok(FilingHead {
@@ -1256,7 +1390,7 @@ impl Store for SqlStore {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT body FROM filing_events WHERE filing_id = $1 ORDER BY seq")
                 .bind(filing_id)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reader)
                 .await?;
         rows.iter().map(|(b,)| json(b)).collect()
     }
@@ -1266,7 +1400,7 @@ impl Store for SqlStore {
         for chunk in ids.chunks(self.row_params()) {
             let (list, args) = in_list(chunk);
             let sql = format!("SELECT state FROM filings WHERE id IN ({list})");
-            for r in sqlx::query_with(&sql, args).fetch_all(&self.pool).await? {
+            for r in sqlx::query_with(&sql, args).fetch_all(&self.reader).await? {
                 out.push(json(&r.try_get::<String, _>("state")?)?);
             }
         }
@@ -1275,7 +1409,7 @@ impl Store for SqlStore {
 
     async fn commit(&self, commit: Commit) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        self.write_commit(&mut tx, &commit).await?;
+        self.write_commits(&mut tx, &[&commit]).await?;
         tx.commit().await?;
         if !commit.effects.is_empty() {
             self.public_cache.bump();
@@ -1347,7 +1481,7 @@ impl Store for SqlStore {
             .await?;
         let numbers = self.allocate(&mut tx, &req).await?;
         let commit = build(numbers)?;
-        self.write_commit(&mut tx, &commit).await?;
+        self.write_commits(&mut tx, &[&commit]).await?;
         tx.commit().await?;
         self.public_cache.bump();
         Ok(commit)
@@ -1357,7 +1491,7 @@ impl Store for SqlStore {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT filing_id FROM sms_lookup WHERE mobile = $1 ORDER BY filing_id")
                 .bind(mobile)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reader)
                 .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
@@ -1398,13 +1532,13 @@ impl Store for SqlStore {
                 ))
                 .bind(m)
                 .bind(limit)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reader)
                 .await?
             }
             None => {
                 sqlx::query(&format!("{cols} ORDER BY id DESC LIMIT $1"))
                     .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_all(&self.reader)
                     .await?
             }
         };
@@ -1420,7 +1554,7 @@ impl Store for SqlStore {
             "SELECT id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at FROM media WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(MediaRow {
@@ -1444,7 +1578,7 @@ impl Store for SqlStore {
     async fn face_task(&self, id: &str) -> StoreResult<Option<FaceTaskRow>> {
         let row = sqlx::query(&format!("SELECT {FACE_COLS} FROM face_tasks WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(face).transpose()
     }
@@ -1560,7 +1694,7 @@ impl Store for SqlStore {
             .bind(user_id)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reader)
             .await?;
         rows.iter().map(inbox).collect()
     }
@@ -1570,7 +1704,7 @@ impl Store for SqlStore {
             "SELECT COUNT(*) FROM inbox_messages WHERE user_id = $1 AND read_at IS NULL",
         )
         .bind(user_id)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reader)
         .await?;
         Ok(n)
     }
@@ -1741,7 +1875,7 @@ impl Store for SqlStore {
         let sql = format!(
             "SELECT {WEBHOOK_COLS} FROM webhook_subscriptions WHERE deleted_at IS NULL ORDER BY created_at, id"
         );
-        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).fetch_all(&self.reader).await?;
         let mut out = vec![];
         for r in &rows {
             out.push(self.with_events(webhook(r)?).await?);
@@ -1753,7 +1887,7 @@ impl Store for SqlStore {
         let sql = format!("SELECT {WEBHOOK_COLS} FROM webhook_subscriptions WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         match row {
             Some(r) => Ok(Some(self.with_events(webhook(&r)?).await?)),
@@ -1887,7 +2021,7 @@ impl Store for SqlStore {
             .bind(subscription_id)
             .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.reader)
             .await?;
         rows.iter().map(delivery).collect()
     }
@@ -1902,7 +2036,7 @@ impl Store for SqlStore {
         )
         .bind(*lo)
         .bind(*hi)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         let mut out = vec![];
         for r in &rows {
@@ -1925,7 +2059,7 @@ impl Store for SqlStore {
         let sql = format!("SELECT {DELIVERY_COLS} FROM webhook_deliveries WHERE id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.reader)
             .await?;
         row.as_ref().map(delivery).transpose()
     }
@@ -2020,7 +2154,7 @@ impl Store for SqlStore {
             sqlx::query_as("SELECT day FROM job_runs WHERE job = $1 AND day = $2")
                 .bind(job)
                 .bind(day)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.reader)
                 .await?;
         Ok(row.is_some())
     }
@@ -2030,7 +2164,7 @@ impl Store for SqlStore {
             "SELECT appid, action, day, cleared_at FROM app_clearances WHERE appid = $1",
         )
         .bind(appid)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.reader)
         .await?;
         Ok(row.map(|(appid, action, day, at)| ClearanceRow {
             appid,
@@ -2045,7 +2179,7 @@ impl Store for SqlStore {
             "SELECT threshold FROM deadline_warnings WHERE appid = $1 ORDER BY threshold DESC",
         )
         .bind(appid)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         Ok(rows
             .into_iter()
@@ -2056,11 +2190,11 @@ impl Store for SqlStore {
     async fn histories(&self) -> StoreResult<Vec<History>> {
         let filings: Vec<(String, String, Option<String>, String)> =
             sqlx::query_as("SELECT id, kind, province, status FROM filings ORDER BY id")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reader)
                 .await?;
         let events: Vec<(String, String)> =
             sqlx::query_as("SELECT filing_id, body FROM filing_events ORDER BY filing_id, seq")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.reader)
                 .await?;
         let mut by_filing: std::collections::BTreeMap<String, Vec<Event>> = Default::default();
         for (id, body) in &events {
@@ -2084,6 +2218,10 @@ impl Store for SqlStore {
 
     // --- validation facts (issue 3) ---
 
+    async fn submission_facts(&self, q: &FactsQuery) -> StoreResult<FactsRows> {
+        crate::facts::submission_facts(&self.reader, self.postgres, q).await
+    }
+
     async fn open_orders_of_subject(
         &self,
         subject_key: &str,
@@ -2094,7 +2232,7 @@ impl Store for SqlStore {
         )
         .bind(subject_key)
         .bind(except)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         Ok(rows
             .into_iter()
@@ -2118,7 +2256,7 @@ impl Store for SqlStore {
         )
         .bind(subject_key)
         .bind(except_appid)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
@@ -2131,59 +2269,12 @@ impl Store for SqlStore {
         if mobiles.is_empty() {
             return Ok(vec![]);
         }
-        // Documents keep mobiles as typed ("+86 138-0013-8000"): drop spaces and hyphens
-        // and keep the last 11 characters, which strips +86/0086/86. The same expressions
-        // back the 0003 indexes on service_records, so the lookups there are indexed.
-        let postgres = self.postgres;
-        let mobile = |column: &str, path: &[&str]| {
-            if postgres {
-                format!(
-                    "right(replace(replace(({column}::jsonb #>> '{{{}}}'), ' ', ''), '-', ''), 11)",
-                    path.join(",")
-                )
-            } else {
-                format!(
-                    "substr(replace(replace(json_extract({column}, '$.{}'), ' ', ''), '-', ''), -11)",
-                    path.join(".")
-                )
-            }
-        };
         let list: Vec<String> = (0..mobiles.len()).map(|i| format!("${}", i + 2)).collect();
         let list = list.join(", ");
-        let branches = [
-            (
-                "service_records",
-                "subject_key",
-                "document",
-                vec!["subject_principal", "mobile"],
-                "status = 'active'",
-            ),
-            (
-                "service_records",
-                "subject_key",
-                "document",
-                vec!["mini_program_principal", "mobile"],
-                "status = 'active'",
-            ),
-            (
-                "filings",
-                "open_subject_key",
-                "state",
-                vec!["document", "subject_principal", "mobile"],
-                "open_subject_key IS NOT NULL",
-            ),
-            (
-                "filings",
-                "open_subject_key",
-                "state",
-                vec!["document", "mini_program_principal", "mobile"],
-                "open_subject_key IS NOT NULL",
-            ),
-        ];
-        let sql = branches
+        let sql = MOBILE_SOURCES
             .iter()
             .map(|(table, key, column, path, live)| {
-                let m = mobile(column, path);
+                let m = mobile_expr(self.postgres, column, path);
                 format!(
                     "SELECT {m} AS m FROM {table} WHERE {live} AND {key} <> $1 AND {m} IN ({list})"
                 )
@@ -2195,7 +2286,7 @@ impl Store for SqlStore {
         for m in mobiles {
             let _ = args.add(m.clone());
         }
-        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.reader).await?;
         let mut found: Vec<String> = rows
             .iter()
             .map(|r| r.try_get::<String, _>("m"))
@@ -2213,7 +2304,7 @@ impl Store for SqlStore {
         let sql = format!(
             "SELECT id, owner_id, content_type, certificate_type, checks FROM media WHERE id IN ({list}) ORDER BY id"
         );
-        let rows = sqlx::query_with(&sql, args).fetch_all(&self.pool).await?;
+        let rows = sqlx::query_with(&sql, args).fetch_all(&self.reader).await?;
         rows.iter()
             .map(|r| {
                 let checks: serde_json::Value = json(&r.try_get::<String, _>("checks")?)?;
@@ -2222,13 +2313,7 @@ impl Store for SqlStore {
                     owner_id: r.try_get("owner_id")?,
                     content_type: r.try_get("content_type")?,
                     certificate_type: r.try_get("certificate_type")?,
-                    failed_checks: checks
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter(|c| c["ok"] == serde_json::json!(false))
-                        .filter_map(|c| c["code"].as_str().map(str::to_string))
-                        .collect(),
+                    failed_checks: failed_checks(&checks),
                 })
             })
             .collect()
@@ -2250,7 +2335,7 @@ impl Store for SqlStore {
         )
         .bind(appid)
         .bind(ms(since))
-        .fetch_one(&self.pool)
+        .fetch_one(&self.reader)
         .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
@@ -2356,7 +2441,7 @@ impl SqlStore {
             "SELECT event_type FROM webhook_subscription_events WHERE subscription_id = $1 ORDER BY event_type",
         )
         .bind(&w.id)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.reader)
         .await?;
         w.events = rows.into_iter().map(|(e,)| e).collect();
         Ok(w)
@@ -2423,24 +2508,34 @@ async fn write_notices(tx: &mut AnyConnection, notices: &[Notice], now: Time) ->
 /// One delivery per event and subscription that asked for its type (or `*`).
 async fn fan_out(tx: &mut AnyConnection, events: &[WebhookEvent], now: Time) -> StoreResult<()> {
     for e in events {
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, payload, status, attempts, \
-             retry_count, next_attempt_at, lease_until, created_at) \
-             SELECT s.id, $1, $2, $3, 'pending', 0, 0, $4, 0, $5 FROM webhook_subscriptions s \
-             WHERE s.deleted_at IS NULL AND EXISTS (SELECT 1 FROM webhook_subscription_events x \
-             WHERE x.subscription_id = s.id AND (x.event_type = $6 OR x.event_type = '*')) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind(&e.event_id)
-        .bind(&e.event_type)
-        .bind(&e.payload)
-        .bind(ms(now))
-        .bind(ms(now))
-        .bind(&e.event_type)
-        .execute(&mut *tx)
-        .await?;
+        let (sql, vals) = fan_out_statement(e, now);
+        let mut args = AnyArguments::default();
+        for v in vals {
+            v.add_to(&mut args);
+        }
+        sqlx::query_with(sql, args).execute(&mut *tx).await?;
     }
     Ok(())
+}
+
+/// The statement of [`fan_out`] for one event.
+fn fan_out_statement(e: &WebhookEvent, now: Time) -> (&'static str, Vec<Val>) {
+    (
+        "INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, payload, status, attempts, \
+         retry_count, next_attempt_at, lease_until, created_at) \
+         SELECT s.id, $1, $2, $3, 'pending', 0, 0, $4, 0, $5 FROM webhook_subscriptions s \
+         WHERE s.deleted_at IS NULL AND EXISTS (SELECT 1 FROM webhook_subscription_events x \
+         WHERE x.subscription_id = s.id AND (x.event_type = $6 OR x.event_type = '*')) \
+         ON CONFLICT DO NOTHING",
+        vec![
+            Val::S(e.event_id.clone()),
+            Val::S(e.event_type.clone()),
+            Val::S(e.payload.clone()),
+            Val::I(ms(now)),
+            Val::I(ms(now)),
+            Val::S(e.event_type.clone()),
+        ],
+    )
 }
 
 /// The listed apps without a service record: the only ones the sweep's plan acts on

@@ -528,4 +528,79 @@ async fn validation_facts(store: SqlStore) {
         }]
     );
     assert!(fx.store.media_info(&[]).await.unwrap().is_empty());
+
+    // All of it in one statement gives what the reads one by one give (issue 7).
+    let task = FaceTaskRow {
+        id: "face".into(),
+        filing_id: "f1".into(),
+        owner_id: "u1".into(),
+        status: "succeeded".into(),
+        created_at: t0(),
+        identity_type: Some(2),
+        identity_number: Some("440300198512311238".into()),
+        name: Some("张三".into()),
+        photo: None,
+        consumed_by: None,
+    };
+    fx.store.insert_face_task(&task).await.unwrap();
+    let full = FactsQuery {
+        appid: Some("wx2".into()),
+        face_task: Some("face".into()),
+        subject_key: Some(a.into()),
+        except_filing: "f2".into(),
+        quota: true,
+        mobiles: vec!["13800138000".into(), "13900139000".into()],
+        media: vec!["m1".into(), "nope".into()],
+        submissions_since: Some(t0()),
+    };
+    let queries = [
+        full.clone(),
+        // From the other subject: the mobile is used elsewhere, no names, no record.
+        FactsQuery {
+            subject_key: Some(b.into()),
+            ..full.clone()
+        },
+        // The filed app itself, no quota, no daily count.
+        FactsQuery {
+            appid: Some("wx1".into()),
+            except_filing: "f1".into(),
+            quota: false,
+            submissions_since: None,
+            ..full.clone()
+        },
+        // Unknown everything.
+        FactsQuery {
+            appid: Some("wx9".into()),
+            face_task: Some("none".into()),
+            subject_key: Some("1:none".into()),
+            media: vec!["nope".into()],
+            ..FactsQuery::default()
+        },
+        FactsQuery::default(),
+    ];
+    for q in &queries {
+        let one = fx.store.submission_facts(q).await.unwrap();
+        let reference = facts_one_by_one(&fx.store, q).await.unwrap();
+        assert_eq!(one, reference, "{q:?}");
+    }
+    // The full query found every part (so the comparison above compared something).
+    let one = fx.store.submission_facts(&full).await.unwrap();
+    assert_eq!(one.app.as_ref().map(|a| a.appid.as_str()), Some("wx2"));
+    assert_eq!(
+        one.face_task.as_ref().map(|t| t.status.as_str()),
+        Some("succeeded")
+    );
+    assert_eq!(one.quota_used, Some(1));
+    assert_eq!(
+        one.subject_record.as_ref().map(|r| r.province.as_str()),
+        Some("44")
+    );
+    assert_eq!(one.service_names, vec!["星河记账".to_string()]);
+    assert_eq!(one.app_filed, Some(false));
+    assert_eq!(one.submissions, Some(0));
+    assert_eq!(one.media.len(), 1);
+    let other = fx.store.submission_facts(&queries[1]).await.unwrap();
+    assert_eq!(other.mobiles_elsewhere, vec!["13800138000".to_string()]);
+    let filed = fx.store.submission_facts(&queries[2]).await.unwrap();
+    assert_eq!(filed.app_filed, Some(true));
 }

@@ -15,7 +15,7 @@ use beian_domain::filing::{
     CancelReason, CancelType, Command, Filing, Kind, Reason, RecordFacts, Time,
 };
 use beian_domain::validate::{self, FaceFacts, MediaFacts, ValidationFacts};
-use beian_store::{FilingHead, FilingQuery};
+use beian_store::{FactsQuery, FilingHead, FilingQuery};
 use chrono::Duration;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -323,18 +323,34 @@ pub async fn facts(
     f: Option<&Filing>,
     doc: &Document,
 ) -> ApiResult<ValidationFacts> {
-    let app = match f {
-        Some(f) => s.store.app(&f.appid).await?,
-        None => None,
+    // Media belong to the order's applicant (the caller, for a precheck).
+    let owner = f.map_or(caller.user.id.as_str(), |f| f.owner_id.as_str());
+    let mut media: Vec<String> = doc
+        .media_refs()
+        .into_iter()
+        .map(|(_, id)| id.to_string())
+        .collect();
+    media.sort();
+    media.dedup();
+    let subject_key = doc.subject_key();
+    let query = FactsQuery {
+        appid: f.map(|f| f.appid.clone()),
+        face_task: doc.mini_program_principal.face_verification.clone(),
+        quota: f.is_none_or(|f| f.kind == Kind::New),
+        except_filing: f.map_or(String::new(), |f| f.id.clone()),
+        mobiles: match subject_key {
+            Some(_) => validate::principal_mobiles(doc, &s.policy),
+            None => vec![],
+        },
+        subject_key,
+        media,
+        submissions_since: (f.is_some() && s.policy.submissions_daily_per_mp > 0)
+            .then(|| validate::daily_reset(s.now())),
     };
-    let face = match doc.mini_program_principal.face_verification.as_deref() {
-        Some(id) => s
-            .store
-            .face_task(id)
-            .await?
-            .filter(|t| t.owner_id == caller.user.id),
-        None => None,
-    };
+    // Every database fact in one store call (one statement on the SQL store).
+    let rows = s.store.submission_facts(&query).await?;
+    let app = rows.app;
+    let face = rows.face_task.filter(|t| t.owner_id == caller.user.id);
     let mut facts = ValidationFacts {
         app_name: app.as_ref().map(|a| a.name.clone()),
         owner_name: app.as_ref().and_then(|a| a.owner_name.clone()),
@@ -351,44 +367,30 @@ pub async fn facts(
         }),
         ..ValidationFacts::default()
     };
-    let except = f.map_or("", |f| f.id.as_str());
-    if let Some(key) = doc.subject_key() {
-        if f.is_none_or(|f| f.kind == Kind::New) {
-            facts.quota_used = Some(s.store.quota_used(&key, except).await?);
-        }
+    if query.subject_key.is_some() {
+        facts.quota_used = rows.quota_used;
         // Another open order of the MP cannot exist: the store keeps one live order per app.
-        let open = s.store.open_orders_of_subject(&key, except).await?;
-        facts.subject_busy = Some(!open.is_empty());
-        facts.subject_provinces = open.into_iter().filter_map(|o| o.province).collect();
-        let record = s.store.subject_record(&key).await?;
-        if let Some(r) = record.filter(|r| r.status == "active") {
+        facts.subject_busy = Some(!rows.open_orders.is_empty());
+        facts.subject_provinces = rows
+            .open_orders
+            .into_iter()
+            .filter_map(|o| o.province)
+            .collect();
+        if let Some(r) = rows.subject_record.filter(|r| r.status == "active") {
             facts.subject_provinces.push(r.province);
             facts.recorded_subject_name = Some(r.subject_name);
         }
-        let appid = f.map_or("", |f| f.appid.as_str());
-        facts.other_service_names = s.store.active_service_names(&key, appid).await?;
-        let mobiles = validate::principal_mobiles(doc, &s.policy);
-        facts.mobiles_used_elsewhere = s.store.mobiles_of_other_subjects(&mobiles, &key).await?;
+        facts.other_service_names = rows.service_names;
+        facts.mobiles_used_elsewhere = rows.mobiles_elsewhere;
     }
-    // Media belong to the order's applicant (the caller, for a precheck).
-    let owner = f.map_or(caller.user.id.as_str(), |f| f.owner_id.as_str());
-    let mut ids: Vec<String> = doc
-        .media_refs()
-        .into_iter()
-        .map(|(_, id)| id.to_string())
-        .collect();
-    ids.sort();
-    ids.dedup();
-    let media = s.store.media_info(&ids).await?;
-    // The quality checks each file failed at upload (V-MAT-007 at submission), read with
-    // the rest of the media facts in one statement.
-    for m in media.iter().filter(|m| !m.failed_checks.is_empty()) {
+    // The quality checks each file failed at upload (V-MAT-007 at submission).
+    for m in rows.media.iter().filter(|m| !m.failed_checks.is_empty()) {
         facts
             .media_failed_checks
             .insert(m.id.clone(), m.failed_checks.clone());
     }
     facts.media = Some(
-        media
+        rows.media
             .into_iter()
             .map(|m| {
                 let found = MediaFacts {
@@ -403,21 +405,19 @@ pub async fn facts(
     if let (Some(f), Some(app)) = (f, &app) {
         let p = app.preconditions;
         facts.preconditions_met = Some(p.profile_complete && p.category_approved && p.certified);
-        let service = s
-            .store
-            .service_record(&f.appid)
-            .await?
-            .filter(|r| r.status == "active");
-        facts.app_filed = Some(service.is_some());
-        if f.kind == Kind::Change {
+        facts.app_filed = rows.app_filed;
+        if f.kind == Kind::Change && rows.app_filed == Some(true) {
+            // Change orders only: the record's full document.
+            let service = s
+                .store
+                .service_record(&f.appid)
+                .await?
+                .filter(|r| r.status == "active");
             if let Some(r) = service {
                 facts.record = Some(Box::new(record_facts(s, r).await?));
             }
         }
-        if s.policy.submissions_daily_per_mp > 0 {
-            let since = validate::daily_reset(s.now());
-            facts.submissions_today = Some(s.store.submissions_since(&f.appid, since).await?);
-        }
+        facts.submissions_today = rows.submissions;
     }
     Ok(facts)
 }

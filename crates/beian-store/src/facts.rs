@@ -1,0 +1,296 @@
+//! A submission's validation facts in one statement (issue 7).
+//!
+//! Submit read ten facts one statement at a time: on SQLite each statement queues on the
+//! one connection and crosses sqlx's worker thread, on PostgreSQL each is a round trip.
+//! Here every part is a branch of one `UNION ALL` whose rows carry a tag and ten text
+//! columns, in SQL both dialects accept; [`rows`] sorts the answers back into
+//! [`FactsRows`]. The trait's default method (the single-purpose reads) is the
+//! reference: a store test holds both to equal answers.
+
+use crate::sql::{json, mobile_expr, time, MOBILE_SOURCES};
+use crate::{
+    AppRow, FaceTaskRow, FactsQuery, FactsRows, MediaInfo, OpenOrder, StoreError, StoreResult,
+    SubjectRecord,
+};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{AnyPool, Arguments, Row};
+
+const COLUMNS: usize = 10;
+
+/// Binds parameters in order and hands out their `$n` marks.
+struct Params {
+    args: AnyArguments<'static>,
+    n: usize,
+}
+
+impl Params {
+    fn text(&mut self, v: &str) -> String {
+        let _ = self.args.add(v.to_string());
+        self.n += 1;
+        format!("${}", self.n)
+    }
+
+    fn int(&mut self, v: i64) -> String {
+        let _ = self.args.add(v);
+        self.n += 1;
+        format!("${}", self.n)
+    }
+
+    fn list(&mut self, vs: &[String]) -> String {
+        vs.iter()
+            .map(|v| self.text(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// One branch: the tag, up to ten column expressions (padded with NULL), the rest.
+fn branch(tag: &str, cols: &[&str], rest: &str) -> String {
+    let cols: Vec<String> = (0..COLUMNS)
+        .map(|i| format!("{} AS c{i}", cols.get(i).copied().unwrap_or("NULL")))
+        .collect();
+    format!("SELECT '{tag}' AS k, {} {rest}", cols.join(", "))
+}
+
+/// The statement and its arguments; `None` when the query asks nothing.
+fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'static>)> {
+    let mut p = Params {
+        args: AnyArguments::default(),
+        n: 0,
+    };
+    let mut parts = vec![];
+    if let Some(appid) = &q.appid {
+        let a = p.text(appid);
+        parts.push(branch(
+            "app",
+            &[
+                "appid",
+                "name",
+                "owner_id",
+                "CAST(listed AS TEXT)",
+                "owner_name",
+                "CAST(registered_at AS TEXT)",
+                "preconditions",
+                "CAST(created_at AS TEXT)",
+            ],
+            &format!("FROM apps WHERE appid = {a}"),
+        ));
+        let a = p.text(appid);
+        parts.push(branch(
+            "service",
+            &["status"],
+            &format!("FROM service_records WHERE appid = {a}"),
+        ));
+        if let Some(since) = q.submissions_since {
+            let (a, t) = (p.text(appid), p.int(since.timestamp_millis()));
+            parts.push(branch(
+                "subs",
+                &["CAST(COUNT(*) AS TEXT)"],
+                &format!(
+                    "FROM filing_events e JOIN filings f ON f.id = e.filing_id \
+                     WHERE f.appid = {a} AND e.name IN ('submitted', 'sms_restarted') AND e.at >= {t}"
+                ),
+            ));
+        }
+    }
+    if let Some(id) = &q.face_task {
+        let i = p.text(id);
+        parts.push(branch(
+            "face",
+            &[
+                "id",
+                "filing_id",
+                "owner_id",
+                "status",
+                "CAST(created_at AS TEXT)",
+                "CAST(identity_type AS TEXT)",
+                "identity_number",
+                "name",
+                "photo",
+                "consumed_by",
+            ],
+            &format!("FROM face_tasks WHERE id = {i}"),
+        ));
+    }
+    if let Some(key) = &q.subject_key {
+        if q.quota {
+            let (k1, k2, e) = (p.text(key), p.text(key), p.text(&q.except_filing));
+            let count = format!(
+                "CAST((SELECT COUNT(*) FROM service_records WHERE subject_key = {k1} AND status = 'active') \
+                 + (SELECT COUNT(*) FROM filings WHERE open_subject_key = {k2} AND kind = 'new' AND id <> {e}) AS TEXT)"
+            );
+            parts.push(branch("quota", &[&count], ""));
+        }
+        let (k, e) = (p.text(key), p.text(&q.except_filing));
+        parts.push(branch(
+            "open",
+            &["id", "appid", "kind", "province"],
+            &format!("FROM filings WHERE open_subject_key = {k} AND id <> {e}"),
+        ));
+        let k = p.text(key);
+        parts.push(branch(
+            "subject",
+            &[
+                "subject_key",
+                "province",
+                "subject_number",
+                "subject_name",
+                "CAST(next_service_index AS TEXT)",
+                "status",
+            ],
+            &format!("FROM subject_records WHERE subject_key = {k}"),
+        ));
+        let (k, a) = (p.text(key), p.text(q.appid.as_deref().unwrap_or("")));
+        parts.push(branch(
+            "name",
+            &["mini_program_name", "appid"],
+            &format!("FROM service_records WHERE subject_key = {k} AND status = 'active' AND appid <> {a}"),
+        ));
+        if !q.mobiles.is_empty() {
+            for (table, key_col, column, path, live) in MOBILE_SOURCES {
+                let m = mobile_expr(postgres, column, path);
+                let (k, list) = (p.text(key), p.list(&q.mobiles));
+                parts.push(branch(
+                    "mobile",
+                    &[&m],
+                    &format!("FROM {table} WHERE {live} AND {key_col} <> {k} AND {m} IN ({list})"),
+                ));
+            }
+        }
+    }
+    if !q.media.is_empty() {
+        let list = p.list(&q.media);
+        parts.push(branch(
+            "media",
+            &[
+                "id",
+                "owner_id",
+                "content_type",
+                "CAST(certificate_type AS TEXT)",
+                "checks",
+            ],
+            &format!("FROM media WHERE id IN ({list})"),
+        ));
+    }
+    (!parts.is_empty()).then(|| (parts.join(" UNION ALL "), p.args))
+}
+
+/// Asks every part of `q` in one statement.
+pub(crate) async fn submission_facts(
+    pool: &AnyPool,
+    postgres: bool,
+    q: &FactsQuery,
+) -> StoreResult<FactsRows> {
+    let rows = match statement(q, postgres) {
+        Some((sql, args)) => sqlx::query_with(&sql, args).fetch_all(pool).await?,
+        None => vec![],
+    };
+    let mut out = rows_to_facts(&rows)?;
+    // Parts asked that found no row still have an answer.
+    if q.appid.is_some() {
+        out.app_filed.get_or_insert(false);
+        if q.submissions_since.is_some() {
+            out.submissions.get_or_insert(0);
+        }
+    }
+    Ok(out)
+}
+
+fn int(v: &Option<String>) -> StoreResult<Option<i64>> {
+    v.as_deref()
+        .map(|s| {
+            s.parse::<i64>()
+                .map_err(|e| StoreError::Corrupt(format!("facts column {s:?}: {e}")))
+        })
+        .transpose()
+}
+
+fn text(v: &Option<String>) -> StoreResult<String> {
+    v.clone()
+        .ok_or_else(|| StoreError::Corrupt("facts column unexpectedly NULL".into()))
+}
+
+fn rows_to_facts(rows: &[AnyRow]) -> StoreResult<FactsRows> {
+    let mut out = FactsRows::default();
+    let mut names: Vec<(String, String)> = vec![];
+    for r in rows {
+        let k: String = r.try_get("k")?;
+        let c: Vec<Option<String>> = (0..COLUMNS)
+            .map(|i| r.try_get::<Option<String>, _>(format!("c{i}").as_str()))
+            .collect::<Result<_, _>>()?;
+        match k.as_str() {
+            "app" => {
+                out.app = Some(AppRow {
+                    appid: text(&c[0])?,
+                    name: text(&c[1])?,
+                    owner_id: text(&c[2])?,
+                    // BIGINT / INTEGER 0 or 1.
+                    listed: int(&c[3])?.unwrap_or(0) != 0,
+                    owner_name: c[4].clone(),
+                    registered_at: time(int(&c[5])?.unwrap_or(0)),
+                    preconditions: json(&text(&c[6])?)?,
+                    created_at: time(int(&c[7])?.unwrap_or(0)),
+                })
+            }
+            "service" => {
+                let active = c[0].as_deref() == Some("active");
+                out.app_filed = Some(out.app_filed.unwrap_or(false) || active);
+            }
+            "subs" => {
+                out.submissions = Some(u32::try_from(int(&c[0])?.unwrap_or(0)).unwrap_or(u32::MAX))
+            }
+            "face" => {
+                out.face_task = Some(FaceTaskRow {
+                    id: text(&c[0])?,
+                    filing_id: text(&c[1])?,
+                    owner_id: text(&c[2])?,
+                    status: text(&c[3])?,
+                    created_at: time(int(&c[4])?.unwrap_or(0)),
+                    identity_type: int(&c[5])?,
+                    identity_number: c[6].clone(),
+                    name: c[7].clone(),
+                    photo: c[8].clone(),
+                    consumed_by: c[9].clone(),
+                })
+            }
+            "quota" => out.quota_used = Some(int(&c[0])?.unwrap_or(0) as u32),
+            "open" => out.open_orders.push(OpenOrder {
+                id: text(&c[0])?,
+                appid: text(&c[1])?,
+                kind: text(&c[2])?,
+                province: c[3].clone(),
+            }),
+            "subject" => {
+                out.subject_record = Some(SubjectRecord {
+                    subject_key: text(&c[0])?,
+                    province: text(&c[1])?,
+                    subject_number: text(&c[2])?,
+                    subject_name: text(&c[3])?,
+                    next_service_index: int(&c[4])?.unwrap_or(0),
+                    status: text(&c[5])?,
+                })
+            }
+            "name" => names.push((text(&c[1])?, text(&c[0])?)),
+            "mobile" => out.mobiles_elsewhere.push(text(&c[0])?),
+            "media" => {
+                let checks: serde_json::Value = json(&text(&c[4])?)?;
+                out.media.push(MediaInfo {
+                    id: text(&c[0])?,
+                    owner_id: text(&c[1])?,
+                    content_type: text(&c[2])?,
+                    certificate_type: int(&c[3])?,
+                    failed_checks: crate::sql::failed_checks(&checks),
+                });
+            }
+            other => return Err(StoreError::Corrupt(format!("facts row {other:?}"))),
+        }
+    }
+    // The orders the single-purpose reads give.
+    out.open_orders.sort_by(|a, b| a.id.cmp(&b.id));
+    names.sort();
+    out.service_names = names.into_iter().map(|(_, n)| n).collect();
+    out.mobiles_elsewhere.sort();
+    out.mobiles_elsewhere.dedup();
+    out.media.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
