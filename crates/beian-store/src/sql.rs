@@ -632,31 +632,73 @@ impl Val {
     }
 }
 
-/// The statements of one transaction's writes. PostgreSQL takes one statement per
-/// message in the extended protocol, so each is sent as it comes. On SQLite they are
-/// gathered and sent as one script on [`Script::flush`]: every statement costs a trip
-/// through sqlx's worker thread, and on the one writer connection those trips, not
-/// SQLite's work, were most of a commit's time (issue 7: a submit's ten writes).
+/// How a [`Script`] sends its statements.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sending {
+    /// Each statement as it comes, with bound parameters.
+    Each,
+    /// Gathered, with bound parameters numbered across the script, as one query
+    /// (SQLite runs every statement of a query string).
+    Gathered,
+    /// Gathered with the values written into the SQL as literals, as one simple query
+    /// (PostgreSQL: its extended protocol takes one statement per message, the simple
+    /// protocol many, but without parameters).
+    Literals,
+}
+
+/// The statements of one transaction's writes. Every statement sent alone costs a
+/// trip: through sqlx's worker thread on SQLite (on the one writer connection, those
+/// trips rather than SQLite's work were most of a commit's time), a network round trip
+/// on PostgreSQL. A single order's commit (a request) gathers its writes and sends them
+/// at [`Script::flush`]; batches of many orders (timers, seeding) send each multi-row
+/// statement as it comes, since their cost is the rows, not the trips.
 struct Script {
-    gather: bool,
+    send: Sending,
     sql: String,
     args: AnyArguments<'static>,
     n: usize,
 }
 
+/// `v` as a PostgreSQL dollar-quoted literal, with a tag that does not occur in it, so
+/// no content can end the literal early (whatever `standard_conforming_strings` says).
+fn dollar_quote(v: &str) -> String {
+    let mut tag = "v".to_string();
+    let mut i = 0;
+    while v.contains(&format!("${tag}$")) {
+        tag = format!("v{i}");
+        i += 1;
+    }
+    format!("${tag}${v}${tag}$")
+}
+
+impl Val {
+    fn literal(&self) -> String {
+        match self {
+            Val::S(x) | Val::OS(Some(x)) => dollar_quote(x),
+            Val::OS(None) => "NULL".into(),
+            Val::I(x) => x.to_string(),
+        }
+    }
+}
+
 impl Script {
-    fn new(gather: bool) -> Script {
+    fn new(send: Sending) -> Script {
         Script {
-            gather,
+            send,
             sql: String::new(),
             args: AnyArguments::default(),
             n: 0,
         }
     }
 
+    /// Whether statements cost nothing until the flush.
+    fn gathers(&self) -> bool {
+        self.send != Sending::Each
+    }
+
     /// Adds (or runs) `sql`, whose parameters are `$1…$k` in the order of `vals`.
     async fn push(&mut self, tx: &mut AnyConnection, sql: &str, vals: Vec<Val>) -> StoreResult<()> {
-        if !self.gather {
+        if self.send == Sending::Each {
             let mut args = AnyArguments::default();
             for v in vals {
                 v.add_to(&mut args);
@@ -667,34 +709,47 @@ impl Script {
                 .map_err(map_err)?;
             return Ok(());
         }
-        // SQLite numbers `$k` across the whole script, so shift them past the
-        // parameters already gathered.
+        // `$k` becomes the k-th value as a literal, or (SQLite numbers parameters across
+        // the whole query) the parameter k places past those already gathered.
         let offset = self.n;
-        let mut chars = sql.char_indices().peekable();
-        while let Some((_, c)) = chars.next() {
-            self.sql.push(c);
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
             if c != '$' {
+                self.sql.push(c);
                 continue;
             }
             let mut digits = String::new();
-            while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
                 digits.push(d);
-                chars.next();
             }
-            match digits.parse::<usize>() {
-                Ok(k) => self.sql.push_str(&(k + offset).to_string()),
-                Err(_) => self.sql.push_str(&digits),
+            match (digits.parse::<usize>(), self.send) {
+                (Ok(k), Sending::Literals) => {
+                    let v = vals.get(k - 1).ok_or_else(|| {
+                        StoreError::Corrupt(format!("statement parameter ${k} without a value"))
+                    })?;
+                    self.sql.push_str(&v.literal());
+                }
+                (Ok(k), _) => {
+                    self.sql.push('$');
+                    self.sql.push_str(&(k + offset).to_string());
+                }
+                (Err(_), _) => {
+                    self.sql.push('$');
+                    self.sql.push_str(&digits);
+                }
             }
         }
         self.sql.push_str(";\n");
-        self.n += vals.len();
-        for v in vals {
-            v.add_to(&mut self.args);
+        if self.send == Sending::Gathered {
+            self.n += vals.len();
+            for v in vals {
+                v.add_to(&mut self.args);
+            }
         }
         Ok(())
     }
 
-    /// Sends what was gathered (SQLite).
+    /// Sends what was gathered.
     async fn flush(&mut self, tx: &mut AnyConnection) -> StoreResult<()> {
         if self.sql.is_empty() {
             return Ok(());
@@ -702,10 +757,13 @@ impl Script {
         let sql = std::mem::take(&mut self.sql);
         let args = std::mem::take(&mut self.args);
         self.n = 0;
-        sqlx::query_with(&sql, args)
-            .execute(&mut *tx)
-            .await
-            .map_err(map_err)?;
+        let done = if self.send == Sending::Literals {
+            // A query without arguments goes as a simple query (many statements).
+            (&mut *tx).execute(sql.as_str()).await
+        } else {
+            sqlx::query_with(&sql, args).execute(&mut *tx).await
+        };
+        done.map_err(map_err)?;
         Ok(())
     }
 }
@@ -875,7 +933,11 @@ impl SqlStore {
                 outbox.push(sms_row(Some(&f.id), "code", sms, c.now));
             }
         }
-        let mut script = Script::new(!self.postgres);
+        let mut script = Script::new(match (commits.len(), self.postgres) {
+            (1, true) => Sending::Literals,
+            (_, true) => Sending::Each,
+            (_, false) => Sending::Gathered,
+        });
         insert_rows(
             &mut script,
             tx,
@@ -944,7 +1006,7 @@ impl SqlStore {
             // Sent one by one, the deliveries are written only if anyone subscribed (one
             // look for the lot); in a script the fan-out statements cost no trip and
             // insert nothing without a subscription.
-            let subscribed = script.gather || {
+            let subscribed = script.gathers() || {
                 let (n,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM webhook_subscriptions WHERE deleted_at IS NULL",
                 )
@@ -2637,3 +2699,17 @@ const WEBHOOK_COLS: &str = "id, url, secret, description, created_by, created_at
 const DELIVERY_COLS: &str =
     "id, subscription_id, event_id, event_type, payload, status, attempts, retry_count, \
      next_attempt_at, lease_until, last_status_code, last_error, created_at, delivered_at";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dollar_quotes_pick_a_tag_the_value_does_not_contain() {
+        assert_eq!(dollar_quote("a'b"), "$v$a'b$v$");
+        assert_eq!(dollar_quote("x$v$y"), "$v0$x$v$y$v0$");
+        assert_eq!(dollar_quote("$v$$v0$"), "$v1$$v$$v0$$v1$");
+        assert_eq!(Val::OS(None).literal(), "NULL");
+        assert_eq!(Val::I(-42).literal(), "-42");
+    }
+}

@@ -168,7 +168,8 @@ both!(
     refused_allocation_consumes_no_number,
     timers_are_leased,
     idempotency_keys,
-    validation_facts
+    validation_facts,
+    a_commit_keeps_any_text
 );
 
 async fn stale_commits_change_nothing(store: SqlStore) {
@@ -603,4 +604,40 @@ async fn validation_facts(store: SqlStore) {
     assert_eq!(other.mobiles_elsewhere, vec!["13800138000".to_string()]);
     let filed = fx.store.submission_facts(&queries[2]).await.unwrap();
     assert_eq!(filed.app_filed, Some(true));
+}
+
+/// A request's commit goes as one script (SQLite: numbered parameters; PostgreSQL: values
+/// as dollar-quoted literals). Text that looks like SQL or like the quoting itself comes
+/// back byte for byte, and a stale commit in script form still writes nothing.
+async fn a_commit_keeps_any_text(store: SqlStore) {
+    let fx = Fx::new(store).await;
+    fx.app("wx1").await;
+    let f = fx.draft("f1", "wx1", "91440300708461136T").await;
+    let nasty = "it's $v$ $v0$ $$ $1 \\ '); DROP TABLE filings; -- 星河\n";
+    let actor = Actor::Applicant("u1".into());
+    let mut c = fx.decide(&f, submit_cmd(), &actor).unwrap();
+    c.notices = vec![beian_domain::notify::Notice {
+        channel: beian_domain::notify::Channel::Inbox,
+        to: "u1".into(),
+        template: "t".into(),
+        title: nasty.into(),
+        body: format!("{nasty}{nasty}"),
+        params: Default::default(),
+        filing_id: Some("f1".into()),
+        appid: None,
+    }];
+    let stale = c.clone();
+    fx.store.commit(c).await.unwrap();
+    let inbox = fx.store.inbox("u1", None, 10).await.unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].title, nasty);
+    assert_eq!(inbox[0].body, format!("{nasty}{nasty}"));
+    assert_eq!(inbox[0].appid, None);
+    assert_eq!(fx.store.events("f1").await.unwrap().len(), 3);
+    assert!(matches!(
+        fx.store.commit(stale).await,
+        Err(StoreError::VersionConflict)
+    ));
+    assert_eq!(fx.store.inbox("u1", None, 10).await.unwrap().len(), 1);
+    assert_eq!(fx.store.events("f1").await.unwrap().len(), 3);
 }
