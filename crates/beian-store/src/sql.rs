@@ -581,6 +581,23 @@ fn list_query(columns: &str, q: &FilingQuery) -> (String, AnyArguments<'static>)
 
 /// The projection row of a commit, with its optimistic version check.
 async fn update_projection(tx: &mut AnyConnection, c: &Commit) -> StoreResult<()> {
+    let (sql, vals) = projection_statement(c);
+    let mut args = AnyArguments::default();
+    for v in vals {
+        v.add_to(&mut args);
+    }
+    let updated = sqlx::query_with(sql, args)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+    if updated.rows_affected() != 1 {
+        return Err(StoreError::VersionConflict);
+    }
+    Ok(())
+}
+
+/// The projection `UPDATE` of a commit, guarded by its expected version.
+fn projection_statement(c: &Commit) -> (&'static str, Vec<Val>) {
     let f = &c.filing;
     let open_key = f.is_open().then(|| f.subject_key.clone()).flatten();
     let live = (f.status == Status::Draft || f.is_open()).then(|| f.appid.clone());
@@ -589,30 +606,25 @@ async fn update_projection(tx: &mut AnyConnection, c: &Commit) -> StoreResult<()
             .iter()
             .any(|t| t.event == "authority_review_started"),
     );
-    let updated = sqlx::query(
+    (
         "UPDATE filings SET status = $1, version = $2, province = $3, subject_key = $4, open_subject_key = $5, \
          live_appid = $6, reached_authority = $7, due_at = $8, updated_at = $9, state = $10 \
          WHERE id = $11 AND version = $12",
+        vec![
+            Val::S(f.status.as_str().to_string()),
+            Val::I(f.version),
+            Val::OS(f.province.clone()),
+            Val::OS(f.subject_key.clone()),
+            Val::OS(open_key),
+            Val::OS(live),
+            Val::I(reached),
+            Val::OI(f.due_at.map(ms)),
+            Val::I(ms(c.now)),
+            Val::S(to_json(f)),
+            Val::S(f.id.clone()),
+            Val::I(c.expected_version),
+        ],
     )
-    .bind(f.status.as_str())
-    .bind(f.version)
-    .bind(f.province.clone())
-    .bind(f.subject_key.clone())
-    .bind(open_key)
-    .bind(live)
-    .bind(reached)
-    .bind(f.due_at.map(ms))
-    .bind(ms(c.now))
-    .bind(to_json(f))
-    .bind(&f.id)
-    .bind(c.expected_version)
-    .execute(&mut *tx)
-    .await
-    .map_err(map_err)?;
-    if updated.rows_affected() != 1 {
-        return Err(StoreError::VersionConflict);
-    }
-    Ok(())
 }
 
 /// A value of a multi-row statement.
@@ -620,6 +632,7 @@ enum Val {
     S(String),
     OS(Option<String>),
     I(i64),
+    OI(Option<i64>),
 }
 
 impl Val {
@@ -628,6 +641,7 @@ impl Val {
             Val::S(x) => args.add(x),
             Val::OS(x) => args.add(x),
             Val::I(x) => args.add(x),
+            Val::OI(x) => args.add(x),
         };
     }
 }
@@ -675,8 +689,8 @@ impl Val {
     fn literal(&self) -> String {
         match self {
             Val::S(x) | Val::OS(Some(x)) => dollar_quote(x),
-            Val::OS(None) => "NULL".into(),
-            Val::I(x) => x.to_string(),
+            Val::OS(None) | Val::OI(None) => "NULL".into(),
+            Val::I(x) | Val::OI(Some(x)) => x.to_string(),
         }
     }
 }
@@ -863,13 +877,32 @@ impl SqlStore {
     /// the same rows as [`SqlStore::write_commit`] of each, with one statement per
     /// table for the lot where rows allow it (events, timers, SMS lookup, inbox,
     /// outbox): a timer batch costs about one statement per order instead of ten.
-    async fn write_commits(&self, tx: &mut AnyConnection, commits: &[&Commit]) -> StoreResult<()> {
+    async fn write_commits(
+        &self,
+        tx: &mut AnyConnection,
+        commits: &[&Commit],
+        versions_checked: bool,
+    ) -> StoreResult<()> {
         if commits.is_empty() {
             return Ok(());
         }
         let max = self.row_params();
+        // A request's commit (one order) gathers its writes into one script. So do a
+        // batch's on SQLite when its versions were checked in this transaction (the one
+        // writer): its projection updates then need no row count each. A PostgreSQL
+        // batch sends each multi-row statement as it comes (its cost is the rows).
+        let mut script = Script::new(match (commits.len(), self.postgres) {
+            (1, true) => Sending::Literals,
+            (_, true) => Sending::Each,
+            (_, false) => Sending::Gathered,
+        });
         for c in commits {
-            update_projection(&mut *tx, c).await?;
+            if versions_checked && script.send == Sending::Gathered {
+                let (sql, vals) = projection_statement(c);
+                script.push(&mut *tx, sql, vals).await?;
+            } else {
+                update_projection(&mut *tx, c).await?;
+            }
         }
         let ids: Vec<&str> = commits.iter().map(|c| c.filing.id.as_str()).collect();
         let mut events = vec![];
@@ -933,11 +966,6 @@ impl SqlStore {
                 outbox.push(sms_row(Some(&f.id), "code", sms, c.now));
             }
         }
-        let mut script = Script::new(match (commits.len(), self.postgres) {
-            (1, true) => Sending::Literals,
-            (_, true) => Sending::Each,
-            (_, false) => Sending::Gathered,
-        });
         insert_rows(
             &mut script,
             tx,
@@ -1003,10 +1031,10 @@ impl SqlStore {
         .await?;
         let webhooks: Vec<&WebhookEvent> = commits.iter().flat_map(|c| &c.webhooks).collect();
         if !webhooks.is_empty() {
-            // Sent one by one, the deliveries are written only if anyone subscribed (one
-            // look for the lot); in a script the fan-out statements cost no trip and
-            // insert nothing without a subscription.
-            let subscribed = script.gathers() || {
+            // A batch's deliveries are written only if anyone subscribed (one look for
+            // the lot); in a request's script the fan-out statement costs no trip and
+            // inserts nothing without a subscription.
+            let subscribed = (script.gathers() && commits.len() == 1) || {
                 let (n,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM webhook_subscriptions WHERE deleted_at IS NULL",
                 )
@@ -1471,7 +1499,7 @@ impl Store for SqlStore {
 
     async fn commit(&self, commit: Commit) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        self.write_commits(&mut tx, &[&commit]).await?;
+        self.write_commits(&mut tx, &[&commit], false).await?;
         tx.commit().await?;
         if !commit.effects.is_empty() {
             self.public_cache.bump();
@@ -1517,7 +1545,7 @@ impl Store for SqlStore {
                 out.push(Err(StoreError::VersionConflict));
             }
         }
-        self.write_commits(&mut tx, &writable).await?;
+        self.write_commits(&mut tx, &writable, true).await?;
         tx.commit().await?;
         if writable.iter().any(|c| !c.effects.is_empty()) {
             self.public_cache.bump();
@@ -1543,7 +1571,7 @@ impl Store for SqlStore {
             .await?;
         let numbers = self.allocate(&mut tx, &req).await?;
         let commit = build(numbers)?;
-        self.write_commits(&mut tx, &[&commit]).await?;
+        self.write_commits(&mut tx, &[&commit], false).await?;
         tx.commit().await?;
         self.public_cache.bump();
         Ok(commit)
@@ -2461,7 +2489,7 @@ impl Store for SqlStore {
                 }
             }
             let commits: Vec<&Commit> = commits.iter().collect();
-            self.write_commits(&mut tx, &commits).await?;
+            self.write_commits(&mut tx, &commits, true).await?;
         }
         tx.commit().await?;
         self.public_cache.bump();
