@@ -60,6 +60,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         "search",
         include_str!("../migrations/postgres/0005_search.sql"),
     ),
+    (
+        6,
+        "search_fastupdate",
+        include_str!("../migrations/postgres/0006_search_fastupdate.sql"),
+    ),
 ];
 
 /// The statements of a migration file. Up to version 4 they are split on every `;`;
