@@ -606,9 +606,9 @@ async fn validation_facts(store: SqlStore) {
     assert_eq!(filed.app_filed, Some(true));
 }
 
-/// A request's commit goes as one script (SQLite: numbered parameters; PostgreSQL: values
-/// as dollar-quoted literals). Text that looks like SQL or like the quoting itself comes
-/// back byte for byte, and a stale commit in script form still writes nothing.
+/// A commit's writes go as one script on SQLite (parameters numbered across it). Text
+/// that looks like SQL or like parameter marks comes back byte for byte, and a stale
+/// commit still writes nothing.
 async fn a_commit_keeps_any_text(store: SqlStore) {
     let fx = Fx::new(store).await;
     fx.app("wx1").await;
