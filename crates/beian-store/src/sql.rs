@@ -582,11 +582,7 @@ fn list_query(columns: &str, q: &FilingQuery) -> (String, AnyArguments<'static>)
 /// The projection row of a commit, with its optimistic version check.
 async fn update_projection(tx: &mut AnyConnection, c: &Commit) -> StoreResult<()> {
     let (sql, vals) = projection_statement(c);
-    let mut args = AnyArguments::default();
-    for v in vals {
-        v.add_to(&mut args);
-    }
-    let updated = sqlx::query_with(sql, args)
+    let updated = sqlx::query_with(sql, arguments(vals))
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
@@ -633,6 +629,15 @@ enum Val {
     OS(Option<String>),
     I(i64),
     OI(Option<i64>),
+}
+
+/// The arguments of one statement, in order.
+fn arguments(vals: Vec<Val>) -> AnyArguments<'static> {
+    let mut args = AnyArguments::default();
+    for v in vals {
+        v.add_to(&mut args);
+    }
+    args
 }
 
 impl Val {
@@ -685,11 +690,7 @@ impl Script {
     /// Adds (or runs) `sql`, whose parameters are `$1…$k` in the order of `vals`.
     async fn push(&mut self, tx: &mut AnyConnection, sql: &str, vals: Vec<Val>) -> StoreResult<()> {
         if self.send == Sending::Each {
-            let mut args = AnyArguments::default();
-            for v in vals {
-                v.add_to(&mut args);
-            }
-            sqlx::query_with(sql, args)
+            sqlx::query_with(sql, arguments(vals))
                 .execute(&mut *tx)
                 .await
                 .map_err(map_err)?;
@@ -2556,11 +2557,9 @@ async fn write_notices(tx: &mut AnyConnection, notices: &[Notice], now: Time) ->
 async fn fan_out(tx: &mut AnyConnection, events: &[WebhookEvent], now: Time) -> StoreResult<()> {
     for e in events {
         let (sql, vals) = fan_out_statement(e, now);
-        let mut args = AnyArguments::default();
-        for v in vals {
-            v.add_to(&mut args);
-        }
-        sqlx::query_with(sql, args).execute(&mut *tx).await?;
+        sqlx::query_with(sql, arguments(vals))
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(())
 }

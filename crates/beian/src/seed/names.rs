@@ -58,8 +58,12 @@ pub const UNIQUE: u64 = BRANDS * BRANDS * PRODUCTS.len() as u64;
 /// so `i ↦ i·K mod n` is a bijection of `0..n`.
 const K: u64 = 1_000_003;
 
+/// [`BRAND`]'s characters, indexed (collected once, not per seeded name).
+static BRAND_CHARS: std::sync::LazyLock<Vec<char>> =
+    std::sync::LazyLock::new(|| BRAND.chars().take(BRANDS as usize).collect());
+
 fn brand(j: u64) -> String {
-    let chars: Vec<char> = BRAND.chars().take(BRANDS as usize).collect();
+    let chars = &*BRAND_CHARS;
     let a = chars[(j % BRANDS) as usize];
     let b = chars[((j / BRANDS) % BRANDS) as usize];
     [a, b].iter().collect()
