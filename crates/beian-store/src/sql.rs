@@ -31,6 +31,12 @@ pub struct SqlStore {
     /// WAL lets them read while the writer works, so a read no longer queues behind
     /// another request's transaction (issue 7). On PostgreSQL the same pool as `pool`.
     reader: AnyPool,
+    /// The public query's reads. On PostgreSQL its own few connections, on which every
+    /// prepared statement keeps one generic plan: left to choose, PostgreSQL planned
+    /// the name search afresh on every call (its generic estimate looks costly, so the
+    /// custom plan always wins), and the planning took six times as long as running
+    /// the plan (0.33 ms against 0.05 ms at 100 k). On SQLite the reader pool.
+    search: AnyPool,
     postgres: bool,
     public_cache: std::sync::Arc<PublicCache>,
 }
@@ -208,9 +214,25 @@ impl SqlStore {
         } else {
             sqlite_pool(url, SQLITE_READERS, true).await?
         };
+        let search = if postgres {
+            AnyPoolOptions::new()
+                .max_connections(PG_SEARCH_CONNECTIONS)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute("SET plan_cache_mode = force_generic_plan")
+                            .await?;
+                        Ok(())
+                    })
+                })
+                .connect(url)
+                .await?
+        } else {
+            reader.clone()
+        };
         Ok(SqlStore {
             pool,
             reader,
+            search,
             postgres,
             public_cache: std::sync::Arc::new(PublicCache::from_env()),
         })
@@ -452,7 +474,7 @@ impl SqlStore {
         if chars < 3 && numbers::FilingNumber::parse(q).is_err() {
             query = query.bind(format!("{q}\u{10FFFF}"));
         }
-        let rows = query.fetch_all(&self.reader).await?;
+        let rows = query.fetch_all(&self.search).await?;
         rows.iter()
             .map(|r| {
                 Ok(PublicItem {
@@ -467,6 +489,9 @@ impl SqlStore {
             .collect()
     }
 }
+
+/// Connections of the public query's pool on PostgreSQL (see `SqlStore::search`).
+const PG_SEARCH_CONNECTIONS: u32 = 4;
 
 /// Public query results of this process, for at most [`PUBLIC_CACHE_TTL_MS`] and only
 /// while no record was written through this store since (the generation). Another
