@@ -39,7 +39,26 @@ pub struct SqlStore {
     search: AnyPool,
     postgres: bool,
     public_cache: std::sync::Arc<PublicCache>,
+    /// SQLite: commits waiting for the one writer (see [`SqlStore::commit`]).
+    group: std::sync::Arc<GroupCommit>,
 }
+
+/// One commit waiting for its group, and where its outcome goes.
+type Waiting = (Commit, tokio::sync::oneshot::Sender<StoreResult<()>>);
+
+/// SQLite's group commit (issue 7): requests that commit while the writer is busy
+/// wait here, and the next writer turn commits all of them in one transaction.
+#[derive(Default)]
+struct GroupCommit {
+    waiting: std::sync::Mutex<Vec<Waiting>>,
+    /// Held while a group is written. Its own task holds it, so a request that goes
+    /// away (a client disconnect drops the handler's future) cannot leave the others
+    /// of its group without an answer, nor start a second writer beside the first.
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// Commits in one group at most: a bound on the transaction a burst can build up.
+const GROUP_MAX: usize = 64;
 
 fn ms(t: Time) -> i64 {
     t.timestamp_millis()
@@ -235,6 +254,7 @@ impl SqlStore {
             search,
             postgres,
             public_cache: std::sync::Arc::new(PublicCache::from_env()),
+            group: std::sync::Arc::default(),
         })
     }
 
@@ -406,6 +426,83 @@ impl SqlStore {
             subject_number,
             service_number,
         })
+    }
+}
+
+impl SqlStore {
+    /// One commit in its own transaction.
+    async fn commit_alone(&self, commit: &Commit) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        self.write_commits(&mut tx, &[commit], false).await?;
+        tx.commit().await?;
+        if !commit.effects.is_empty() {
+            self.public_cache.bump();
+        }
+        Ok(())
+    }
+
+    /// [`Store::commit_batch`] of borrowed commits.
+    async fn write_batch(&self, commits: &[&Commit]) -> StoreResult<Vec<StoreResult<()>>> {
+        if commits.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut tx = self.begin().await?;
+        // The current versions, locked in id order on PostgreSQL (concurrent batches
+        // and requests wait instead of deadlocking); SQLite has one writer.
+        let mut ids: Vec<&str> = commits.iter().map(|c| c.filing.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut current = std::collections::HashMap::new();
+        for chunk in ids.chunks(self.row_params()) {
+            let (list, args) = in_list(chunk);
+            let sql = format!(
+                "SELECT id, version FROM filings WHERE id IN ({list}) ORDER BY id{}",
+                self.lock_clause()
+            );
+            for r in sqlx::query_with(&sql, args).fetch_all(&mut *tx).await? {
+                current.insert(
+                    r.try_get::<String, _>("id")?,
+                    r.try_get::<i64, _>("version")?,
+                );
+            }
+        }
+        // A commit whose order moved on, or a second commit of an order in this
+        // batch, is a conflict; the others are written.
+        let mut out = Vec::with_capacity(commits.len());
+        let mut writable = vec![];
+        let mut taken = std::collections::HashSet::new();
+        for &c in commits {
+            let fresh = current.get(&c.filing.id) == Some(&c.expected_version);
+            if fresh && taken.insert(c.filing.id.as_str()) {
+                writable.push(c);
+                out.push(Ok(()));
+            } else {
+                out.push(Err(StoreError::VersionConflict));
+            }
+        }
+        self.write_commits(&mut tx, &writable, true).await?;
+        tx.commit().await?;
+        if writable.iter().any(|c| !c.effects.is_empty()) {
+            self.public_cache.bump();
+        }
+        Ok(out)
+    }
+
+    /// Writes a group of waiting commits (see [`Store::commit`]) and answers each.
+    async fn commit_group(&self, group: Vec<Waiting>) {
+        let (commits, replies): (Vec<Commit>, Vec<_>) = group.into_iter().unzip();
+        if commits.len() > 1 {
+            let refs: Vec<&Commit> = commits.iter().collect();
+            if let Ok(results) = self.write_batch(&refs).await {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+                return;
+            }
+        }
+        for (commit, reply) in commits.iter().zip(replies) {
+            let _ = reply.send(self.commit_alone(commit).await);
+        }
     }
 }
 
@@ -1480,60 +1577,59 @@ impl Store for SqlStore {
         Ok(out)
     }
 
+    /// On PostgreSQL each commit is its own transaction (the server runs them side by
+    /// side). On SQLite, with one writer, commits arriving while a transaction is
+    /// being written are gathered and written together as a group: one transaction
+    /// and one `fsync` for all of them (issue 7). Each commit still gets its own
+    /// outcome: the group goes through [`Store::commit_batch`] (a stale commit is
+    /// refused alone), and when the group's transaction fails as a whole (a commit
+    /// breaking a constraint: a busy subject, an open order), nothing of it was
+    /// written and every commit is written again alone, so each gets the answer it
+    /// would have had by itself. A commit is answered only after its transaction
+    /// committed.
     async fn commit(&self, commit: Commit) -> StoreResult<()> {
-        let mut tx = self.begin().await?;
-        self.write_commits(&mut tx, &[&commit], false).await?;
-        tx.commit().await?;
-        if !commit.effects.is_empty() {
-            self.public_cache.bump();
+        if self.postgres {
+            return self.commit_alone(&commit).await;
         }
-        Ok(())
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.group
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((commit, reply));
+        let turn = self.group.turn.clone().lock_owned().await;
+        let store = self.clone();
+        // The group is written by its own task: see `GroupCommit::turn`.
+        let written = tokio::spawn(async move {
+            loop {
+                let group: Vec<Waiting> = {
+                    let mut waiting = store
+                        .group
+                        .waiting
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    let n = waiting.len().min(GROUP_MAX);
+                    waiting.drain(..n).collect()
+                };
+                if group.is_empty() {
+                    break;
+                }
+                store.commit_group(group).await;
+            }
+            drop(turn);
+        });
+        // Ours was written by this turn or an earlier one.
+        let _ = written.await;
+        answer.await.unwrap_or_else(|_| {
+            Err(StoreError::Corrupt(
+                "the group commit ended without an answer".into(),
+            ))
+        })
     }
 
     async fn commit_batch(&self, commits: Vec<Commit>) -> StoreResult<Vec<StoreResult<()>>> {
-        if commits.is_empty() {
-            return Ok(vec![]);
-        }
-        let mut tx = self.begin().await?;
-        // The current versions, locked in id order on PostgreSQL (concurrent batches
-        // and requests wait instead of deadlocking); SQLite has one writer.
-        let mut ids: Vec<&str> = commits.iter().map(|c| c.filing.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut current = std::collections::HashMap::new();
-        for chunk in ids.chunks(self.row_params()) {
-            let (list, args) = in_list(chunk);
-            let sql = format!(
-                "SELECT id, version FROM filings WHERE id IN ({list}) ORDER BY id{}",
-                self.lock_clause()
-            );
-            for r in sqlx::query_with(&sql, args).fetch_all(&mut *tx).await? {
-                current.insert(
-                    r.try_get::<String, _>("id")?,
-                    r.try_get::<i64, _>("version")?,
-                );
-            }
-        }
-        // A commit whose order moved on, or a second commit of an order in this
-        // batch, is a conflict; the others are written.
-        let mut out = Vec::with_capacity(commits.len());
-        let mut writable = vec![];
-        let mut taken = std::collections::HashSet::new();
-        for c in &commits {
-            let fresh = current.get(&c.filing.id) == Some(&c.expected_version);
-            if fresh && taken.insert(c.filing.id.as_str()) {
-                writable.push(c);
-                out.push(Ok(()));
-            } else {
-                out.push(Err(StoreError::VersionConflict));
-            }
-        }
-        self.write_commits(&mut tx, &writable, true).await?;
-        tx.commit().await?;
-        if writable.iter().any(|c| !c.effects.is_empty()) {
-            self.public_cache.bump();
-        }
-        Ok(out)
+        let commits: Vec<&Commit> = commits.iter().collect();
+        self.write_batch(&commits).await
     }
 
     async fn commit_with_numbers(

@@ -169,7 +169,8 @@ both!(
     timers_are_leased,
     idempotency_keys,
     validation_facts,
-    a_commit_keeps_any_text
+    a_commit_keeps_any_text,
+    commits_at_once_answer_each
 );
 
 async fn stale_commits_change_nothing(store: SqlStore) {
@@ -640,4 +641,105 @@ async fn a_commit_keeps_any_text(store: SqlStore) {
     ));
     assert_eq!(fx.store.inbox("u1", None, 10).await.unwrap().len(), 1);
     assert_eq!(fx.store.events("f1").await.unwrap().len(), 3);
+}
+
+/// Commits sent at once, as concurrent requests send them, and their answers by label.
+async fn commit_at_once(
+    store: &SqlStore,
+    commits: Vec<(&'static str, Commit)>,
+) -> std::collections::BTreeMap<&'static str, StoreResult<()>> {
+    let mut set = tokio::task::JoinSet::new();
+    for (label, c) in commits {
+        let store = store.clone();
+        set.spawn(async move { (label, store.commit(c).await) });
+    }
+    let mut out = std::collections::BTreeMap::new();
+    while let Some(done) = set.join_next().await {
+        let (label, result) = done.unwrap();
+        out.insert(label, result);
+    }
+    out
+}
+
+/// Commits arriving together (SQLite writes them as one group, in one transaction) each
+/// get the answer they would get alone: the fresh ones are written, the second of two
+/// decisions on one version loses, and a commit breaking the one-open-order rule is
+/// refused without taking the rest of its group down with it.
+async fn commits_at_once_answer_each(store: SqlStore) {
+    let fx = Fx::new(store).await;
+    let actor = Actor::Applicant("u1".into());
+    let mut drafts = vec![];
+    for i in 1..=8 {
+        let (id, appid) = (format!("f{i}"), format!("wx{i}"));
+        fx.app(&appid).await;
+        drafts.push(fx.draft(&id, &appid, "91440300708461136T").await);
+    }
+    let save = |f: &Filing| {
+        let document = Box::new(f.document_or_default());
+        fx.decide(f, Command::Save { document }, &actor).unwrap()
+    };
+    // A group without a constraint broken: f1 twice on the same version, f2-f6 once.
+    let labels = ["f1", "f2", "f3", "f4", "f5", "f6"];
+    let mut first: Vec<(&'static str, Commit)> = labels
+        .iter()
+        .zip(&drafts)
+        .map(|(l, f)| (*l, save(f)))
+        .collect();
+    first.push(("f1 again", save(&drafts[0])));
+    let answers = commit_at_once(&fx.store, first).await;
+    let f1_won = [&answers["f1"], &answers["f1 again"]]
+        .iter()
+        .filter(|r| r.is_ok())
+        .count();
+    assert_eq!(f1_won, 1, "{answers:?}");
+    assert!(
+        [&answers["f1"], &answers["f1 again"]]
+            .iter()
+            .any(|r| matches!(r, Err(StoreError::VersionConflict))),
+        "{answers:?}"
+    );
+    for l in &labels[1..] {
+        assert!(answers[l].is_ok(), "{l}: {answers:?}");
+    }
+    // A group with f7 and f8 submitted for one subject, and f2 saved again: one
+    // submission is refused as SUBJECT_BUSY, the other and the save are written.
+    let f2 = fx.store.filing("f2").await.unwrap().unwrap();
+    let second = vec![
+        ("f7", fx.decide(&drafts[6], submit_cmd(), &actor).unwrap()),
+        ("f8", fx.decide(&drafts[7], submit_cmd(), &actor).unwrap()),
+        ("f2", save(&f2)),
+    ];
+    let answers = commit_at_once(&fx.store, second).await;
+    assert!(answers["f2"].is_ok(), "{answers:?}");
+    let busy = [&answers["f7"], &answers["f8"]];
+    assert_eq!(busy.iter().filter(|r| r.is_ok()).count(), 1, "{answers:?}");
+    assert!(
+        busy.iter()
+            .any(|r| matches!(r, Err(StoreError::SubjectBusy))),
+        "{answers:?}"
+    );
+    // What is stored matches the answers: one version per accepted commit, and an
+    // event for each version.
+    let expected = [
+        ("f1", drafts[0].version + 1),
+        ("f2", drafts[1].version + 2),
+        ("f3", drafts[2].version + 1),
+        ("f6", drafts[5].version + 1),
+    ];
+    for (id, version) in expected {
+        let stored = fx.store.filing(id).await.unwrap().unwrap();
+        assert_eq!(stored.version, version, "{id}");
+        assert_eq!(
+            fx.store.events(id).await.unwrap().len() as i64,
+            version,
+            "{id}"
+        );
+    }
+    let mut statuses = vec![];
+    for id in ["f7", "f8"] {
+        let stored = fx.store.filing(id).await.unwrap().unwrap();
+        statuses.push(stored.status.as_str().to_string());
+    }
+    statuses.sort();
+    assert_eq!(statuses, ["draft", "platform_review"]);
 }
