@@ -51,10 +51,8 @@ type Waiting = (Commit, tokio::sync::oneshot::Sender<StoreResult<()>>);
 #[derive(Default)]
 struct GroupCommit {
     waiting: std::sync::Mutex<Vec<Waiting>>,
-    /// Held while a group is written. Its own task holds it, so a request that goes
-    /// away (a client disconnect drops the handler's future) cannot leave the others
-    /// of its group without an answer, nor start a second writer beside the first.
-    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Held while a group is written: one writer turn at a time, in arrival order.
+    turn: tokio::sync::Mutex<()>,
 }
 
 /// Commits in one group at most: a bound on the transaction a burst can build up.
@@ -486,6 +484,38 @@ impl SqlStore {
             self.public_cache.bump();
         }
         Ok(out)
+    }
+
+    /// Waits until `commit` was written by some writer turn, taking turns itself until
+    /// then: each turn writes what is waiting, at most [`GROUP_MAX`] commits.
+    async fn commit_grouped(&self, commit: Commit) -> StoreResult<()> {
+        let (reply, mut answer) = tokio::sync::oneshot::channel();
+        self.group
+            .waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((commit, reply));
+        loop {
+            tokio::select! {
+                biased;
+                outcome = &mut answer => {
+                    return outcome.unwrap_or_else(|_| {
+                        Err(StoreError::Corrupt("a group commit ended without an answer".into()))
+                    });
+                }
+                _turn = self.group.turn.lock() => {
+                    let group: Vec<Waiting> = {
+                        let mut waiting =
+                            self.group.waiting.lock().unwrap_or_else(|e| e.into_inner());
+                        let n = waiting.len().min(GROUP_MAX);
+                        waiting.drain(..n).collect()
+                    };
+                    if !group.is_empty() {
+                        self.commit_group(group).await;
+                    }
+                }
+            }
+        }
     }
 
     /// Writes a group of waiting commits (see [`Store::commit`]) and answers each.
@@ -1591,40 +1621,13 @@ impl Store for SqlStore {
         if self.postgres {
             return self.commit_alone(&commit).await;
         }
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        self.group
-            .waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((commit, reply));
-        let turn = self.group.turn.clone().lock_owned().await;
+        // Its own task: a client that goes away (axum drops the handler's future) can
+        // neither strand the others of its group without an answer nor leave its commit
+        // waiting to be written by some later request.
         let store = self.clone();
-        // The group is written by its own task: see `GroupCommit::turn`.
-        let written = tokio::spawn(async move {
-            loop {
-                let group: Vec<Waiting> = {
-                    let mut waiting = store
-                        .group
-                        .waiting
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner());
-                    let n = waiting.len().min(GROUP_MAX);
-                    waiting.drain(..n).collect()
-                };
-                if group.is_empty() {
-                    break;
-                }
-                store.commit_group(group).await;
-            }
-            drop(turn);
-        });
-        // Ours was written by this turn or an earlier one.
-        let _ = written.await;
-        answer.await.unwrap_or_else(|_| {
-            Err(StoreError::Corrupt(
-                "the group commit ended without an answer".into(),
-            ))
-        })
+        tokio::spawn(async move { store.commit_grouped(commit).await })
+            .await
+            .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("group commit: {e}"))))
     }
 
     async fn commit_batch(&self, commits: Vec<Commit>) -> StoreResult<Vec<StoreResult<()>>> {
