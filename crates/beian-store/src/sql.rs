@@ -809,45 +809,31 @@ impl Val {
     }
 }
 
-/// How a [`Script`] sends its statements.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sending {
-    /// Each statement as it comes, with bound parameters.
-    Each,
-    /// Gathered, with bound parameters numbered across the script, as one query
-    /// (SQLite runs every statement of a query string; PostgreSQL's extended protocol
-    /// takes one statement per message).
-    Gathered,
-}
-
 /// The statements of one transaction's writes. On SQLite they are gathered and sent as
-/// one query at [`Script::flush`]: one trip through sqlx's worker thread instead of one per
-/// statement. PostgreSQL gets each statement as it comes.
+/// one query at [`Script::flush`], with bound parameters numbered across it: SQLite runs
+/// every statement of a query string, so that is one trip through sqlx's worker thread
+/// instead of one per statement. PostgreSQL's extended protocol takes one statement per
+/// message: there each is sent as it comes.
 struct Script {
-    send: Sending,
+    gather: bool,
     sql: String,
     args: AnyArguments<'static>,
     n: usize,
 }
 
 impl Script {
-    fn new(send: Sending) -> Script {
+    fn new(gather: bool) -> Script {
         Script {
-            send,
+            gather,
             sql: String::new(),
             args: AnyArguments::default(),
             n: 0,
         }
     }
 
-    /// Whether statements cost nothing until the flush.
-    fn gathers(&self) -> bool {
-        self.send != Sending::Each
-    }
-
     /// Adds (or runs) `sql`, whose parameters are `$1…$k` in the order of `vals`.
     async fn push(&mut self, tx: &mut AnyConnection, sql: &str, vals: Vec<Val>) -> StoreResult<()> {
-        if self.send == Sending::Each {
+        if !self.gather {
             sqlx::query_with(sql, arguments(vals))
                 .execute(&mut *tx)
                 .await
@@ -1007,13 +993,9 @@ impl SqlStore {
         // (Sending a single commit's writes to PostgreSQL as one simple query, values
         // as literals, was tried and measured no faster: 0.08-0.10 of the insert floor
         // either way.)
-        let mut script = Script::new(if self.postgres {
-            Sending::Each
-        } else {
-            Sending::Gathered
-        });
+        let mut script = Script::new(!self.postgres);
         for c in commits {
-            if versions_checked && script.send == Sending::Gathered {
+            if versions_checked && script.gather {
                 let (sql, vals) = projection_statement(c);
                 script.push(&mut *tx, sql, vals).await?;
             } else {
@@ -1150,7 +1132,7 @@ impl SqlStore {
             // A batch's deliveries are written only if anyone subscribed (one look for
             // the lot); in a request's script the fan-out statement costs no trip and
             // inserts nothing without a subscription.
-            let subscribed = (script.gathers() && commits.len() == 1) || {
+            let subscribed = (script.gather && commits.len() == 1) || {
                 let (n,): (i64,) = sqlx::query_as(
                     "SELECT COUNT(*) FROM webhook_subscriptions WHERE deleted_at IS NULL",
                 )
