@@ -1,11 +1,17 @@
 //! Working-day calendar (domain §11): statutory rest days and make-up working days per year,
-//! kept as reviewed data files, and the arithmetic that SLA deadlines are built on.
+//! and the arithmetic that SLA deadlines are built on.
 //!
-//! There is deliberately no Monday–Friday fallback: a deadline computed without the year's
-//! State Council notice would be silently wrong, so every computation that touches a year
-//! without data fails with [`CalendarError::DataMissing`].
+//! A year with a State Council notice is **official**: its reviewed data file, or a notice
+//! loaded at run time. A later year without one is **projected** from the 2025 principles
+//! ([`projection`], §11.4), and every date counted over it is marked provisional. The flow
+//! never stops at a year's edge, and never falls back to a silent Monday–Friday week.
+//! [`CalendarError::DataMissing`] is left only for years before the principles (2025) that
+//! have no data, and for years past [`projection::LAST_PROJECTED_YEAR`].
+
+pub mod projection;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Weekday};
 use serde::Deserialize;
@@ -33,7 +39,8 @@ pub fn china_offset() -> FixedOffset {
 /// Why a calendar could not be built or could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    /// A computation touched a date in a year for which no holiday file is loaded.
+    /// A computation touched a year that has no notice and cannot be projected (before the
+    /// 2025 principles, or past the last projected year).
     #[error("CalendarDataMissing({0}): no holiday data for year {0}")]
     DataMissing(i32),
     /// The holiday file is not valid TOML or lacks a field.
@@ -108,6 +115,10 @@ impl HolidayYear {
     pub fn parse(toml_text: &str) -> Result<HolidayYear, CalendarError> {
         let file: HolidayYearFile =
             toml::from_str(toml_text).map_err(|e| CalendarError::Toml(e.to_string()))?;
+        HolidayYear::validate(file)
+    }
+
+    fn validate(file: HolidayYearFile) -> Result<HolidayYear, CalendarError> {
         if !YEAR_RANGE.contains(&file.year) {
             return Err(CalendarError::YearOutOfRange(file.year));
         }
@@ -133,6 +144,48 @@ impl HolidayYear {
             rest_days,
             makeup_workdays,
         })
+    }
+
+    /// A year read from somewhere else than a data file (a notice's text, a stored year),
+    /// validated by the same rules as [`HolidayYear::parse`].
+    pub fn from_parts(
+        year: i32,
+        source: String,
+        as_of: NaiveDate,
+        rest_days: BTreeSet<NaiveDate>,
+        makeup_workdays: BTreeSet<NaiveDate>,
+    ) -> Result<HolidayYear, CalendarError> {
+        let text = |days: &BTreeSet<NaiveDate>| -> Vec<String> {
+            days.iter()
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .collect()
+        };
+        let file = HolidayYearFile {
+            year,
+            source,
+            as_of: as_of.format("%Y-%m-%d").to_string(),
+            rest_days: text(&rest_days),
+            makeup_workdays: text(&makeup_workdays),
+        };
+        HolidayYear::validate(file)
+    }
+
+    /// The data file form of this year, as `data/holidays/*.toml` holds it.
+    pub fn to_toml(&self) -> String {
+        let list = |days: &BTreeSet<NaiveDate>| -> String {
+            days.iter()
+                .map(|d| format!("\"{}\"", d.format("%Y-%m-%d")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "year = {}\nsource = {:?}\nas_of = \"{}\"\nrest_days = [{}]\nmakeup_workdays = [{}]\n",
+            self.year,
+            self.source,
+            self.as_of.format("%Y-%m-%d"),
+            list(&self.rest_days),
+            list(&self.makeup_workdays)
+        )
     }
 
     /// The calendar year this data covers.
@@ -211,7 +264,24 @@ struct YearDays {
     makeup: BTreeSet<NaiveDate>,
 }
 
-/// Working-day calendar over the years for which holiday data is loaded.
+/// Where a year's days come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// A State Council notice: a data file or a notice loaded at run time.
+    Official,
+    /// The §11.4 projection: no notice yet; dates counted over it are provisional.
+    Projected,
+}
+
+/// A deadline and whether any day it was counted over lies in a projected year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub at: DateTime<FixedOffset>,
+    pub provisional: bool,
+}
+
+/// Working-day calendar: the official years, and the projection for later years.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     years: BTreeMap<i32, YearDays>,
@@ -255,35 +325,94 @@ impl Calendar {
             .expect("embedded holiday files are valid (covered by a unit test)")
     }
 
-    /// Whether holiday data for `year` is loaded (the admin alert of §11.2 asks this).
+    /// Whether `year` has official data (a notice); a projected year answers false.
     pub fn covers_year(&self, year: i32) -> bool {
         self.years.contains_key(&year)
     }
 
+    /// The official years, in order.
+    pub fn official_years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.years.keys().copied()
+    }
+
+    /// Where `year`'s days come from; `None` when it has neither a notice nor a projection.
+    pub fn basis(&self, year: i32) -> Option<Basis> {
+        if self.years.contains_key(&year) {
+            Some(Basis::Official)
+        } else if (projection::FIRST_PROJECTED_YEAR..=projection::LAST_PROJECTED_YEAR)
+            .contains(&year)
+        {
+            Some(Basis::Projected)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `year` is counted on the projection.
+    pub fn is_projected(&self, year: i32) -> bool {
+        self.basis(year) == Some(Basis::Projected)
+    }
+
+    /// The start of the first projected year at or after 2025: every due date before it was
+    /// counted on official years only.
+    pub fn first_projected_year(&self) -> i32 {
+        let mut year = projection::FIRST_PROJECTED_YEAR;
+        while self.years.contains_key(&year) {
+            year += 1;
+        }
+        year
+    }
+
+    /// The projected years an operator should be told about on `today` (§11.2): the current
+    /// year when it has no notice, and from 1 October the next year too.
+    pub fn projected_alert(&self, today: NaiveDate) -> Vec<i32> {
+        let mut years = vec![];
+        if self.is_projected(today.year()) {
+            years.push(today.year());
+        }
+        if today.month() >= 10 && self.is_projected(today.year() + 1) {
+            years.push(today.year() + 1);
+        }
+        years
+    }
+
     /// Mon–Fri and not a rest day, or a listed make-up working day.
     pub fn is_working_day(&self, date: NaiveDate) -> Result<bool, CalendarError> {
-        let days = self
-            .years
-            .get(&date.year())
-            .ok_or(CalendarError::DataMissing(date.year()))?;
-        if days.makeup.contains(&date) {
-            return Ok(true);
-        }
         let weekend = matches!(date.weekday(), Weekday::Sat | Weekday::Sun);
-        Ok(!weekend && !days.rest.contains(&date))
+        if let Some(days) = self.years.get(&date.year()) {
+            if days.makeup.contains(&date) {
+                return Ok(true);
+            }
+            return Ok(!weekend && !days.rest.contains(&date));
+        }
+        let rest = projected_rest(date.year()).ok_or(CalendarError::DataMissing(date.year()))?;
+        // A projected year has no make-up days (§11.4).
+        Ok(!weekend && !rest.contains(&date))
     }
 
     /// The `n`-th working day strictly after `date`; `date` itself when `n` is 0.
     pub fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        self.add_working_days_marked(date, n).map(|(d, _)| d)
+    }
+
+    /// [`Calendar::add_working_days`], and whether any day counted over (`(date, result]`)
+    /// lies in a projected year, which makes the result provisional.
+    pub fn add_working_days_marked(
+        &self,
+        date: NaiveDate,
+        n: u32,
+    ) -> Result<(NaiveDate, bool), CalendarError> {
         let mut current = date;
         let mut remaining = n;
+        let mut provisional = false;
         while remaining > 0 {
             current = next_day(current)?;
+            provisional |= !self.covers_year(current.year());
             if self.is_working_day(current)? {
                 remaining -= 1;
             }
         }
-        Ok(current)
+        Ok((current, provisional))
     }
 
     /// Number of working days in the half-open interval `(a, b]`; 0 when `b <= a`.
@@ -299,19 +428,39 @@ impl Calendar {
         Ok(count)
     }
 
-    /// Deadline 23:59:59.999 +08:00 on the `wd`-th working day after `start`'s China date.
-    pub fn sla_due(
-        &self,
-        start: DateTime<FixedOffset>,
-        wd: u32,
-    ) -> Result<DateTime<FixedOffset>, CalendarError> {
+    /// Deadline 23:59:59.999 +08:00 on the `wd`-th working day after `start`'s China date,
+    /// provisional when it was counted over a projected year.
+    pub fn sla_due(&self, start: DateTime<FixedOffset>, wd: u32) -> Result<Due, CalendarError> {
         let start_date = start.with_timezone(&CHINA_OFFSET).date_naive();
-        let due_date = self.add_working_days(start_date, wd)?;
-        let local = due_date.and_time(END_OF_DAY);
-        // Data years are four-digit, so shifting by eight hours stays inside chrono's range.
-        let utc = local - TimeDelta::hours(8);
-        Ok(DateTime::from_naive_utc_and_offset(utc, CHINA_OFFSET))
+        let (due_date, provisional) = self.add_working_days_marked(start_date, wd)?;
+        Ok(Due {
+            at: end_of_day(due_date),
+            provisional,
+        })
     }
+}
+
+/// 23:59:59.999 +08:00 on `date`.
+pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
+    let local = date.and_time(END_OF_DAY);
+    // Dates come from four-digit years, so shifting by eight hours stays inside chrono's range.
+    let utc = local - TimeDelta::hours(8);
+    DateTime::from_naive_utc_and_offset(utc, CHINA_OFFSET)
+}
+
+/// The projected rest days of `year`, computed once per process: the projection is a pure
+/// function of the year, and the lunisolar arithmetic is too slow to repeat per day counted.
+fn projected_rest(year: i32) -> Option<Arc<BTreeSet<NaiveDate>>> {
+    static CACHE: OnceLock<Mutex<BTreeMap<i32, Arc<BTreeSet<NaiveDate>>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    if let Some(days) = cache.lock().ok().and_then(|c| c.get(&year).cloned()) {
+        return Some(days);
+    }
+    let days = Arc::new(projection::rest_days(year)?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(year, days.clone());
+    }
+    Some(days)
 }
 
 /// The following day; past chrono's last date there can be no data, so report it as missing.
@@ -344,6 +493,10 @@ makeup_workdays = ["2030-01-05"]
         }
         assert!(!calendar.covers_year(2022));
         assert!(!calendar.covers_year(2027));
+        assert_eq!(calendar.basis(2022), None);
+        assert_eq!(calendar.basis(2026), Some(Basis::Official));
+        assert_eq!(calendar.basis(2027), Some(Basis::Projected));
+        assert_eq!(calendar.first_projected_year(), 2027);
     }
 
     #[test]
@@ -394,9 +547,102 @@ makeup_workdays = ["2030-01-05"]
             );
         }
         assert_eq!(
-            calendar.add_working_days(d("2026-12-24"), 6),
-            Err(CalendarError::DataMissing(2027))
+            calendar.add_working_days_marked(d("2026-12-24"), 5),
+            Ok((d("2026-12-31"), false)),
+            "the last official day is not provisional"
         );
+        assert_eq!(
+            calendar.add_working_days_marked(d("2026-12-24"), 6),
+            Ok((d("2027-01-04"), true)),
+            "crossing into the projected 2027"
+        );
+    }
+
+    #[test]
+    fn vectors_of_section_11_4_are_provisional() {
+        let calendar = Calendar::embedded();
+        let cases = [
+            ("2026-12-10", 20, "2027-01-08"),
+            ("2026-12-31", 1, "2027-01-04"),
+            ("2027-02-04", 1, "2027-02-15"),
+            ("2027-04-02", 1, "2027-04-06"),
+            ("2027-04-30", 1, "2027-05-06"),
+            ("2027-06-08", 1, "2027-06-10"),
+            ("2027-09-14", 1, "2027-09-16"),
+            ("2027-09-30", 1, "2027-10-08"),
+            ("2027-01-15", 20, "2027-02-22"),
+        ];
+        for (start, n, expected) in cases {
+            assert_eq!(
+                calendar.add_working_days_marked(d(start), n),
+                Ok((d(expected), true)),
+                "{start} + {n}"
+            );
+            assert_eq!(
+                calendar.working_days_between(d(start), d(expected)),
+                Ok(n),
+                "({start}, {expected}]"
+            );
+        }
+    }
+
+    #[test]
+    fn a_loaded_year_is_official_and_not_provisional() {
+        let mut years = Calendar::embedded_years();
+        // A 2027 notice with a make-up Saturday on 2027-02-20.
+        let rest: BTreeSet<NaiveDate> = d("2027-02-05")
+            .iter_days()
+            .take(8)
+            .chain([d("2027-01-01")])
+            .collect();
+        years.push(
+            HolidayYear::from_parts(
+                2027,
+                "国务院办公厅关于2027年部分节假日安排的通知".into(),
+                d("2026-11-05"),
+                rest,
+                [d("2027-02-20")].into(),
+            )
+            .unwrap(),
+        );
+        let calendar = Calendar::from_years(years).unwrap();
+        assert_eq!(calendar.basis(2027), Some(Basis::Official));
+        assert_eq!(calendar.basis(2028), Some(Basis::Projected));
+        assert_eq!(calendar.first_projected_year(), 2028);
+        assert_eq!(
+            calendar.add_working_days_marked(d("2027-02-19"), 1),
+            Ok((d("2027-02-20"), false))
+        );
+        assert_eq!(
+            calendar.add_working_days_marked(d("2027-12-30"), 2),
+            Ok((d("2028-01-04"), true)),
+            "2028-01-01 is a Saturday; 01-03 is the projected New Year's Monday"
+        );
+    }
+
+    #[test]
+    fn from_parts_validates_like_a_file() {
+        assert_eq!(
+            HolidayYear::from_parts(
+                2027,
+                "通知".into(),
+                d("2026-11-05"),
+                BTreeSet::new(),
+                [d("2027-02-19")].into()
+            ),
+            Err(CalendarError::MakeupNotWeekend(d("2027-02-19")))
+        );
+        let year = HolidayYear::parse(MINIMAL).unwrap();
+        assert_eq!(HolidayYear::parse(&year.to_toml()), Ok(year));
+    }
+
+    #[test]
+    fn the_alert_names_projected_years_from_october() {
+        let calendar = Calendar::embedded();
+        assert!(calendar.projected_alert(d("2026-09-30")).is_empty());
+        assert_eq!(calendar.projected_alert(d("2026-10-01")), vec![2027]);
+        assert_eq!(calendar.projected_alert(d("2031-06-01")), vec![2031]);
+        assert_eq!(calendar.projected_alert(d("2031-12-31")), vec![2031, 2032]);
     }
 
     #[test]
@@ -424,7 +670,7 @@ makeup_workdays = ["2030-01-05"]
     }
 
     #[test]
-    fn between_is_zero_for_empty_interval_and_refuses_missing_years() {
+    fn between_is_zero_for_empty_interval_and_refuses_years_before_the_principles() {
         let calendar = Calendar::embedded();
         assert_eq!(
             calendar.working_days_between(d("2025-03-03"), d("2025-03-03")),
@@ -436,7 +682,7 @@ makeup_workdays = ["2030-01-05"]
         );
         assert_eq!(
             calendar.working_days_between(d("2026-12-30"), d("2027-01-04")),
-            Err(CalendarError::DataMissing(2027))
+            Ok(2)
         );
         assert_eq!(
             calendar.working_days_between(d("2022-12-30"), d("2023-01-04")),
@@ -449,8 +695,9 @@ makeup_workdays = ["2030-01-05"]
         let calendar = Calendar::embedded();
         let start = DateTime::parse_from_rfc3339("2025-09-26T10:00:00+08:00").unwrap();
         let due = calendar.sla_due(start, 2).unwrap();
-        assert_eq!(due.to_rfc3339(), "2025-09-29T23:59:59.999+08:00");
-        assert_eq!(due.offset(), &china_offset());
+        assert_eq!(due.at.to_rfc3339(), "2025-09-29T23:59:59.999+08:00");
+        assert_eq!(due.at.offset(), &china_offset());
+        assert!(!due.provisional);
     }
 
     #[test]
@@ -459,12 +706,11 @@ makeup_workdays = ["2030-01-05"]
         // 17:30 UTC on Thursday is already Friday 01:30 in China.
         let start = DateTime::parse_from_rfc3339("2025-09-25T17:30:00+00:00").unwrap();
         let due = calendar.sla_due(start, 1).unwrap();
-        assert_eq!(due.to_rfc3339(), "2025-09-28T23:59:59.999+08:00");
+        assert_eq!(due.at.to_rfc3339(), "2025-09-28T23:59:59.999+08:00");
         let late = DateTime::parse_from_rfc3339("2026-12-24T09:00:00+08:00").unwrap();
-        assert_eq!(
-            calendar.sla_due(late, 6),
-            Err(CalendarError::DataMissing(2027))
-        );
+        let due = calendar.sla_due(late, 6).unwrap();
+        assert_eq!(due.at.to_rfc3339(), "2027-01-04T23:59:59.999+08:00");
+        assert!(due.provisional);
     }
 
     #[test]

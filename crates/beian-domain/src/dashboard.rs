@@ -116,7 +116,7 @@ fn opens(change: &Change) -> Option<(usize, Option<Time>)> {
         Change::PlatformApproved { .. }
         | Change::SmsRestarted { .. }
         | Change::CancellationSubmitted { .. } => Some((1, None)),
-        Change::AuthorityReviewStarted { due_at } => Some((2, Some(*due_at))),
+        Change::AuthorityReviewStarted { due_at, .. } => Some((2, Some(*due_at))),
         _ => None,
     }
 }
@@ -130,6 +130,7 @@ fn is_transition(change: &Change) -> bool {
             | Change::RecipientVerified { .. }
             | Change::WrongCode { .. }
             | Change::CodeResent { .. }
+            | Change::DueRecomputed { .. }
     )
 }
 
@@ -183,6 +184,12 @@ pub fn compute(histories: &[History], now: Time) -> Dashboard {
                 Change::AuthorityRejected { reasons: rs, .. } => {
                     for r in rs {
                         reasons.entry(r.error.trim().to_string()).or_default().1 += 1;
+                    }
+                }
+                // A loaded notice moved the open stage's deadline: the SLA is judged on it.
+                Change::DueRecomputed { due_at, .. } => {
+                    if let Some((_, _, due)) = open.as_mut() {
+                        *due = Some(*due_at);
                     }
                 }
                 _ => {}
@@ -301,6 +308,7 @@ mod tests {
                 province: "44".into(),
                 subject_key: "k".into(),
                 due_at: t(due),
+                due_provisional: false,
                 face_task: None,
                 papers: vec![],
             },
@@ -356,7 +364,13 @@ mod tests {
             vec![
                 submitted(0, 48),
                 approved(10),
-                ev(12, Change::AuthorityReviewStarted { due_at: t(500) }),
+                ev(
+                    12,
+                    Change::AuthorityReviewStarted {
+                        due_at: t(500),
+                        due_provisional: false,
+                    },
+                ),
                 ev(40, Change::Filed { numbers: None }),
             ],
         );

@@ -320,7 +320,13 @@ pub enum TimerKind {
     SmsDeadline(u32),
     /// The fix window of a rejected or returned order ends.
     FixWindow,
+    /// A year the order's due date was counted over has become official: count it again
+    /// (domain §11.4). Scheduled by the server when a notice loads, never by the order.
+    RecomputeDue,
 }
+
+/// The stored key of [`TimerKind::RecomputeDue`], which the store inserts itself.
+pub const RECOMPUTE_DUE: &str = "recompute_due";
 
 impl TimerKind {
     /// Stable text form stored in the timers table.
@@ -328,6 +334,7 @@ impl TimerKind {
         match self {
             TimerKind::SmsDeadline(n) => format!("sms_deadline:{n}"),
             TimerKind::FixWindow => "fix_window".into(),
+            TimerKind::RecomputeDue => RECOMPUTE_DUE.into(),
         }
     }
 
@@ -335,6 +342,9 @@ impl TimerKind {
     pub fn parse(s: &str) -> Option<TimerKind> {
         if s == "fix_window" {
             return Some(TimerKind::FixWindow);
+        }
+        if s == RECOMPUTE_DUE {
+            return Some(TimerKind::RecomputeDue);
         }
         s.strip_prefix("sms_deadline:")?
             .parse()
@@ -373,6 +383,9 @@ pub enum Change {
         province: String,
         subject_key: String,
         due_at: Time,
+        /// The due date was counted over a projected year (§11.4).
+        #[serde(default, skip_serializing_if = "is_false")]
+        due_provisional: bool,
         face_task: Option<String>,
         /// The confirmed platform documents, frozen with the version.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -415,6 +428,16 @@ pub enum Change {
     },
     AuthorityReviewStarted {
         due_at: Time,
+        /// The due date was counted over a projected year (§11.4).
+        #[serde(default, skip_serializing_if = "is_false")]
+        due_provisional: bool,
+    },
+    /// A notice made a year official and the due date was counted again from the stage's
+    /// start (§11.4); `previous` is the date it replaces.
+    DueRecomputed {
+        previous: Time,
+        due_at: Time,
+        due_provisional: bool,
     },
     Filed {
         numbers: Option<IssuedNumbers>,
@@ -449,6 +472,7 @@ impl Change {
             Change::Returned { .. } => "returned",
             Change::Abandoned { .. } => "abandoned",
             Change::AuthorityReviewStarted { .. } => "authority_review_started",
+            Change::DueRecomputed { .. } => "due_recomputed",
             Change::Filed { .. } => "filed",
             Change::Cancelled => "cancelled",
             Change::AuthorityRejected { .. } => "authority_rejected",
@@ -591,6 +615,13 @@ pub struct Filing {
     pub sms_hash: Option<String>,
     pub submitted_at: Option<Time>,
     pub due_at: Option<Time>,
+    /// `due_at` is a working-day deadline counted over a projected year (§11.4).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub due_provisional: bool,
+    /// When the current working-day deadline started counting (the stage's start event),
+    /// so a loaded notice can count it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_started_at: Option<Time>,
     pub sms: Option<SmsRound>,
     pub rejections: Vec<Rejection>,
     pub returned_reason: Option<ReturnReason>,
@@ -745,6 +776,8 @@ impl Filing {
             sms_hash: None,
             submitted_at: None,
             due_at: None,
+            due_provisional: false,
+            due_started_at: None,
             sms: None,
             rejections: vec![],
             returned_reason: None,
@@ -987,16 +1020,16 @@ impl Filing {
                     return Ok(ev(Change::SmsRestarted { round }));
                 }
                 let start = env.now.with_timezone(&crate::calendar::china_offset());
-                let due_at = env
+                let due = env
                     .calendar
-                    .sla_due(start, env.policy.platform_review_sla_wd)?
-                    .with_timezone(&Utc);
+                    .sla_due(start, env.policy.platform_review_sla_wd)?;
                 Ok(ev(Change::Submitted {
                     version_no: self.versions.len() as u32 + 1,
                     hash,
                     province: doc.province2().unwrap_or_default(),
                     subject_key: doc.subject_key().unwrap_or_default(),
-                    due_at,
+                    due_at: due.at.with_timezone(&Utc),
+                    due_provisional: due.provisional,
                     face_task: doc.mini_program_principal.face_verification.clone(),
                     papers: self.papers_to_confirm(env),
                 }))
@@ -1123,6 +1156,7 @@ impl Filing {
                     _ => Err(Refusal::StaleTimer),
                 }
             }
+            (Command::Timer(TimerKind::RecomputeDue), _) => self.recompute_due(env),
             (Command::Timer(_), _) => Err(Refusal::StaleTimer),
             (Command::Terminate { reason }, s) if !s.is_terminal(self.kind) => {
                 if reason.trim().is_empty() {
@@ -1189,8 +1223,11 @@ impl Filing {
             } else {
                 let sla = env.policy.authority_review_sla_wd;
                 let start = env.now.with_timezone(&crate::calendar::china_offset());
-                let due_at = env.calendar.sla_due(start, sla)?.with_timezone(&Utc);
-                events.push(event(Change::AuthorityReviewStarted { due_at }));
+                let due = env.calendar.sla_due(start, sla)?;
+                events.push(event(Change::AuthorityReviewStarted {
+                    due_at: due.at.with_timezone(&Utc),
+                    due_provisional: due.provisional,
+                }));
             }
         }
         Ok(events)
@@ -1245,6 +1282,7 @@ impl Filing {
                 province,
                 subject_key,
                 due_at,
+                due_provisional,
                 face_task,
                 papers,
             } => {
@@ -1259,6 +1297,8 @@ impl Filing {
                 self.face_task = self.face_task.take().or(face_task.clone());
                 self.submitted_at = Some(e.at);
                 self.due_at = Some(*due_at);
+                self.due_provisional = *due_provisional;
+                self.due_started_at = Some(e.at);
                 self.fix_deadline = None;
                 self.returned_reason = None;
                 self.status = Status::PlatformReview;
@@ -1334,13 +1374,26 @@ impl Filing {
             } => {
                 self.returned_reason = Some(*reason);
                 self.fix_deadline = *fix_deadline;
-                self.due_at = None;
+                self.clear_due();
                 self.invalidate_codes();
                 self.status = Status::Returned;
             }
-            Change::AuthorityReviewStarted { due_at } => {
+            Change::AuthorityReviewStarted {
+                due_at,
+                due_provisional,
+            } => {
                 self.due_at = Some(*due_at);
+                self.due_provisional = *due_provisional;
+                self.due_started_at = Some(e.at);
                 self.status = Status::AuthorityReview;
+            }
+            Change::DueRecomputed {
+                due_at,
+                due_provisional,
+                ..
+            } => {
+                self.due_at = Some(*due_at);
+                self.due_provisional = *due_provisional;
             }
             Change::Filed { numbers } => {
                 if let Some(n) = numbers {
@@ -1352,14 +1405,55 @@ impl Filing {
         }
     }
 
+    /// T-calendar: counts a provisional working-day deadline again from its stage's start,
+    /// on the calendar in force (a notice may have made its year official). Stale when the
+    /// deadline is not provisional, or counts out the same and is still provisional (the
+    /// deciding process has not yet seen the notice: the timer is tried again later).
+    fn recompute_due(&self, env: &Env) -> Result<Vec<Event>, Refusal> {
+        let sla = match self.status {
+            Status::PlatformReview => env.policy.platform_review_sla_wd,
+            Status::AuthorityReview => env.policy.authority_review_sla_wd,
+            _ => return Err(Refusal::StaleTimer),
+        };
+        let (Some(previous), Some(start), true) =
+            (self.due_at, self.due_started_at, self.due_provisional)
+        else {
+            return Err(Refusal::StaleTimer);
+        };
+        let due = env
+            .calendar
+            .sla_due(start.with_timezone(&crate::calendar::china_offset()), sla)?;
+        let due_at = due.at.with_timezone(&Utc);
+        if due.provisional && due_at == previous {
+            return Err(Refusal::StaleTimer);
+        }
+        Ok(vec![Event {
+            at: env.now,
+            actor: env.actor.clone(),
+            change: Change::DueRecomputed {
+                previous,
+                due_at,
+                due_provisional: due.provisional,
+            },
+        }])
+    }
+
+    fn clear_due(&mut self) {
+        self.due_at = None;
+        self.due_provisional = false;
+        self.due_started_at = None;
+    }
+
     fn finish(&mut self, status: Status) {
         self.status = status;
-        self.due_at = None;
+        self.clear_due();
         self.fix_deadline = None;
         self.invalidate_codes();
     }
 
     fn start_round(&mut self, round: &SmsRound) {
+        // The SMS deadline counts hours: never provisional.
+        self.clear_due();
         self.due_at = Some(round.deadline);
         self.sms = Some(round.clone());
         self.returned_reason = None;
@@ -1382,7 +1476,7 @@ impl Filing {
             reasons: reasons.to_vec(),
         });
         self.fix_deadline = fix;
-        self.due_at = None;
+        self.clear_due();
         self.status = status;
     }
 
@@ -1435,3 +1529,8 @@ impl Filing {
 
 #[cfg(test)]
 mod tests;
+
+/// For `skip_serializing_if`: a false flag is left out of stored JSON.
+fn is_false(b: &bool) -> bool {
+    !*b
+}

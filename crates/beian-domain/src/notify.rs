@@ -399,7 +399,8 @@ pub fn template_key(f: &Filing, change: &Change) -> Option<&'static str> {
         | Change::Saved { .. }
         | Change::RecipientVerified { .. }
         | Change::WrongCode { .. }
-        | Change::CodeResent { .. } => return None,
+        | Change::CodeResent { .. }
+        | Change::DueRecomputed { .. } => return None,
     })
 }
 
@@ -427,7 +428,7 @@ pub fn for_events(after: &Filing, events: &[Event], t: &Templates) -> Vec<Notice
         set("appid", after.appid.clone());
         set("cancel_type", cancel_type_zh(after).into());
         match &e.change {
-            Change::Submitted { due_at, .. } | Change::AuthorityReviewStarted { due_at } => {
+            Change::Submitted { due_at, .. } | Change::AuthorityReviewStarted { due_at, .. } => {
                 set("due_date", date_zh(*due_at))
             }
             Change::PlatformApproved { round, .. }

@@ -36,6 +36,8 @@ struct H {
     next_numbers: u32,
     /// Every event applied, as the store's log would hold them.
     log: Vec<Event>,
+    /// The calendar in force; a test may load a notice into it.
+    cal: Calendar,
 }
 
 const APP: &str = "星河记账";
@@ -68,6 +70,7 @@ impl H {
             policy: Policy::default(),
             next_numbers: 1,
             log: vec![],
+            cal: calendar().clone(),
         }
     }
 
@@ -76,7 +79,7 @@ impl H {
             now: self.now,
             actor: &actor,
             policy: &self.policy,
-            calendar: calendar(),
+            calendar: &self.cal,
             reference: reference(),
         };
         let events = self.f.decide(cmd, &env)?;
@@ -92,7 +95,11 @@ impl H {
     }
 
     fn submit(&mut self) -> Result<Vec<Event>, Refusal> {
-        let facts = facts(&self.f);
+        let mut facts = facts(&self.f);
+        // The face capture was made shortly before, whatever date the test runs at.
+        if let Some(face) = facts.face.as_mut() {
+            face.expires_at = face.expires_at.max(self.now + Duration::days(3));
+        }
         self.app(Command::Submit {
             facts: Box::new(facts),
             codes: codes(1),
@@ -899,7 +906,11 @@ fn mobiles_are_masked_for_display() {
 
 #[test]
 fn timer_keys_round_trip() {
-    for k in [TimerKind::SmsDeadline(3), TimerKind::FixWindow] {
+    for k in [
+        TimerKind::SmsDeadline(3),
+        TimerKind::FixWindow,
+        TimerKind::RecomputeDue,
+    ] {
         assert_eq!(TimerKind::parse(&k.key()), Some(k));
     }
     assert_eq!(TimerKind::parse("bogus"), None);
@@ -1029,4 +1040,97 @@ fn only_the_review_stages_fall_overdue_and_only_after_their_due_time() {
     assert!(!Status::PlatformReview.is_overdue(None, later));
     assert!(!Status::SmsVerification.is_overdue(due, later));
     assert!(!Status::Draft.is_overdue(due, later));
+}
+
+fn china(y: i32, m: u32, d: u32, h: u32) -> Time {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn china_date(t: Option<Time>) -> String {
+    t.unwrap()
+        .with_timezone(&crate::calendar::china_offset())
+        .date_naive()
+        .to_string()
+}
+
+#[test]
+fn deadlines_counted_over_a_projected_year_are_provisional_until_its_notice_loads() {
+    let mut h = H::new(Kind::New);
+    h.now = china(2026, 12, 10, 9);
+    h.reach_sms();
+    // The platform SLA (2 working days, Mon 12-14) stays inside the official 2026.
+    let submitted = h.log.iter().find_map(|e| match &e.change {
+        Change::Submitted {
+            due_provisional, ..
+        } => Some(*due_provisional),
+        _ => None,
+    });
+    assert_eq!(submitted, Some(false));
+    h.now = china(2026, 12, 10, 10);
+    h.verify("123450").unwrap();
+    assert_eq!(h.f.status, Status::AuthorityReview);
+    // §11.4: 2026-12-10 + 20 working days on the projected 2027 is Fri 2027-01-08.
+    assert_eq!(china_date(h.f.due_at), "2027-01-08");
+    assert!(h.f.due_provisional);
+    let before = h.f.clone();
+    // Nothing loaded yet: counting again changes nothing, so the timer is stale.
+    assert_eq!(h.timer(TimerKind::RecomputeDue), Err(Refusal::StaleTimer));
+
+    // The 2027 notice: 元旦 1 January with 4 January (Monday) as its 补休.
+    let mut years = Calendar::embedded_years();
+    years.push(
+        crate::calendar::HolidayYear::from_parts(
+            2027,
+            "国务院办公厅关于2027年部分节假日安排的通知".into(),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 5).unwrap(),
+            [(2027, 1, 1), (2027, 1, 4)]
+                .iter()
+                .map(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(*y, *m, *d).unwrap())
+                .collect(),
+            Default::default(),
+        )
+        .unwrap(),
+    );
+    h.cal = Calendar::from_years(years).unwrap();
+    h.now = china(2026, 12, 20, 12);
+    let events = h.timer(TimerKind::RecomputeDue).unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.change.name()).collect::<Vec<_>>(),
+        vec!["due_recomputed"]
+    );
+    match &events[0].change {
+        Change::DueRecomputed {
+            previous,
+            due_at,
+            due_provisional,
+        } => {
+            assert_eq!(Some(*previous), before.due_at);
+            assert_eq!(china_date(Some(*due_at)), "2027-01-11");
+            assert!(!due_provisional);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(china_date(h.f.due_at), "2027-01-11");
+    assert!(!h.f.due_provisional);
+    assert_eq!(h.f.status, Status::AuthorityReview);
+    // Exactly once: a second firing (another process, a retried timer) finds nothing to do.
+    assert_eq!(h.timer(TimerKind::RecomputeDue), Err(Refusal::StaleTimer));
+    // The order still ends normally, and replay rebuilds the recomputed state.
+    h.approve_authority().unwrap();
+    assert_eq!(h.f.status, Status::Filed);
+    assert!(!h.f.due_provisional && h.f.due_at.is_none());
+}
+
+#[test]
+fn recompute_is_stale_outside_the_review_stages() {
+    let mut h = H::new(Kind::New);
+    h.now = china(2026, 12, 30, 9);
+    h.reach_sms();
+    // In SMS verification the deadline counts hours: never provisional, never recomputed.
+    assert!(!h.f.due_provisional);
+    assert_eq!(h.timer(TimerKind::RecomputeDue), Err(Refusal::StaleTimer));
 }

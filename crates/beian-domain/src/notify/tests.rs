@@ -137,6 +137,7 @@ fn every_status_change_gets_an_inbox_message_and_attention_events_an_sms() {
                 province: "44".into(),
                 subject_key: "k".into(),
                 due_at: t0() + Duration::days(2),
+                due_provisional: false,
                 face_task: None,
                 papers: vec![],
             }],
@@ -214,6 +215,7 @@ fn every_status_change_gets_an_inbox_message_and_attention_events_an_sms() {
             Kind::New,
             vec![Change::AuthorityReviewStarted {
                 due_at: t0() + Duration::days(28),
+                due_provisional: false,
             }],
             "authority_review_started",
             false,
