@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod gating;
 pub mod ids;
 pub mod media;
+pub mod notice;
 pub mod notify;
 pub mod numbers;
 pub mod papers;

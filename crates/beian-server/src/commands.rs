@@ -127,7 +127,8 @@ pub async fn execute(
         };
         let (st, before, actor) = (state.clone(), filing.clone(), actor.clone());
         let build = Box::new(move |numbers| -> Result<Commit, Refusal> {
-            let env = st.env(&actor, now);
+            let calendar = st.calendar();
+            let env = st.env(&calendar, &actor, now);
             let events = before.decide(
                 Command::AuthorityApprove {
                     numbers: Some(numbers),
@@ -138,7 +139,8 @@ pub async fn execute(
         });
         state.store.commit_with_numbers(req, build).await?
     } else {
-        let env = state.env(actor, now);
+        let calendar = state.calendar();
+        let env = state.env(&calendar, actor, now);
         let events = filing.decide(cmd, &env)?;
         let commit = build_commit(state, filing, events, &codes, now);
         state.store.commit(commit.clone()).await?;

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod holidays;
 pub mod idempotency;
 pub mod metrics;
 pub mod objects;

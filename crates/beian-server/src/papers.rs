@@ -16,7 +16,7 @@ pub fn current(s: &AppState, f: &Filing) -> Vec<Paper> {
     if f.kind == Kind::Cancel {
         return vec![];
     }
-    f.papers_to_confirm(&s.env(&Actor::System, s.now()))
+    f.papers_to_confirm(&s.env(&s.calendar(), &Actor::System, s.now()))
 }
 
 /// The paper a request names. With a version: the one frozen with it. Without: the

@@ -79,12 +79,20 @@ fn load_reference(config: &Config) -> Result<crate::reference::Reference, Startu
 /// never be guessed (domain.md §11.2).
 pub fn load_calendar(data_dir: &std::path::Path) -> Result<Calendar, StartupError> {
     let mut years = Calendar::embedded_years();
+    for year in holiday_files(data_dir)? {
+        years.retain(|y| y.year() != year.year());
+        years.push(year);
+    }
+    Calendar::from_years(years).map_err(|e| StartupError::Setup(e.to_string()))
+}
+
+/// The years of `<data-dir>/reference/holidays/*.toml`, validated.
+pub fn holiday_files(data_dir: &std::path::Path) -> Result<Vec<HolidayYear>, StartupError> {
+    let mut years = vec![];
     let dir = data_dir.join("reference").join("holidays");
     let entries = match std::fs::read_dir(&dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Calendar::from_years(years).map_err(|e| StartupError::Setup(e.to_string()))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(years),
         Err(e) => return Err(StartupError::Setup(format!("{}: {e}", dir.display()))),
     };
     let mut paths: Vec<_> = entries
@@ -97,11 +105,17 @@ pub fn load_calendar(data_dir: &std::path::Path) -> Result<Calendar, StartupErro
             .map_err(|e| StartupError::Setup(format!("{}: {e}", path.display())))?;
         let year = HolidayYear::parse(&text)
             .map_err(|e| StartupError::Setup(format!("节假日数据 {} 无效：{e}", path.display())))?;
-        years.retain(|y| y.year() != year.year());
-        tracing::info!(year = year.year(), file = %path.display(), "holiday data loaded from the data directory");
+        if years.iter().any(|y: &HolidayYear| y.year() == year.year()) {
+            return Err(StartupError::Setup(format!(
+                "节假日数据 {} 与同目录另一文件重复了 {} 年",
+                path.display(),
+                year.year()
+            )));
+        }
+        tracing::info!(year = year.year(), file = %path.display(), "holiday data loaded from the data directory; it wins over a notice of the same year stored in the database");
         years.push(year);
     }
-    Calendar::from_years(years).map_err(|e| StartupError::Setup(e.to_string()))
+    Ok(years)
 }
 
 /// The CJK font for PDFs, found once per process (it is a 5 MB file to parse).
@@ -139,7 +153,10 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         store,
         clock: Arc::new(clock),
         policy: Arc::new(config.policy.clone()),
-        calendar: Arc::new(load_calendar(&config.data_dir)?),
+        calendar: Arc::new(crate::holidays::LiveCalendar::new(
+            Calendar::embedded_years(),
+            holiday_files(&config.data_dir)?,
+        )),
         sms: sms_gateway(config)?,
         metrics: Arc::new(Metrics::default()),
         data_dir: config.data_dir.clone(),
@@ -160,6 +177,18 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
         let state = state(&config, store)?;
+        // Notices loaded at run time by any process sharing the database (§11.5).
+        state
+            .calendar
+            .refresh(state.store.as_ref())
+            .await
+            .map_err(|e| StartupError::Setup(format!("calendar: {}", e.message)))?;
+        for year in state.calendar.file_years() {
+            tracing::info!(year, "holiday data file in force for this year (a stored notice of the same year is ignored)");
+        }
+        if let Some(alert) = crate::holidays::alert(&state) {
+            tracing::warn!("{alert}");
+        }
         let generated_admin_password = ensure_admin(&state, &config).await?;
         if config.demo {
             crate::demo::seed(&state)

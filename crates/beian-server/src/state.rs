@@ -2,6 +2,7 @@
 
 use crate::clock::Clock;
 use crate::config::DeliveryConfig;
+use crate::holidays::LiveCalendar;
 use crate::metrics::Metrics;
 use crate::reference::Reference;
 use crate::sms::SmsGateway;
@@ -19,7 +20,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<Clock>,
     pub policy: Arc<Policy>,
-    pub calendar: Arc<Calendar>,
+    /// The working-day calendar in force; reloaded when a notice is stored (holidays.rs).
+    pub calendar: Arc<LiveCalendar>,
     pub sms: Arc<dyn SmsGateway>,
     pub metrics: Arc<Metrics>,
     pub data_dir: PathBuf,
@@ -48,13 +50,18 @@ impl AppState {
         self.clock.now()
     }
 
-    /// The domain environment for one decision.
-    pub fn env<'a>(&'a self, actor: &'a Actor, now: Time) -> Env<'a> {
+    /// The calendar for one decision: hold it for as long as the decision's [`Env`].
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar.current()
+    }
+
+    /// The domain environment for one decision, on `calendar` (from [`AppState::calendar`]).
+    pub fn env<'a>(&'a self, calendar: &'a Calendar, actor: &'a Actor, now: Time) -> Env<'a> {
         Env {
             now,
             actor,
             policy: &self.policy,
-            calendar: &self.calendar,
+            calendar,
             reference: &self.reference.data,
         }
     }

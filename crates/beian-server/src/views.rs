@@ -50,6 +50,8 @@ pub fn filing(f: &Filing, policy: &Policy, now: Time) -> Value {
         "created_at": ts(f.created_at),
         "submitted_at": opt_ts(f.submitted_at),
         "due_at": opt_ts(f.due_at),
+        // domain.md §11.4: counted over a year without a notice yet; may move when it loads.
+        "due_provisional": f.due_provisional,
         "overdue": overdue,
         "fix_deadline": opt_ts(f.fix_deadline),
         "returned_reason": f.returned_reason,

@@ -75,6 +75,7 @@ pub fn for_events(after: &Filing, events: &[Event], first_seq: i64) -> Vec<Webho
         }
         if let Some(d) = after.due_at {
             data["due_at"] = json!(views::ts(d));
+            data["due_provisional"] = json!(after.due_provisional);
         }
         out.push(WebhookEvent {
             payload: envelope(&id, kind, e.at, data),

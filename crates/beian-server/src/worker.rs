@@ -76,7 +76,8 @@ pub async fn fire_batch(s: &AppState, due: Vec<(String, TimerKind)>) -> ApiResul
         .into_iter()
         .map(|f| (f.id.clone(), f))
         .collect();
-    let env = s.env(&Actor::System, now);
+    let calendar = s.calendar();
+    let env = s.env(&calendar, &Actor::System, now);
     let mut commits = vec![];
     let mut fired_kinds = vec![];
     // A second timer of an order already in this batch would conflict with the
@@ -302,6 +303,7 @@ async fn send_one(s: &AppState, msg: SmsRow, now: Time) -> ApiResult<bool> {
 /// What one pass of due work did.
 #[derive(Debug, Default)]
 pub struct DueWork {
+    pub recomputes_scheduled: u64,
     pub timers_fired: u64,
     pub reminders_sent: u64,
     pub sweep: Option<SweepWrite>,
@@ -315,6 +317,8 @@ pub struct DueWork {
 pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
     let _pass = s.work.lock().await;
     Ok(DueWork {
+        // First: a notice another process loaded, and the due dates it settles.
+        recomputes_scheduled: crate::holidays::refresh_and_schedule(s).await?,
         timers_fired: run_due_timers(s).await?,
         reminders_sent: send_sms_reminders(s).await?,
         sweep: sweep::run_if_due(s).await?,

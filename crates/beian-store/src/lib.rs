@@ -5,6 +5,7 @@
 //! The filing projection, its event log, its timers, the records and the SMS
 //! outbox are always written in one transaction.
 
+mod calendar;
 mod facts;
 mod migrate;
 mod model;
@@ -265,6 +266,19 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<SweepWrite>>;
     /// Whether `job` ran for `day`.
     async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool>;
+
+    /// The holiday notices loaded at run time (domain §11.5), by year.
+    async fn calendar_notices(&self) -> StoreResult<Vec<StoredNotice>>;
+    /// Changes whenever a notice is stored, so every process reloads its calendar.
+    async fn calendar_version(&self) -> StoreResult<i64>;
+    /// Stores a year's notice; false (and nothing written) when that year is stored already.
+    async fn save_calendar_notice(&self, notice: &StoredNotice) -> StoreResult<bool>;
+    /// Gives each open order with a provisional due date before `before` a recompute
+    /// timer due `now` (unless it has one); returns how many were scheduled.
+    async fn schedule_due_recompute(&self, before: Time, now: Time) -> StoreResult<u64>;
+    /// How many open orders have a provisional due date before `before`, and the first
+    /// `limit` of them by due date.
+    async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)>;
     /// The app's clearance, if the sweep cleared it.
     async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>>;
     /// Warning thresholds (days ahead) already sent for the app.

@@ -32,6 +32,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "search",
         include_str!("../migrations/sqlite/0005_search.sql"),
     ),
+    (
+        6,
+        "calendar",
+        include_str!("../migrations/sqlite/0006_calendar.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -64,6 +69,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "search_fastupdate",
         include_str!("../migrations/postgres/0006_search_fastupdate.sql"),
+    ),
+    (
+        7,
+        "calendar",
+        include_str!("../migrations/postgres/0007_calendar.sql"),
     ),
 ];
 

@@ -325,6 +325,17 @@ pub struct WebhookAttempt {
     pub next_attempt_at: Option<Time>,
 }
 
+/// A State Council notice loaded at run time (domain.md §11.5): the year's data in the
+/// data-file form (`data/holidays/*.toml`) and the text it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredNotice {
+    pub year: i32,
+    pub data: String,
+    pub notice_text: String,
+    pub loaded_at: Time,
+    pub loaded_by: String,
+}
+
 /// An app's clearance (清退) by the deadline sweep.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClearanceRow {

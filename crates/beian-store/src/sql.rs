@@ -58,7 +58,7 @@ struct GroupCommit {
 /// Commits in one group at most: a bound on the transaction a burst can build up.
 const GROUP_MAX: usize = 64;
 
-fn ms(t: Time) -> i64 {
+pub(crate) fn ms(t: Time) -> i64 {
     t.timestamp_millis()
 }
 
@@ -762,8 +762,8 @@ fn projection_statement(c: &Commit) -> (&'static str, Vec<Val>) {
     );
     (
         "UPDATE filings SET status = $1, version = $2, province = $3, subject_key = $4, open_subject_key = $5, \
-         live_appid = $6, reached_authority = $7, due_at = $8, updated_at = $9, state = $10 \
-         WHERE id = $11 AND version = $12",
+         live_appid = $6, reached_authority = $7, due_at = $8, updated_at = $9, state = $10, \
+         due_provisional = $13 WHERE id = $11 AND version = $12",
         vec![
             Val::S(f.status.as_str().to_string()),
             Val::I(f.version),
@@ -777,6 +777,7 @@ fn projection_statement(c: &Commit) -> (&'static str, Vec<Val>) {
             Val::S(to_json(f)),
             Val::S(f.id.clone()),
             Val::I(c.expected_version),
+            Val::I(i64::from(f.due_provisional)),
         ],
     )
 }
@@ -2307,6 +2308,26 @@ impl Store for SqlStore {
             .await?;
         tx.commit().await?;
         Ok(Some(w))
+    }
+
+    async fn calendar_notices(&self) -> StoreResult<Vec<StoredNotice>> {
+        crate::calendar::notices(&self.reader).await
+    }
+
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        crate::calendar::version(&self.reader).await
+    }
+
+    async fn save_calendar_notice(&self, notice: &StoredNotice) -> StoreResult<bool> {
+        crate::calendar::save(&self.pool, notice).await
+    }
+
+    async fn schedule_due_recompute(&self, before: Time, now: Time) -> StoreResult<u64> {
+        crate::calendar::schedule_recompute(&self.pool, before, now).await
+    }
+
+    async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)> {
+        crate::calendar::provisional(&self.reader, before, limit).await
     }
 
     async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool> {

@@ -409,7 +409,7 @@ fn step(
         _ => vec![],
     };
     let events = f
-        .decide(cmd, &s.env(actor, at))
+        .decide(cmd, &s.env(&s.calendar(), actor, at))
         .map_err(|e| format!("{} ({}): {e:?}", f.id, f.appid))?;
     let commit = build_commit(s, f, events, &codes, at);
     let after = commit.filing.clone();
@@ -479,7 +479,8 @@ fn file(
     ops.push(SeedOp::Numbered(
         req,
         Box::new(move |numbers| {
-            let env = st.env(&actor, at);
+            let calendar = st.calendar();
+            let env = st.env(&calendar, &actor, at);
             let events = f.decide(
                 Command::AuthorityApprove {
                     numbers: Some(numbers),

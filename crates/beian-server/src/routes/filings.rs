@@ -431,7 +431,12 @@ pub async fn check(
 ) -> ApiResult<Vec<validate::Issue>> {
     let facts = facts(s, caller, Some(f), doc).await?;
     let actor = caller.actor();
-    Ok(validate::validate(doc, &facts, f, &s.env(&actor, s.now())))
+    Ok(validate::validate(
+        doc,
+        &facts,
+        f,
+        &s.env(&s.calendar(), &actor, s.now()),
+    ))
 }
 
 /// Saves the document (T02); issues are reported, not fatal.

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod apps;
+pub mod calendar;
 pub mod dashboard;
 pub mod filings;
 pub mod inbox;
@@ -78,6 +79,12 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
         .route(
             "/api/v1/admin/webhook-deliveries/{id}/replay",
             post(webhooks::replay),
+        )
+        .route("/api/v1/admin/calendar", get(calendar::overview))
+        .route("/api/v1/admin/calendar/{year}", get(calendar::show))
+        .route(
+            "/api/v1/admin/calendar/{year}/notice",
+            post(calendar::load_notice),
         )
         .route("/api/v1/admin/dashboard", get(dashboard::show))
         .route("/api/v1/admin/dashboard/{file}", get(dashboard::file))

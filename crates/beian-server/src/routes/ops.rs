@@ -17,7 +17,11 @@ pub async fn healthz() -> &'static str {
 /// `GET /readyz`: the database answers.
 pub async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     match s.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        // §11.2: a year still projected is said here, never as a failing status.
+        Ok(()) => match crate::holidays::alert(&s) {
+            Some(alert) => (StatusCode::OK, format!("ready\ncalendar: {alert}\n")).into_response(),
+            None => (StatusCode::OK, "ready").into_response(),
+        },
         Err(e) => {
             tracing::warn!(error = %e, "database not reachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()

@@ -62,6 +62,7 @@ pub async fn precheck(
         now,
     )?;
     let facts = facts(&s, &caller, None, &doc).await?;
-    let issues = validate::validate(&doc, &facts, &shadow, &s.env(&actor, now));
+    let calendar = s.calendar();
+    let issues = validate::validate(&doc, &facts, &shadow, &s.env(&calendar, &actor, now));
     Ok(Json(json!({"issues": issues})))
 }

@@ -1,0 +1,483 @@
+//! The working-day calendar in force, shared by every process on one database
+//! (domain.md §11.4–11.5).
+//!
+//! Official years come from three places, in order of precedence: a data file in
+//! `<data-dir>/reference/holidays/` (an operator's deliberate override), the years compiled
+//! into the binary, and notices loaded at run time into the database. Years after them are
+//! projected. Each process polls the database's notice version on its worker tick and
+//! rebuilds its calendar when it changed, so a notice loaded in one process is in force in
+//! all of them without a restart; loading one also schedules every provisional due date it
+//! settles to be counted again (a timer per order, fired once across processes).
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::views;
+use axum::http::StatusCode;
+use beian_domain::calendar::{end_of_day, projection, Basis, Calendar, HolidayYear};
+use beian_domain::filing::{Filing, Status, Time};
+use beian_domain::notice::{read_notice, Notice};
+use beian_store::{Store, StoredNotice};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Where an official year came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// `<data-dir>/reference/holidays/<year>.toml`.
+    File,
+    /// Compiled into the binary (`data/holidays/`).
+    Embedded,
+    /// A notice loaded at run time (stored in the database).
+    Loaded,
+}
+
+/// One official year and where it came from.
+#[derive(Debug, Clone)]
+struct OfficialYear {
+    year: HolidayYear,
+    origin: Origin,
+}
+
+/// The calendar in force, rebuilt when the stored notices change.
+pub struct LiveCalendar {
+    /// Embedded and file years, fixed for the process's life.
+    base: BTreeMap<i32, OfficialYear>,
+    current: RwLock<Arc<Calendar>>,
+    years: RwLock<BTreeMap<i32, OfficialYear>>,
+    /// The stored notices' version last built from; `None` before the first read.
+    seen: Mutex<Option<i64>>,
+}
+
+impl LiveCalendar {
+    /// A calendar over the embedded years, with the data directory's files replacing or
+    /// adding years; stored notices join at the first [`LiveCalendar::refresh`].
+    pub fn new(embedded: Vec<HolidayYear>, files: Vec<HolidayYear>) -> LiveCalendar {
+        let mut base = BTreeMap::new();
+        for year in embedded {
+            let origin = Origin::Embedded;
+            base.insert(year.year(), OfficialYear { year, origin });
+        }
+        for year in files {
+            let origin = Origin::File;
+            base.insert(year.year(), OfficialYear { year, origin });
+        }
+        LiveCalendar {
+            base: base.clone(),
+            current: RwLock::new(Arc::new(build(&base))),
+            years: RwLock::new(base),
+            seen: Mutex::new(None),
+        }
+    }
+
+    /// The calendar for one decision. Cheap: a clone of an `Arc`.
+    pub fn current(&self) -> Arc<Calendar> {
+        self.current
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// The years of the data directory, which win over a stored notice of the same year.
+    pub fn file_years(&self) -> Vec<i32> {
+        self.base
+            .values()
+            .filter(|y| y.origin == Origin::File)
+            .map(|y| y.year.year())
+            .collect()
+    }
+
+    fn official(&self, year: i32) -> Option<OfficialYear> {
+        self.years.read().ok()?.get(&year).cloned()
+    }
+
+    /// Reads the stored notices again when their version changed; true when the calendar
+    /// in force changed.
+    pub async fn refresh(&self, store: &dyn Store) -> ApiResult<bool> {
+        let version = store.calendar_version().await?;
+        if self
+            .seen
+            .lock()
+            .map(|s| *s == Some(version))
+            .unwrap_or(false)
+        {
+            return Ok(false);
+        }
+        let stored = store.calendar_notices().await?;
+        let mut years = self.base.clone();
+        for notice in stored {
+            match HolidayYear::parse(&notice.data) {
+                // A file or the binary has the year: it wins (said at start).
+                Ok(_) if years.contains_key(&notice.year) => {}
+                Ok(year) => {
+                    let origin = Origin::Loaded;
+                    years.insert(notice.year, OfficialYear { year, origin });
+                }
+                Err(e) => {
+                    tracing::error!(year = notice.year, error = %e, "stored holiday notice is invalid; the year stays projected");
+                }
+            }
+        }
+        let changed = years
+            .keys()
+            .ne(self.years.read().map_err(ApiError::internal)?.keys());
+        let calendar = Arc::new(build(&years));
+        *self.current.write().map_err(ApiError::internal)? = calendar;
+        *self.years.write().map_err(ApiError::internal)? = years;
+        *self.seen.lock().map_err(ApiError::internal)? = Some(version);
+        Ok(changed)
+    }
+}
+
+fn build(years: &BTreeMap<i32, OfficialYear>) -> Calendar {
+    // Distinct years by construction (a map), so `from_years` cannot refuse.
+    Calendar::from_years(years.values().map(|y| y.year.clone()).collect())
+        .unwrap_or_else(|_| Calendar::embedded())
+}
+
+/// The China date of an instant.
+fn china_date(t: Time) -> NaiveDate {
+    t.with_timezone(&beian_domain::calendar::china_offset())
+        .date_naive()
+}
+
+/// Start (00:00 +08:00) of the first year still projected: every provisional due date
+/// before it was counted over years that are all official now.
+pub fn settled_before(calendar: &Calendar) -> Time {
+    let year = calendar.first_projected_year();
+    let last_day = NaiveDate::from_ymd_opt(year - 1, 12, 31).unwrap_or(NaiveDate::MIN);
+    // 23:59:59.999 on 31 December of the year before, plus one millisecond.
+    end_of_day(last_day).with_timezone(&Utc) + chrono::Duration::milliseconds(1)
+}
+
+/// Rebuilds the calendar when another process loaded a notice, and schedules the due dates
+/// it settles. Run on every worker tick, before the timers.
+pub async fn refresh_and_schedule(s: &AppState) -> ApiResult<u64> {
+    let changed = s.calendar.refresh(s.store.as_ref()).await?;
+    if !changed {
+        return Ok(0);
+    }
+    let calendar = s.calendar.current();
+    tracing::info!(
+        first_projected_year = calendar.first_projected_year(),
+        "working-day calendar reloaded"
+    );
+    Ok(s.store
+        .schedule_due_recompute(settled_before(&calendar), s.now())
+        .await?)
+}
+
+/// Why a notice cannot be loaded.
+fn unreadable(e: beian_domain::notice::NoticeError) -> ApiError {
+    let mut err = ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "CALENDAR_NOTICE_UNREADABLE",
+        format!("通知无法完整识别，未作任何保存：{e}"),
+    )
+    .suggest("请粘贴国务院办公厅发布的通知全文（含标题与各项放假安排），并核对所指的那一行");
+    err.extra.insert("line_no".into(), json!(e.line_no));
+    err.extra.insert("line".into(), json!(e.line));
+    err.extra.insert("reason".into(), json!(e.reason));
+    err
+}
+
+/// The notice read and checked as the year's data; refused when the year is official.
+fn read(s: &AppState, year: i32, text: &str) -> ApiResult<(Notice, HolidayYear)> {
+    if let Some(official) = s.calendar.official(year) {
+        let origin = match official.origin {
+            Origin::File => "数据目录中的节假日文件",
+            Origin::Embedded => "内置节假日数据",
+            Origin::Loaded => "已载入的通知",
+        };
+        return Err(ApiError::conflict(
+            "CALENDAR_YEAR_OFFICIAL",
+            format!("{year}年已有正式节假日安排（来源：{origin}），不能再次载入"),
+        )
+        .suggest("如需更正，请在数据目录 reference/holidays/ 中放置该年的数据文件并重启"));
+    }
+    if !(projection::FIRST_PROJECTED_YEAR..=projection::LAST_PROJECTED_YEAR).contains(&year) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "CALENDAR_YEAR_OUT_OF_RANGE",
+            format!("{year}年不在可载入的年份范围内"),
+        )
+        .suggest(format!(
+            "可载入 {}–{} 年的通知",
+            projection::FIRST_PROJECTED_YEAR,
+            projection::LAST_PROJECTED_YEAR
+        )));
+    }
+    let notice = read_notice(text, Some(year)).map_err(unreadable)?;
+    let source = [
+        Some(notice.title.clone()),
+        notice.number.clone(),
+        notice.published.map(|d| format!("{d}发布")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("，");
+    let as_of = notice.published.unwrap_or_else(|| china_date(s.now()));
+    let data = HolidayYear::from_parts(
+        year,
+        source,
+        as_of,
+        notice.rest_days.clone(),
+        notice.makeup_workdays.clone(),
+    )
+    .map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "CALENDAR_NOTICE_UNREADABLE",
+            format!("通知内容不一致，未作任何保存：{e}"),
+        )
+        .suggest("请核对通知中的日期")
+    })?;
+    Ok((notice, data))
+}
+
+/// An order whose due date the notice would move.
+#[derive(Debug, Clone, Serialize)]
+pub struct DueMove {
+    pub filing_id: String,
+    pub appid: String,
+    pub status: &'static str,
+    pub due_at: String,
+    pub new_due_at: String,
+    pub new_due_provisional: bool,
+}
+
+/// What loading a notice would do, shown before it is confirmed.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticePreview {
+    pub year: i32,
+    pub title: String,
+    pub source: String,
+    pub rest_days: Vec<NaiveDate>,
+    pub makeup_workdays: Vec<NaiveDate>,
+    /// The projection the notice replaces (§11.4: no make-up days).
+    pub projected_rest_days: Vec<NaiveDate>,
+    /// Rest days of the notice the projection lacked, and the reverse.
+    pub added_rest_days: Vec<NaiveDate>,
+    pub dropped_rest_days: Vec<NaiveDate>,
+    /// Open orders with a provisional due date the notice settles, and the first of them
+    /// whose date moves.
+    pub provisional_orders: u64,
+    pub moves: Vec<DueMove>,
+}
+
+/// How many orders a preview looks at to list the moves.
+const PREVIEW_ORDERS: i64 = 200;
+
+/// Reads the notice and says what it would change, storing nothing.
+pub async fn preview(s: &AppState, year: i32, text: &str) -> ApiResult<NoticePreview> {
+    let (notice, data) = read(s, year, text)?;
+    let mut years: Vec<HolidayYear> = s
+        .calendar
+        .years
+        .read()
+        .map_err(ApiError::internal)?
+        .values()
+        .map(|y| y.year.clone())
+        .collect();
+    years.push(data.clone());
+    let next = Calendar::from_years(years).map_err(ApiError::internal)?;
+    let (count, filings) = s
+        .store
+        .provisional_dues(settled_before(&next), PREVIEW_ORDERS)
+        .await?;
+    let policy = &s.policy;
+    let moves = filings
+        .iter()
+        .filter_map(|f| due_move(f, &next, policy))
+        .collect();
+    let projected: BTreeSet<NaiveDate> = projection::rest_days(year).unwrap_or_default();
+    Ok(NoticePreview {
+        year,
+        title: notice.title.clone(),
+        source: data.source().to_string(),
+        rest_days: notice.rest_days.iter().copied().collect(),
+        makeup_workdays: notice.makeup_workdays.iter().copied().collect(),
+        added_rest_days: notice.rest_days.difference(&projected).copied().collect(),
+        dropped_rest_days: projected.difference(&notice.rest_days).copied().collect(),
+        projected_rest_days: projected.into_iter().collect(),
+        provisional_orders: count,
+        moves,
+    })
+}
+
+/// The new due date of a provisional order on `calendar`, when it differs.
+fn due_move(
+    f: &Filing,
+    calendar: &Calendar,
+    policy: &beian_domain::policy::Policy,
+) -> Option<DueMove> {
+    let sla = match f.status {
+        Status::PlatformReview => policy.platform_review_sla_wd,
+        Status::AuthorityReview => policy.authority_review_sla_wd,
+        _ => return None,
+    };
+    let (old, start) = (f.due_at?, f.due_started_at?);
+    let due = calendar
+        .sla_due(
+            start.with_timezone(&beian_domain::calendar::china_offset()),
+            sla,
+        )
+        .ok()?;
+    let new = due.at.with_timezone(&Utc);
+    (new != old).then(|| DueMove {
+        filing_id: f.id.clone(),
+        appid: f.appid.clone(),
+        status: f.status.as_str(),
+        due_at: views::ts(old),
+        new_due_at: views::ts(new),
+        new_due_provisional: due.provisional,
+    })
+}
+
+/// What loading a notice did.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoticeLoaded {
+    pub year: i32,
+    pub source: String,
+    pub rest_days: usize,
+    pub makeup_workdays: usize,
+    /// Orders given a recompute timer.
+    pub scheduled: u64,
+    /// Of those, recomputed before answering (the rest follow on the worker).
+    pub recomputed: u64,
+}
+
+/// Orders recomputed inside the request; more are left to the worker so the answer
+/// does not wait on a long batch.
+const RECOMPUTE_IN_REQUEST: u64 = 2_000;
+
+/// Stores the notice (the year becomes official in every process), then schedules and
+/// runs the recompute of the due dates it settles.
+pub async fn load(s: &AppState, year: i32, text: &str, by: &str) -> ApiResult<NoticeLoaded> {
+    let (_, data) = read(s, year, text)?;
+    let stored = StoredNotice {
+        year,
+        data: data.to_toml(),
+        notice_text: text.to_string(),
+        loaded_at: s.now(),
+        loaded_by: by.to_string(),
+    };
+    if !s.store.save_calendar_notice(&stored).await? {
+        return Err(ApiError::conflict(
+            "CALENDAR_YEAR_OFFICIAL",
+            format!("{year}年的通知已由其他操作载入"),
+        )
+        .suggest("刷新页面查看已载入的通知"));
+    }
+    tracing::info!(year, by, source = data.source(), "holiday notice loaded");
+    let scheduled = refresh_and_schedule(s).await?;
+    let recomputed = if scheduled <= RECOMPUTE_IN_REQUEST {
+        crate::worker::run_due_timers(s).await?
+    } else {
+        let st = s.clone();
+        tokio::spawn(async move {
+            if let Err(e) = crate::worker::run_due_timers(&st).await {
+                tracing::warn!(code = e.code, message = e.message, "due recompute failed");
+            }
+        });
+        0
+    };
+    Ok(NoticeLoaded {
+        year,
+        source: data.source().to_string(),
+        rest_days: data.rest_days().count(),
+        makeup_workdays: data.makeup_workdays().count(),
+        scheduled,
+        recomputed,
+    })
+}
+
+/// A year as the calendar in force has it.
+pub fn show(s: &AppState, year: i32) -> ApiResult<Value> {
+    let calendar = s.calendar.current();
+    let basis = calendar.basis(year).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "CALENDAR_YEAR_UNKNOWN",
+            format!("{year}年既无通知也无法推算"),
+        )
+        .suggest(format!(
+            "可查询 2023–{} 年",
+            projection::LAST_PROJECTED_YEAR
+        ))
+    })?;
+    let (source, rest, makeup, origin) = match s.calendar.official(year) {
+        Some(o) => (
+            o.year.source().to_string(),
+            o.year.rest_days().collect::<Vec<_>>(),
+            o.year.makeup_workdays().collect::<Vec<_>>(),
+            Some(o.origin),
+        ),
+        None => (
+            "按2025年起的放假调休原则推算（尚未发布通知）".to_string(),
+            projection::rest_days(year)
+                .unwrap_or_default()
+                .into_iter()
+                .collect(),
+            vec![],
+            None,
+        ),
+    };
+    Ok(json!({
+        "year": year,
+        "basis": basis,
+        "origin": origin,
+        "source": source,
+        "rest_days": rest,
+        "makeup_workdays": makeup,
+    }))
+}
+
+/// Every year the deployment cares about: the official ones, and the projected ones an
+/// operator should hear about today (§11.2's alert from 1 October).
+pub fn overview(s: &AppState) -> Value {
+    let calendar = s.calendar.current();
+    let today = china_date(s.now());
+    let years = s
+        .calendar
+        .years
+        .read()
+        .map(|y| {
+            y.values()
+                .map(|o| json!({"year": o.year.year(), "basis": Basis::Official, "origin": o.origin, "source": o.year.source()}))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    json!({
+        "today": today,
+        "years": years,
+        "first_projected_year": calendar.first_projected_year(),
+        "projected_alert": calendar.projected_alert(today),
+    })
+}
+
+/// The alert line of §11.2 for `/readyz` and the admin banner, when there is one.
+pub fn alert(s: &AppState) -> Option<String> {
+    let today = china_date(s.now());
+    let years = s.calendar.current().projected_alert(today);
+    if years.is_empty() {
+        return None;
+    }
+    let list = years
+        .iter()
+        .map(|y| format!("{y}年"))
+        .collect::<Vec<_>>()
+        .join("、");
+    Some(format!(
+        "{list}的节假日安排通知尚未载入：相关期限按推算日历计算，标注为“预计”；通知发布后请在管理页载入"
+    ))
+}
+
+/// The years the calendar alert names (for tests and the banner).
+pub fn alert_years(s: &AppState) -> Vec<i32> {
+    s.calendar.current().projected_alert(china_date(s.now()))
+}
