@@ -20,7 +20,7 @@ export BEIAN_BIN="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/beian"
 # Sample uploads that pass the photo checks, the face one from a real photograph
 # (Debian python3-skimage, see scripts/test-assets.sh).
 export BEIAN_SAMPLES="${CARGO_TARGET_DIR:-$(pwd)/target}/ui-samples"
-cargo run --quiet -p beian --example sample_images -- "$BEIAN_SAMPLES" "$(bash scripts/test-assets.sh)"
+"$BEIAN_BIN" sample-images "$BEIAN_SAMPLES" "$(bash scripts/test-assets.sh)"
 (cd ui-tests && npm ci --no-audit --no-fund --silent)
 rm -rf test-artifacts/screenshots
 node --test --test-reporter=spec ui-tests/

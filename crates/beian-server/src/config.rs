@@ -25,6 +25,8 @@ pub struct Config {
     /// `None` selects the SQLite file inside `data_dir`.
     pub db: Option<String>,
     pub manual_clock: bool,
+    /// Where a manual clock starts (`--clock-start`); now when `None`.
+    pub clock_start: Option<beian_domain::filing::Time>,
     pub demo: bool,
     pub admin_password: Option<Secret>,
     pub policy: Policy,
@@ -91,6 +93,7 @@ impl Config {
             data_dir,
             db: None,
             manual_clock: false,
+            clock_start: None,
             demo: false,
             admin_password: None,
             policy: Policy::default(),

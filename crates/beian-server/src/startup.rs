@@ -137,7 +137,7 @@ fn load_pdf_font() -> Option<Arc<beian_pdf::Font>> {
 /// The shared state over a store, with the wall clock or a manual one.
 pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, StartupError> {
     let clock = if config.manual_clock {
-        Clock::manual(chrono::Utc::now())
+        Clock::manual(config.clock_start.unwrap_or_else(chrono::Utc::now))
     } else {
         Clock::System
     };

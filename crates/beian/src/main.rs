@@ -31,6 +31,37 @@ enum Cmd {
     Sweep(SweepArgs),
     /// Fills the database with generated orders for benchmarks (issue 7).
     Seed(SeedCli),
+    /// The working-day calendar: show a year, or load a State Council notice (domain.md §11.5).
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCmd,
+    },
+    /// Writes the sample images of the README walk-through (colour scans that pass the photo
+    /// checks, and a face capture made from FACE_SOURCE, a real photograph) into DIR.
+    SampleImages { dir: PathBuf, face_source: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum CalendarCmd {
+    /// Prints a year's rest days and make-up working days, and whether they are official
+    /// (a notice) or projected (§11.4).
+    Show {
+        #[command(flatten)]
+        common: Common,
+        year: i32,
+    },
+    /// Reads the year's notice from a text file (as published), shows its days beside the
+    /// projection and the due dates it moves, and (without --dry-run) loads it for every
+    /// process on the database and recomputes those due dates.
+    Load {
+        #[command(flatten)]
+        common: Common,
+        year: i32,
+        file: PathBuf,
+        /// Only show what the notice would change.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Args)]
@@ -111,6 +142,10 @@ struct Serve {
     /// Enables POST /api/v1/admin/clock (demos and black-box tests only).
     #[arg(long, env = "BEIAN_MANUAL_CLOCK")]
     manual_clock: bool,
+    /// Starts the manual clock at this instant (RFC 3339, e.g. 2027-02-04T10:00:00+08:00)
+    /// instead of now; implies --manual-clock. For demos and tests at a chosen date.
+    #[arg(long, env = "BEIAN_CLOCK_START")]
+    clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Seeds the documented demo accounts and filings into an empty database.
     #[arg(long, env = "BEIAN_DEMO")]
     demo: bool,
@@ -285,7 +320,8 @@ fn config_with(common: &Common, sms: &SmsArgs) -> Result<Config, String> {
 async fn serve(args: Serve) -> Result<(), String> {
     let mut c = config_with(&args.common, &args.sms)?;
     c.addr = args.addr;
-    c.manual_clock = args.manual_clock;
+    c.manual_clock = args.manual_clock || args.clock_start.is_some();
+    c.clock_start = args.clock_start.map(|t| t.with_timezone(&chrono::Utc));
     c.demo = args.demo;
     c.argon2_memory_kib = args.argon2_memory_kib;
     c.worker_interval_ms = args.worker_interval_ms;
@@ -358,7 +394,135 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Cmd::Sweep(args) => sweep(args).await,
         Cmd::Seed(args) => seed_cmd(args).await,
+        Cmd::Calendar { command } => calendar_cmd(command).await,
+        Cmd::SampleImages { dir, face_source } => sample_images(&dir, &face_source),
     }
+}
+
+/// `beian sample-images DIR FACE_SOURCE`: the walk-through's uploads, from the binary the
+/// README just built (an example would build the workspace again in another profile).
+fn sample_images(dir: &std::path::Path, face_source: &std::path::Path) -> Result<(), String> {
+    use beian_server::photo::{portrait_on_white, sample_document};
+    let source =
+        std::fs::read(face_source).map_err(|e| format!("{}: {e}", face_source.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let write = |name: &str, bytes: Vec<u8>| {
+        std::fs::write(dir.join(name), bytes).map_err(|e| format!("{name}: {e}"))
+    };
+    write("licence.png", sample_document(1100, 1500))?;
+    write("id.png", sample_document(720, 1280))?;
+    write("form.png", sample_document(720, 1280))?;
+    let face = portrait_on_white(&source)
+        .ok_or("人脸照片须恰有一张人脸 / the face source must show exactly one face")?;
+    write("face.png", face)
+}
+
+/// `beian calendar show|load`.
+async fn calendar_cmd(command: CalendarCmd) -> Result<(), String> {
+    let common = match &command {
+        CalendarCmd::Show { common, .. } | CalendarCmd::Load { common, .. } => common,
+    };
+    let c = config(common)?;
+    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
+    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    state
+        .calendar
+        .refresh(state.store.as_ref())
+        .await
+        .map_err(|e| e.message)?;
+    let fail = |e: beian_server::error::ApiError| {
+        let extra = e
+            .extra
+            .get("line")
+            .map(|l| {
+                format!(
+                    "\n  第{}行：{}",
+                    e.extra.get("line_no").cloned().unwrap_or_default(),
+                    l.as_str().unwrap_or("")
+                )
+            })
+            .unwrap_or_default();
+        format!(
+            "{} [{}]{extra}\n  {}",
+            e.message,
+            e.code,
+            e.suggestion.unwrap_or_default()
+        )
+    };
+    match command {
+        CalendarCmd::Show { year, .. } => {
+            let y = beian_server::holidays::show(&state, year).map_err(fail)?;
+            println!(
+                "{year}: {} — {}",
+                y["basis"].as_str().unwrap_or(""),
+                y["source"].as_str().unwrap_or("")
+            );
+            println!("rest_days\t{}", join_dates(&y["rest_days"]));
+            println!("makeup_workdays\t{}", join_dates(&y["makeup_workdays"]));
+            Ok(())
+        }
+        CalendarCmd::Load {
+            year,
+            file,
+            dry_run,
+            ..
+        } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let p = beian_server::holidays::preview(&state, year, &text)
+                .await
+                .map_err(fail)?;
+            let list = |d: &[chrono::NaiveDate]| {
+                d.iter()
+                    .map(|d| d.format("%m-%d").to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            println!("{} — {}", p.year, p.source);
+            println!("rest_days\t{}", list(&p.rest_days));
+            println!("makeup_workdays\t{}", list(&p.makeup_workdays));
+            println!("projected_rest_days\t{}", list(&p.projected_rest_days));
+            println!(
+                "open orders with a provisional due date: {}; moving (first {}):",
+                p.provisional_orders,
+                p.moves.len()
+            );
+            for m in &p.moves {
+                println!(
+                    "move\t{}\t{}\t{} -> {}",
+                    m.filing_id, m.status, m.due_at, m.new_due_at
+                );
+            }
+            if dry_run {
+                println!("dry run: nothing stored / 仅预览，未保存");
+                return Ok(());
+            }
+            let loaded = beian_server::holidays::load(&state, year, &text, "cli")
+                .await
+                .map_err(fail)?;
+            // The CLI ends here, so the recompute finishes here too (leases keep a running
+            // server from counting an order twice).
+            let more = beian_server::worker::run_due_timers(&state)
+                .await
+                .map_err(fail)?;
+            println!(
+                "loaded {year}: {} rest day(s), {} make-up day(s); {} order(s) scheduled, {} recomputed",
+                loaded.rest_days, loaded.makeup_workdays, loaded.scheduled, loaded.recomputed + more
+            );
+            Ok(())
+        }
+    }
+}
+
+fn join_dates(v: &serde_json::Value) -> String {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
 }
 
 /// `beian seed --filings N`: generated orders through the real domain (see seed.rs).
