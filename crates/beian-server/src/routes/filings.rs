@@ -162,7 +162,21 @@ pub async fn events(
     let items: Vec<Value> = events
         .iter()
         .enumerate()
-        .map(|(i, e)| json!({"seq": i + 1, "at": views::ts(e.at), "event": e.change.name(), "actor": e.actor.role()}))
+        .map(|(i, e)| {
+            let mut item = json!({"seq": i + 1, "at": views::ts(e.at), "event": e.change.name(), "actor": e.actor.role()});
+            // A due date a loaded notice moved: the old and the new date (domain §11.4).
+            if let beian_domain::filing::Change::DueRecomputed {
+                previous,
+                due_at,
+                due_provisional,
+            } = &e.change
+            {
+                item["previous_due_at"] = json!(views::ts(*previous));
+                item["due_at"] = json!(views::ts(*due_at));
+                item["due_provisional"] = json!(due_provisional);
+            }
+            item
+        })
         .collect();
     Ok(Json(json!({"items": items})))
 }
