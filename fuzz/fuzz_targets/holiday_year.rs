@@ -2,6 +2,7 @@
 //! `HolidayYear::parse` (§11.1 data files) and the calendar built from an accepted year.
 
 use beian_domain::calendar::{Calendar, CalendarError, HolidayYear};
+use chrono::Datelike;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|s: &str| {
@@ -24,9 +25,14 @@ fuzz_target!(|s: &str| {
         .working_days_between(first, last)
         .expect("inside the year");
     assert!(working <= 365);
-    // Running past the year's end must be refused, never answered with Mon–Fri.
-    assert_eq!(
-        calendar.add_working_days(first, working + 1),
-        Err(CalendarError::DataMissing(y + 1))
-    );
+    // Past the year's end: the next year is projected (§11.4) and the answer provisional,
+    // or, outside the projection's years, refused — never a silent Mon–Fri week.
+    match calendar.add_working_days_marked(first, working + 1) {
+        Err(e) => assert_eq!(e, CalendarError::DataMissing(y + 1)),
+        Ok((day, provisional)) => {
+            assert!(day.year() > y, "{day}");
+            assert!(provisional, "{day} was counted over a projected year");
+            assert!(calendar.is_projected(y + 1));
+        }
+    }
 });

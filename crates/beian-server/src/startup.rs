@@ -276,20 +276,83 @@ mod calendar_tests {
     fn a_new_year_is_a_data_file_and_a_broken_one_stops_the_start() {
         let d = dir("add");
         let date = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
-        assert!(
-            load_calendar(&d).unwrap().is_working_day(date).is_err(),
-            "2027 is refused without data"
-        );
-        // A test file for a year the State Council has not published here; dates are illustrative.
-        let text = "year = 2027\nsource = \"test fixture\"\nas_of = \"2026-11-28\"\nrest_days = [\"2027-01-01\"]\nmakeup_workdays = []\n";
+        let projected = load_calendar(&d).unwrap();
+        assert!(projected.is_projected(2027), "2027 has no notice here");
+        assert_eq!(projected.is_working_day(date), Ok(true), "projected Monday");
+        // A test file for a year the State Council has not published here; dates are
+        // illustrative: 4 January as a 补休 rest day, which the projection does not have.
+        let text = "year = 2027\nsource = \"test fixture\"\nas_of = \"2026-11-28\"\nrest_days = [\"2027-01-01\", \"2027-01-04\"]\nmakeup_workdays = []\n";
         std::fs::write(d.join("reference/holidays/2027.toml"), text).unwrap();
         let cal = load_calendar(&d).unwrap();
-        assert_eq!(cal.is_working_day(date), Ok(true));
+        assert!(!cal.is_projected(2027));
+        assert_eq!(cal.is_working_day(date), Ok(false));
         assert_eq!(
-            cal.is_working_day(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
-            Ok(false)
+            cal.is_working_day(NaiveDate::from_ymd_opt(2027, 1, 5).unwrap()),
+            Ok(true)
         );
         std::fs::write(d.join("reference/holidays/2028.toml"), "year = \"x\"").unwrap();
         assert!(load_calendar(&d).is_err());
+    }
+
+    /// A data file wins over a notice stored for the same year (§11.5), and a stored
+    /// notice makes a projected year official.
+    #[tokio::test]
+    async fn a_file_wins_over_a_stored_notice_of_the_same_year() {
+        use crate::holidays::LiveCalendar;
+        use beian_domain::calendar::Calendar;
+        use beian_store::{SqlStore, Store, StoredNotice};
+        let d = dir("precedence");
+        let file = "year = 2027\nsource = \"file\"\nas_of = \"2026-11-28\"\nrest_days = [\"2027-01-04\"]\nmakeup_workdays = []\n";
+        std::fs::write(d.join("reference/holidays/2027.toml"), file).unwrap();
+        let store = SqlStore::connect_with(
+            &format!("sqlite://{}/t.db?mode=rwc", d.display()),
+            chrono::Utc::now(),
+            1,
+        )
+        .await
+        .unwrap();
+        let notice = |year: i32, rest: &str| {
+            StoredNotice {
+            year,
+            data: format!("year = {year}\nsource = \"stored\"\nas_of = \"2026-11-28\"\nrest_days = [\"{rest}\"]\nmakeup_workdays = []\n"),
+            notice_text: String::new(),
+            loaded_at: chrono::Utc::now(),
+            loaded_by: "test".into(),
+        }
+        };
+        assert!(store
+            .save_calendar_notice(&notice(2027, "2027-01-05"))
+            .await
+            .unwrap());
+        assert!(store
+            .save_calendar_notice(&notice(2028, "2028-01-04"))
+            .await
+            .unwrap());
+        assert!(
+            !store
+                .save_calendar_notice(&notice(2028, "2028-01-05"))
+                .await
+                .unwrap(),
+            "a year is stored once"
+        );
+        let live = LiveCalendar::new(
+            Calendar::embedded_years(),
+            super::holiday_files(&d).unwrap(),
+        );
+        assert!(
+            live.current().is_projected(2028),
+            "before the first refresh"
+        );
+        assert!(live.refresh(&store).await.unwrap());
+        assert!(!live.refresh(&store).await.unwrap(), "nothing new");
+        let cal = live.current();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // 2027: the file's 4 January, not the stored notice's 5 January.
+        assert_eq!(cal.is_working_day(day(2027, 1, 4)), Ok(false));
+        assert_eq!(cal.is_working_day(day(2027, 1, 5)), Ok(true));
+        // 2028: the stored notice.
+        assert!(!cal.is_projected(2028));
+        assert_eq!(cal.is_working_day(day(2028, 1, 4)), Ok(false));
+        assert_eq!(live.file_years(), vec![2027]);
     }
 }
