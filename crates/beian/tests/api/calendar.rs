@@ -365,3 +365,71 @@ async fn the_demo_starts_at_every_date() {
         assert!(items.len() >= 3, "{at}: demo orders seeded: {list}");
     }
 }
+
+/// `beian calendar show|load` on a data directory: the projection, a refused text naming its
+/// line, a dry run that stores nothing, and the load.
+#[test]
+fn the_calendar_command_shows_previews_and_loads_a_notice() {
+    let dir = temp_dir();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+            .arg("calendar")
+            .args(args)
+            .arg("--data-dir")
+            .arg(&dir)
+            // Logs go to stdout; only errors, so the output is the command's own.
+            .env("BEIAN_LOG", "error")
+            .output()
+            .expect("beian runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (ok, shown, err) = run(&["show", "2027"]);
+    assert!(ok, "{err}");
+    assert!(shown.starts_with("2027: projected"), "{shown}");
+    assert!(
+        shown.contains("2027-02-05"),
+        "除夕 starts the projected Spring Festival: {shown}"
+    );
+
+    let file = dir.join("notice-2027.txt");
+    std::fs::write(
+        &file,
+        NOTICE_2027.replace("4月25日（周日）上班", "4月26日（周日）上班"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["load", "2027", file.to_str().unwrap()]);
+    assert!(!ok, "a wrong weekday is refused");
+    assert!(
+        err.contains("CALENDAR_NOTICE_UNREADABLE") && err.contains("劳动节"),
+        "{err}"
+    );
+
+    std::fs::write(&file, NOTICE_2027).unwrap();
+    let (ok, preview, err) = run(&["load", "2027", file.to_str().unwrap(), "--dry-run"]);
+    assert!(ok, "{err}");
+    assert!(
+        preview.contains("makeup_workdays\t01-31 02-20 04-25 09-26 10-09"),
+        "{preview}"
+    );
+    assert!(preview.contains("dry run"), "{preview}");
+    assert!(
+        run(&["show", "2027"]).1.starts_with("2027: projected"),
+        "nothing stored"
+    );
+
+    let (ok, loaded, err) = run(&["load", "2027", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        loaded.contains("loaded 2027: 28 rest day(s), 5 make-up day(s)"),
+        "{loaded}"
+    );
+    let (_, shown, _) = run(&["show", "2027"]);
+    assert!(shown.starts_with("2027: official"), "{shown}");
+    assert!(shown.contains("2027-01-31"), "{shown}");
+    let (ok, _, err) = run(&["load", "2027", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("CALENDAR_YEAR_OFFICIAL"), "{err}");
+}
