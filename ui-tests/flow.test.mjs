@@ -31,24 +31,30 @@ function sample(w, h) {
 }
 const file = (name, w, h) => ({ name, mimeType: "image/png", buffer: sample(w, h) });
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
+/** Starts `beian serve` on a fresh data directory with a manual clock; `extraArgs` are appended. */
+async function startServer(extraArgs = []) {
   const bin = process.env.BEIAN_BIN;
   assert.ok(bin, "BEIAN_BIN must point at the built beian binary");
   const dataDir = mkdtempSync(join(tmpdir(), "beian-ui-"));
-  server = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--manual-clock"], {
+  const proc = spawn(bin, ["serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--manual-clock", ...extraArgs], {
     env: { ...process.env, BEIAN_ADMIN_PASSWORD: ADMIN_PASSWORD, BEIAN_ARGON2_MEMORY_KIB: "64", BEIAN_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  base = await new Promise((resolve, reject) => {
+  const url = await new Promise((resolve, reject) => {
     let out = "";
-    server.stdout.on("data", (d) => {
+    proc.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/http:\/\/[0-9.:]+/);
       if (m) resolve(m[0]);
     });
-    server.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    proc.on("exit", (code) => reject(new Error(`server exited with ${code}`)));
   });
+  return { proc, url };
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  ({ proc: server, url: base } = await startServer());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -66,12 +72,42 @@ after(async () => {
 
 const opened = [];
 
-/** A fresh browser session for one person. */
-async function person(username, password, viewport = { width: 1280, height: 900 }) {
+// The invented 2027 notice of crates/beian-domain/src/notice.rs (`samples::NOTICE_2027`), in the
+// published style; its rest days equal the projection, its make-up days are new.
+const NOTICE_2027 = [
+  "国务院办公厅关于2027年部分节假日安排的通知",
+  "",
+  "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+  "",
+  "经国务院批准，现将2027年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。",
+  "",
+  "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
+  "",
+  "二、春节：2月5日（农历除夕、周五）至12日（农历正月初七、周五）放假调休，共8天。1月31日（周日）、2月20日（周六）上班。",
+  "",
+  "三、清明节：4月3日（周六）至5日（周一）放假，共3天。",
+  "",
+  "四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。4月25日（周日）上班。",
+  "",
+  "五、端午节：6月9日（周三）放假1天，不调休。",
+  "",
+  "六、中秋节：9月15日（周三）放假1天，不调休。",
+  "",
+  "七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。",
+  "",
+  "鼓励单位和个人结合落实带薪年休假等制度，实际形成较长假期，推动错峰出行。节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作，遇有重大突发事件，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。",
+  "",
+  "国务院办公厅",
+  "2026年11月10日",
+  "",
+].join("\n");
+
+/** A fresh browser session for one person (on another server when `origin` is given; `name` names its last screenshot). */
+async function person(username, password, viewport = { width: 1280, height: 900 }, origin = base, name = username) {
   const context = await browser.newContext({ viewport, locale: "zh-CN" });
   const page = await context.newPage();
-  opened.push([username, page]);
-  await page.goto(`${base}/login`);
+  opened.push([name, page]);
+  await page.goto(`${origin}/login`);
   await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码").fill(password);
   await page.getByRole("button", { name: "登录" }).click();
@@ -315,4 +351,67 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await pub.getByText(number).waitFor();
   assert.ok(!(await pub.content()).includes("13800138000"), "the public query shows no phone");
   await shot(pub, "16-public-query");
+});
+
+test("an admin loads the 2027 holiday notice while 2027 is still projected", async () => {
+  // 3 December 2026: 2026 is official, 2027 has no notice yet (domain.md §11.2, §11.4–11.5).
+  const cal = await startServer(["--clock-start", "2026-12-03T10:00:00+08:00"]);
+  try {
+    const admin = await person("admin", ADMIN_PASSWORD, undefined, cal.url, "calendar-admin");
+    await admin.goto(`${cal.url}/admin`);
+    const alert = admin.locator(".banner", { hasText: "节假日安排通知尚未载入" });
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /2027年/);
+    await shot(admin, "20-admin-calendar-alert");
+    await alert.getByRole("link").click();
+    await admin.waitForURL(/\/admin\/calendar$/);
+    await admin.getByRole("heading", { name: "节假日日历" }).waitFor();
+    await check(admin);
+    // The 预计 mark explains itself on hover and to the keyboard.
+    const mark = admin.locator(".provisional").first();
+    assert.equal(await mark.getAttribute("tabindex"), "0");
+    assert.equal(await mark.getAttribute("aria-label"), await mark.getAttribute("title"));
+    assert.match(await mark.getAttribute("title"), /通知尚未发布/);
+
+    // An unreadable notice: the line it failed on, and the pasted text kept.
+    const broken = NOTICE_2027.replace("三、清明节：4月3日", "三、清明节：4月33日");
+    await admin.getByLabel("通知年份").fill("2027");
+    await admin.getByLabel("通知全文").fill(broken);
+    await admin.getByRole("button", { name: "预览" }).click();
+    const problem = admin.getByRole("alert");
+    await problem.getByText("第 11 行").waitFor();
+    assert.match(await problem.innerText(), /4月33日/);
+    assert.equal(await admin.getByLabel("通知全文").inputValue(), broken);
+    await shot(admin, "21-calendar-unreadable");
+
+    // The real text: its days beside the projection, then confirmed.
+    await admin.getByLabel("通知全文").fill(NOTICE_2027);
+    await admin.getByRole("button", { name: "预览" }).click();
+    const preview = admin.locator("#preview");
+    await preview.getByRole("heading", { name: "预览：2027年通知" }).waitFor();
+    const makeup = preview.locator('time[datetime="2027-01-31"]');
+    assert.equal(await makeup.count(), 1, "31 January 2027 is listed once: a make-up day, not a rest day");
+    const column = await makeup.evaluate((t) => {
+      const td = t.closest("td");
+      return td.closest("table").tHead.rows[0].cells[td.cellIndex].textContent;
+    });
+    assert.match(column, /调休上班|补班/);
+    assert.match(await preview.innerText(), /在办申请：0 个/);
+    await shot(admin, "22-calendar-preview");
+    await preview.getByRole("button", { name: "确认载入" }).click();
+    const done = admin.locator(".banner.ok");
+    await done.waitFor();
+    assert.match(await done.innerText(), /^已载入2027年通知：.*\d+ 个期限已重新计算/);
+    assert.equal(await admin.locator(".banner", { hasText: "节假日安排通知尚未载入" }).count(), 0, "the alert is gone");
+    await shot(admin, "23-calendar-loaded");
+
+    // The year, month by month, now official.
+    await admin.getByRole("link", { name: "2027年", exact: true }).click();
+    await admin.getByRole("heading", { name: /2027年节假日/ }).waitFor();
+    assert.match(await admin.locator("h1").innerText(), /正式/);
+    assert.equal(await admin.locator('time[datetime="2027-01-31"]').count(), 1);
+    await shot(admin, "24-calendar-2027");
+  } finally {
+    cal.proc.kill();
+  }
 });

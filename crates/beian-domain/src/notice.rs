@@ -55,7 +55,7 @@ pub struct Notice {
 
 /// Why a notice was refused: the line that could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("第{line_no}行无法识别：{reason}（{line}）")]
+#[error("{}", self.describe())]
 pub struct NoticeError {
     /// 1-based line number in the pasted text; 0 when the error is not about one line.
     pub line_no: usize,
@@ -193,6 +193,18 @@ pub mod samples {
 }
 
 impl NoticeError {
+    /// "第N行无法识别：…（line）", or for the text as a whole "通知无法识别：…".
+    fn describe(&self) -> String {
+        if self.line_no == 0 {
+            format!("通知无法识别：{}", self.reason)
+        } else {
+            format!(
+                "第{}行无法识别：{}（{}）",
+                self.line_no, self.reason, self.line
+            )
+        }
+    }
+
     /// An error about the text as a whole (no year, no items).
     fn whole(reason: &str) -> NoticeError {
         NoticeError {

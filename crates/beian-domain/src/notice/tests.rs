@@ -519,3 +519,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_error_about_the_whole_text_names_no_line() {
+    let e = read_notice("经国务院批准，现将元旦放假安排通知如下。", None).unwrap_err();
+    assert_eq!(e.line_no, 0);
+    assert!(e.to_string().starts_with("通知无法识别："), "{e}");
+    assert!(!e.to_string().contains("第0行"), "{e}");
+}

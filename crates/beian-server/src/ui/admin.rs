@@ -1,10 +1,12 @@
 //! Admin pages: users, the policy in force, the SMS outbox, reference data
-//! versions, and the manual clock when it is enabled.
+//! versions, and the manual clock when it is enabled. Every one carries the
+//! calendar alert while a year in use has no holiday notice (ui/calendar.rs).
 
 use super::applicant::cn_time;
 use super::{page, Layout, PageResult, WebUser};
 use crate::auth::{Role, UserView};
 use crate::error::ApiError;
+use crate::holidays;
 use crate::routes::accounts;
 use crate::routes::{dashboard, webhooks};
 use crate::state::AppState;
@@ -99,7 +101,7 @@ async fn admin_page(
             .collect();
         webhooks.push((w.id.clone(), w.url.clone(), w.events.join("、"), deliveries));
     }
-    let mut layout = Layout::new("管理后台", u);
+    let mut layout = admin_layout(s, "管理后台", u);
     if let Some((k, t)) = banner {
         layout = layout.banner(k, t);
     }
@@ -114,6 +116,18 @@ async fn admin_page(
         now: cn_time(&views::ts(s.now())),
         webhooks,
     })
+}
+
+/// The frame of an admin page: with the calendar alert of domain.md §11.2 while a year
+/// in use is projected, linking to the page that loads its notice.
+pub(super) fn admin_layout(s: &AppState, title: impl Into<String>, u: &WebUser) -> Layout {
+    let layout = Layout::new(title, u);
+    match holidays::alert(s) {
+        Some(alert) if u.role == Role::Admin => {
+            layout.banner_link("", alert, "/admin/calendar", "前往节假日日历载入通知")
+        }
+        _ => layout,
+    }
 }
 
 async fn admin(State(s): State<AppState>, u: WebUser) -> PageResult {
@@ -191,7 +205,7 @@ struct DashboardPage {
 }
 
 /// 运营看板: the server-rendered charts with their CSV figures.
-async fn dashboard_page(u: WebUser) -> PageResult {
+async fn dashboard_page(State(s): State<AppState>, u: WebUser) -> PageResult {
     u.require(&[Role::Admin, Role::PlatformReviewer])?;
     let labels = [
         "各阶段备案数",
@@ -202,7 +216,7 @@ async fn dashboard_page(u: WebUser) -> PageResult {
         "短信核验结果",
     ];
     page(DashboardPage {
-        layout: Layout::new("运营看板", &u),
+        layout: admin_layout(&s, "运营看板", &u),
         figures: dashboard::FIGURES.iter().copied().zip(labels).collect(),
     })
 }

@@ -993,15 +993,56 @@ async fn act(
     }
 }
 
+/// The tooltip and accessible name of the 预计 mark beside a provisional due date
+/// (domain.md §11.4; templates/provisional.html).
+pub const PROVISIONAL_HINT: &str =
+    "该年度国务院节假日安排通知尚未发布，期限按推算日历计算，通知发布后可能调整";
+
+/// A working-day due date as a page shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueView {
+    /// RFC 3339 as the filing view has it (sorts by time); empty when there is none.
+    pub at: String,
+    /// Counted over a projected year (§11.4): shown with 预计.
+    pub provisional: bool,
+}
+
+impl DueView {
+    /// The `due_at` and `due_provisional` of a filing view.
+    pub fn of(v: &Value) -> DueView {
+        let at = v["due_at"].as_str().unwrap_or("").to_string();
+        DueView {
+            provisional: !at.is_empty() && v["due_provisional"].as_bool().unwrap_or(false),
+            at,
+        }
+    }
+
+    /// The date in China time, e.g. `2027年1月5日 23:59`; empty when there is none.
+    pub fn text(&self) -> String {
+        cn_time(&self.at)
+    }
+
+    /// The stage bar's note: `截止 …`, empty when there is no due date.
+    pub fn note(&self) -> String {
+        if self.at.is_empty() {
+            String::new()
+        } else {
+            format!("截止 {}", self.text())
+        }
+    }
+}
+
 /// One stage of the five-step bar.
 pub struct StageView {
     pub label: &'static str,
     pub class: &'static str,
     pub note: String,
+    /// The note's due date is provisional (shown with 预计).
+    pub provisional: bool,
 }
 
-/// The five stages with the current one marked (§1.2).
-pub fn stages(status: &str, kind: &str, due: &str) -> Vec<StageView> {
+/// The five stages with the current one marked (§1.2), the current one noting its due date.
+pub fn stages(status: &str, kind: &str, due: &DueView) -> Vec<StageView> {
     let current = match status {
         "draft" | "platform_rejected" => 0,
         "platform_review" => 1,
@@ -1033,11 +1074,12 @@ pub fn stages(status: &str, kind: &str, due: &str) -> Vec<StageView> {
         } else {
             ""
         },
-        note: if i == current && !due.is_empty() && current < 4 {
-            format!("截止 {}", cn_time(due))
+        note: if i == current && current < 4 {
+            due.note()
         } else {
             String::new()
         },
+        provisional: i == current && current < 4 && due.provisional,
     })
     .collect()
 }
@@ -1213,7 +1255,7 @@ async fn progress_page(s: &AppState, u: &WebUser, id: &str, error: Option<String
         kind: kind_label(f.kind.as_str()),
         status,
         status_class,
-        stages: stages(&raw, f.kind.as_str(), v["due_at"].as_str().unwrap_or("")),
+        stages: stages(&raw, f.kind.as_str(), &DueView::of(&v)),
         next: next.to_string(),
         sms_deadline: cn_time(v["sms"]["deadline"].as_str().unwrap_or("")),
         sms_deadline_raw: text(&v["sms"]["deadline"]),
@@ -1323,4 +1365,79 @@ pub fn router() -> Router<AppState> {
         .route("/face/{task}", get(face_page).post(capture))
         .route("/inbox", get(inbox).post(mark_read))
         .route("/media/{id}", get(media_file))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_due_date_is_read_from_the_filing_view_with_its_provisional_flag() {
+        let v = json!({"due_at": "2027-01-06T23:59:59.999+08:00", "due_provisional": true});
+        let due = DueView::of(&v);
+        assert!(due.provisional);
+        assert_eq!(due.text(), "2027年1月6日 23:59");
+        assert_eq!(due.note(), "截止 2027年1月6日 23:59");
+
+        let v = json!({"due_at": "2026-12-10T23:59:59.999+08:00", "due_provisional": false});
+        let due = DueView::of(&v);
+        assert!(!due.provisional);
+        assert_eq!(due.note(), "截止 2026年12月10日 23:59");
+
+        // No due date: nothing to say, and never provisional.
+        let v = json!({"due_at": null, "due_provisional": true});
+        assert_eq!(DueView::of(&v), DueView::default());
+        assert_eq!(DueView::default().note(), "");
+        // Views from before the flag existed read as not provisional.
+        let v = json!({"due_at": "2026-12-10T23:59:59.999+08:00"});
+        assert!(!DueView::of(&v).provisional);
+    }
+
+    #[derive(askama::Template)]
+    #[template(source = r#"{% include "provisional.html" %}"#, ext = "html")]
+    struct Mark;
+
+    #[test]
+    fn the_provisional_mark_explains_itself_to_mouse_and_keyboard() {
+        let html = Mark.render().unwrap();
+        assert!(html.contains(">预计</span>"), "{html}");
+        assert!(
+            html.contains(&format!(r#"title="{PROVISIONAL_HINT}""#)),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(r#"aria-label="{PROVISIONAL_HINT}""#)),
+            "{html}"
+        );
+        assert!(html.contains(r#"tabindex="0""#), "{html}");
+    }
+
+    #[test]
+    fn only_the_current_stage_notes_the_due_date_and_its_provisional_mark() {
+        let due = DueView {
+            at: "2027-01-06T23:59:59.999+08:00".into(),
+            provisional: true,
+        };
+        let bar = stages("platform_review", "new", &due);
+        assert_eq!(bar.len(), 5);
+        assert_eq!(bar[1].class, "current");
+        assert_eq!(bar[1].note, "截止 2027年1月6日 23:59");
+        assert!(bar[1].provisional);
+        for (i, st) in bar.iter().enumerate().filter(|(i, _)| *i != 1) {
+            assert!(st.note.is_empty() && !st.provisional, "stage {i}");
+        }
+
+        let firm = DueView {
+            provisional: false,
+            ..due.clone()
+        };
+        let bar = stages("authority_review", "new", &firm);
+        assert_eq!(bar[3].note, "截止 2027年1月6日 23:59");
+        assert!(!bar[3].provisional);
+
+        // A filed order has no open stage: no note, no mark.
+        let bar = stages("filed", "new", &due);
+        assert!(bar.iter().all(|st| st.note.is_empty() && !st.provisional));
+    }
 }

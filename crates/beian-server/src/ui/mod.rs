@@ -5,6 +5,7 @@
 
 mod admin;
 mod applicant;
+mod calendar;
 mod fields;
 mod papers;
 mod public;
@@ -146,7 +147,16 @@ pub struct Layout {
     pub user: Option<(String, &'static str)>,
     pub links: Vec<(&'static str, &'static str)>,
     pub csrf: String,
-    pub banners: Vec<(&'static str, String)>,
+    pub banners: Vec<Banner>,
+}
+
+/// A message above the page's content.
+pub struct Banner {
+    /// `ok`, `error` or `` for a notice (the CSS class).
+    pub kind: &'static str,
+    pub text: String,
+    /// A link shown below the text: (href, label).
+    pub link: Option<(&'static str, &'static str)>,
 }
 
 fn role_label(role: Role) -> &'static str {
@@ -176,6 +186,7 @@ impl Layout {
             Role::AuthorityReviewer => vec![("/authority", "通管局审核"), ("/query", "备案查询")],
             Role::Admin => vec![
                 ("/admin", "管理后台"),
+                ("/admin/calendar", "节假日日历"),
                 ("/dashboard", "运营看板"),
                 ("/review", "初审队列"),
                 ("/query", "备案查询"),
@@ -208,7 +219,27 @@ impl Layout {
 
     /// Adds a banner (`ok`, `error` or `` for a notice).
     pub fn banner(mut self, kind: &'static str, text: impl Into<String>) -> Layout {
-        self.banners.push((kind, text.into()));
+        self.banners.push(Banner {
+            kind,
+            text: text.into(),
+            link: None,
+        });
+        self
+    }
+
+    /// Adds a banner with a link below its text.
+    pub fn banner_link(
+        mut self,
+        kind: &'static str,
+        text: impl Into<String>,
+        href: &'static str,
+        label: &'static str,
+    ) -> Layout {
+        self.banners.push(Banner {
+            kind,
+            text: text.into(),
+            link: Some((href, label)),
+        });
         self
     }
 }
@@ -348,4 +379,5 @@ pub fn router() -> Router<AppState> {
         .merge(review::router())
         .merge(public::router())
         .merge(admin::router())
+        .merge(calendar::router())
 }

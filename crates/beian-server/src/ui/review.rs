@@ -3,7 +3,7 @@
 //! and decisions with reasons from the library of §12.2.
 
 use super::applicant::{
-    cn_time, field_views, rejection_views, stages, status_tag, FieldView, StageView,
+    cn_time, field_views, rejection_views, stages, status_tag, DueView, FieldView, StageView,
 };
 use super::fields::STEPS;
 use super::{page, Layout, PageResult, WebUser};
@@ -130,7 +130,8 @@ struct Row {
     status: &'static str,
     status_class: &'static str,
     submitted: String,
-    due: String,
+    /// Sorted on its RFC 3339 time; shown in China time with 预计 when provisional.
+    due: DueView,
     overdue: bool,
     age_days: i64,
 }
@@ -201,7 +202,7 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
                         status,
                         status_class,
                         submitted: cn_time(f["submitted_at"].as_str().unwrap_or("")),
-                        due: f["due_at"].as_str().unwrap_or("").into(),
+                        due: DueView::of(f),
                         overdue: f["overdue"].as_bool().unwrap_or(false),
                         age_days: f["submitted_at"]
                             .as_str()
@@ -214,11 +215,8 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
                 .collect()
         })
         .unwrap_or_default();
-    // Sorted by due date, the most urgent first.
-    rows.sort_by(|a, b| a.due.cmp(&b.due));
-    for r in &mut rows {
-        r.due = cn_time(&r.due);
-    }
+    // Sorted by due date, the most urgent first; provisional dates sort like the others.
+    sort_by_due(&mut rows);
     let title = if authority {
         "通管局审核队列"
     } else {
@@ -250,6 +248,12 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
             ),
         ],
     })
+}
+
+/// Orders the queue by due date (RFC 3339 in one offset sorts by time), the most urgent
+/// first; rows without one first, as before.
+fn sort_by_due(rows: &mut [Row]) {
+    rows.sort_by(|a, b| a.due.at.cmp(&b.due.at));
 }
 
 async fn platform_queue(
@@ -395,7 +399,7 @@ async fn review_page(
         appid: f.appid.clone(),
         status,
         status_class,
-        stages: stages(&raw, f.kind.as_str(), v["due_at"].as_str().unwrap_or("")),
+        stages: stages(&raw, f.kind.as_str(), &DueView::of(&v)),
         sections,
         face_photo,
         can_decide,
@@ -513,4 +517,40 @@ pub fn router() -> Router<AppState> {
             "/authority/{id}",
             get(authority_review).post(authority_decide),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, due: &str, provisional: bool) -> Row {
+        Row {
+            id: id.into(),
+            appid: String::new(),
+            kind: "新增",
+            province: String::new(),
+            status: "平台初审中",
+            status_class: "s-review",
+            submitted: String::new(),
+            due: DueView {
+                at: due.into(),
+                provisional,
+            },
+            overdue: false,
+            age_days: 0,
+        }
+    }
+
+    #[test]
+    fn provisional_due_dates_sort_with_the_others() {
+        let mut rows = vec![
+            row("c", "2027-01-20T23:59:59.999+08:00", true),
+            row("a", "2026-12-10T23:59:59.999+08:00", false),
+            row("b", "2027-01-06T23:59:59.999+08:00", true),
+            row("d", "2026-12-31T23:59:59.999+08:00", false),
+        ];
+        sort_by_due(&mut rows);
+        let order: Vec<_> = rows.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(order, ["a", "d", "b", "c"]);
+    }
 }
