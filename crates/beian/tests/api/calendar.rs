@@ -6,7 +6,6 @@ use crate::concurrency::start;
 use crate::harness::*;
 use beian_domain::notice::samples::NOTICE_2027;
 use beian_server::config::Config;
-use beian_server::Application;
 use serde_json::{json, Value};
 
 /// The dates the issue names: early December (the SLA reaches into a year without a
@@ -339,30 +338,25 @@ async fn three_processes_switch_to_a_loaded_notice_and_recompute_each_order_once
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_starts_at_every_date() {
     for at in DATES {
-        let mut config = Config::new(temp_dir());
-        config.addr = "127.0.0.1:0".parse().unwrap();
-        config.manual_clock = true;
-        config.clock_start = Some(
-            chrono::DateTime::parse_from_rfc3339(at)
-                .unwrap()
-                .with_timezone(&chrono::Utc),
-        );
-        config.demo = true;
-        config.argon2_memory_kib = 64;
-        config.admin_password = Some(beian_server::config::Secret(ADMIN_PASSWORD.into()));
-        let app = Application::build(config)
+        let start = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+        // The harness moves the clock to its own start afterwards; the demo ran before.
+        let app = TestApp::spawn_with(Backend::Sqlite, |c: &mut Config| {
+            c.demo = true;
+            c.clock_start = Some(start.with_timezone(&chrono::Utc));
+        })
+        .await;
+        let admin = app.login("admin", ADMIN_PASSWORD).await;
+        let list = app
+            .get("/api/v1/filings?limit=100", &admin)
             .await
-            .unwrap_or_else(|e| panic!("serve --demo at {at}: {e}"));
-        let base = format!("http://{}", app.addr());
-        tokio::spawn(app.run());
-        let t = TestApp {
-            base,
-            client: reqwest::Client::new(),
-        };
-        let admin = t.login("admin", ADMIN_PASSWORD).await;
-        let list = t.get("/api/v1/filings?limit=100", &admin).await.expect(200);
+            .expect(200);
         let items = list["items"].as_array().unwrap();
         assert!(items.len() >= 3, "{at}: demo orders seeded: {list}");
+        let created = items[0]["created_at"].as_str().unwrap_or_default();
+        assert!(
+            created.starts_with(&at[..4]),
+            "{at}: seeded at the clock: {created}"
+        );
     }
 }
 
