@@ -234,7 +234,7 @@ mod object_store_tests {
         assert!(!format!("{c:?}").contains("s3cr3t"));
         // Construction only: no request is made until a file is stored.
         let dir = std::env::temp_dir();
-        let built = crate::objects::build(&c, &dir);
+        let built = crate::adapters::objects::build(&c, &dir);
         assert!(built.is_ok(), "{:?}", built.err());
     }
 }

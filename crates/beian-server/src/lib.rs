@@ -3,30 +3,23 @@
 //! Handlers translate HTTP into domain commands and store commits; they never
 //! decide a rule themselves.
 
-pub mod auth;
+pub mod adapters;
+pub mod app;
 pub mod charts;
-pub mod clock;
-pub mod commands;
 pub mod config;
-pub mod demo;
-pub mod error;
-pub mod holidays;
-pub mod idempotency;
-pub mod metrics;
-pub mod objects;
-pub mod papers;
-pub mod photo;
-pub mod ratelimit;
+pub mod http;
+pub mod jobs;
 pub mod reference;
 pub mod routes;
-pub mod sms;
 pub mod startup;
-pub mod state;
-pub mod sweep;
 pub mod ui;
 pub mod views;
-pub mod webhooks;
-pub mod worker;
+
+// The paths the binary, the benchmarks and the integration tests use.
+pub use adapters::{objects, photo, sms};
+pub use app::{commands, holidays, state, sweep};
+pub use http::{auth, error};
+pub use jobs::{webhooks, worker};
 
 pub use config::Config;
 pub use startup::Application;

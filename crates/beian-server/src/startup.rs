@@ -1,14 +1,14 @@
 //! Builds the application: store, first admin, demo data, router, worker.
 //! Tests boot the real server through [`Application::build`] on port 0.
 
-use crate::auth::Role;
-use crate::clock::Clock;
+use crate::adapters::clock::Clock;
+use crate::adapters::sms::{HttpGateway, OutboxGateway, SmsGateway};
+use crate::app::state::AppState;
 use crate::config::Config;
 use crate::config::SmsGatewayConfig;
-use crate::metrics::Metrics;
+use crate::http::auth::Role;
+use crate::http::metrics::Metrics;
 use crate::routes;
-use crate::sms::{HttpGateway, OutboxGateway, SmsGateway};
-use crate::state::AppState;
 use beian_domain::calendar::{Calendar, HolidayYear};
 use beian_domain::notify::Templates;
 use beian_store::{SqlStore, Store};
@@ -153,14 +153,14 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         store,
         clock: Arc::new(clock),
         policy: Arc::new(config.policy.clone()),
-        calendar: Arc::new(crate::holidays::LiveCalendar::new(
+        calendar: Arc::new(crate::app::live_calendar::LiveCalendar::new(
             Calendar::embedded_years(),
             holiday_files(&config.data_dir)?,
         )),
         sms: sms_gateway(config)?,
         metrics: Arc::new(Metrics::default()),
         data_dir: config.data_dir.clone(),
-        objects: crate::objects::build(&config.objects, &config.data_dir)
+        objects: crate::adapters::objects::build(&config.objects, &config.data_dir)
             .map_err(|e| StartupError::Setup(format!("object store: {e}")))?,
         argon2_memory_kib: config.argon2_memory_kib,
         templates: Arc::new(Templates::embedded()),
@@ -186,12 +186,12 @@ impl Application {
         for year in state.calendar.file_years() {
             tracing::info!(year, "holiday data file in force for this year (a stored notice of the same year is ignored)");
         }
-        if let Some(alert) = crate::holidays::alert(&state) {
+        if let Some(alert) = crate::app::holidays::alert(&state) {
             tracing::warn!("{alert}");
         }
         let generated_admin_password = ensure_admin(&state, &config).await?;
         if config.demo {
-            crate::demo::seed(&state)
+            crate::app::demo::seed(&state)
                 .await
                 .map_err(|e| StartupError::Setup(format!("demo seed: {}", e.message)))?;
         }
@@ -221,7 +221,10 @@ impl Application {
 
     /// Serves until the process ends or ctrl-c.
     pub async fn run(self) -> std::io::Result<()> {
-        tokio::spawn(crate::worker::run(self.state.clone(), self.worker_interval));
+        tokio::spawn(crate::jobs::worker::run(
+            self.state.clone(),
+            self.worker_interval,
+        ));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -244,7 +247,7 @@ async fn ensure_admin(state: &AppState, config: &Config) -> Result<Option<String
     }
     let (password, generated) = match &config.admin_password {
         Some(p) => (p.0.clone(), false),
-        None => (crate::auth::new_token()[..20].to_string(), true),
+        None => (crate::http::auth::new_token()[..20].to_string(), true),
     };
     let new = routes::accounts::NewUser {
         username: "admin".into(),
@@ -298,7 +301,7 @@ mod calendar_tests {
     /// notice makes a projected year official.
     #[tokio::test]
     async fn a_file_wins_over_a_stored_notice_of_the_same_year() {
-        use crate::holidays::LiveCalendar;
+        use crate::app::live_calendar::LiveCalendar;
         use beian_domain::calendar::Calendar;
         use beian_store::{SqlStore, Store, StoredNotice};
         let d = dir("precedence");

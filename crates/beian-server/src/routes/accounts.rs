@@ -1,8 +1,8 @@
 //! Sessions and users.
 
-use crate::auth::{self, Caller, Role, UserView};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::auth::{self, Caller, Role, UserView};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;

@@ -1,8 +1,8 @@
 //! Admin endpoints: the SMS outbox with its delivery state, and the manual clock.
 
-use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::auth::{Caller, Role};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::views;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -76,9 +76,9 @@ pub async fn clock(
             b.advance_hours,
         )
         .ok_or_else(ApiError::not_found)?;
-    let work = crate::worker::run_due_work(&s).await?;
+    let work = crate::jobs::worker::run_due_work(&s).await?;
     let sweep = work.sweep.map(|w| {
-        json!({"day": crate::sweep::day_of(now).to_string(), "warnings": w.plan.warnings.len(),
+        json!({"day": crate::app::sweep::day_of(now).to_string(), "warnings": w.plan.warnings.len(),
                "clearances": w.plan.clearances.iter().map(|c| c.appid.clone()).collect::<Vec<_>>()})
     });
     Ok(Json(json!({

@@ -1,8 +1,8 @@
 //! Mini programs of the host platform, their filing entry and release gating.
 
-use crate::auth::{Caller, Role};
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::auth::{Caller, Role};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::views;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

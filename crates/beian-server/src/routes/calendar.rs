@@ -1,10 +1,10 @@
 //! The working-day calendar's admin endpoints (domain.md §11.5): what is in force, and
 //! loading a year's State Council notice from its published text.
 
-use crate::auth::{Caller, Role};
-use crate::error::{ApiJson, ApiResult};
-use crate::holidays;
-use crate::state::AppState;
+use crate::app::holidays;
+use crate::app::state::AppState;
+use crate::http::auth::{Caller, Role};
+use crate::http::error::{ApiJson, ApiResult};
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;

@@ -1,10 +1,10 @@
 //! The operations dashboard for admins and platform reviewers: the figures as
 //! JSON, as server-rendered SVG charts and as CSV.
 
-use crate::auth::{Caller, Role};
+use crate::app::state::AppState;
 use crate::charts::{bar_chart, csv, Series};
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::http::auth::{Caller, Role};
+use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use axum::extract::{Path, State};
 use axum::http::header;

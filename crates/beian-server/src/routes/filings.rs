@@ -1,11 +1,11 @@
 //! Filing orders: create, save, submit, withdraw, discard, decisions.
 
-use crate::auth::{self, Caller, Role};
-use crate::commands::execute;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::adapters::sms::new_code;
+use crate::app::commands::execute;
+use crate::app::state::AppState;
+use crate::http::auth::{self, Caller, Role};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::routes::apps::visible_app;
-use crate::sms::new_code;
-use crate::state::AppState;
 use crate::views;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

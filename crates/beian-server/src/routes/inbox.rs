@@ -1,8 +1,8 @@
 //! The caller's in-site messages (站内信, domain.md §1.4).
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use axum::extract::{Path, Query, State};
 use axum::Json;

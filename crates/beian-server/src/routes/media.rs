@@ -6,13 +6,13 @@
 //! at submission (V-MAT-007). A face capture passes only when every check
 //! passes, including exactly one face found by the bundled detector.
 
-use crate::auth::{self, Caller, Role};
-use crate::error::{ApiError, ApiResult};
-use crate::objects;
-pub use crate::photo::Refusal;
-use crate::photo::{self, Analysis, Requirements};
+use crate::adapters::objects;
+pub use crate::adapters::photo::Refusal;
+use crate::adapters::photo::{self, Analysis, Requirements};
+use crate::app::state::AppState;
+use crate::http::auth::{self, Caller, Role};
+use crate::http::error::{ApiError, ApiResult};
 use crate::routes::filings;
-use crate::state::AppState;
 use crate::views;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};

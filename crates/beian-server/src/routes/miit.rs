@@ -1,9 +1,9 @@
 //! The 12381 verification site: public endpoints, no account (§3.3).
 
-use crate::commands::execute_fresh;
-use crate::error::{ApiError, ApiJson, ApiResult};
-use crate::sms::new_code;
-use crate::state::AppState;
+use crate::adapters::sms::new_code;
+use crate::app::commands::execute_fresh;
+use crate::app::state::AppState;
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use axum::extract::State;
 use axum::Json;
 use beian_domain::filing::{mask_mobile, Actor, Change, Command, Event, Filing, Refusal};

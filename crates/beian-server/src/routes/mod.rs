@@ -14,8 +14,8 @@ pub mod papers;
 pub mod public;
 pub mod webhooks;
 
-use crate::ratelimit::RateLimiter;
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::ratelimit::RateLimiter;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
@@ -102,7 +102,7 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
         .route("/api/v1/public/filings", get(public::search))
         .layer(axum::middleware::from_fn_with_state(
             limiter,
-            crate::ratelimit::layer,
+            crate::http::ratelimit::layer,
         ));
     api.merge(public)
         .merge(crate::reference::router(state.reference.clone()))
@@ -110,7 +110,7 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
         .fallback(ops::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::idempotency::layer,
+            crate::http::idempotency::layer,
         ))
         .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES + 64 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -1,7 +1,7 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::error::ApiError;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -18,7 +18,7 @@ pub async fn healthz() -> &'static str {
 pub async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     match s.store.ping().await {
         // §11.2: a year still projected is said here, never as a failing status.
-        Ok(()) => match crate::holidays::alert(&s) {
+        Ok(()) => match crate::app::holidays::alert(&s) {
             Some(alert) => (StatusCode::OK, format!("ready\ncalendar: {alert}\n")).into_response(),
             None => (StatusCode::OK, "ready").into_response(),
         },

@@ -1,11 +1,11 @@
 //! `GET /api/v1/filings/{id}/papers[/{kind}]`: the platform documents of an order, as
 //! content with hashes and as PDF. Visible to whoever may see the order.
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::papers;
+use crate::app::papers;
+use crate::app::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::{ApiError, ApiResult};
 use crate::routes::filings::load;
-use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::header;

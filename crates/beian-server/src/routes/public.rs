@@ -1,9 +1,9 @@
 //! The public filing query and the pre-check.
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::app::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::routes::filings::facts;
-use crate::state::AppState;
 use crate::views;
 use axum::extract::{Query, State};
 use axum::Json;

@@ -1,10 +1,10 @@
 //! Admin API of webhook subscriptions: create, list, delete, the delivery log
 //! and replay.
 
-use crate::auth::{self, Caller, Role};
-use crate::error::{ApiError, ApiJson, ApiResult};
+use crate::app::state::AppState;
+use crate::http::auth::{self, Caller, Role};
+use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::routes::inbox::parse_cursor;
-use crate::state::AppState;
 use crate::views;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

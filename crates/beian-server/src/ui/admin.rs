@@ -4,12 +4,12 @@
 
 use super::applicant::cn_time;
 use super::{page, Layout, PageResult, WebUser};
-use crate::auth::{Role, UserView};
-use crate::error::ApiError;
-use crate::holidays;
+use crate::app::holidays;
+use crate::app::state::AppState;
+use crate::http::auth::{Role, UserView};
+use crate::http::error::ApiError;
 use crate::routes::accounts;
 use crate::routes::{dashboard, webhooks};
-use crate::state::AppState;
 use crate::views;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -178,8 +178,8 @@ async fn clock(State(s): State<AppState>, u: WebUser, Form(f): Form<ClockForm>) 
     s.clock
         .adjust(None, Some(f.advance_hours))
         .ok_or_else(ApiError::not_found)?;
-    crate::worker::run_due_timers(&s).await?;
-    crate::worker::dispatch_sms(&s).await?;
+    crate::jobs::worker::run_due_timers(&s).await?;
+    crate::jobs::worker::dispatch_sms(&s).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 

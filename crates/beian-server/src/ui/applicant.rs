@@ -4,11 +4,11 @@
 use super::fields::{self, Options, STEPS};
 use super::refdata;
 use super::{page, CsrfForm, Layout, PageError, PageResult, WebUser};
-use crate::auth::Role;
-use crate::error::{ApiError, ApiJson};
+use crate::app::state::AppState;
+use crate::http::auth::Role;
+use crate::http::error::{ApiError, ApiJson};
 use crate::reference::Reference;
 use crate::routes::{apps, filings, media};
-use crate::state::AppState;
 use crate::views;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};

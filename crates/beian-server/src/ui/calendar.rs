@@ -6,10 +6,10 @@
 use super::admin::admin_layout;
 use super::applicant::{status_tag, DueView};
 use super::{page, PageError, PageResult, WebUser};
-use crate::auth::Role;
-use crate::error::ApiError;
-use crate::holidays::{self, NoticePreview};
-use crate::state::AppState;
+use crate::app::holidays::{self, NoticePreview};
+use crate::app::state::AppState;
+use crate::http::auth::Role;
+use crate::http::error::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

@@ -12,9 +12,9 @@ mod public;
 mod refdata;
 mod review;
 
-use crate::auth::{self, Role};
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::auth::{self, Role};
+use crate::http::error::ApiError;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;

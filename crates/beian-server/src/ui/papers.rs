@@ -2,9 +2,9 @@
 //! materials step, the frozen ones on the progress and review pages, and their PDFs.
 
 use super::{PageResult, WebUser};
-use crate::papers;
+use crate::app::papers;
+use crate::app::state::AppState;
 use crate::routes::papers::{pdf, PaperQuery};
-use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::get;

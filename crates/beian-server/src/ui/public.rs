@@ -3,9 +3,9 @@
 
 use super::applicant::cn_time;
 use super::{page, Layout, PageResult, WebUser};
-use crate::error::{ApiError, ApiJson};
+use crate::app::state::AppState;
+use crate::http::error::{ApiError, ApiJson};
 use crate::routes::{miit, public};
-use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
@@ -55,7 +55,7 @@ fn layout(title: &str, u: &Option<WebUser>) -> Layout {
 }
 
 async fn miit_page(u: Option<WebUser>, headers: HeaderMap) -> PageResult {
-    let token = form_token(&headers).unwrap_or_else(crate::auth::new_token);
+    let token = form_token(&headers).unwrap_or_else(crate::http::auth::new_token);
     let p = page(MiitPage {
         layout: layout("工信部短信核验", &u),
         mobile: String::new(),
@@ -149,8 +149,8 @@ async fn query(State(s): State<AppState>, u: Option<WebUser>, Query(q): Query<Q>
     let mut items = vec![];
     let searched = !text.trim().is_empty();
     if searched {
-        let params =
-            serde_json::from_value(json!({"q": text})).map_err(crate::error::ApiError::internal)?;
+        let params = serde_json::from_value(json!({"q": text}))
+            .map_err(crate::http::error::ApiError::internal)?;
         match public::search(State(s), Query(params)).await {
             Ok(Json(v)) => {
                 for i in v["items"].as_array().into_iter().flatten() {

@@ -7,10 +7,10 @@ use super::applicant::{
 };
 use super::fields::STEPS;
 use super::{page, Layout, PageResult, WebUser};
-use crate::auth::Role;
-use crate::error::{ApiError, ApiJson};
+use crate::app::state::AppState;
+use crate::http::auth::Role;
+use crate::http::error::{ApiError, ApiJson};
 use crate::routes::filings;
-use crate::state::AppState;
 use crate::views;
 use askama::Template;
 use axum::extract::{Path, Query, State};

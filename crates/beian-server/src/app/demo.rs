@@ -1,11 +1,11 @@
 //! `--demo`: documented accounts and a few filings in different stages, so a
 //! newcomer can click through every console at once (see README).
 
-use crate::commands::execute;
-use crate::error::{ApiError, ApiResult};
+use crate::app::commands::execute;
+use crate::app::state::AppState;
+use crate::http::error::{ApiError, ApiResult};
 use crate::routes::accounts::{add_user, NewUser};
 use crate::routes::media::store_media;
-use crate::state::AppState;
 use beian_domain::filing::{mask_mobile, Actor, Command, Filing, Kind};
 use beian_domain::fixtures::enterprise_document;
 use beian_domain::validate::{FaceFacts, ValidationFacts};
@@ -72,7 +72,7 @@ const APPS: [(&str, &str, &str, bool, Stage, &str); 4] = [
 
 /// A stand-in colour scan that passes the photo checks, as a real upload would.
 fn png(width: u32, height: u32) -> ApiResult<Vec<u8>> {
-    Ok(crate::photo::sample_document(width, height))
+    Ok(crate::adapters::photo::sample_document(width, height))
 }
 
 /// Uploads the demo order's materials as the applicant would: the licence, the ID card
@@ -122,7 +122,7 @@ pub async fn seed(s: &AppState) -> ApiResult<()> {
                 created_at: now,
             })
             .await?;
-        let id = crate::auth::new_id(now.timestamp_millis() + i as i64);
+        let id = crate::http::auth::new_id(now.timestamp_millis() + i as i64);
         let (f, created) = Filing::create(
             id.clone(),
             Kind::New,

@@ -1,9 +1,9 @@
 //! `Idempotency-Key`: a repeated key from the same caller gets the first
 //! response back and performs nothing again (api.md conventions).
 
-use crate::auth::caller_scope;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::app::state::AppState;
+use crate::http::auth::caller_scope;
+use crate::http::error::ApiError;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};

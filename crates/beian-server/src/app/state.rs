@@ -1,11 +1,11 @@
 //! Shared state handed to every handler.
 
-use crate::clock::Clock;
+use crate::adapters::clock::Clock;
+use crate::adapters::sms::SmsGateway;
+use crate::app::live_calendar::LiveCalendar;
 use crate::config::DeliveryConfig;
-use crate::holidays::LiveCalendar;
-use crate::metrics::Metrics;
+use crate::http::metrics::Metrics;
 use crate::reference::Reference;
-use crate::sms::SmsGateway;
 use beian_domain::calendar::Calendar;
 use beian_domain::filing::{Actor, Env, Time};
 use beian_domain::notify::Templates;

@@ -5,7 +5,7 @@
 //! balancer each enforces its own share, which is enough to stop scraping and
 //! code guessing from one address.
 
-use crate::error::ApiError;
+use crate::http::error::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;

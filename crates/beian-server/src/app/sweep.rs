@@ -1,9 +1,9 @@
 //! The daily deadline sweep of §13: warnings before the legacy deadline and
 //! the clearance (清退) after it, run once per day (+08:00) across processes.
 
-use crate::error::ApiResult;
-use crate::state::AppState;
-use crate::webhooks;
+use crate::app::state::AppState;
+use crate::app::webhook_events;
+use crate::http::error::ApiResult;
 use beian_domain::calendar::china_offset;
 use beian_domain::deadline::{self, SweepPlan};
 use beian_domain::filing::Time;
@@ -38,7 +38,7 @@ pub async fn run(s: &AppState, day: NaiveDate) -> ApiResult<Option<SweepWrite>> 
         let webhooks = plan
             .clearances
             .iter()
-            .map(|c| webhooks::cleared(c, &day_key, &action, now))
+            .map(|c| webhook_events::cleared(c, &day_key, &action, now))
             .collect();
         SweepWrite {
             plan,

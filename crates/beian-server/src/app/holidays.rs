@@ -1,142 +1,22 @@
-//! The working-day calendar in force, shared by every process on one database
-//! (domain.md §11.4–11.5).
-//!
-//! Official years come from three places, in order of precedence: a data file in
-//! `<data-dir>/reference/holidays/` (an operator's deliberate override), the years compiled
-//! into the binary, and notices loaded at run time into the database. Years after them are
-//! projected. Each process polls the database's notice version on its worker tick and
-//! rebuilds its calendar when it changed, so a notice loaded in one process is in force in
-//! all of them without a restart; loading one also schedules every provisional due date it
-//! settles to be counted again (a timer per order, fired once across processes).
+//! Holiday notices at run time (domain.md §11.4–11.5): reading a notice, previewing what it
+//! changes, loading it for every process, and the alert while a year is projected. Loading
+//! schedules every provisional due date it settles to be counted again (a timer per order,
+//! fired once across processes); other processes switch on their next worker tick.
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use super::live_calendar::Origin;
+use super::state::AppState;
+use super::timers;
+use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use axum::http::StatusCode;
 use beian_domain::calendar::{end_of_day, projection, Basis, Calendar, HolidayYear};
 use beian_domain::filing::{Filing, Status, Time};
 use beian_domain::notice::{read_notice, Notice};
-use beian_store::{Store, StoredNotice};
+use beian_store::StoredNotice;
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, RwLock};
-
-/// Where an official year came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// `<data-dir>/reference/holidays/<year>.toml`.
-    File,
-    /// Compiled into the binary (`data/holidays/`).
-    Embedded,
-    /// A notice loaded at run time (stored in the database).
-    Loaded,
-}
-
-/// One official year and where it came from.
-#[derive(Debug, Clone)]
-struct OfficialYear {
-    year: HolidayYear,
-    origin: Origin,
-}
-
-/// The calendar in force, rebuilt when the stored notices change.
-pub struct LiveCalendar {
-    /// Embedded and file years, fixed for the process's life.
-    base: BTreeMap<i32, OfficialYear>,
-    current: RwLock<Arc<Calendar>>,
-    years: RwLock<BTreeMap<i32, OfficialYear>>,
-    /// The stored notices' version last built from; `None` before the first read.
-    seen: Mutex<Option<i64>>,
-}
-
-impl LiveCalendar {
-    /// A calendar over the embedded years, with the data directory's files replacing or
-    /// adding years; stored notices join at the first [`LiveCalendar::refresh`].
-    pub fn new(embedded: Vec<HolidayYear>, files: Vec<HolidayYear>) -> LiveCalendar {
-        let mut base = BTreeMap::new();
-        for year in embedded {
-            let origin = Origin::Embedded;
-            base.insert(year.year(), OfficialYear { year, origin });
-        }
-        for year in files {
-            let origin = Origin::File;
-            base.insert(year.year(), OfficialYear { year, origin });
-        }
-        LiveCalendar {
-            base: base.clone(),
-            current: RwLock::new(Arc::new(build(&base))),
-            years: RwLock::new(base),
-            seen: Mutex::new(None),
-        }
-    }
-
-    /// The calendar for one decision. Cheap: a clone of an `Arc`.
-    pub fn current(&self) -> Arc<Calendar> {
-        self.current
-            .read()
-            .map(|c| c.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
-    }
-
-    /// The years of the data directory, which win over a stored notice of the same year.
-    pub fn file_years(&self) -> Vec<i32> {
-        self.base
-            .values()
-            .filter(|y| y.origin == Origin::File)
-            .map(|y| y.year.year())
-            .collect()
-    }
-
-    fn official(&self, year: i32) -> Option<OfficialYear> {
-        self.years.read().ok()?.get(&year).cloned()
-    }
-
-    /// Reads the stored notices again when their version changed; true when the calendar
-    /// in force changed.
-    pub async fn refresh(&self, store: &dyn Store) -> ApiResult<bool> {
-        let version = store.calendar_version().await?;
-        if self
-            .seen
-            .lock()
-            .map(|s| *s == Some(version))
-            .unwrap_or(false)
-        {
-            return Ok(false);
-        }
-        let stored = store.calendar_notices().await?;
-        let mut years = self.base.clone();
-        for notice in stored {
-            match HolidayYear::parse(&notice.data) {
-                // A file or the binary has the year: it wins (said at start).
-                Ok(_) if years.contains_key(&notice.year) => {}
-                Ok(year) => {
-                    let origin = Origin::Loaded;
-                    years.insert(notice.year, OfficialYear { year, origin });
-                }
-                Err(e) => {
-                    tracing::error!(year = notice.year, error = %e, "stored holiday notice is invalid; the year stays projected");
-                }
-            }
-        }
-        let changed = years
-            .keys()
-            .ne(self.years.read().map_err(ApiError::internal)?.keys());
-        let calendar = Arc::new(build(&years));
-        *self.current.write().map_err(ApiError::internal)? = calendar;
-        *self.years.write().map_err(ApiError::internal)? = years;
-        *self.seen.lock().map_err(ApiError::internal)? = Some(version);
-        Ok(changed)
-    }
-}
-
-fn build(years: &BTreeMap<i32, OfficialYear>) -> Calendar {
-    // Distinct years by construction (a map), so `from_years` cannot refuse.
-    Calendar::from_years(years.values().map(|y| y.year.clone()).collect())
-        .unwrap_or_else(|_| Calendar::embedded())
-}
+use std::collections::BTreeSet;
 
 /// The China date of an instant.
 fn china_date(t: Time) -> NaiveDate {
@@ -277,11 +157,9 @@ pub async fn preview(s: &AppState, year: i32, text: &str) -> ApiResult<NoticePre
     let (notice, data) = read(s, year, text)?;
     let mut years: Vec<HolidayYear> = s
         .calendar
-        .years
-        .read()
-        .map_err(ApiError::internal)?
-        .values()
-        .map(|y| y.year.clone())
+        .official_years()
+        .into_iter()
+        .map(|y| y.year)
         .collect();
     years.push(data.clone());
     let next = Calendar::from_years(years).map_err(ApiError::internal)?;
@@ -376,11 +254,11 @@ pub async fn load(s: &AppState, year: i32, text: &str, by: &str) -> ApiResult<No
     tracing::info!(year, by, source = data.source(), "holiday notice loaded");
     let scheduled = refresh_and_schedule(s).await?;
     let recomputed = if scheduled <= RECOMPUTE_IN_REQUEST {
-        crate::worker::run_due_timers(s).await?
+        timers::run_due_timers(s).await?
     } else {
         let st = s.clone();
         tokio::spawn(async move {
-            if let Err(e) = crate::worker::run_due_timers(&st).await {
+            if let Err(e) = timers::run_due_timers(&st).await {
                 tracing::warn!(code = e.code, message = e.message, "due recompute failed");
             }
         });
@@ -442,16 +320,12 @@ pub fn show(s: &AppState, year: i32) -> ApiResult<Value> {
 pub fn overview(s: &AppState) -> Value {
     let calendar = s.calendar.current();
     let today = china_date(s.now());
-    let years = s
+    let years: Vec<Value> = s
         .calendar
-        .years
-        .read()
-        .map(|y| {
-            y.values()
-                .map(|o| json!({"year": o.year.year(), "basis": Basis::Official, "origin": o.origin, "source": o.year.source()}))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
+        .official_years()
+        .iter()
+        .map(|o| json!({"year": o.year.year(), "basis": Basis::Official, "origin": o.origin, "source": o.year.source()}))
+        .collect();
     json!({
         "today": today,
         "years": years,

@@ -2,9 +2,9 @@
 //! record effects, the SMS to send, the notices and webhook events, and the
 //! timers, and commit atomically.
 
-use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
-use crate::webhooks;
+use crate::app::state::AppState;
+use crate::app::webhook_events;
+use crate::http::error::{ApiError, ApiResult};
 use beian_domain::calendar::china_offset;
 use beian_domain::filing::{Actor, Change, Command, Event, Filing, Kind, Refusal, Status, Time};
 use beian_domain::notify;
@@ -92,7 +92,7 @@ pub fn build_commit(
         effects: after.record_effects(&events, &state.policy),
         sms: messages(state, &after, &events, codes, window),
         notices: notify::for_events(&after, &events, &state.templates),
-        webhooks: webhooks::for_events(&after, &events, before.version + 1),
+        webhooks: webhook_events::for_events(&after, &events, before.version + 1),
         expected_version: before.version,
         bind_face_task,
         filing: after,

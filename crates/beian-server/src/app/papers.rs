@@ -2,10 +2,10 @@
 //! serve them: which paper a request means (the draft's, or one frozen with a version),
 //! and its PDF with the CJK font found at start.
 
-use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult};
-use crate::objects;
-use crate::state::AppState;
+use crate::adapters::objects;
+use crate::app::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::{ApiError, ApiResult};
 use axum::http::StatusCode;
 use beian_domain::filing::{frozen_papers, Actor, Filing, Kind};
 use beian_domain::papers::{Block, Paper, PaperKind};

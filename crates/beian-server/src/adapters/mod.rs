@@ -1,0 +1,7 @@
+//! Adapters to what lies outside: the clock, the SMS gateways, the object store for
+//! uploads, image decoding and the photo checks. They import no application code.
+
+pub mod clock;
+pub mod objects;
+pub mod photo;
+pub mod sms;
