@@ -14,9 +14,10 @@ use serde::Deserialize;
 use crate::calendar::china_offset;
 use crate::deadline::SweepPlan;
 use crate::filing::{
-    mask_mobile, CancelType, Change, Event, Filing, Kind, Reason, RecipientRole, ReturnReason, Time,
+    CancelType, Change, Event, Filing, Kind, Reason, RecipientRole, ReturnReason, Time,
 };
 use crate::gating::ReleasePolicy;
+use crate::text::mask_mobile;
 
 /// The way a notice leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,47 +1,11 @@
-//! Filing numbers (domain §5): the province table, formatting of the numbers beian issues,
-//! and parsing of every number form that may be imported.
+//! Filing numbers (domain §5): formatting of the numbers beian issues, and parsing of every
+//! number form that may be imported. The province table is [`crate::provinces`], re-exported
+//! here for callers of this module.
 
 use std::fmt;
 
-use crate::ids::to_half_width;
-
-/// The 31 filing provinces: (two-digit code, Chinese name, filing-number abbreviation).
-///
-/// The abbreviations are the official ones (蜀, 黔, 滇, 陇), not the everyday 川, 贵, 云, 甘.
-/// Hong Kong, Macau and Taiwan have no filing authority and are absent on purpose.
-pub const PROVINCES: &[(&str, &str, &str)] = &[
-    ("11", "北京", "京"),
-    ("12", "天津", "津"),
-    ("13", "河北", "冀"),
-    ("14", "山西", "晋"),
-    ("15", "内蒙古", "蒙"),
-    ("21", "辽宁", "辽"),
-    ("22", "吉林", "吉"),
-    ("23", "黑龙江", "黑"),
-    ("31", "上海", "沪"),
-    ("32", "江苏", "苏"),
-    ("33", "浙江", "浙"),
-    ("34", "安徽", "皖"),
-    ("35", "福建", "闽"),
-    ("36", "江西", "赣"),
-    ("37", "山东", "鲁"),
-    ("41", "河南", "豫"),
-    ("42", "湖北", "鄂"),
-    ("43", "湖南", "湘"),
-    ("44", "广东", "粤"),
-    ("45", "广西", "桂"),
-    ("46", "海南", "琼"),
-    ("50", "重庆", "渝"),
-    ("51", "四川", "蜀"),
-    ("52", "贵州", "黔"),
-    ("53", "云南", "滇"),
-    ("54", "西藏", "藏"),
-    ("61", "陕西", "陕"),
-    ("62", "甘肃", "陇"),
-    ("63", "青海", "青"),
-    ("64", "宁夏", "宁"),
-    ("65", "新疆", "新"),
-];
+pub use crate::provinces::{province_abbr, province_code_of_abbr, province_name, PROVINCES};
+use crate::text::to_half_width;
 
 /// First year in which beian issues numbers; older 10-digit numbers were issued elsewhere.
 const FIRST_ISSUE_YEAR: i32 = 2023;
@@ -49,30 +13,6 @@ const FIRST_ISSUE_YEAR: i32 = 2023;
 const MAX_SEQUENCE: u32 = 999_999;
 /// The service index has at most five digits in the §5.4 pattern.
 const MAX_SERVICE_INDEX: u32 = 99_999;
-
-/// Filing-number abbreviation of a two-digit province code (`"51"` → `"蜀"`).
-pub fn province_abbr(code2: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(code, _, _)| *code == code2)
-        .map(|(_, _, abbr)| *abbr)
-}
-
-/// Chinese name of a two-digit province code (`"51"` → `"四川"`).
-pub fn province_name(code2: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(code, _, _)| *code == code2)
-        .map(|(_, name, _)| *name)
-}
-
-/// Two-digit province code of a filing-number abbreviation (`"蜀"` → `"51"`).
-pub fn province_code_of_abbr(abbr: &str) -> Option<&'static str> {
-    PROVINCES
-        .iter()
-        .find(|(_, _, a)| *a == abbr)
-        .map(|(code, _, _)| *code)
-}
 
 /// Why a filing number could not be built or parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -322,31 +262,6 @@ fn parse_service_part(s: &str) -> Option<(u32, Option<char>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn province_table_has_31_distinct_entries_with_the_official_abbreviations() {
-        assert_eq!(PROVINCES.len(), 31);
-        let mut codes: Vec<_> = PROVINCES.iter().map(|p| p.0).collect();
-        let mut abbrs: Vec<_> = PROVINCES.iter().map(|p| p.2).collect();
-        codes.dedup();
-        abbrs.sort();
-        abbrs.dedup();
-        assert_eq!(codes.len(), 31);
-        assert_eq!(abbrs.len(), 31);
-        assert_eq!(province_abbr("51"), Some("蜀"));
-        assert_eq!(province_abbr("52"), Some("黔"));
-        assert_eq!(province_abbr("53"), Some("滇"));
-        assert_eq!(province_abbr("62"), Some("陇"));
-        assert_eq!(province_abbr("44"), Some("粤"));
-        assert_eq!(province_name("15"), Some("内蒙古"));
-        assert_eq!(province_name("23"), Some("黑龙江"));
-        for no_authority in ["71", "81", "82", "99", "", "440000"] {
-            assert_eq!(province_abbr(no_authority), None);
-            assert_eq!(province_name(no_authority), None);
-        }
-        assert_eq!(province_code_of_abbr("川"), None);
-        assert_eq!(province_code_of_abbr("新"), Some("65"));
-    }
 
     #[test]
     fn formats_subject_and_service_numbers() {

@@ -128,7 +128,7 @@ impl Paper {
             if let Block::Fields { rows } = b {
                 for (label, value) in rows.iter_mut() {
                     if label.ends_with("手机") {
-                        *value = crate::filing::mask_mobile(value);
+                        *value = crate::text::mask_mobile(value);
                     } else if label.ends_with("负责人证件") {
                         *value = mask_last_token(value);
                     }

@@ -5,7 +5,8 @@ use super::*;
 use crate::calendar::Calendar;
 use crate::fixtures;
 use crate::papers::PaperKind;
-use crate::validate::FaceFacts;
+use crate::policy::Policy;
+use crate::validate::{FaceFacts, ValidationFacts};
 use chrono::TimeZone;
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -897,11 +898,6 @@ fn events_round_trip_through_json() {
     let back: Vec<Event> = serde_json::from_str(&json).unwrap();
     assert_eq!(back, events);
     assert!(json.contains("\"event\":\"recipient_verified\""));
-}
-
-#[test]
-fn mobiles_are_masked_for_display() {
-    assert_eq!(mask_mobile("13812341234"), "138****1234");
 }
 
 #[test]

@@ -2,7 +2,9 @@
 //! days (2017); width and whitespace variants read the same; every refusal rule is triggered by
 //! mutating a real notice, and the error points at the mutated line; random edits never panic.
 
+use super::dates::YEAR_RANGE;
 use super::*;
+use chrono::Weekday;
 use proptest::prelude::*;
 
 const NOTICE_2017: &str = include_str!("../../../../data/holiday-notices/2017.txt");

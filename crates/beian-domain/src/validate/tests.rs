@@ -1,12 +1,15 @@
 //! Each catalogue rule made to fire on its field, and valid documents with no issue.
 
+use super::catalogue::severity;
 use super::*;
 use crate::calendar::Calendar;
 use crate::document::{LegalRepCertificate, LegalRepresentative, PreApproval};
-use crate::filing::{Actor, Filing, Kind};
+use crate::filing::{Actor, Filing, Kind, RecordFacts, Time};
 use crate::fixtures;
 use crate::policy::Policy;
-use chrono::{Duration, TimeZone, Utc};
+use crate::reference::ReferenceData;
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 fn now() -> Time {
