@@ -40,6 +40,35 @@ pub fn code_hash(filing_id: &str, round: u32, index: usize, code: &str) -> Strin
 }
 
 impl Filing {
+    /// §1.3: an order is opened only for an app whose console profile, service category and
+    /// certification are complete; the hint names the first that is not.
+    pub fn check_app_ready(
+        profile_complete: bool,
+        category_approved: bool,
+        certified: bool,
+    ) -> Result<(), Refusal> {
+        let hint = if !profile_complete {
+            "请先完善小程序名称、头像及介绍"
+        } else if !category_approved {
+            "请先设置小程序服务类目"
+        } else if !certified {
+            "请先完成小程序认证"
+        } else {
+            return Ok(());
+        };
+        Err(Refusal::PreconditionUnmet { hint })
+    }
+
+    /// §2: a new filing needs an app without an active record; a change or a cancellation
+    /// needs one.
+    pub fn check_record_for(kind: Kind, filed: bool) -> Result<(), Refusal> {
+        match (kind, filed) {
+            (Kind::New, true) => Err(Refusal::AlreadyFiled),
+            (Kind::New, false) | (_, true) => Ok(()),
+            (_, false) => Err(Refusal::NotFiled),
+        }
+    }
+
     /// T01 / C00: a new order in `draft`. Guards that need the database (one
     /// draft per MP, record existence) are checked by the caller and the store.
     pub fn create(
@@ -241,6 +270,17 @@ impl Filing {
                     ) =>
             {
                 let doc = self.document_or_default();
+                // api.md answers a busy subject and a full quota with 409, not as field
+                // issues: the store refuses a second open order of a subject atomically
+                // (SUBJECT_BUSY), and the quota is refused here. Save and precheck report
+                // both as issues (V-POL-003, V-POL-001).
+                let mut facts = facts;
+                facts.subject_busy = None;
+                if let (Some(used), Some(nature)) = (facts.quota_used.take(), doc.subject.nature) {
+                    if used >= validate::quota_limit(env.reference, env.policy, nature) {
+                        return Err(Refusal::QuotaExceeded);
+                    }
+                }
                 let issues = validate::validate(&doc, &facts, self, env);
                 if issues.iter().any(Issue::is_blocking) {
                     return Err(Refusal::Invalid(issues));

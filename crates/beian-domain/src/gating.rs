@@ -58,6 +58,18 @@ pub enum RecordState {
     Cancelled,
 }
 
+impl RecordState {
+    /// The state of a service record from its stored status (`active` or `cancelled`), or
+    /// of no record at all.
+    pub fn of(status: Option<&str>) -> RecordState {
+        match status {
+            Some("active") => RecordState::Active,
+            Some(_) => RecordState::Cancelled,
+            None => RecordState::None,
+        }
+    }
+}
+
 /// The situations G1–G5 of §13.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gate {
@@ -100,6 +112,23 @@ pub fn gate(
         RecordState::None if today < p.clearance_start => Gate::LegacyGrace,
         RecordState::None => Gate::Cleared,
     }
+}
+
+/// [`gate`] for a release: an app the sweep cleared (清退) stays blocked until it is filed,
+/// even when the policy's dates have since moved so that [`gate`] alone would let it publish.
+pub fn gate_release(
+    record: RecordState,
+    listed: bool,
+    registered_on: NaiveDate,
+    today: NaiveDate,
+    cleared: bool,
+    p: &ReleasePolicy,
+) -> Gate {
+    let decision = gate(record, listed, registered_on, today, p);
+    if cleared && record != RecordState::Active && decision.may_publish() {
+        return Gate::Cleared;
+    }
+    decision
 }
 
 #[cfg(test)]
@@ -152,6 +181,37 @@ mod tests {
             gate(RecordState::None, false, legacy, d("2026-01-01"), &off),
             Gate::Disabled
         );
+    }
+
+    #[test]
+    fn a_cleared_app_stays_blocked_until_filed() {
+        let p = ReleasePolicy::default();
+        let legacy = d("2023-05-01");
+        // The clearance date moved later after the sweep cleared it: still blocked.
+        let moved = ReleasePolicy {
+            clearance_start: d("2030-01-01"),
+            ..p.clone()
+        };
+        let day = d("2026-01-01");
+        assert_eq!(
+            gate(RecordState::None, true, legacy, day, &moved),
+            Gate::LegacyGrace
+        );
+        assert_eq!(
+            gate_release(RecordState::None, true, legacy, day, true, &moved),
+            Gate::Cleared
+        );
+        assert_eq!(
+            gate_release(RecordState::None, true, legacy, day, false, &moved),
+            Gate::LegacyGrace
+        );
+        assert_eq!(
+            gate_release(RecordState::Active, true, legacy, day, true, &p),
+            Gate::Filed
+        );
+        assert_eq!(RecordState::of(Some("active")), RecordState::Active);
+        assert_eq!(RecordState::of(Some("cancelled")), RecordState::Cancelled);
+        assert_eq!(RecordState::of(None), RecordState::None);
     }
 
     #[test]

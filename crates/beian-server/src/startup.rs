@@ -249,13 +249,13 @@ async fn ensure_admin(state: &AppState, config: &Config) -> Result<Option<String
         Some(p) => (p.0.clone(), false),
         None => (crate::http::auth::new_token()[..20].to_string(), true),
     };
-    let new = routes::accounts::NewUser {
+    let new = crate::app::accounts::NewUser {
         username: "admin".into(),
         password: password.clone(),
         role: "admin".into(),
         province: None,
     };
-    match routes::accounts::add_user(state, new).await {
+    match crate::app::accounts::add_user(state, new).await {
         Ok(_) => Ok(generated.then_some(password)),
         // Another process started at the same moment and created it.
         Err(e) if e.code == "USERNAME_TAKEN" => Ok(None),

@@ -214,6 +214,18 @@ pub enum Refusal {
     NumbersRequired,
     #[error("工作日数据缺失：{0}")]
     Calendar(#[from] CalendarError),
+    /// §1.3: the app's profile, category or certification is not complete.
+    #[error("请先完善小程序信息、类目或认证")]
+    PreconditionUnmet { hint: &'static str },
+    /// A new filing for an app that is filed already.
+    #[error("该小程序已备案")]
+    AlreadyFiled,
+    /// A change or cancellation for an app that is not filed.
+    #[error("该小程序尚未备案")]
+    NotFiled,
+    /// V-POL-001 at submission: the subject's quota of mini programs is used up.
+    #[error("该主体可备案的小程序数量已达上限")]
+    QuotaExceeded,
 }
 
 impl Refusal {
@@ -233,6 +245,10 @@ impl Refusal {
             Refusal::StaleTimer => "STALE_TIMER",
             Refusal::NumbersRequired => "NUMBERS_REQUIRED",
             Refusal::Calendar(_) => "CALENDAR_DATA_MISSING",
+            Refusal::PreconditionUnmet { .. } => "PRECONDITION_UNMET",
+            Refusal::AlreadyFiled => "MP_ALREADY_FILED",
+            Refusal::NotFiled => "NOT_FILED",
+            Refusal::QuotaExceeded => "QUOTA_EXCEEDED",
         }
     }
 }

@@ -1130,3 +1130,47 @@ fn recompute_is_stale_outside_the_review_stages() {
     assert!(!h.f.due_provisional);
     assert_eq!(h.timer(TimerKind::RecomputeDue), Err(Refusal::StaleTimer));
 }
+
+#[test]
+fn opening_an_order_needs_a_ready_app_and_the_right_record() {
+    assert_eq!(Filing::check_app_ready(true, true, true), Ok(()));
+    assert!(matches!(
+        Filing::check_app_ready(true, false, true),
+        Err(Refusal::PreconditionUnmet { hint }) if hint.contains("类目")
+    ));
+    assert_eq!(Filing::check_record_for(Kind::New, false), Ok(()));
+    assert_eq!(
+        Filing::check_record_for(Kind::New, true),
+        Err(Refusal::AlreadyFiled)
+    );
+    assert_eq!(Filing::check_record_for(Kind::Change, true), Ok(()));
+    assert_eq!(
+        Filing::check_record_for(Kind::Cancel, false),
+        Err(Refusal::NotFiled)
+    );
+    assert_eq!(Refusal::AlreadyFiled.code(), "MP_ALREADY_FILED");
+}
+
+#[test]
+fn submission_refuses_a_full_quota_and_leaves_a_busy_subject_to_the_store() {
+    let mut h = H::new(Kind::New);
+    h.app(Command::Save {
+        document: Box::new(doc()),
+    })
+    .unwrap();
+    let mut full = facts(&h.f);
+    full.quota_used = Some(1_000);
+    let cmd = Command::Submit {
+        facts: Box::new(full),
+        codes: codes(1),
+    };
+    assert_eq!(h.app(cmd), Err(Refusal::QuotaExceeded));
+    let mut busy = facts(&h.f);
+    busy.subject_busy = Some(true);
+    let cmd = Command::Submit {
+        facts: Box::new(busy),
+        codes: codes(1),
+    };
+    h.app(cmd).unwrap();
+    assert_eq!(h.f.status, Status::PlatformReview);
+}

@@ -4,7 +4,7 @@
 use crate::app::commands::execute;
 use crate::app::state::AppState;
 use crate::http::error::{ApiError, ApiResult};
-use crate::routes::accounts::{add_user, NewUser};
+use crate::app::accounts::{add_user, NewUser};
 use crate::routes::media::store_media;
 use beian_domain::filing::{mask_mobile, Actor, Command, Filing, Kind};
 use beian_domain::fixtures::enterprise_document;

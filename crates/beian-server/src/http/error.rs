@@ -162,6 +162,16 @@ impl From<Refusal> for ApiError {
             )
             .suggest("请平台管理员补充下一年度节假日数据"),
             Refusal::NumbersRequired => ApiError::internal(msg),
+            Refusal::PreconditionUnmet { hint } => {
+                ApiError::conflict("PRECONDITION_UNMET", msg).suggest(hint)
+            }
+            Refusal::AlreadyFiled => {
+                ApiError::conflict("MP_ALREADY_FILED", msg).suggest("如需修改请发起变更备案")
+            }
+            Refusal::NotFiled => ApiError::conflict("NOT_FILED", msg).suggest("请先完成新增备案"),
+            Refusal::QuotaExceeded => {
+                ApiError::conflict("QUOTA_EXCEEDED", msg).suggest("注销不再使用的小程序后再申请")
+            }
             other => ApiError::conflict(other.code(), msg).suggest("请刷新后查看备案当前状态"),
         }
     }

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use beian_domain::calendar::china_offset;
-use beian_domain::gating::{gate, Gate, RecordState};
+use beian_domain::gating::{gate_release, Gate, RecordState};
 use beian_store::{AppRow, Preconditions, ServiceRecord};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -178,25 +178,22 @@ pub async fn release(
         return Err(ApiError::forbidden());
     }
     let record = s.store.service_record(&appid).await?;
-    let state = match &record {
-        Some(r) if r.status == "active" => RecordState::Active,
-        Some(_) => RecordState::Cancelled,
-        None => RecordState::None,
-    };
+    let state = RecordState::of(record.as_ref().map(|r| r.status.as_str()));
     let now = s.now();
     let today = now.with_timezone(&china_offset()).date_naive();
     let registered = app
         .registered_at
         .with_timezone(&china_offset())
         .date_naive();
-    let mut decision = gate(state, app.listed, registered, today, &s.policy.release);
-    // A cleared app stays blocked until it is filed, even if the dates move.
-    if state != RecordState::Active
-        && decision.may_publish()
-        && s.store.app_clearance(&appid).await?.is_some()
-    {
-        decision = Gate::Cleared;
-    }
+    let cleared = state != RecordState::Active && s.store.app_clearance(&appid).await?.is_some();
+    let decision = gate_release(
+        state,
+        app.listed,
+        registered,
+        today,
+        cleared,
+        &s.policy.release,
+    );
     tracing::info!(appid, version = b.version, gate = ?decision, "release gating decision");
     let refuse = |message: &str, suggestion: &str, gate: &str| {
         ApiError::conflict("NOT_FILED", message)

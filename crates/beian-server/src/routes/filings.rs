@@ -87,19 +87,7 @@ pub async fn create(
         return Err(ApiError::forbidden());
     }
     let p = app.preconditions;
-    if !(p.profile_complete && p.category_approved && p.certified) {
-        let hint = if !p.profile_complete {
-            "请先完善小程序名称、头像及介绍"
-        } else if !p.category_approved {
-            "请先设置小程序服务类目"
-        } else {
-            "请先完成小程序认证"
-        };
-        return Err(
-            ApiError::conflict("PRECONDITION_UNMET", "请先完善小程序信息、类目或认证")
-                .suggest(hint),
-        );
-    }
+    Filing::check_app_ready(p.profile_complete, p.category_approved, p.certified)?;
     let record = s
         .store
         .service_record(&app.appid)
@@ -112,17 +100,9 @@ pub async fn create(
         }
         _ => None,
     };
+    Filing::check_record_for(kind, record.is_some())?;
     let facts = match (kind, record) {
-        (Kind::New, Some(_)) => {
-            return Err(ApiError::conflict("MP_ALREADY_FILED", "该小程序已备案")
-                .suggest("如需修改请发起变更备案"))
-        }
-        (Kind::New, None) => None,
-        (_, None) => {
-            return Err(
-                ApiError::conflict("NOT_FILED", "该小程序尚未备案").suggest("请先完成新增备案")
-            )
-        }
+        (Kind::New, _) | (_, None) => None,
         (_, Some(r)) => Some(record_facts(&s, r).await?),
     };
     let now = s.now();
@@ -482,19 +462,8 @@ pub async fn submit(
 ) -> ApiResult<Json<Value>> {
     let f = load_own(&s, &caller, &id).await?;
     let doc = f.document_or_default();
-    let mut facts = facts(&s, &caller, Some(&f), &doc).await?;
-    // api.md answers a busy subject and a full quota with 409, not as field issues: the
-    // store refuses a second open order of a subject atomically (SUBJECT_BUSY), and the quota
-    // is checked here. Save and precheck report both as issues (V-POL-003, V-POL-001).
-    facts.subject_busy = None;
-    if let (Some(used), Some(nature)) = (facts.quota_used.take(), doc.subject.nature) {
-        if used >= validate::quota_limit(&s.reference.data, &s.policy, nature) {
-            return Err(
-                ApiError::conflict("QUOTA_EXCEEDED", "该主体可备案的小程序数量已达上限")
-                    .suggest("注销不再使用的小程序后再申请"),
-            );
-        }
-    }
+    // The domain refuses a full quota (409) and leaves a busy subject to the store.
+    let facts = facts(&s, &caller, Some(&f), &doc).await?;
     let codes = f.recipients().iter().map(|_| new_code()).collect();
     let (f, _) = execute(
         &s,

@@ -2,13 +2,13 @@
 //! versions, and the manual clock when it is enabled. Every one carries the
 //! calendar alert while a year in use has no holiday notice (ui/calendar.rs).
 
-use super::applicant::cn_time;
+use super::format::cn_time;
 use super::{page, Layout, PageResult, WebUser};
+use crate::app::accounts;
 use crate::app::holidays;
 use crate::app::state::AppState;
 use crate::http::auth::{Role, UserView};
 use crate::http::error::ApiError;
-use crate::routes::accounts;
 use crate::routes::{dashboard, webhooks};
 use crate::views;
 use askama::Template;

@@ -4,7 +4,7 @@
 //! replace, the due dates that would move), then loaded on confirmation.
 
 use super::admin::admin_layout;
-use super::applicant::{status_tag, DueView};
+use super::format::{status_tag, DueView};
 use super::{page, PageError, PageResult, WebUser};
 use crate::app::holidays::{self, NoticePreview};
 use crate::app::state::AppState;

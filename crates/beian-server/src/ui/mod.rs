@@ -7,6 +7,7 @@ mod admin;
 mod applicant;
 mod calendar;
 mod fields;
+mod format;
 mod papers;
 mod public;
 mod refdata;

@@ -1,7 +1,7 @@
 //! Pages anyone may open: the MIIT verification site (工信部短信核验) and the
 //! public filing query (备案查询).
 
-use super::applicant::cn_time;
+use super::format::cn_time;
 use super::{page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
 use crate::http::error::{ApiError, ApiJson};

@@ -2,10 +2,9 @@
 //! queues, the review page with every field and the materials side by side,
 //! and decisions with reasons from the library of §12.2.
 
-use super::applicant::{
-    cn_time, field_views, rejection_views, stages, status_tag, DueView, FieldView, StageView,
-};
+use super::applicant::wizard::{field_views, FieldView};
 use super::fields::STEPS;
+use super::format::{cn_time, rejection_views, stages, status_tag, DueView, StageView};
 use super::{page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
 use crate::http::auth::Role;
@@ -299,7 +298,7 @@ struct ReviewPage {
         &'static str,
         &'static str,
     )>,
-    rejections: Vec<super::applicant::RejectionView>,
+    rejections: Vec<super::format::RejectionView>,
     subject_number: String,
     service_number: String,
     unmasked: bool,

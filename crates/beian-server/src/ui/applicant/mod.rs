@@ -1,0 +1,304 @@
+//! The applicant's pages: my mini programs, an app and its orders, choosing the
+//! kind of a new order and the materials checklist; the wizard, face
+//! verification, the progress page and the inbox live in the submodules.
+
+mod face;
+mod inbox;
+mod progress;
+pub(super) mod wizard;
+
+/// `templates/provisional.html` names the hint by this path.
+pub use super::format::PROVISIONAL_HINT;
+
+use super::format::{cn_time, kind_label, status_tag, text};
+use super::refdata;
+use super::{page, Layout, PageResult, WebUser};
+use crate::app::state::AppState;
+use crate::http::auth::Role;
+use crate::http::error::{ApiError, ApiJson};
+use crate::routes::{apps, filings, media};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// One app in the list.
+pub struct AppItem {
+    pub appid: String,
+    pub name: String,
+    pub entry: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub service_number: String,
+    pub open_filing: String,
+    pub listed: bool,
+}
+
+fn app_item(v: &Value) -> AppItem {
+    let (status, status_class) = status_tag(v["filing_status"].as_str().unwrap_or("unfiled"));
+    AppItem {
+        appid: text(&v["appid"]),
+        name: text(&v["name"]),
+        entry: text(&v["entry"]),
+        status,
+        status_class,
+        service_number: text(&v["service_number"]),
+        open_filing: text(&v["open_filing_id"]),
+        listed: v["listed"].as_bool().unwrap_or(false),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "apps.html")]
+struct AppsPage {
+    layout: Layout,
+    apps: Vec<AppItem>,
+}
+
+async fn list(State(s): State<AppState>, u: WebUser) -> PageResult {
+    u.require(&[Role::Applicant])?;
+    let Json(body) = apps::list(State(s), u.caller()).await?;
+    let apps: Vec<AppItem> = body["items"]
+        .as_array()
+        .map(|a| a.iter().map(app_item).collect())
+        .unwrap_or_default();
+    let needs_supplement = apps.iter().any(|a| a.entry == "supplement_filing");
+    let mut layout = Layout::new("我的小程序", &u);
+    if needs_supplement {
+        layout = layout.banner(
+            "",
+            "小程序需补充备案信息：已上架的小程序须完成备案，请点击对应小程序的【去备案】。",
+        );
+    }
+    page(AppsPage { layout, apps })
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    csrf: String,
+    appid: String,
+    name: String,
+    owner_name: Option<String>,
+    listed: Option<String>,
+}
+
+async fn register(
+    State(s): State<AppState>,
+    u: WebUser,
+    Form(f): Form<RegisterForm>,
+) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    let body = json!({"appid": f.appid, "name": f.name, "owner_name": f.owner_name, "listed": f.listed.is_some()});
+    let new = super::api_body(body)?;
+    let _created = apps::create(State(s), u.caller(), ApiJson(new)).await?;
+    Ok(Redirect::to(&format!("/apps/{}", f.appid.trim())).into_response())
+}
+
+/// A past or current order of an app.
+struct HistoryItem {
+    id: String,
+    kind: &'static str,
+    status: &'static str,
+    status_class: &'static str,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "app.html")]
+struct AppPage {
+    layout: Layout,
+    app: AppItem,
+    subject_number: String,
+    history: Vec<HistoryItem>,
+}
+
+async fn show(State(s): State<AppState>, u: WebUser, Path(appid): Path<String>) -> PageResult {
+    u.require(&[Role::Applicant])?;
+    let Json(v) = apps::show(State(s.clone()), u.caller(), Path(appid.clone())).await?;
+    let app = app_item(&v);
+    let mut layout = Layout::new(app.name.clone(), &u);
+    if app.entry == "supplement_filing" {
+        layout = layout.banner(
+            "",
+            "小程序需补充备案信息。已上架的小程序须完成备案，逾期将被清退。",
+        );
+    }
+    let q: filings::ListQuery = serde_json::from_value(json!({"appid": appid, "limit": 100}))
+        .map_err(ApiError::internal)?;
+    let Json(list) = filings::list(State(s), u.caller(), Query(q)).await?;
+    let history = list["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .rev()
+                .map(|f| {
+                    let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
+                    HistoryItem {
+                        id: text(&f["id"]),
+                        kind: kind_label(f["kind"].as_str().unwrap_or("")),
+                        status,
+                        status_class,
+                        created: cn_time(f["created_at"].as_str().unwrap_or("")),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    page(AppPage {
+        layout,
+        subject_number: text(&v["subject_number"]),
+        app,
+        history,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "kind.html")]
+struct KindPage {
+    layout: Layout,
+    appid: String,
+    filed: bool,
+}
+
+async fn choose_kind(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(appid): Path<String>,
+) -> PageResult {
+    u.require(&[Role::Applicant])?;
+    let Json(v) = apps::show(State(s), u.caller(), Path(appid.clone())).await?;
+    page(KindPage {
+        layout: Layout::new("选择备案类型", &u),
+        filed: v["entry"] == "filed",
+        appid,
+    })
+}
+
+#[derive(Deserialize)]
+struct KindForm {
+    csrf: String,
+    kind: String,
+    cancel_type: Option<String>,
+    cancel_reason: Option<String>,
+}
+
+async fn create(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(appid): Path<String>,
+    Form(f): Form<KindForm>,
+) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    let body = json!({"kind": f.kind, "appid": appid, "cancel_type": f.cancel_type, "cancel_reason": f.cancel_reason});
+    let new = super::api_body(body)?;
+    let (_, Json(v)) = filings::create(State(s), u.caller(), ApiJson(new)).await?;
+    let id = text(&v["id"]);
+    Ok(match f.kind.as_str() {
+        "new" => Redirect::to(&format!("/filings/{id}/checklist")),
+        "change" => Redirect::to(&format!("/filings/{id}/edit/1")),
+        _ => Redirect::to(&format!("/filings/{id}")),
+    }
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "checklist.html")]
+struct ChecklistPage {
+    layout: Layout,
+    id: String,
+    natures: Vec<(String, String, bool)>,
+    provinces: Vec<(String, String, bool)>,
+    items: Vec<(&'static str, &'static str)>,
+    province_notes: String,
+}
+
+#[derive(Deserialize)]
+struct ChecklistQuery {
+    nature: Option<String>,
+    province: Option<String>,
+}
+
+/// The materials a subject of this nature in this province prepares (§10.3, §9).
+async fn checklist(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Query(q): Query<ChecklistQuery>,
+) -> PageResult {
+    u.require(&[Role::Applicant])?;
+    filings::load(&s, &u.caller(), &id).await?;
+    let nature = q.nature.unwrap_or_else(|| "4".into());
+    let province = q.province.unwrap_or_else(|| "44".into());
+    // Natures and provinces not in the reference data get the general list.
+    let individual = s
+        .reference
+        .data
+        .natures
+        .get(&nature.parse().unwrap_or(0))
+        .is_some_and(|n| n.is_individual());
+    let list = beian_domain::checklist::checklist(individual, s.reference.data.province(&province));
+    let items = list
+        .items
+        .iter()
+        .map(|(n, src)| (*n, src.label()))
+        .collect();
+    let province_notes = list.notes.concat();
+    let mark = |pairs: Vec<(String, String)>, sel: &str| {
+        pairs
+            .into_iter()
+            .map(|(v, l)| {
+                let s = v == sel;
+                (v, l, s)
+            })
+            .collect()
+    };
+    let provinces: Vec<(String, String)> = beian_domain::numbers::PROVINCES
+        .iter()
+        .map(|(c, n, _)| (c.to_string(), n.to_string()))
+        .collect();
+    page(ChecklistPage {
+        layout: Layout::new("备案材料清单", &u),
+        id,
+        natures: mark(
+            refdata::pairs(
+                refdata::items(&s.reference, "subject-natures.json"),
+                "id",
+                "name_zh",
+            ),
+            &nature,
+        ),
+        provinces: mark(provinces, &province),
+        items,
+        province_notes,
+    })
+}
+
+async fn media_file(State(s): State<AppState>, u: WebUser, Path(id): Path<String>) -> PageResult {
+    Ok(media::download(State(s), u.caller(), Path(id))
+        .await?
+        .into_response())
+}
+
+/// The applicant's routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/apps", get(list).post(register))
+        .route("/apps/{appid}", get(show))
+        .route("/apps/{appid}/filing", get(choose_kind).post(create))
+        .route("/filings/{id}", get(progress::progress).post(wizard::act))
+        .route("/filings/{id}/checklist", get(checklist))
+        .route(
+            "/filings/{id}/edit/{step}",
+            get(wizard::edit).post(wizard::save),
+        )
+        .route("/filings/{id}/check/{step}", post(wizard::check))
+        .route("/filings/{id}/face", post(face::start_face))
+        .route("/filings/{id}/submit", post(wizard::submit))
+        .route("/face/{task}", get(face::face_page).post(face::capture))
+        .route("/inbox", get(inbox::inbox).post(inbox::mark_read))
+        .route("/media/{id}", get(media_file))
+}

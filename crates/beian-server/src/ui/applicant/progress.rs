@@ -1,0 +1,139 @@
+//! The progress page of an order: the stage bar, what happens next, the SMS
+//! recipients, rejections, the timeline and the frozen papers.
+
+use crate::app::state::AppState;
+use crate::routes::filings;
+use crate::ui::format::{
+    actor_label, cn_time, event_label, kind_label, rejection_views, stages, status_tag, text,
+    DueView, RejectionView, StageView,
+};
+use crate::ui::{page, papers, Layout, PageResult, WebUser};
+use crate::views;
+use askama::Template;
+use axum::extract::{Path, State};
+use beian_domain::filing::{Kind, Status};
+
+#[derive(Template)]
+#[template(path = "filing.html")]
+struct FilingPage {
+    layout: Layout,
+    id: String,
+    appid: String,
+    kind: &'static str,
+    status: &'static str,
+    status_class: &'static str,
+    raw_status: String,
+    stages: Vec<StageView>,
+    next: String,
+    sms_deadline: String,
+    sms_deadline_raw: String,
+    recipients: Vec<(String, String, bool)>,
+    rejections: Vec<RejectionView>,
+    timeline: Vec<(String, String, String)>,
+    subject_number: String,
+    service_number: String,
+    returned_reason: String,
+    papers: Vec<papers::PaperView>,
+    editable: bool,
+    withdrawable: bool,
+}
+
+/// The progress page, with an error banner when an action failed.
+pub(super) async fn progress_page(
+    s: &AppState,
+    u: &WebUser,
+    id: &str,
+    error: Option<String>,
+) -> PageResult {
+    let f = filings::load(s, &u.caller(), id).await?;
+    let v = views::filing(&f, &s.policy, s.now());
+    let raw = text(&v["status"]);
+    let (status, status_class) = status_tag(&raw);
+    let next = match raw.as_str() {
+        "draft" => "请完成备案信息填写并提交。",
+        "platform_review" => "平台将在1-2个工作日内完成初审，请保持电话畅通。",
+        "platform_rejected" | "authority_rejected" => "请按驳回原因修改后重新提交。",
+        "sms_verification" => "请核验人在24小时内登录工信部备案系统完成短信核验（发送号码12381）。",
+        "returned" => {
+            "短信核验未在规定时间内完成，请重新提交：信息未修改时将直接重新发送核验短信。"
+        }
+        "authority_review" => "通信管理局将在1-20个工作日内完成审核。",
+        "filed" => "备案成功，可以发布小程序版本。",
+        "cancelled" => "注销完成。",
+        _ => "",
+    };
+    let recipients = v["sms"]["recipients"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    let role = if r["role"] == "subject_principal" {
+                        "主体负责人"
+                    } else {
+                        "小程序负责人"
+                    };
+                    (
+                        role.to_string(),
+                        text(&r["mobile"]),
+                        r["verified"].as_bool().unwrap_or(false),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut layout = Layout::new("备案进度", u);
+    if let Some(e) = error {
+        layout = layout.banner("error", e);
+    }
+    page(FilingPage {
+        layout,
+        id: f.id.clone(),
+        appid: f.appid.clone(),
+        kind: kind_label(f.kind.as_str()),
+        status,
+        status_class,
+        stages: stages(&raw, f.kind.as_str(), &DueView::of(&v)),
+        next: next.to_string(),
+        sms_deadline: cn_time(v["sms"]["deadline"].as_str().unwrap_or("")),
+        sms_deadline_raw: text(&v["sms"]["deadline"]),
+        recipients,
+        rejections: rejection_views(&v),
+        timeline: v["timeline"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .rev()
+                    .filter(|t| t["event"] != "saved")
+                    .map(|t| {
+                        (
+                            cn_time(t["at"].as_str().unwrap_or("")),
+                            event_label(t["event"].as_str().unwrap_or("")).to_string(),
+                            actor_label(t["actor"].as_str().unwrap_or("")).to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        subject_number: text(&v["subject_number"]),
+        service_number: text(&v["service_number"]),
+        returned_reason: match v["returned_reason"].as_str() {
+            Some("timeout") => "24小时内未完成短信核验".into(),
+            Some("too_many_attempts") => "验证码错误次数过多".into(),
+            _ => String::new(),
+        },
+        papers: papers::frozen(&f, false),
+        editable: f.owner_id == u.user.id && f.status.is_editable() && f.kind != Kind::Cancel,
+        withdrawable: f.owner_id == u.user.id
+            && f.status == Status::PlatformReview
+            && f.kind != Kind::Cancel,
+        raw_status: raw,
+    })
+}
+
+pub(super) async fn progress(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+) -> PageResult {
+    progress_page(&s, &u, &id, None).await
+}

@@ -1,0 +1,580 @@
+//! The filing wizard: field views of each step (also shown read-only to
+//! reviewers), the step pages, saving and inline checking a step, submitting,
+//! and the withdraw/discard/submit actions of the progress page.
+
+use super::face::face_status;
+use super::progress::progress_page;
+use crate::app::state::AppState;
+use crate::http::auth::Role;
+use crate::http::error::{ApiError, ApiJson};
+use crate::reference::Reference;
+use crate::routes::{filings, media};
+use crate::ui::fields::{self, Options, STEPS};
+use crate::ui::format::{step_of, text};
+use crate::ui::{page, papers, refdata, CsrfForm, Layout, PageError, PageResult, WebUser};
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect};
+use axum::{Form, Json};
+use beian_domain::document::Document;
+use beian_domain::filing::{mask_mobile, Filing, Kind, Status};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// One form field as shown.
+pub struct FieldView {
+    pub path: String,
+    pub id: String,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub required: bool,
+    pub hint: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String, bool)>,
+    pub problem: String,
+    pub media: String,
+    pub flagged: bool,
+    /// Quality findings of the uploaded file, shown beside its preview.
+    pub checks: String,
+}
+
+fn options(r: &Reference, o: Options, doc: &Value) -> Vec<(String, String)> {
+    let regions = refdata::items(r, "regions.json");
+    let level = |l: u64, parent: &str| -> Vec<(String, String)> {
+        regions
+            .iter()
+            .filter(|r| r["level"].as_u64() == Some(l))
+            .filter(|r| {
+                parent.is_empty() || r["code"].as_str().is_some_and(|c| c.starts_with(parent))
+            })
+            .filter_map(|r| {
+                Some((
+                    r["code"].as_str()?.to_string(),
+                    r["name"].as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    };
+    let shown = |p: &str| fields::shown(doc, p);
+    match o {
+        Options::None => vec![],
+        Options::Natures => {
+            refdata::pairs(refdata::items(r, "subject-natures.json"), "id", "name_zh")
+        }
+        Options::SubjectCertificates => {
+            let allowed: Vec<String> = refdata::items(r, "subject-natures.json")
+                .iter()
+                .find(|n| {
+                    n["id"].as_u64().map(|id| id.to_string()) == Some(shown("subject.nature"))
+                })
+                .and_then(|n| n["allowed_certificates"].as_array())
+                .map(|a| a.iter().map(|x| x.to_string()).collect())
+                .unwrap_or_default();
+            refdata::pairs(refdata::items(r, "certificate-types.json"), "id", "name_zh")
+                .into_iter()
+                .filter(|(id, _)| allowed.is_empty() || allowed.contains(id))
+                .collect()
+        }
+        Options::PersonalCertificates => refdata::pairs(
+            &refdata::items(r, "certificate-types.json")
+                .iter()
+                .filter(|c| c["personal"] == json!(true))
+                .cloned()
+                .collect::<Vec<_>>(),
+            "id",
+            "name_zh",
+        ),
+        Options::Provinces => level(1, ""),
+        Options::Cities => {
+            let p = shown("subject.province");
+            level(2, p.get(..2).unwrap_or(""))
+        }
+        Options::Districts => {
+            let c = shown("subject.city");
+            level(3, c.get(..4).unwrap_or(""))
+        }
+        Options::ServiceTypes => refdata::items(r, "service-content-types.json")
+            .iter()
+            .filter(|t| t["parent_id"].as_u64().is_some_and(|p| p > 0))
+            .filter_map(|t| {
+                let parent = refdata::items(r, "service-content-types.json")
+                    .iter()
+                    .find(|p| p["id"] == t["parent_id"])?;
+                Some((
+                    t["id"].to_string(),
+                    format!("{}-{}", parent["name_zh"].as_str()?, t["name_zh"].as_str()?),
+                ))
+            })
+            .collect(),
+        Options::Languages => refdata::pairs(refdata::items(r, "languages.json"), "id", "name_zh"),
+        Options::PreapprovalCategories => refdata::pairs(
+            refdata::items(r, "preapproval-categories.json"),
+            "code",
+            "name_zh",
+        )
+        .into_iter()
+        .filter(|(c, _)| c != "0")
+        .collect(),
+    }
+}
+
+/// Field views of one step, with the issues and reviewer flags on them.
+pub fn field_views(
+    r: &Reference,
+    step: usize,
+    doc: &Value,
+    issues: &[Value],
+    flagged: &[String],
+) -> Vec<FieldView> {
+    fields::step(step)
+        .into_iter()
+        .map(|spec| {
+            let value = fields::shown(doc, spec.path);
+            let selected: Vec<&str> = value.split(',').collect();
+            let opts = options(r, spec.options, doc)
+                .into_iter()
+                .map(|(v, l)| {
+                    let on = selected.contains(&v.as_str());
+                    (v, l, on)
+                })
+                .collect();
+            let problem = issues
+                .iter()
+                .filter(|i| {
+                    i["field"].as_str().is_some_and(|f| {
+                        f == spec.path || f.starts_with(&format!("{}[", spec.path))
+                    })
+                })
+                .map(|i| format!("{}：{}", text(&i["message"]), text(&i["suggestion"])))
+                .collect::<Vec<_>>()
+                .join("；");
+            FieldView {
+                id: format!("f-{}", spec.path),
+                media: if spec.kind == "media" && !value.is_empty() {
+                    format!("/media/{value}")
+                } else {
+                    String::new()
+                },
+                flagged: flagged.iter().any(|f| f == spec.path),
+                checks: String::new(),
+                path: spec.path.to_string(),
+                label: spec.label,
+                kind: spec.kind,
+                required: spec.required,
+                hint: spec.hint,
+                value,
+                options: opts,
+                problem,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "edit.html")]
+struct EditPage {
+    layout: Layout,
+    id: String,
+    step: usize,
+    steps: Vec<(usize, &'static str, bool)>,
+    fields: Vec<FieldView>,
+    other_issues: Vec<String>,
+    face: Option<(String, String)>,
+    recipients: Vec<String>,
+    editable: bool,
+    /// Step 5: the platform documents to read and confirm.
+    papers: Vec<papers::PaperView>,
+}
+
+async fn filing_and_doc(s: &AppState, u: &WebUser, id: &str) -> Result<(Filing, Value), PageError> {
+    let f = filings::load(s, &u.caller(), id).await?;
+    if f.owner_id != u.user.id {
+        return Err(ApiError::forbidden().into());
+    }
+    let mut doc = serde_json::to_value(f.document_or_default()).unwrap_or(Value::Null);
+    if fields::get(&doc, "mini_program.name").is_none_or(Value::is_null) {
+        if let Some(app) = s.store.app(&f.appid).await? {
+            doc["mini_program"]["name"] = json!(app.name);
+        }
+    }
+    Ok((f, doc))
+}
+
+async fn edit_page(
+    s: &AppState,
+    u: &WebUser,
+    id: &str,
+    step: usize,
+    banner: Option<(&'static str, String)>,
+) -> PageResult {
+    let (f, doc) = filing_and_doc(s, u, id).await?;
+    let document: Document = serde_json::from_value(doc.clone()).unwrap_or_default();
+    let issues = filings::check(s, &u.caller(), &f, &document).await?;
+    let issues: Vec<Value> = issues.iter().map(|i| json!(i)).collect();
+    let flagged: Vec<String> = f
+        .rejections
+        .last()
+        .filter(|_| f.status.is_editable() && f.status != Status::Draft)
+        .map(|r| r.reasons.iter().filter_map(|x| x.field.clone()).collect())
+        .unwrap_or_default();
+    let step = step.clamp(1, STEPS.len());
+    let mut fields = field_views(&s.reference, step, &doc, &issues, &flagged);
+    let province = document.province2().unwrap_or_default();
+    let required = s
+        .reference
+        .province_rule(&province)
+        .and_then(|r| r["required_materials"].as_array().cloned())
+        .unwrap_or_default();
+    fields.retain(|fv| match fields::province_slot(&fv.path) {
+        Some(slot) => required.iter().any(|m| m.as_str() == Some(slot)) || !fv.value.is_empty(),
+        None => true,
+    });
+    for fv in fields
+        .iter_mut()
+        .filter(|fv| fv.kind == "media" && !fv.value.is_empty())
+    {
+        if let Some(m) = s
+            .store
+            .media(&fv.value)
+            .await?
+            .filter(|m| m.owner_id == u.user.id)
+        {
+            let found: Vec<String> = m
+                .checks
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c["message"].as_str().map(String::from))
+                .collect();
+            fv.checks = format!(
+                "已上传 {}×{} · {}",
+                m.width.unwrap_or(0),
+                m.height.unwrap_or(0),
+                found.join("；")
+            );
+        }
+    }
+    let shown: Vec<&str> = fields::step(step).iter().map(|s| s.path).collect();
+    let other_issues = if step == STEPS.len() {
+        issues
+            .iter()
+            .map(|i| {
+                format!(
+                    "{}（{}）：{}",
+                    text(&i["message"]),
+                    text(&i["field"]),
+                    text(&i["suggestion"])
+                )
+            })
+            .collect()
+    } else {
+        issues
+            .iter()
+            .filter(|i| {
+                let field = i["field"].as_str().unwrap_or("");
+                step_of(field) == step
+                    && !shown
+                        .iter()
+                        .any(|p| field == *p || field.starts_with(&format!("{p}[")))
+            })
+            .map(|i| {
+                format!(
+                    "{}（{}）：{}",
+                    text(&i["message"]),
+                    text(&i["field"]),
+                    text(&i["suggestion"])
+                )
+            })
+            .collect()
+    };
+    let face = match document.mini_program_principal.face_verification.as_deref() {
+        Some(task) => s
+            .store
+            .face_task(task)
+            .await?
+            .map(|t| (t.id, face_status(&t.status).to_string())),
+        None => None,
+    };
+    let recipients = f
+        .recipients()
+        .iter()
+        .map(|r| {
+            let role = match r.role {
+                beian_domain::filing::RecipientRole::SubjectPrincipal => "主体负责人",
+                beian_domain::filing::RecipientRole::MiniProgramPrincipal => "小程序负责人",
+            };
+            format!("{role} {}", mask_mobile(&r.mobile))
+        })
+        .collect();
+    let mut layout = Layout::new(format!("备案信息填写 · {}", STEPS[step - 1]), u);
+    if let Some((kind, text)) = banner {
+        layout = layout.banner(kind, text);
+    }
+    if !flagged.is_empty() {
+        layout = layout.banner(
+            "error",
+            "审核未通过：标红的字段需要修改，请按提示修改后重新提交。",
+        );
+    }
+    page(EditPage {
+        layout,
+        id: f.id.clone(),
+        step,
+        steps: STEPS
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i + 1, *l, i + 1 == step))
+            .collect(),
+        fields,
+        other_issues,
+        face,
+        recipients,
+        editable: f.status.is_editable() && f.kind != Kind::Cancel,
+        papers: if step == 5 {
+            papers::draft(s, &f)
+        } else {
+            vec![]
+        },
+    })
+}
+
+pub(super) async fn edit(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path((id, step)): Path<(String, usize)>,
+) -> PageResult {
+    u.require(&[Role::Applicant])?;
+    edit_page(&s, &u, &id, step, None).await
+}
+
+/// Reads a step form: text fields, and uploads stored as media right away.
+async fn read_step(
+    s: &AppState,
+    u: &WebUser,
+    mut form: Multipart,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), PageError> {
+    let mut values = vec![];
+    let mut uploads = vec![];
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if let Some(path) = name.strip_prefix("file:") {
+            let path = path.to_string();
+            let bytes = media::read_limited(field, media::MAX_UPLOAD_BYTES).await?;
+            if !bytes.is_empty() {
+                let purpose = purpose_of(&path);
+                let row = media::store_media(s, &u.user.id, purpose, bytes).await?;
+                uploads.push((path, row.id));
+            }
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|e| ApiError::bad_request(e.body_text()))?;
+            values.push((name, value));
+        }
+    }
+    Ok((values, uploads))
+}
+
+fn purpose_of(path: &str) -> &'static str {
+    if path.ends_with("certificate.photo") {
+        "subject_certificate"
+    } else if path.ends_with("certificate.front") {
+        "certificate_front"
+    } else if path.ends_with("certificate.back") {
+        "certificate_back"
+    } else if path.ends_with("authorization_letter") {
+        "authorization_letter"
+    } else if path.contains("preapprovals") {
+        "preapproval_document"
+    } else if path.starts_with("materials.signed_forms") {
+        "signed_form"
+    } else {
+        "other"
+    }
+}
+
+pub(super) async fn save(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path((id, step)): Path<(String, usize)>,
+    form: Multipart,
+) -> PageResult {
+    let (values, uploads) = read_step(&s, &u, form).await?;
+    let csrf = values
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    u.check_csrf(csrf)?;
+    // The base carries the registered app name, which the form only displays.
+    let (f, base) = filing_and_doc(&s, &u, &id).await?;
+    let base: Document = serde_json::from_value(base).unwrap_or_default();
+    let merged = fields::merge(&base, step, &values, &uploads);
+    let mut document: Document = match serde_json::from_value(merged) {
+        Ok(d) => d,
+        Err(_) => {
+            return edit_page(
+                &s,
+                &u,
+                &id,
+                step,
+                Some(("error", "表单内容格式不正确，请检查后重试".into())),
+            )
+            .await
+        }
+    };
+    let restated = if step == 5 {
+        papers::confirm(&s, &f, &mut document, &values)
+    } else {
+        vec![]
+    };
+    match filings::save(
+        State(s.clone()),
+        u.caller(),
+        Path(id.clone()),
+        ApiJson(document),
+    )
+    .await
+    {
+        Ok(_) if !restated.is_empty() => {
+            let banner = format!(
+                "《{}》已按您的修改更新，请重新阅读后再勾选确认",
+                restated.join("》《")
+            );
+            return edit_page(&s, &u, &id, step, Some(("error", banner))).await;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return edit_page(
+                &s,
+                &u,
+                &id,
+                step,
+                Some((
+                    "error",
+                    format!("{}：{}", e.message, e.suggestion.unwrap_or_default()),
+                )),
+            )
+            .await
+        }
+    }
+    let next = values.iter().any(|(k, v)| k == "go" && v == "next");
+    let target = if next {
+        (step + 1).min(STEPS.len())
+    } else {
+        step
+    };
+    Ok(Redirect::to(&format!("/filings/{id}/edit/{target}")).into_response())
+}
+
+/// Inline validation: the step's fields merged in, nothing saved.
+pub(super) async fn check(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path((id, step)): Path<(String, usize)>,
+    form: Multipart,
+) -> PageResult {
+    let mut values = vec![];
+    let mut form = form;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| ApiError::bad_request(e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        if !name.starts_with("file:") {
+            values.push((name, field.text().await.unwrap_or_default()));
+        }
+    }
+    let csrf = values
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    u.check_csrf(csrf)?;
+    let (f, base) = filing_and_doc(&s, &u, &id).await?;
+    let base: Document = serde_json::from_value(base).unwrap_or_default();
+    let merged = fields::merge(&base, step, &values, &[]);
+    let issues = match serde_json::from_value::<Document>(merged) {
+        Ok(doc) => filings::check(&s, &u.caller(), &f, &doc).await?,
+        Err(_) => vec![],
+    };
+    Ok(Json(json!({"issues": issues})).into_response())
+}
+
+pub(super) async fn submit(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    match filings::submit(State(s.clone()), u.caller(), Path(id.clone())).await {
+        Ok(_) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
+        Err(e) => {
+            let detail = e
+                .issues
+                .as_ref()
+                .map(|i| format!("（{}项问题）", i.len()))
+                .unwrap_or_default();
+            edit_page(
+                &s,
+                &u,
+                &id,
+                STEPS.len(),
+                Some((
+                    "error",
+                    format!(
+                        "{}{}：{}",
+                        e.message,
+                        detail,
+                        e.suggestion.unwrap_or_default()
+                    ),
+                )),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ActionForm {
+    csrf: String,
+    action: String,
+}
+
+pub(super) async fn act(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<ActionForm>,
+) -> PageResult {
+    u.check_csrf(&f.csrf)?;
+    let result = match f.action.as_str() {
+        "withdraw" => filings::withdraw(State(s.clone()), u.caller(), Path(id.clone())).await,
+        "discard" => filings::discard(State(s.clone()), u.caller(), Path(id.clone())).await,
+        "submit" => filings::submit(State(s.clone()), u.caller(), Path(id.clone())).await,
+        _ => Err(ApiError::bad_request("unknown action")),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
+        Err(e) => {
+            progress_page(
+                &s,
+                &u,
+                &id,
+                Some(format!(
+                    "{}：{}",
+                    e.message,
+                    e.suggestion.unwrap_or_default()
+                )),
+            )
+            .await
+        }
+    }
+}
