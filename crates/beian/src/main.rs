@@ -72,13 +72,19 @@ struct SeedCli {
     #[arg(long)]
     filings: u64,
     /// `mixed` (every stage, kind and province), `sms-expired` (every order in SMS
-    /// verification with its deadline passed, for the timer benchmark) or `filed`
-    /// (every order filed; with `--start`, tops up the filed services of a database).
+    /// verification with its deadline passed, for the timer benchmark), `filed`
+    /// (every order filed; with `--start`, tops up the filed services of a database) or
+    /// `provisional` (every order in authority review, verified just before the seed's
+    /// clock: with `--clock-start` in December 2026 its due date is provisional).
     #[arg(long, default_value = "mixed")]
     profile: String,
     /// First generated index, to add to an already seeded database.
     #[arg(long, default_value_t = 0)]
     start: u64,
+    /// Seeds at this instant (RFC 3339, e.g. 2026-12-10T10:00:00+08:00) instead of now:
+    /// the seeder's clock is a manual clock stopped there.
+    #[arg(long)]
+    clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Hides the progress bar.
     #[arg(long)]
     quiet: bool,
@@ -374,13 +380,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
             let state =
                 startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
-            let new = beian_server::routes::accounts::NewUser {
+            let new = beian_server::app::accounts::NewUser {
                 username,
                 password,
                 role,
                 province,
             };
-            let user = beian_server::routes::accounts::add_user(&state, new)
+            let user = beian_server::app::accounts::add_user(&state, new)
                 .await
                 .map_err(|e| {
                     let detail = e.issues.and_then(|i| {
@@ -527,19 +533,24 @@ fn join_dates(v: &serde_json::Value) -> String {
 
 /// `beian seed --filings N`: generated orders through the real domain (see seed.rs).
 async fn seed_cmd(args: SeedCli) -> Result<(), String> {
-    let c = config(&args.common)?;
-    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    let mut c = config(&args.common)?;
+    if let Some(start) = args.clock_start {
+        c.manual_clock = true;
+        c.clock_start = Some(start.with_timezone(&chrono::Utc));
+    }
     let profile = match args.profile.as_str() {
         "mixed" => seed::Profile::Mixed,
         "sms-expired" => seed::Profile::SmsExpired,
         "filed" => seed::Profile::Filed,
+        "provisional" => seed::Profile::Provisional,
         other => {
             return Err(format!(
-                "unknown profile {other}: mixed, sms-expired or filed"
+                "unknown profile {other}: mixed, sms-expired, filed or provisional"
             ))
         }
     };
+    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
+    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     let opts = seed::SeedArgs {
         filings: args.filings,

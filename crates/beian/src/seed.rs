@@ -95,6 +95,11 @@ pub enum Profile {
     /// Every order filed: added with `--start` to a mixed database, it brings the
     /// public query to a given number of filed services (issue 7: 1 M).
     Filed,
+    /// Every order in authority review, verified minutes before the seed's clock: its
+    /// 20-working-day due date is provisional when it runs into a projected year (seed with
+    /// `--clock-start` in December before such a year). The calendar benchmark (issue 13):
+    /// a loaded notice recomputes every one of them.
+    Provisional,
 }
 
 /// The seeding options.
@@ -339,11 +344,14 @@ pub async fn seed(s: &AppState, args: &SeedArgs) -> Result<SeedSummary, String> 
             Profile::Mixed => stage_of(i),
             Profile::SmsExpired => Stage::SmsVerification,
             Profile::Filed => Stage::Filed,
+            Profile::Provisional => Stage::AuthorityReview,
         };
         // Orders whose timers matter are recent (their SMS rounds and fix windows
         // still open); the rest spread over the last 60 days.
         let at = match (args.profile, stage) {
             (Profile::SmsExpired, _) => now - Duration::hours(30),
+            // Verified (at + 8 min) between 2 and 111 minutes before now.
+            (Profile::Provisional, _) => now - Duration::minutes((mix(i) % 110) as i64 + 10),
             (_, Stage::SmsVerification) => now - Duration::minutes((mix(i) % 120) as i64 + 10),
             (_, Stage::Draft | Stage::PlatformRejected | Stage::AuthorityRejected) => {
                 now - Duration::hours((mix(i) % 48) as i64 + 4)
