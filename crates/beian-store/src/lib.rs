@@ -5,8 +5,6 @@
 //! The filing projection, its event log, its timers, the records and the SMS
 //! outbox are always written in one transaction.
 
-mod calendar;
-mod facts;
 mod migrate;
 mod model;
 mod sql;
@@ -178,7 +176,7 @@ pub trait Store: Send + Sync + 'static {
     /// Public query over filed services (api.md "Public query").
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>>;
 
-    // --- notifications and webhooks (issue 6) ---
+    // --- notifications and webhooks ---
 
     /// Records notices outside a filing commit (the face verification notice).
     async fn insert_notices(&self, notices: &[Notice], now: Time) -> StoreResult<()>;
@@ -287,7 +285,7 @@ pub trait Store: Send + Sync + 'static {
     /// Every order with its event log, for the operations dashboard.
     async fn histories(&self) -> StoreResult<Vec<History>>;
 
-    // --- validation facts (issue 3) ---
+    // --- validation facts ---
     /// Every database fact a submission's validation reads. This default asks the
     /// single-purpose reads one by one; [`SqlStore`] answers in one statement (one round
     /// trip), and a test holds the two to equal answers.
@@ -322,7 +320,7 @@ pub trait Store: Send + Sync + 'static {
     /// (V-POL-010).
     async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32>;
 
-    // --- seeding and benchmarks (issue 7) ---
+    // --- seeding and benchmarks ---
     /// Writes `ops` in order in one transaction (`beian seed`): the same rows as
     /// `insert_user`, `insert_app`, `insert_face_task`, `create_filing`, `commit`
     /// and `commit_with_numbers`, many orders per transaction.
@@ -333,7 +331,7 @@ pub trait Store: Send + Sync + 'static {
     async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64>;
 }
 
-// --- seeding and benchmarks (issue 7) ---
+// --- seeding and benchmarks ---
 
 /// One write of a seed batch ([`Store::seed_batch`]).
 pub enum SeedOp {

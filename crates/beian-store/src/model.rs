@@ -215,7 +215,7 @@ pub struct PublicItem {
     pub filed_at: Time,
 }
 
-// --- notifications and webhooks (issue 6) ---
+// --- notifications and webhooks ---
 
 /// One in-site message (站内信).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -358,7 +358,7 @@ pub struct SweepWrite {
 /// Builds a sweep's writes from the apps as the transaction sees them.
 pub type SweepBuild = Box<dyn FnOnce(Vec<SweepApp>) -> SweepWrite + Send>;
 
-// --- validation facts (issue 3) ---
+// --- validation facts ---
 
 /// An open order of a subject, as V-POL-002 and V-POL-003 see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,8 +382,8 @@ pub struct MediaInfo {
     pub failed_checks: Vec<String>,
 }
 
-/// What a submission's validation asks the database (issue 7: one round trip instead
-/// of ten). Empty strings and `None` leave a part out.
+/// What a submission's validation asks the database, answered in one round trip
+/// instead of ten. Empty strings and `None` leave a part out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FactsQuery {
     /// The order's mini program: its app row, whether it is filed, today's submissions.

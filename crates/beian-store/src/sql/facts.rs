@@ -1,47 +1,77 @@
-//! A submission's validation facts in one statement (issue 7).
+//! A submission's validation facts in one statement.
 //!
-//! Submit read ten facts one statement at a time: on SQLite each statement queues on the
-//! one connection and crosses sqlx's worker thread, on PostgreSQL each is a round trip.
-//! Here every part is a branch of one `UNION ALL` whose rows carry a tag and ten text
-//! columns, in SQL both dialects accept; [`rows`] sorts the answers back into
-//! [`FactsRows`]. The trait's default method (the single-purpose reads) is the
+//! Read one statement at a time, the ten facts of a submission would each queue on
+//! SQLite's one connection and cross sqlx's worker thread, and each be a round trip on
+//! PostgreSQL. Here every part is a branch of one `UNION ALL` whose rows carry a tag and
+//! ten text columns, in SQL both dialects accept; [`rows_to_facts`] sorts the answers
+//! back into [`FactsRows`]. The trait's default method (the single-purpose reads) is the
 //! reference: a store test holds both to equal answers.
+//!
+//! May import: `codec`.
 
-use crate::sql::{json, mobile_expr, time, MOBILE_SOURCES};
+use super::codec::{failed_checks, json, time, Binder};
 use crate::{
     AppRow, FaceTaskRow, FactsQuery, FactsRows, MediaInfo, OpenOrder, StoreError, StoreResult,
     SubjectRecord,
 };
 use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::{AnyPool, Arguments, Row};
+use sqlx::{AnyPool, Row};
 
 const COLUMNS: usize = 10;
 
-/// Binds parameters in order and hands out their `$n` marks.
-struct Params {
-    args: AnyArguments<'static>,
-    n: usize,
+/// Where principal mobiles live: (table, subject key column, JSON column, path, live rows).
+pub(crate) const MOBILE_SOURCES: [(&str, &str, &str, &[&str], &str); 4] = [
+    (
+        "service_records",
+        "subject_key",
+        "document",
+        &["subject_principal", "mobile"],
+        "status = 'active'",
+    ),
+    (
+        "service_records",
+        "subject_key",
+        "document",
+        &["mini_program_principal", "mobile"],
+        "status = 'active'",
+    ),
+    (
+        "filings",
+        "open_subject_key",
+        "state",
+        &["document", "subject_principal", "mobile"],
+        "open_subject_key IS NOT NULL",
+    ),
+    (
+        "filings",
+        "open_subject_key",
+        "state",
+        &["document", "mini_program_principal", "mobile"],
+        "open_subject_key IS NOT NULL",
+    ),
+];
+
+/// A mobile inside a JSON column, normalised. Documents keep mobiles as typed
+/// ("+86 138-0013-8000"): drop spaces and hyphens and keep the last 11 characters, which
+/// strips +86/0086/86. The same expressions back the 0003/0004 indexes, so the lookups
+/// are indexed.
+pub(crate) fn mobile_expr(postgres: bool, column: &str, path: &[&str]) -> String {
+    if postgres {
+        format!(
+            "right(replace(replace(({column}::jsonb #>> '{{{}}}'), ' ', ''), '-', ''), 11)",
+            path.join(",")
+        )
+    } else {
+        format!(
+            "substr(replace(replace(json_extract({column}, '$.{}'), ' ', ''), '-', ''), -11)",
+            path.join(".")
+        )
+    }
 }
 
-impl Params {
-    fn text(&mut self, v: &str) -> String {
-        let _ = self.args.add(v.to_string());
-        self.n += 1;
-        format!("${}", self.n)
-    }
-
-    fn int(&mut self, v: i64) -> String {
-        let _ = self.args.add(v);
-        self.n += 1;
-        format!("${}", self.n)
-    }
-
-    fn list(&mut self, vs: &[String]) -> String {
-        vs.iter()
-            .map(|v| self.text(v))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
+/// The expressions of a comma-separated select list (none of them holds ", ").
+fn columns(list: &str) -> Vec<&str> {
+    list.split(", ").collect()
 }
 
 /// One branch: the tag, up to ten column expressions (padded with NULL), the rest.
@@ -54,25 +84,16 @@ fn branch(tag: &str, cols: &[&str], rest: &str) -> String {
 
 /// The statement and its arguments; `None` when the query asks nothing.
 fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'static>)> {
-    let mut p = Params {
-        args: AnyArguments::default(),
-        n: 0,
-    };
+    let mut p = Binder::default();
     let mut parts = vec![];
     if let Some(appid) = &q.appid {
         let a = p.text(appid);
         parts.push(branch(
             "app",
-            &[
-                "appid",
-                "name",
-                "owner_id",
-                "CAST(listed AS TEXT)",
-                "owner_name",
-                "CAST(registered_at AS TEXT)",
-                "preconditions",
-                "CAST(created_at AS TEXT)",
-            ],
+            &columns(
+                "appid, name, owner_id, CAST(listed AS TEXT), owner_name, CAST(registered_at AS TEXT), \
+                 preconditions, CAST(created_at AS TEXT)",
+            ),
             &format!("FROM apps WHERE appid = {a}"),
         ));
         let a = p.text(appid);
@@ -97,18 +118,10 @@ fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'st
         let i = p.text(id);
         parts.push(branch(
             "face",
-            &[
-                "id",
-                "filing_id",
-                "owner_id",
-                "status",
-                "CAST(created_at AS TEXT)",
-                "CAST(identity_type AS TEXT)",
-                "identity_number",
-                "name",
-                "photo",
-                "consumed_by",
-            ],
+            &columns(
+                "id, filing_id, owner_id, status, CAST(created_at AS TEXT), CAST(identity_type AS TEXT), \
+                 identity_number, name, photo, consumed_by",
+            ),
             &format!("FROM face_tasks WHERE id = {i}"),
         ));
     }
@@ -130,14 +143,9 @@ fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'st
         let k = p.text(key);
         parts.push(branch(
             "subject",
-            &[
-                "subject_key",
-                "province",
-                "subject_number",
-                "subject_name",
-                "CAST(next_service_index AS TEXT)",
-                "status",
-            ],
+            &columns(
+                "subject_key, province, subject_number, subject_name, CAST(next_service_index AS TEXT), status",
+            ),
             &format!("FROM subject_records WHERE subject_key = {k}"),
         ));
         let (k, a) = (p.text(key), p.text(q.appid.as_deref().unwrap_or("")));
@@ -162,17 +170,11 @@ fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'st
         let list = p.list(&q.media);
         parts.push(branch(
             "media",
-            &[
-                "id",
-                "owner_id",
-                "content_type",
-                "CAST(certificate_type AS TEXT)",
-                "checks",
-            ],
+            &columns("id, owner_id, content_type, CAST(certificate_type AS TEXT), checks"),
             &format!("FROM media WHERE id IN ({list})"),
         ));
     }
-    (!parts.is_empty()).then(|| (parts.join(" UNION ALL "), p.args))
+    (!parts.is_empty()).then(|| (parts.join(" UNION ALL "), p.into_args()))
 }
 
 /// Asks every part of `q` in one statement.
@@ -279,7 +281,7 @@ fn rows_to_facts(rows: &[AnyRow]) -> StoreResult<FactsRows> {
                     owner_id: text(&c[1])?,
                     content_type: text(&c[2])?,
                     certificate_type: int(&c[3])?,
-                    failed_checks: crate::sql::failed_checks(&checks),
+                    failed_checks: failed_checks(&checks),
                 });
             }
             other => return Err(StoreError::Corrupt(format!("facts row {other:?}"))),

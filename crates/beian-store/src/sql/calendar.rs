@@ -1,7 +1,9 @@
 //! Holiday notices loaded at run time (domain.md §11.5) and the scheduling of the due dates
-//! they make count again (§11.4). Kept out of `sql.rs`, which holds too much already.
+//! they make count again (§11.4).
+//!
+//! May import: `codec`.
 
-use crate::sql::{ms, time};
+use super::codec::{json, ms, time};
 use crate::{StoreResult, StoredNotice};
 use beian_domain::filing::{Filing, Time, RECOMPUTE_DUE};
 use sqlx::{AnyPool, Row};
@@ -95,7 +97,7 @@ pub(crate) async fn provisional(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(crate::sql::json(&r.try_get::<String, _>("state")?)?);
+        out.push(json(&r.try_get::<String, _>("state")?)?);
     }
     Ok((u64::try_from(count).unwrap_or_default(), out))
 }

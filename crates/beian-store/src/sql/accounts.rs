@@ -1,0 +1,137 @@
+//! Accounts, sessions and idempotency keys.
+//!
+//! May import: `codec`, and [`SqlStore`] from `mod.rs`.
+
+use super::codec::{self, map_err, ms, qualified, USER_COLS};
+use super::SqlStore;
+use crate::{IdempotencyState, StoreResult, UserRow};
+use beian_domain::filing::Time;
+use sqlx::AnyConnection;
+
+pub(crate) async fn insert_user(s: &SqlStore, u: &UserRow) -> StoreResult<()> {
+    insert_user_on(&mut *s.pool().acquire().await?, u).await
+}
+
+pub(crate) async fn user_by_username(s: &SqlStore, username: &str) -> StoreResult<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
+    s.read_one(&sql, username, codec::user).await
+}
+
+pub(crate) async fn user_by_id(s: &SqlStore, id: &str) -> StoreResult<Option<UserRow>> {
+    let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+    s.read_one(&sql, id, codec::user).await
+}
+
+pub(crate) async fn list_users(s: &SqlStore) -> StoreResult<Vec<UserRow>> {
+    let sql = format!("SELECT {USER_COLS} FROM users ORDER BY username");
+    sqlx::query(&sql)
+        .fetch_all(&s.reader)
+        .await?
+        .iter()
+        .map(codec::user)
+        .collect()
+}
+
+pub(crate) async fn insert_session(
+    s: &SqlStore,
+    token_hash: &str,
+    user_id: &str,
+    at: Time,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(ms(at))
+        .execute(s.pool())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn session_user(s: &SqlStore, token_hash: &str) -> StoreResult<Option<UserRow>> {
+    let sql = format!(
+        "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked = 0",
+        qualified("u", USER_COLS)
+    );
+    s.read_one(&sql, token_hash, codec::user).await
+}
+
+pub(crate) async fn revoke_session(s: &SqlStore, token_hash: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET revoked = 1 WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(s.pool())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn idempotency_begin(
+    s: &SqlStore,
+    user_id: &str,
+    key: &str,
+    at: Time,
+) -> StoreResult<IdempotencyState> {
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency (user_id, key, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(user_id)
+    .bind(key)
+    .bind(ms(at))
+    .execute(s.pool())
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(IdempotencyState::Started);
+    }
+    let row: Option<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT status, body FROM idempotency WHERE user_id = $1 AND key = $2")
+            .bind(user_id)
+            .bind(key)
+            .fetch_optional(s.pool())
+            .await?;
+    Ok(match row {
+        Some((Some(status), Some(body))) => IdempotencyState::Done {
+            status: status as u16,
+            body,
+        },
+        _ => IdempotencyState::InProgress,
+    })
+}
+
+pub(crate) async fn idempotency_finish(
+    s: &SqlStore,
+    user_id: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4")
+        .bind(i64::from(status))
+        .bind(body)
+        .bind(user_id)
+        .bind(key)
+        .execute(s.pool())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn idempotency_abort(s: &SqlStore, user_id: &str, key: &str) -> StoreResult<()> {
+    sqlx::query("DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status IS NULL")
+        .bind(user_id)
+        .bind(key)
+        .execute(s.pool())
+        .await?;
+    Ok(())
+}
+
+/// The account row, as both `insert_user` and the seeding batches write it.
+pub(crate) async fn insert_user_on(conn: &mut AnyConnection, u: &UserRow) -> StoreResult<()> {
+    sqlx::query("INSERT INTO users (id, username, password_hash, role, province, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&u.id)
+        .bind(&u.username)
+        .bind(&u.password_hash)
+        .bind(&u.role)
+        .bind(u.province.clone())
+        .bind(ms(u.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(map_err)?;
+    Ok(())
+}

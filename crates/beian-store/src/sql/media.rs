@@ -1,0 +1,133 @@
+//! Uploads and face verification tasks.
+//!
+//! May import: `codec`, and [`SqlStore`] from `mod.rs`.
+
+use super::codec::{self, failed_checks, json, ms, Binder, FACE_COLS};
+use super::SqlStore;
+use crate::{FaceTaskRow, MediaInfo, MediaRow, StoreResult};
+use sqlx::{AnyConnection, Row};
+
+pub(crate) async fn insert_media(s: &SqlStore, m: &MediaRow) -> StoreResult<()> {
+    insert_media_on(&mut *s.pool().acquire().await?, m, None).await
+}
+
+pub(crate) async fn media(s: &SqlStore, id: &str) -> StoreResult<Option<MediaRow>> {
+    s.read_one(
+        "SELECT id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at FROM media WHERE id = $1",
+        id,
+        codec::media,
+    )
+    .await
+}
+
+pub(crate) async fn insert_face_task(s: &SqlStore, t: &FaceTaskRow) -> StoreResult<()> {
+    insert_face_task_on(&mut *s.pool().acquire().await?, t).await
+}
+
+pub(crate) async fn face_task(s: &SqlStore, id: &str) -> StoreResult<Option<FaceTaskRow>> {
+    let sql = format!("SELECT {FACE_COLS} FROM face_tasks WHERE id = $1");
+    s.read_one(&sql, id, codec::face).await
+}
+
+pub(crate) async fn update_face_task(s: &SqlStore, t: &FaceTaskRow) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE face_tasks SET status = $1, identity_type = $2, identity_number = $3, name = $4, photo = $5 WHERE id = $6",
+    )
+    .bind(&t.status)
+    .bind(t.identity_type)
+    .bind(t.identity_number.clone())
+    .bind(t.name.clone())
+    .bind(t.photo.clone())
+    .bind(&t.id)
+    .execute(s.pool())
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn media_info(s: &SqlStore, ids: &[String]) -> StoreResult<Vec<MediaInfo>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut b = Binder::default();
+    let sql = format!(
+        "SELECT id, owner_id, content_type, certificate_type, checks FROM media WHERE id IN ({}) ORDER BY id",
+        b.list(ids)
+    );
+    let rows = sqlx::query_with(&sql, b.into_args())
+        .fetch_all(&s.reader)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let checks: serde_json::Value = json(&r.try_get::<String, _>("checks")?)?;
+            Ok(MediaInfo {
+                id: r.try_get("id")?,
+                owner_id: r.try_get("owner_id")?,
+                content_type: r.try_get("content_type")?,
+                certificate_type: r.try_get("certificate_type")?,
+                failed_checks: failed_checks(&checks),
+            })
+        })
+        .collect()
+}
+
+pub(crate) async fn set_media_certificate_type(
+    s: &SqlStore,
+    id: &str,
+    certificate_type: i64,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE media SET certificate_type = $1 WHERE id = $2")
+        .bind(certificate_type)
+        .bind(id)
+        .execute(s.pool())
+        .await?;
+    Ok(())
+}
+
+/// The upload row, as both `insert_media` and the seeding batches write it.
+pub(crate) async fn insert_media_on(
+    conn: &mut AnyConnection,
+    m: &MediaRow,
+    certificate_type: Option<i64>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO media (id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at, \
+         certificate_type) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&m.id)
+    .bind(&m.owner_id)
+    .bind(&m.purpose)
+    .bind(&m.content_type)
+    .bind(m.size)
+    .bind(&m.sha256)
+    .bind(m.width)
+    .bind(m.height)
+    .bind(m.checks.to_string())
+    .bind(ms(m.created_at))
+    .bind(certificate_type)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The face task row, as both `insert_face_task` and the seeding batches write it.
+pub(crate) async fn insert_face_task_on(
+    conn: &mut AnyConnection,
+    t: &FaceTaskRow,
+) -> StoreResult<()> {
+    sqlx::query(&format!(
+        "INSERT INTO face_tasks ({FACE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+    ))
+    .bind(&t.id)
+    .bind(&t.filing_id)
+    .bind(&t.owner_id)
+    .bind(&t.status)
+    .bind(ms(t.created_at))
+    .bind(t.identity_type)
+    .bind(t.identity_number.clone())
+    .bind(t.name.clone())
+    .bind(t.photo.clone())
+    .bind(t.consumed_by.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! The SQL implementation of [`Store`](crate::Store) for SQLite and PostgreSQL.
+//!
+//! Both backends run through sqlx's `Any` driver with `$n` placeholders, which
+//! both understand; the few dialect differences (row locks with `SKIP LOCKED`,
+//! connection setup) are branches on the backend. Times are stored as
+//! milliseconds since the epoch so both backends compare them the same way.
+//!
+//! Files by layer; each imports only from layers above it in this list, never from
+//! its own layer except where said, and nothing imports `store`:
+//! - `codec`: times, JSON, the one parameter binder, constraint errors, row mappers;
+//! - `effects`, `search`, `list`, `facts`, `calendar`: record effects and number
+//!   allocation, the public query and its cache, the list statement, the validation
+//!   facts, the holiday notices;
+//! - `writer`: a transaction's statements, `write_commits`, SQLite's group commit;
+//! - this file: [`SqlStore`], its pools and connection;
+//! - the areas `accounts`, `apps`, `filings`, `media`, `outbox`, `webhooks`, `sweep`,
+//!   `seeding`: functions of a `&SqlStore`, one per `Store` method (`sweep` uses
+//!   `outbox`'s notices, `seeding` the row writers of the others);
+//! - `store`: the one `impl Store for SqlStore`, each method a call into its area.
+
+mod accounts;
+mod apps;
+mod calendar;
+mod codec;
+mod effects;
+mod facts;
+mod filings;
+mod list;
+mod media;
+mod outbox;
+mod search;
+mod seeding;
+mod store;
+mod sweep;
+mod webhooks;
+mod writer;
+
+pub use search::PUBLIC_CACHE_TTL_MS;
+
+use crate::StoreResult;
+use beian_domain::filing::Time;
+use codec::ms;
+use search::PublicSearch;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
+use writer::Writer;
+
+/// SQLite or PostgreSQL storage.
+#[derive(Clone)]
+pub struct SqlStore {
+    /// Transactions and writes, and SQLite's group commit.
+    writer: Writer,
+    /// Single-statement reads. On SQLite, read-only connections beside the writer:
+    /// WAL lets them read while the writer works, so a read does not queue behind
+    /// another request's transaction. On PostgreSQL the writer's pool.
+    reader: AnyPool,
+    /// The public query, with its own pool on PostgreSQL, and its cache.
+    search: Arc<PublicSearch>,
+}
+
+/// Read-only SQLite connections beside the writer (two cores here; more only queue).
+const SQLITE_READERS: u32 = 4;
+
+/// A pool on the SQLite file at `url`; `read_only` connections refuse writes
+/// (`query_only`), so a write sent to the wrong pool fails loudly instead of racing
+/// the writer.
+async fn sqlite_pool(url: &str, connections: u32, read_only: bool) -> StoreResult<AnyPool> {
+    Ok(AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                let pragmas: &[&str] = if read_only {
+                    &["PRAGMA busy_timeout = 5000", "PRAGMA query_only = ON"]
+                } else {
+                    &[
+                        "PRAGMA journal_mode = WAL",
+                        "PRAGMA foreign_keys = ON",
+                        "PRAGMA busy_timeout = 5000",
+                        "PRAGMA synchronous = FULL",
+                    ]
+                };
+                for pragma in pragmas {
+                    conn.execute(*pragma).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?)
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates.
+    pub async fn connect(url: &str, now: Time) -> StoreResult<SqlStore> {
+        Self::connect_with(url, now, 16).await
+    }
+
+    /// Like [`SqlStore::connect`] with a PostgreSQL pool of `max_connections`
+    /// (each server process holds at most that many; SQLite always uses one).
+    pub async fn connect_with(url: &str, now: Time, max_connections: u32) -> StoreResult<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let postgres = url.starts_with("postgres");
+        let pool = if postgres {
+            AnyPoolOptions::new()
+                .max_connections(max_connections.max(1))
+                .connect(url)
+                .await?
+        } else {
+            // One writer: SQLite has one, and a second connection upgrading a read
+            // transaction would fail with SQLITE_BUSY instead of waiting.
+            sqlite_pool(url, 1, false).await?
+        };
+        crate::migrate::run(&pool, postgres, ms(now)).await?;
+        let reader = if postgres {
+            pool.clone()
+        } else {
+            sqlite_pool(url, SQLITE_READERS, true).await?
+        };
+        let search = Arc::new(PublicSearch::connect(url, postgres, &reader).await?);
+        Ok(SqlStore {
+            writer: Writer::new(pool, postgres, search.clone()),
+            reader,
+            search,
+        })
+    }
+
+    /// Which backend this is, for logs and readiness.
+    pub fn backend(&self) -> &'static str {
+        if self.postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
+    }
+
+    /// The writer's pool: transactions and writes.
+    fn pool(&self) -> &AnyPool {
+        &self.writer.pool
+    }
+
+    fn postgres(&self) -> bool {
+        self.writer.postgres
+    }
+
+    /// The row that `sql` finds on the reader with `key` as `$1`, read by `row`.
+    async fn read_one<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        row: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Option<T>> {
+        let found = sqlx::query(sql)
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await?;
+        found.as_ref().map(row).transpose()
+    }
+
+    /// The one text column of the rows that `sql` finds on the reader with `key` as `$1`.
+    async fn read_texts(&self, sql: &str, key: &str) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(sql)
+            .bind(key)
+            .fetch_all(&self.reader)
+            .await?;
+        Ok(rows.into_iter().map(|(text,)| text).collect())
+    }
+
+    /// A page of the rows of `sql` on the reader, read by `row`: `$1` is `key`, `$2`
+    /// the id the page ends below (none: the first page), `$3` the page's size.
+    async fn page<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        before: Option<i64>,
+        limit: i64,
+        row: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let rows = sqlx::query(sql)
+            .bind(key)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(row).collect()
+    }
+}
+
+/// Checks the database answers (readiness).
+async fn ping(s: &SqlStore) -> StoreResult<()> {
+    sqlx::query("SELECT 1").execute(s.pool()).await?;
+    Ok(())
+}

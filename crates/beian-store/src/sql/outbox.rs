@@ -1,0 +1,265 @@
+//! Notices: the inbox, the SMS outbox and its dispatch (claims, attempts, the daily
+//! limit), and the reminders of SMS rounds.
+//!
+//! May import: `codec`, `writer` (the SMS of a notice), and [`SqlStore`] from `mod.rs`.
+
+use super::codec::{self, json, ms, skip_locked, to_json, INBOX_COLS, SMS_COLS};
+use super::writer::notice_sms;
+use super::SqlStore;
+use crate::{InboxRow, OutboundSms, SmsAttempt, SmsRow, StoreResult};
+use beian_domain::filing::{Filing, Time};
+use beian_domain::notify::{Channel, Notice};
+use sqlx::AnyConnection;
+
+pub(crate) async fn outbox_list(
+    s: &SqlStore,
+    mobile: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<SmsRow>> {
+    let cols = format!("SELECT {SMS_COLS} FROM sms_outbox");
+    let rows = match mobile {
+        Some(m) => {
+            sqlx::query(&format!(
+                "{cols} WHERE mobile = $1 ORDER BY id DESC LIMIT $2"
+            ))
+            .bind(m)
+            .bind(limit)
+            .fetch_all(&s.reader)
+            .await?
+        }
+        None => {
+            sqlx::query(&format!("{cols} ORDER BY id DESC LIMIT $1"))
+                .bind(limit)
+                .fetch_all(&s.reader)
+                .await?
+        }
+    };
+    rows.iter().map(codec::sms).collect()
+}
+
+pub(crate) async fn insert_notices(s: &SqlStore, notices: &[Notice], now: Time) -> StoreResult<()> {
+    let mut tx = s.writer.begin().await?;
+    write_notices(&mut tx, notices, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn inbox(
+    s: &SqlStore,
+    user_id: &str,
+    before: Option<i64>,
+    limit: i64,
+) -> StoreResult<Vec<InboxRow>> {
+    let sql = format!(
+        "SELECT {INBOX_COLS} FROM inbox_messages WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+    );
+    s.page(&sql, user_id, before, limit, codec::inbox).await
+}
+
+pub(crate) async fn inbox_unread(s: &SqlStore, user_id: &str) -> StoreResult<i64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM inbox_messages WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(user_id)
+    .fetch_one(&s.reader)
+    .await?;
+    Ok(n)
+}
+
+pub(crate) async fn inbox_mark_read(
+    s: &SqlStore,
+    user_id: &str,
+    id: i64,
+    at: Time,
+) -> StoreResult<Option<InboxRow>> {
+    sqlx::query(
+        "UPDATE inbox_messages SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+    )
+    .bind(ms(at))
+    .bind(id)
+    .bind(user_id)
+    .execute(s.pool())
+    .await?;
+    let sql = format!("SELECT {INBOX_COLS} FROM inbox_messages WHERE id = $1 AND user_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(s.pool())
+        .await?;
+    row.as_ref().map(codec::inbox).transpose()
+}
+
+pub(crate) async fn sms_claim_due(
+    s: &SqlStore,
+    now: Time,
+    lease_ms: i64,
+    limit: i64,
+) -> StoreResult<Vec<SmsRow>> {
+    let sql = format!(
+        "UPDATE sms_outbox SET lease_until = $1 WHERE id IN (SELECT id FROM sms_outbox \
+         WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 ORDER BY id LIMIT $3{}) \
+         RETURNING {SMS_COLS}",
+        skip_locked(s.postgres())
+    );
+    let rows = sqlx::query(&sql)
+        .bind(ms(now) + lease_ms)
+        .bind(ms(now))
+        .bind(limit)
+        .fetch_all(s.pool())
+        .await?;
+    let mut out = rows
+        .iter()
+        .map(codec::sms)
+        .collect::<StoreResult<Vec<_>>>()?;
+    out.sort_by_key(|r| r.id);
+    Ok(out)
+}
+
+pub(crate) async fn sms_record_attempt(s: &SqlStore, a: &SmsAttempt) -> StoreResult<()> {
+    let (status, sent_at, next) = match (a.sent, a.next_attempt_at) {
+        (true, _) => ("sent", Some(ms(a.at)), ms(a.at)),
+        (false, Some(n)) => ("pending", None, ms(n)),
+        (false, None) => ("failed", None, ms(a.at)),
+    };
+    // A settled message keeps no provider params: they may hold the code.
+    let params = if status == "pending" {
+        "params"
+    } else {
+        "NULL"
+    };
+    let sql = format!(
+        "UPDATE sms_outbox SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = $3, \
+         next_attempt_at = $4, lease_until = 0, params = {params} WHERE id = $5 AND lease_until = $6"
+    );
+    sqlx::query(&sql)
+        .bind(status)
+        .bind(sent_at)
+        .bind(a.error.clone())
+        .bind(next)
+        .bind(a.id)
+        .bind(a.lease_until)
+        .execute(s.pool())
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn sms_count_daily(
+    s: &SqlStore,
+    mobile: &str,
+    day: &str,
+    limit: u32,
+) -> StoreResult<bool> {
+    if limit == 0 {
+        return Ok(true);
+    }
+    let counted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO sms_daily_counts (mobile, day, sent) VALUES ($1, $2, 1) ON CONFLICT (mobile, day) \
+         DO UPDATE SET sent = sms_daily_counts.sent + 1 WHERE sms_daily_counts.sent < $3 RETURNING sent",
+    )
+    .bind(mobile)
+    .bind(day)
+    .bind(i64::from(limit))
+    .fetch_optional(s.pool())
+    .await?;
+    Ok(counted.is_some())
+}
+
+pub(crate) async fn sms_reminders_due(
+    s: &SqlStore,
+    now: Time,
+    ahead_ms: i64,
+    limit: i64,
+) -> StoreResult<Vec<Filing>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT f.state FROM filings f WHERE f.status = 'sms_verification' AND f.due_at IS NOT NULL \
+         AND f.due_at <= $1 AND f.due_at > $2 AND NOT EXISTS (SELECT 1 FROM sms_reminders r \
+         WHERE r.filing_id = f.id AND r.deadline = f.due_at) ORDER BY f.due_at, f.id LIMIT $3",
+    )
+    .bind(ms(now) + ahead_ms)
+    .bind(ms(now))
+    .bind(limit)
+    .fetch_all(s.pool())
+    .await?;
+    rows.iter().map(|(s,)| json(s)).collect()
+}
+
+pub(crate) async fn record_sms_reminder(
+    s: &SqlStore,
+    filing_id: &str,
+    deadline: Time,
+    notices: &[Notice],
+    now: Time,
+) -> StoreResult<bool> {
+    let mut tx = s.writer.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sms_reminders (filing_id, deadline, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(filing_id)
+    .bind(ms(deadline))
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    write_notices(&mut tx, notices, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn insert_sms(
+    tx: &mut AnyConnection,
+    filing_id: Option<&str>,
+    kind: &str,
+    sms: &OutboundSms,
+    now: Time,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sms_outbox (filing_id, mobile, body, created_at, kind, template, params, status, attempts, \
+         next_attempt_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, 0)",
+    )
+    .bind(filing_id.map(str::to_string))
+    .bind(&sms.mobile)
+    .bind(&sms.body)
+    .bind(ms(now))
+    .bind(kind)
+    .bind(&sms.template)
+    .bind(to_json(&sms.params))
+    .bind(ms(now))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Records notices: inbox messages, and template SMS in the outbox.
+pub(crate) async fn write_notices(
+    tx: &mut AnyConnection,
+    notices: &[Notice],
+    now: Time,
+) -> StoreResult<()> {
+    for n in notices {
+        match n.channel {
+            Channel::Inbox => {
+                sqlx::query(
+                    "INSERT INTO inbox_messages (user_id, template, title, body, filing_id, appid, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&n.to)
+                .bind(&n.template)
+                .bind(&n.title)
+                .bind(&n.body)
+                .bind(n.filing_id.clone())
+                .bind(n.appid.clone())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+            }
+            Channel::Sms => {
+                let sms = notice_sms(n);
+                insert_sms(&mut *tx, n.filing_id.as_deref(), "notice", &sms, now).await?;
+            }
+        }
+    }
+    Ok(())
+}

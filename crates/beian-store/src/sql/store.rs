@@ -1,0 +1,402 @@
+//! The one `impl Store for SqlStore`: each method hands over to its area's function.
+//!
+//! May import: every area of `sql/`, `calendar`, `facts`, and [`SqlStore`] from `mod.rs`.
+
+use super::{
+    accounts, apps, calendar, facts, filings, media, outbox, ping, seeding, sweep, webhooks,
+    SqlStore,
+};
+use crate::{
+    AppRow, AttemptRow, ClearanceRow, Commit, DeliveryJob, DeliveryRow, FaceTaskRow, FactsQuery,
+    FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow, MediaInfo, MediaRow,
+    NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord, SmsAttempt,
+    SmsRow, Store, StoreResult, StoredNotice, SubjectRecord, SweepBuild, SweepWrite, UserRow,
+    WebhookAttempt, WebhookRow,
+};
+use async_trait::async_trait;
+use beian_domain::dashboard::History;
+use beian_domain::deadline::SweepApp;
+use beian_domain::filing::{Event, Filing, Time, TimerKind};
+use beian_domain::notify::Notice;
+
+#[async_trait]
+impl Store for SqlStore {
+    fn concurrent_writers(&self) -> bool {
+        self.postgres()
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        ping(self).await
+    }
+
+    async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
+        accounts::insert_user(self, u).await
+    }
+
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>> {
+        accounts::user_by_username(self, username).await
+    }
+
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
+        accounts::user_by_id(self, id).await
+    }
+
+    async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
+        accounts::list_users(self).await
+    }
+
+    async fn insert_session(&self, token_hash: &str, user_id: &str, at: Time) -> StoreResult<()> {
+        accounts::insert_session(self, token_hash, user_id, at).await
+    }
+
+    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<UserRow>> {
+        accounts::session_user(self, token_hash).await
+    }
+
+    async fn revoke_session(&self, token_hash: &str) -> StoreResult<()> {
+        accounts::revoke_session(self, token_hash).await
+    }
+
+    async fn insert_app(&self, a: &AppRow) -> StoreResult<()> {
+        apps::insert_app(self, a).await
+    }
+
+    async fn app(&self, appid: &str) -> StoreResult<Option<AppRow>> {
+        apps::app(self, appid).await
+    }
+
+    async fn list_apps(&self, owner: Option<&str>) -> StoreResult<Vec<AppRow>> {
+        apps::list_apps(self, owner).await
+    }
+
+    async fn service_record(&self, appid: &str) -> StoreResult<Option<ServiceRecord>> {
+        apps::service_record(self, appid).await
+    }
+
+    async fn subject_record(&self, subject_key: &str) -> StoreResult<Option<SubjectRecord>> {
+        apps::subject_record(self, subject_key).await
+    }
+
+    async fn quota_used(&self, subject_key: &str, except: &str) -> StoreResult<u32> {
+        apps::quota_used(self, subject_key, except).await
+    }
+
+    async fn live_filing_of_app(&self, appid: &str) -> StoreResult<Option<Filing>> {
+        filings::live_filing_of_app(self, appid).await
+    }
+
+    async fn create_filing(&self, f: &Filing, created: &Event) -> StoreResult<()> {
+        filings::create_filing(self, f, created).await
+    }
+
+    async fn filing(&self, id: &str) -> StoreResult<Option<Filing>> {
+        filings::filing(self, id).await
+    }
+
+    async fn list_filings(&self, q: &FilingQuery) -> StoreResult<Vec<Filing>> {
+        filings::list_filings(self, q).await
+    }
+
+    async fn list_filing_heads(&self, q: &FilingQuery) -> StoreResult<Vec<FilingHead>> {
+        filings::list_filing_heads(self, q).await
+    }
+
+    async fn events(&self, filing_id: &str) -> StoreResult<Vec<Event>> {
+        filings::events(self, filing_id).await
+    }
+
+    async fn filings_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Filing>> {
+        filings::filings_by_ids(self, ids).await
+    }
+
+    /// SQLite writes concurrent commits in groups (see `Writer::commit`).
+    async fn commit(&self, commit: Commit) -> StoreResult<()> {
+        self.writer.commit(commit).await
+    }
+
+    async fn commit_batch(&self, commits: Vec<Commit>) -> StoreResult<Vec<StoreResult<()>>> {
+        filings::commit_batch(self, commits).await
+    }
+
+    async fn commit_with_numbers(
+        &self,
+        req: NumberRequest,
+        build: NumberedCommit,
+    ) -> StoreResult<Commit> {
+        filings::commit_with_numbers(self, req, build).await
+    }
+
+    async fn filings_awaiting_sms(&self, mobile: &str) -> StoreResult<Vec<String>> {
+        filings::filings_awaiting_sms(self, mobile).await
+    }
+
+    async fn claim_due_timers(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, TimerKind)>> {
+        filings::claim_due_timers(self, now, lease_ms, limit).await
+    }
+
+    async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>> {
+        outbox::outbox_list(self, mobile, limit).await
+    }
+
+    async fn insert_media(&self, m: &MediaRow) -> StoreResult<()> {
+        media::insert_media(self, m).await
+    }
+
+    async fn media(&self, id: &str) -> StoreResult<Option<MediaRow>> {
+        media::media(self, id).await
+    }
+
+    async fn insert_face_task(&self, t: &FaceTaskRow) -> StoreResult<()> {
+        media::insert_face_task(self, t).await
+    }
+
+    async fn face_task(&self, id: &str) -> StoreResult<Option<FaceTaskRow>> {
+        media::face_task(self, id).await
+    }
+
+    async fn update_face_task(&self, t: &FaceTaskRow) -> StoreResult<()> {
+        media::update_face_task(self, t).await
+    }
+
+    async fn idempotency_begin(
+        &self,
+        user_id: &str,
+        key: &str,
+        at: Time,
+    ) -> StoreResult<IdempotencyState> {
+        accounts::idempotency_begin(self, user_id, key, at).await
+    }
+
+    async fn idempotency_finish(
+        &self,
+        user_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()> {
+        accounts::idempotency_finish(self, user_id, key, status, body).await
+    }
+
+    async fn idempotency_abort(&self, user_id: &str, key: &str) -> StoreResult<()> {
+        accounts::idempotency_abort(self, user_id, key).await
+    }
+
+    async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>> {
+        self.search.query(q, limit).await
+    }
+
+    async fn insert_notices(&self, notices: &[Notice], now: Time) -> StoreResult<()> {
+        outbox::insert_notices(self, notices, now).await
+    }
+
+    async fn inbox(
+        &self,
+        user_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<InboxRow>> {
+        outbox::inbox(self, user_id, before, limit).await
+    }
+
+    async fn inbox_unread(&self, user_id: &str) -> StoreResult<i64> {
+        outbox::inbox_unread(self, user_id).await
+    }
+
+    async fn inbox_mark_read(
+        &self,
+        user_id: &str,
+        id: i64,
+        at: Time,
+    ) -> StoreResult<Option<InboxRow>> {
+        outbox::inbox_mark_read(self, user_id, id, at).await
+    }
+
+    async fn sms_claim_due(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<SmsRow>> {
+        outbox::sms_claim_due(self, now, lease_ms, limit).await
+    }
+
+    async fn sms_record_attempt(&self, a: &SmsAttempt) -> StoreResult<()> {
+        outbox::sms_record_attempt(self, a).await
+    }
+
+    async fn sms_count_daily(&self, mobile: &str, day: &str, limit: u32) -> StoreResult<bool> {
+        outbox::sms_count_daily(self, mobile, day, limit).await
+    }
+
+    async fn sms_reminders_due(
+        &self,
+        now: Time,
+        ahead_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Filing>> {
+        outbox::sms_reminders_due(self, now, ahead_ms, limit).await
+    }
+
+    async fn record_sms_reminder(
+        &self,
+        filing_id: &str,
+        deadline: Time,
+        notices: &[Notice],
+        now: Time,
+    ) -> StoreResult<bool> {
+        outbox::record_sms_reminder(self, filing_id, deadline, notices, now).await
+    }
+
+    async fn insert_webhook(&self, w: &WebhookRow) -> StoreResult<()> {
+        webhooks::insert_webhook(self, w).await
+    }
+
+    async fn webhooks(&self) -> StoreResult<Vec<WebhookRow>> {
+        webhooks::webhooks(self).await
+    }
+
+    async fn webhook(&self, id: &str) -> StoreResult<Option<WebhookRow>> {
+        webhooks::webhook(self, id).await
+    }
+
+    async fn delete_webhook(&self, id: &str, at: Time) -> StoreResult<bool> {
+        webhooks::delete_webhook(self, id, at).await
+    }
+
+    async fn webhook_claim_due(
+        &self,
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<DeliveryJob>> {
+        webhooks::webhook_claim_due(self, now, lease_ms, limit).await
+    }
+
+    async fn webhook_record_attempt(&self, a: &WebhookAttempt) -> StoreResult<()> {
+        webhooks::webhook_record_attempt(self, a).await
+    }
+
+    async fn webhook_deliveries(
+        &self,
+        subscription_id: &str,
+        before: Option<i64>,
+        limit: i64,
+    ) -> StoreResult<Vec<DeliveryRow>> {
+        webhooks::webhook_deliveries(self, subscription_id, before, limit).await
+    }
+
+    async fn webhook_attempts(&self, delivery_ids: &[i64]) -> StoreResult<Vec<AttemptRow>> {
+        webhooks::webhook_attempts(self, delivery_ids).await
+    }
+
+    async fn webhook_delivery(&self, id: i64) -> StoreResult<Option<DeliveryRow>> {
+        webhooks::webhook_delivery(self, id).await
+    }
+
+    async fn webhook_replay(&self, id: i64, now: Time) -> StoreResult<Option<DeliveryRow>> {
+        webhooks::webhook_replay(self, id, now).await
+    }
+
+    async fn sweep_candidates(&self) -> StoreResult<Vec<SweepApp>> {
+        sweep::sweep_candidates(self).await
+    }
+
+    async fn run_daily_sweep(
+        &self,
+        job: &str,
+        day: &str,
+        now: Time,
+        build: SweepBuild,
+    ) -> StoreResult<Option<SweepWrite>> {
+        sweep::run_daily_sweep(self, job, day, now, build).await
+    }
+
+    async fn calendar_notices(&self) -> StoreResult<Vec<StoredNotice>> {
+        calendar::notices(&self.reader).await
+    }
+
+    async fn calendar_version(&self) -> StoreResult<i64> {
+        calendar::version(&self.reader).await
+    }
+
+    async fn save_calendar_notice(&self, notice: &StoredNotice) -> StoreResult<bool> {
+        calendar::save(self.pool(), notice).await
+    }
+
+    async fn schedule_due_recompute(&self, before: Time, now: Time) -> StoreResult<u64> {
+        calendar::schedule_recompute(self.pool(), before, now).await
+    }
+
+    async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)> {
+        calendar::provisional(&self.reader, before, limit).await
+    }
+
+    async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool> {
+        sweep::job_ran(self, job, day).await
+    }
+
+    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>> {
+        sweep::app_clearance(self, appid).await
+    }
+
+    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>> {
+        sweep::deadline_warnings(self, appid).await
+    }
+
+    async fn histories(&self) -> StoreResult<Vec<History>> {
+        filings::histories(self).await
+    }
+
+    async fn submission_facts(&self, q: &FactsQuery) -> StoreResult<FactsRows> {
+        facts::submission_facts(&self.reader, self.postgres(), q).await
+    }
+
+    async fn open_orders_of_subject(
+        &self,
+        subject_key: &str,
+        except: &str,
+    ) -> StoreResult<Vec<OpenOrder>> {
+        filings::open_orders_of_subject(self, subject_key, except).await
+    }
+
+    async fn active_service_names(
+        &self,
+        subject_key: &str,
+        except_appid: &str,
+    ) -> StoreResult<Vec<String>> {
+        apps::active_service_names(self, subject_key, except_appid).await
+    }
+
+    async fn mobiles_of_other_subjects(
+        &self,
+        mobiles: &[String],
+        subject_key: &str,
+    ) -> StoreResult<Vec<String>> {
+        apps::mobiles_of_other_subjects(self, mobiles, subject_key).await
+    }
+
+    async fn media_info(&self, ids: &[String]) -> StoreResult<Vec<MediaInfo>> {
+        media::media_info(self, ids).await
+    }
+
+    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()> {
+        media::set_media_certificate_type(self, id, certificate_type).await
+    }
+
+    async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32> {
+        filings::submissions_since(self, appid, since).await
+    }
+
+    async fn seed_batch(&self, ops: Vec<SeedOp>) -> StoreResult<()> {
+        seeding::seed_batch(self, ops).await
+    }
+
+    async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64> {
+        seeding::seed_settle_outbox(self, before).await
+    }
+}
