@@ -3,6 +3,7 @@
 
 use beian_domain::calendar::china_offset;
 use beian_domain::filing::{mask_mobile, Filing, Kind, RecipientRole, Status, Time};
+use beian_domain::gating::{console_entry, RecordState};
 use beian_domain::policy::Policy;
 use beian_store::{AppRow, ServiceRecord};
 use serde_json::{json, Value};
@@ -70,16 +71,8 @@ pub fn filing(f: &Filing, policy: &Policy, now: Time) -> Value {
 
 /// What the console shows for an app (api.md `entry`).
 pub fn entry(app: &AppRow, live: Option<&Filing>, record: Option<&ServiceRecord>) -> &'static str {
-    let record_active = record.is_some_and(|r| r.status == "active");
-    match live {
-        Some(f) if f.status != Status::Draft && !(record_active && f.kind != Kind::New) => {
-            "in_progress"
-        }
-        _ if record_active => "filed",
-        _ if record.is_some() => "cancelled",
-        _ if app.listed => "supplement_filing",
-        _ => "go_to_filing",
-    }
+    let record = RecordState::of(record.map(|r| r.status.as_str()));
+    console_entry(live.map(|f| (f.status, f.kind)), record, app.listed).as_str()
 }
 
 /// The app view of api.md.

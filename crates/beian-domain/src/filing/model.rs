@@ -108,6 +108,19 @@ impl Status {
         ALL_STATUSES.into_iter().find(|st| st.as_str() == s)
     }
 
+    /// Where the order stands among the five steps the applicant's console shows (0 备案信息
+    /// 填写, 1 平台初审, 2 工信部短信核验, 3 通管局审核, 4 备案成功): a rejected order is back
+    /// at a review it must pass again, a returned one at SMS verification.
+    pub fn console_step(self) -> usize {
+        match self {
+            Status::PlatformReview => 1,
+            Status::SmsVerification | Status::Returned => 2,
+            Status::AuthorityReview | Status::AuthorityRejected => 3,
+            Status::Filed | Status::Cancelled => 4,
+            _ => 0,
+        }
+    }
+
     /// Open states block other orders of the same subject (V-POL-003).
     pub fn is_open(self, kind: Kind) -> bool {
         match kind {

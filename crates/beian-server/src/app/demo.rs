@@ -1,10 +1,10 @@
 //! `--demo`: documented accounts and a few filings in different stages, so a
 //! newcomer can click through every console at once (see README).
 
+use crate::app::accounts::{add_user, NewUser};
 use crate::app::commands::execute;
 use crate::app::state::AppState;
 use crate::http::error::{ApiError, ApiResult};
-use crate::app::accounts::{add_user, NewUser};
 use crate::routes::media::store_media;
 use beian_domain::filing::{mask_mobile, Actor, Command, Filing, Kind};
 use beian_domain::fixtures::enterprise_document;

@@ -2,6 +2,7 @@
 //! label words, China-time dates, due dates with their provisional mark, the
 //! five-stage bar and rejections linked to the wizard step of their field.
 
+use beian_domain::filing::Status;
 use serde_json::Value;
 
 /// Status word and colour class of a filing status (never colour alone).
@@ -140,20 +141,8 @@ pub struct StageView {
 }
 
 /// The five stages with the current one marked (§1.2), the current one noting its due date.
-pub fn stages(status: &str, kind: &str, due: &DueView) -> Vec<StageView> {
-    let current = match status {
-        "draft" | "platform_rejected" => 0,
-        "platform_review" => 1,
-        "sms_verification" | "returned" => 2,
-        "authority_review" | "authority_rejected" => 3,
-        "filed" | "cancelled" => 4,
-        _ => 0,
-    };
-    let current = if kind == "cancel" && current == 0 {
-        0
-    } else {
-        current
-    };
+pub fn stages(status: &str, due: &DueView) -> Vec<StageView> {
+    let current = Status::parse(status).map_or(0, Status::console_step);
     [
         "备案信息填写",
         "平台初审",
@@ -295,7 +284,7 @@ mod tests {
             at: "2027-01-06T23:59:59.999+08:00".into(),
             provisional: true,
         };
-        let bar = stages("platform_review", "new", &due);
+        let bar = stages("platform_review", &due);
         assert_eq!(bar.len(), 5);
         assert_eq!(bar[1].class, "current");
         assert_eq!(bar[1].note, "截止 2027年1月6日 23:59");
@@ -308,12 +297,12 @@ mod tests {
             provisional: false,
             ..due.clone()
         };
-        let bar = stages("authority_review", "new", &firm);
+        let bar = stages("authority_review", &firm);
         assert_eq!(bar[3].note, "截止 2027年1月6日 23:59");
         assert!(!bar[3].provisional);
 
         // A filed order has no open stage: no note, no mark.
-        let bar = stages("filed", "new", &due);
+        let bar = stages("filed", &due);
         assert!(bar.iter().all(|st| st.note.is_empty() && !st.provisional));
     }
 }

@@ -398,7 +398,7 @@ async fn review_page(
         appid: f.appid.clone(),
         status,
         status_class,
-        stages: stages(&raw, f.kind.as_str(), &DueView::of(&v)),
+        stages: stages(&raw, &DueView::of(&v)),
         sections,
         face_photo,
         can_decide,

@@ -92,7 +92,7 @@ pub(super) async fn progress_page(
         kind: kind_label(f.kind.as_str()),
         status,
         status_class,
-        stages: stages(&raw, f.kind.as_str(), &DueView::of(&v)),
+        stages: stages(&raw, &DueView::of(&v)),
         next: next.to_string(),
         sms_deadline: cn_time(v["sms"]["deadline"].as_str().unwrap_or("")),
         sms_deadline_raw: text(&v["sms"]["deadline"]),
