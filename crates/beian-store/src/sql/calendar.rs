@@ -59,6 +59,7 @@ pub(crate) async fn save(pool: &AnyPool, n: &StoredNotice) -> StoreResult<bool> 
 /// domain's decision is idempotent, so each order is counted again exactly once.
 pub(crate) async fn schedule_recompute(
     pool: &AnyPool,
+    postgres: bool,
     before: Time,
     now: Time,
 ) -> StoreResult<u64> {
@@ -72,8 +73,18 @@ pub(crate) async fn schedule_recompute(
     .bind(ms(before))
     .execute(pool)
     .await?;
-    Ok(done.rows_affected())
+    let scheduled = done.rows_affected();
+    // A notice can schedule 100 k timers at once. Until autovacuum next analyses the table,
+    // PostgreSQL plans the claim as if the table were as small as before and the claims
+    // crawl; the statistics are refreshed here instead (a sample, well under a second).
+    if postgres && scheduled >= ANALYZE_AFTER {
+        sqlx::query("ANALYZE timers").execute(pool).await?;
+    }
+    Ok(scheduled)
 }
+
+/// Scheduled timers from which the table's statistics are refreshed at once.
+const ANALYZE_AFTER: u64 = 1_000;
 
 /// How many open orders have a provisional due date before `before`, and the first
 /// `limit` of them by due date (the preview of a notice lists what it would move).

@@ -329,7 +329,7 @@ impl Store for SqlStore {
     }
 
     async fn schedule_due_recompute(&self, before: Time, now: Time) -> StoreResult<u64> {
-        calendar::schedule_recompute(self.pool(), before, now).await
+        calendar::schedule_recompute(self.pool(), self.postgres(), before, now).await
     }
 
     async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)> {
