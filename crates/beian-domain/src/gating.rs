@@ -70,53 +70,6 @@ impl RecordState {
     }
 }
 
-/// What the console offers for an app (api.md `entry`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConsoleEntry {
-    /// An order past its draft that is not a change or cancellation of a filed app.
-    InProgress,
-    Filed,
-    Cancelled,
-    /// Listed before the rules and not filed: 小程序需补充备案信息.
-    SupplementFiling,
-    /// 去备案.
-    GoToFiling,
-}
-
-impl ConsoleEntry {
-    /// Wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsoleEntry::InProgress => "in_progress",
-            ConsoleEntry::Filed => "filed",
-            ConsoleEntry::Cancelled => "cancelled",
-            ConsoleEntry::SupplementFiling => "supplement_filing",
-            ConsoleEntry::GoToFiling => "go_to_filing",
-        }
-    }
-}
-
-/// The console entry of an app: its live order (status and kind, if any), its service
-/// record and whether it is listed.
-pub fn console_entry(
-    live: Option<(crate::filing::Status, crate::filing::Kind)>,
-    record: RecordState,
-    listed: bool,
-) -> ConsoleEntry {
-    use crate::filing::{Kind, Status};
-    match live {
-        Some((status, kind))
-            if status != Status::Draft && !(record == RecordState::Active && kind != Kind::New) =>
-        {
-            ConsoleEntry::InProgress
-        }
-        _ if record == RecordState::Active => ConsoleEntry::Filed,
-        _ if record == RecordState::Cancelled => ConsoleEntry::Cancelled,
-        _ if listed => ConsoleEntry::SupplementFiling,
-        _ => ConsoleEntry::GoToFiling,
-    }
-}
-
 /// The situations G1–G5 of §13.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gate {
@@ -259,36 +212,6 @@ mod tests {
         assert_eq!(RecordState::of(Some("active")), RecordState::Active);
         assert_eq!(RecordState::of(Some("cancelled")), RecordState::Cancelled);
         assert_eq!(RecordState::of(None), RecordState::None);
-    }
-
-    #[test]
-    fn the_console_entry_of_an_app() {
-        use crate::filing::{Kind, Status};
-        let none = RecordState::None;
-        assert_eq!(console_entry(None, none, false), ConsoleEntry::GoToFiling);
-        assert_eq!(
-            console_entry(None, none, true),
-            ConsoleEntry::SupplementFiling
-        );
-        assert_eq!(
-            console_entry(Some((Status::Draft, Kind::New)), none, false),
-            ConsoleEntry::GoToFiling
-        );
-        assert_eq!(
-            console_entry(Some((Status::PlatformReview, Kind::New)), none, false),
-            ConsoleEntry::InProgress
-        );
-        // A change of a filed app in progress still shows the app as filed.
-        let active = RecordState::Active;
-        assert_eq!(
-            console_entry(Some((Status::PlatformReview, Kind::Change)), active, true),
-            ConsoleEntry::Filed
-        );
-        assert_eq!(
-            console_entry(None, RecordState::Cancelled, true),
-            ConsoleEntry::Cancelled
-        );
-        assert_eq!(ConsoleEntry::SupplementFiling.as_str(), "supplement_filing");
     }
 
     #[test]

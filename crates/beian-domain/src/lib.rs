@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod checklist;
+pub mod console;
 pub mod dashboard;
 pub mod deadline;
 pub mod document;

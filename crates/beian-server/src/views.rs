@@ -2,8 +2,9 @@
 //! +08:00; phones in SMS recipients are masked.
 
 use beian_domain::calendar::china_offset;
+use beian_domain::console::console_entry;
 use beian_domain::filing::{mask_mobile, Filing, Kind, RecipientRole, Status, Time};
-use beian_domain::gating::{console_entry, RecordState};
+use beian_domain::gating::RecordState;
 use beian_domain::policy::Policy;
 use beian_store::{AppRow, ServiceRecord};
 use serde_json::{json, Value};
