@@ -148,6 +148,11 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<(String, TimerKind)>>;
 
+    /// Deletes the recompute timers of these orders whose due date is no longer provisional:
+    /// a process scheduling while another recomputed can leave one behind, and a stale
+    /// timer would otherwise be claimed again after every lease.
+    async fn drop_settled_recomputes(&self, filing_ids: &[String]) -> StoreResult<u64>;
+
     async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>>;
 
     async fn insert_media(&self, media: &MediaRow) -> StoreResult<()>;

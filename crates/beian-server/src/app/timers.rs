@@ -75,6 +75,7 @@ pub async fn fire_batch(s: &AppState, due: Vec<(String, TimerKind)>) -> ApiResul
     // A second timer of an order already in this batch would conflict with the
     // first: it goes alone, after the batch.
     let mut alone = vec![];
+    let mut settled = vec![];
     for (id, kind) in due {
         let Some(f) = filings.remove(&id) else {
             if ids.iter().filter(|x| **x == id).count() > 1 {
@@ -87,8 +88,13 @@ pub async fn fire_batch(s: &AppState, due: Vec<(String, TimerKind)>) -> ApiResul
                 commits.push(build_commit(s, &f, events, &[], now));
                 fired_kinds.push((id, kind));
             }
-            // Stale: the order moved on.
-            Err(Refusal::StaleTimer) => {}
+            // Stale: the order moved on. A recompute timer of a settled order is deleted;
+            // one this process's calendar cannot settle yet is left for its next lease.
+            Err(Refusal::StaleTimer) => {
+                if kind == TimerKind::RecomputeDue && !f.due_provisional {
+                    settled.push(id);
+                }
+            }
             Err(e) => tracing::warn!(filing_id = id, error = %e, "timer refused"),
         }
     }
@@ -121,6 +127,9 @@ pub async fn fire_batch(s: &AppState, due: Vec<(String, TimerKind)>) -> ApiResul
         if fire_one(s, &id, kind).await {
             fired += 1;
         }
+    }
+    if !settled.is_empty() {
+        s.store.drop_settled_recomputes(&settled).await?;
     }
     Ok(fired)
 }

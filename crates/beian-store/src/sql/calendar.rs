@@ -83,6 +83,23 @@ pub(crate) async fn schedule_recompute(
     Ok(scheduled)
 }
 
+/// Deletes the recompute timers of `filing_ids` whose order's due date is settled.
+pub(crate) async fn drop_settled(pool: &AnyPool, filing_ids: &[String]) -> StoreResult<u64> {
+    let mut dropped = 0;
+    for id in filing_ids {
+        let done = sqlx::query(
+            "DELETE FROM timers WHERE filing_id = $1 AND kind = $2 \
+             AND EXISTS (SELECT 1 FROM filings WHERE id = $1 AND due_provisional = 0)",
+        )
+        .bind(id)
+        .bind(RECOMPUTE_DUE)
+        .execute(pool)
+        .await?;
+        dropped += done.rows_affected();
+    }
+    Ok(dropped)
+}
+
 /// Scheduled timers from which the table's statistics are refreshed at once.
 const ANALYZE_AFTER: u64 = 1_000;
 

@@ -139,6 +139,10 @@ impl Store for SqlStore {
         filings::claim_due_timers(self, now, lease_ms, limit).await
     }
 
+    async fn drop_settled_recomputes(&self, filing_ids: &[String]) -> StoreResult<u64> {
+        calendar::drop_settled(self.pool(), filing_ids).await
+    }
+
     async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>> {
         outbox::outbox_list(self, mobile, limit).await
     }

@@ -331,6 +331,24 @@ async fn three_processes_switch_to_a_loaded_notice_and_recompute_each_order_once
         assert_eq!(date(&view["due_at"]), "2027-01-11");
         assert_eq!(view["due_provisional"], false);
     }
+    // A process scheduling while another recomputed can leave a timer behind for a settled
+    // order (the race, made here by hand): it is dropped when claimed, not retried forever.
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(&db).await.unwrap();
+    sqlx::query("INSERT INTO timers (filing_id, kind, due_at, lease_until) VALUES ($1, 'recompute_due', 0, 0)")
+        .bind(&flows[0])
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    apps[0].advance_hours(0.5).await;
+    let (left,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM timers WHERE kind = 'recompute_due'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(left, 0, "no recompute timer is left behind");
+    let names = apps[0].event_names(&flows[0], &applicant).await;
+    assert_eq!(names.iter().filter(|e| *e == "due_recomputed").count(), 1);
 }
 
 /// `serve --demo` starts at every date of the issue (the demo seeds orders in every stage
