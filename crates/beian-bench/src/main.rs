@@ -7,6 +7,10 @@
 //! `timers` starts one or more `beian serve` processes over a database seeded
 //! with expired SMS rounds and measures the time until every expiry fired, and
 //! that each fired exactly once (from the event log).
+//! `recompute` starts them over a database seeded with provisional due dates
+//! (`beian seed --profile provisional`), loads the year's holiday notice through
+//! the first one and measures the time until every due date was counted again,
+//! and that each order was recomputed exactly once.
 
 use axum::routing::{get, post};
 use clap::{Parser, Subcommand};
@@ -69,6 +73,39 @@ enum Cmd {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Time from loading a holiday notice until every provisional due date it settles
+    /// was recomputed, with N processes (issue 13).
+    Recompute {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[arg(long, default_value_t = 1)]
+        processes: usize,
+        /// How many orders have a provisional due date (the seeded orders).
+        #[arg(long)]
+        expect: i64,
+        /// The manual clock every process starts at (RFC 3339).
+        #[arg(long, default_value = "2026-12-10T12:00:00+08:00")]
+        clock_start: String,
+        /// The year of the notice.
+        #[arg(long, default_value_t = 2027)]
+        year: i32,
+        /// The notice as published (text file); by default the 2027 sample of the test
+        /// suite with New Year's make-up day, which moves January due dates.
+        #[arg(long)]
+        notice: Option<PathBuf>,
+        /// Gives up after this many seconds from the notice.
+        #[arg(long, default_value_t = 600)]
+        timeout_secs: u64,
+        /// Diagnostic, PostgreSQL: a planner setting for the run's database
+        /// (`ALTER DATABASE … SET`), before the processes start, e.g. `enable_nestloop=off`.
+        /// Repeatable.
+        #[arg(long)]
+        pg_set: Vec<String>,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Clone)]
@@ -105,6 +142,33 @@ async fn main() -> Result<(), BoxError> {
             label,
             out,
         } => timers(&server, processes, expect, &label, out).await,
+        Cmd::Recompute {
+            server,
+            processes,
+            expect,
+            clock_start,
+            year,
+            notice,
+            timeout_secs,
+            pg_set,
+            label,
+            out,
+        } => {
+            let text = match notice {
+                Some(path) => std::fs::read_to_string(path)?,
+                None => notice_moving_january(),
+            };
+            let run = RecomputeRun {
+                processes,
+                expect,
+                clock_start,
+                year,
+                text,
+                timeout: Duration::from_secs(timeout_secs),
+                pg_set,
+            };
+            recompute(&server, &run, &label, out).await
+        }
     }
 }
 
@@ -186,7 +250,13 @@ impl Drop for Proc {
     }
 }
 
-fn spawn_beian(s: &ServerArgs, addr: &str, worker_ms: u64, log: &str) -> Result<Proc, BoxError> {
+fn spawn_beian(
+    s: &ServerArgs,
+    addr: &str,
+    worker_ms: u64,
+    log: &str,
+    extra: &[&str],
+) -> Result<Proc, BoxError> {
     std::fs::create_dir_all(&s.data_dir)?;
     let log = std::fs::File::create(s.data_dir.join(log))?;
     let child = Command::new(&s.beian)
@@ -195,6 +265,7 @@ fn spawn_beian(s: &ServerArgs, addr: &str, worker_ms: u64, log: &str) -> Result<
         .arg(&s.data_dir)
         .args(["--public-rate-per-minute", "1000000000"])
         .args(["--worker-interval-ms", &worker_ms.to_string()])
+        .args(extra)
         .env("BEIAN_ADMIN_PASSWORD", "bench-admin-password")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -465,7 +536,7 @@ async fn load(
     };
     let db = pool(&s.db, 4).await?;
     let (addr, floor_addr) = (free_addr()?, free_addr()?);
-    let server = spawn_beian(s, &addr, 1000, "bench-server.log")?;
+    let server = spawn_beian(s, &addr, 1000, "bench-server.log", &[])?;
     let floor_db = if s.db.starts_with("postgres") {
         s.db.clone()
     } else {
@@ -724,6 +795,7 @@ async fn timers(
             &addr,
             200,
             &format!("bench-timers-{i}.log"),
+            &[],
         )?);
     }
     let mut peak = 0;
@@ -762,6 +834,250 @@ async fn timers(
     if fired != expect || twice != 0 {
         return Err(format!(
             "expected {expect} expiries fired once each, got {fired} ({twice} twice)"
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The sample 2027 notice of `beian_domain::notice::samples::NOTICE_2027` (an invented
+/// text in the published style), as `notice_moving_january` of the API tests changes it:
+/// New Year's Day only, with a make-up rest day on Monday 4 January, so a due date counted
+/// over the projection (1–3 January off) moves by one working day.
+const NOTICE_2027: &str = "国务院办公厅关于2027年部分节假日安排的通知\n\
+    \n\
+    各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n\
+    \n\
+    经国务院批准，现将2027年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。\n\
+    \n\
+    一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n\
+    \n\
+    二、春节：2月5日（农历除夕、周五）至12日（农历正月初七、周五）放假调休，共8天。1月31日（周日）、2月20日（周六）上班。\n\
+    \n\
+    三、清明节：4月3日（周六）至5日（周一）放假，共3天。\n\
+    \n\
+    四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。4月25日（周日）上班。\n\
+    \n\
+    五、端午节：6月9日（周三）放假1天，不调休。\n\
+    \n\
+    六、中秋节：9月15日（周三）放假1天，不调休。\n\
+    \n\
+    七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。\n\
+    \n\
+    鼓励单位和个人结合落实带薪年休假等制度，实际形成较长假期，推动错峰出行。节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作，遇有重大突发事件，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。\n\
+    \n\
+    国务院办公厅\n\
+    2026年11月10日\n";
+
+fn notice_moving_january() -> String {
+    NOTICE_2027.replace(
+        "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
+        "一、元旦：1月1日（周五）放假，与周末连休，1月4日（周一）补休。",
+    )
+}
+
+/// What a recompute run loads, and where.
+struct RecomputeRun {
+    processes: usize,
+    expect: i64,
+    clock_start: String,
+    year: i32,
+    text: String,
+    timeout: Duration,
+    pg_set: Vec<String>,
+}
+
+/// A counter of a process's `/metrics` (0 when absent or unreachable).
+async fn metric(client: &reqwest::Client, base: &str, series: &str) -> i64 {
+    let Ok(r) = client.get(format!("{base}/metrics")).send().await else {
+        return 0;
+    };
+    let text = r.text().await.unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as i64)
+        .unwrap_or(0)
+}
+
+async fn recompute(
+    s: &ServerArgs,
+    run: &RecomputeRun,
+    label: &str,
+    out: Option<PathBuf>,
+) -> Result<(), BoxError> {
+    let db = pool(&s.db, 2).await?;
+    let count = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db).await?;
+            Ok::<i64, BoxError>(n)
+        }
+    };
+    // Polled: the timers table (a recompute's timer row goes in the commit that fires it),
+    // as `timers` polls it, and whether any due date is still provisional (the first
+    // entry of the partial index). Counted before and after.
+    const PROVISIONAL: &str = "SELECT COUNT(*) FROM filings WHERE due_provisional = 1";
+    const ANY_PROVISIONAL: &str =
+        "SELECT COUNT(*) FROM (SELECT 1 FROM filings WHERE due_provisional = 1 LIMIT 1) x";
+    const TIMERS: &str = "SELECT COUNT(*) FROM timers WHERE kind = 'recompute_due'";
+    let provisional_before = count(PROVISIONAL).await?;
+    if !run.pg_set.is_empty() {
+        if !s.db.starts_with("postgres") {
+            return Err("--pg-set is for PostgreSQL".into());
+        }
+        let (name,): (String,) = sqlx::query_as("SELECT current_database()::text")
+            .fetch_one(&db)
+            .await?;
+        for setting in &run.pg_set {
+            let (key, value) = setting
+                .split_once('=')
+                .filter(|(k, _)| k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .ok_or_else(|| format!("--pg-set wants NAME=VALUE: {setting}"))?;
+            let value = value.replace('\'', "''");
+            sqlx::query(&format!("ALTER DATABASE \"{name}\" SET {key} = '{value}'"))
+                .execute(&db)
+                .await?;
+        }
+    }
+    let started = Instant::now();
+    let mut procs = vec![];
+    let mut bases = vec![];
+    for i in 0..run.processes {
+        let addr = free_addr()?;
+        let extra = ["--clock-start", run.clock_start.as_str()];
+        let log = format!("bench-recompute-{i}.log");
+        procs.push(spawn_beian(s, &addr, 200, &log, &extra)?);
+        bases.push(format!("http://{addr}"));
+    }
+    let client = reqwest::Client::new();
+    for base in &bases {
+        wait_ready(&client, &format!("{base}/readyz")).await?;
+    }
+    let startup_secs = started.elapsed().as_secs_f64();
+    // `beian serve` created the admin from BEIAN_ADMIN_PASSWORD (spawn_beian).
+    let signed: Value = client
+        .post(format!("{}/api/v1/sessions", bases[0]))
+        .json(&json!({"username": "admin", "password": "bench-admin-password"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = signed["token"].as_str().ok_or("sign-in gave no token")?;
+
+    let start = Instant::now();
+    let answer = client
+        .post(format!(
+            "{}/api/v1/admin/calendar/{}/notice",
+            bases[0], run.year
+        ))
+        .bearer_auth(token)
+        .json(&json!({"text": run.text}))
+        .send()
+        .await?;
+    let status = answer.status();
+    let answer: Value = answer.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        return Err(format!("loading the notice: {status} {answer}").into());
+    }
+    let post_secs = start.elapsed().as_secs_f64();
+    let scheduled = answer["loaded"]["scheduled"].as_i64().unwrap_or(-1);
+    let in_request = answer["loaded"]["recomputed"].as_i64().unwrap_or(-1);
+    // Done when no due date is provisional any more (every order recomputed) and no
+    // recompute timer is left. The timer count is polled every 100 ms as in `timers`;
+    // whether a due date is provisional when the timer count stands still, and every
+    // second. A timer left once every order was recomputed is an orphan: claimed, refused
+    // as stale and kept, under a lease that never ends on the stopped manual clock, so
+    // nothing changes any more and the run ends 5 s after the last change. Without either,
+    // the run ends at the timeout (`stalled`).
+    let mut peak = 0;
+    let (mut recomputed_at, mut drained_at) = (None, None);
+    let (mut last, mut last_change) = (i64::MAX, Instant::now());
+    let mut polls = 0u64;
+    let mut stalled = true;
+    while start.elapsed() < run.timeout {
+        let left = count(TIMERS).await?;
+        for p in &procs {
+            peak = peak.max(rss_kib(p.0.id()).1);
+        }
+        if recomputed_at.is_none()
+            && (left == last || left == 0 || polls.is_multiple_of(10))
+            && count(ANY_PROVISIONAL).await? == 0
+        {
+            recomputed_at = Some(start.elapsed().as_secs_f64());
+        }
+        if recomputed_at.is_some() && left == 0 {
+            drained_at = recomputed_at.map(|r| r.max(start.elapsed().as_secs_f64()));
+            stalled = false;
+            break;
+        }
+        if left != last {
+            (last, last_change) = (left, Instant::now());
+        } else if recomputed_at.is_some() && last_change.elapsed() > Duration::from_secs(5) {
+            stalled = false;
+            break;
+        }
+        polls += 1;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The figure: from the notice until every order was recomputed.
+    let secs = recomputed_at.unwrap_or_else(|| start.elapsed().as_secs_f64());
+    let mut per_process = vec![];
+    for base in &bases {
+        let series = "beian_timers_fired_total{kind=\"recompute_due\"}";
+        per_process.push(metric(&client, base, series).await);
+    }
+    drop(procs);
+    let recomputed =
+        count("SELECT COUNT(*) FROM filing_events WHERE name = 'due_recomputed'").await?;
+    let twice = count(
+        "SELECT COUNT(*) FROM (SELECT filing_id FROM filing_events WHERE name = 'due_recomputed' \
+         GROUP BY filing_id HAVING COUNT(*) > 1) x",
+    )
+    .await?;
+    let left = count(TIMERS).await?;
+    let leased =
+        count("SELECT COUNT(*) FROM timers WHERE kind = 'recompute_due' AND lease_until > 0")
+            .await?;
+    let provisional_after = count(PROVISIONAL).await?;
+    println!(
+        "{label}: {} process(es) recomputed {recomputed}/{} due dates in {secs:.1} s from the notice \
+         (its request {post_secs:.2} s, {in_request} recomputed in it; start-up {startup_secs:.1} s \
+         before), recomputed twice: {twice}; provisional before {provisional_before}, after \
+         {provisional_after}; timers scheduled {scheduled}, left {left} ({leased} leased); \
+         per process {per_process:?}; peak RSS {} MiB{}",
+        run.processes,
+        run.expect,
+        peak / 1024,
+        if stalled { "; STALLED" } else { "" }
+    );
+    if left > 0 && provisional_after == 0 {
+        println!(
+            "{label}: WARNING: {left} recompute_due timer(s) left for orders already recomputed \
+             (orphans: stale, never deleted)"
+        );
+    }
+    write_line(
+        &out,
+        &json!({"label": label, "scenario": "recompute", "processes": run.processes,
+                "expect": run.expect, "provisional_before": provisional_before,
+                "scheduled": scheduled, "in_request": in_request, "recomputed": recomputed,
+                "twice": twice, "timers_left": left, "leased": leased,
+                "provisional_after": provisional_after, "per_process": per_process,
+                "secs": secs, "drain_secs": drained_at, "post_secs": post_secs,
+                "startup_secs": startup_secs, "stalled": stalled, "peak_rss_kib": peak,
+                "pg_set": run.pg_set}),
+    )?;
+    if provisional_before != run.expect
+        || recomputed != run.expect
+        || twice != 0
+        || provisional_after != 0
+    {
+        return Err(format!(
+            "expected {} provisional due dates recomputed once each: {provisional_before} before, \
+             {recomputed} recomputed ({twice} twice), {provisional_after} still provisional",
+            run.expect
         )
         .into());
     }
