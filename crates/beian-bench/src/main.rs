@@ -156,7 +156,7 @@ async fn main() -> Result<(), BoxError> {
         } => {
             let text = match notice {
                 Some(path) => std::fs::read_to_string(path)?,
-                None => notice_moving_january(),
+                None => beian_domain::notice::samples::notice_2027_moving_january(),
             };
             let run = RecomputeRun {
                 processes,
@@ -838,42 +838,6 @@ async fn timers(
         .into());
     }
     Ok(())
-}
-
-/// The sample 2027 notice of `beian_domain::notice::samples::NOTICE_2027` (an invented
-/// text in the published style), as `notice_moving_january` of the API tests changes it:
-/// New Year's Day only, with a make-up rest day on Monday 4 January, so a due date counted
-/// over the projection (1–3 January off) moves by one working day.
-const NOTICE_2027: &str = "国务院办公厅关于2027年部分节假日安排的通知\n\
-    \n\
-    各省、自治区、直辖市人民政府，国务院各部委、各直属机构：\n\
-    \n\
-    经国务院批准，现将2027年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节放假调休日期的具体安排通知如下。\n\
-    \n\
-    一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n\
-    \n\
-    二、春节：2月5日（农历除夕、周五）至12日（农历正月初七、周五）放假调休，共8天。1月31日（周日）、2月20日（周六）上班。\n\
-    \n\
-    三、清明节：4月3日（周六）至5日（周一）放假，共3天。\n\
-    \n\
-    四、劳动节：5月1日（周六）至5日（周三）放假调休，共5天。4月25日（周日）上班。\n\
-    \n\
-    五、端午节：6月9日（周三）放假1天，不调休。\n\
-    \n\
-    六、中秋节：9月15日（周三）放假1天，不调休。\n\
-    \n\
-    七、国庆节：10月1日（周五）至7日（周四）放假调休，共7天。9月26日（周日）、10月9日（周六）上班。\n\
-    \n\
-    鼓励单位和个人结合落实带薪年休假等制度，实际形成较长假期，推动错峰出行。节假日期间，各地区、各部门要妥善安排好值班和安全、保卫、疫情防控等工作，遇有重大突发事件，要按规定及时报告并妥善处置，确保人民群众祥和平安度过节日假期。\n\
-    \n\
-    国务院办公厅\n\
-    2026年11月10日\n";
-
-fn notice_moving_january() -> String {
-    NOTICE_2027.replace(
-        "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
-        "一、元旦：1月1日（周五）放假，与周末连休，1月4日（周一）补休。",
-    )
 }
 
 /// What a recompute run loads, and where.

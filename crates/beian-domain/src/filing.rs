@@ -682,19 +682,10 @@ impl Filing {
     /// deadline is not provisional, or counts out the same and is still provisional (the
     /// deciding process has not yet seen the notice: the timer is tried again later).
     fn recompute_due(&self, env: &Env) -> Result<Vec<Event>, Refusal> {
-        let sla = match self.status {
-            Status::PlatformReview => env.policy.platform_review_sla_wd,
-            Status::AuthorityReview => env.policy.authority_review_sla_wd,
-            _ => return Err(Refusal::StaleTimer),
-        };
-        let (Some(previous), Some(start), true) =
-            (self.due_at, self.due_started_at, self.due_provisional)
-        else {
+        let Some((previous, due)) = self.recount_due(env.calendar, env.policy) else {
             return Err(Refusal::StaleTimer);
         };
-        let due = env
-            .calendar
-            .sla_due(start.with_timezone(&crate::calendar::china_offset()), sla)?;
+        let due = due?;
         let due_at = due.at.with_timezone(&Utc);
         if due.provisional && due_at == previous {
             return Err(Refusal::StaleTimer);
@@ -708,6 +699,31 @@ impl Filing {
                 due_provisional: due.provisional,
             },
         }])
+    }
+
+    /// The current working-day deadline (when it is provisional) and the same deadline
+    /// counted again on `calendar` from its stage's start: what a loaded notice would make of
+    /// it. `None` when the order has no provisional working-day deadline.
+    pub fn recount_due(
+        &self,
+        calendar: &crate::calendar::Calendar,
+        policy: &crate::policy::Policy,
+    ) -> Option<(
+        Time,
+        Result<crate::calendar::Due, crate::calendar::CalendarError>,
+    )> {
+        let sla = match self.status {
+            Status::PlatformReview => policy.platform_review_sla_wd,
+            Status::AuthorityReview => policy.authority_review_sla_wd,
+            _ => return None,
+        };
+        let (Some(previous), Some(start), true) =
+            (self.due_at, self.due_started_at, self.due_provisional)
+        else {
+            return None;
+        };
+        let start = start.with_timezone(&crate::calendar::china_offset());
+        Some((previous, calendar.sla_due(start, sla)))
     }
 
     fn clear_due(&mut self) {

@@ -187,6 +187,16 @@ pub mod samples {
         \n\
         国务院办公厅\n\
         2026年11月10日\n";
+
+    /// [`NOTICE_2027`] with New Year's Day alone and Monday 4 January as its 补休: a due date
+    /// counted over the projection (1–3 January off) moves by one working day. The tests and
+    /// the recompute benchmark load it.
+    pub fn notice_2027_moving_january() -> String {
+        NOTICE_2027.replace(
+            "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
+            "一、元旦：1月1日（周五）放假，与周末连休，1月4日（周一）补休。",
+        )
+    }
 }
 
 impl NoticeError {

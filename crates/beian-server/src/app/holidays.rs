@@ -10,7 +10,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use axum::http::StatusCode;
 use beian_domain::calendar::{end_of_day, projection, Basis, Calendar, HolidayYear};
-use beian_domain::filing::{Filing, Status, Time};
+use beian_domain::filing::{Filing, Time};
 use beian_domain::notice::{read_notice, Notice};
 use beian_store::StoredNotice;
 use chrono::{NaiveDate, Utc};
@@ -66,6 +66,14 @@ fn unreadable(e: beian_domain::notice::NoticeError) -> ApiError {
 
 /// The notice read and checked as the year's data; refused when the year is official.
 fn read(s: &AppState, year: i32, text: &str) -> ApiResult<(Notice, HolidayYear)> {
+    if text.len() > NOTICE_MAX_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "CALENDAR_NOTICE_TOO_LONG",
+            format!("通知全文超过 {} KiB，未作任何保存", NOTICE_MAX_BYTES / 1024),
+        )
+        .suggest("只粘贴通知本身：标题、各项放假安排与落款"));
+    }
     if let Some(official) = s.calendar.official(year) {
         let origin = match official.origin {
             Origin::File => "数据目录中的节假日文件",
@@ -118,6 +126,10 @@ fn read(s: &AppState, year: i32, text: &str) -> ApiResult<(Notice, HolidayYear)>
     })?;
     Ok((notice, data))
 }
+
+/// A published notice is about 2 KB; the limit keeps a pasted page or a hostile body from
+/// being read line by line, stored and listed.
+const NOTICE_MAX_BYTES: usize = 32 * 1024;
 
 /// An order whose due date the notice would move.
 #[derive(Debug, Clone, Serialize)]
@@ -193,18 +205,8 @@ fn due_move(
     calendar: &Calendar,
     policy: &beian_domain::policy::Policy,
 ) -> Option<DueMove> {
-    let sla = match f.status {
-        Status::PlatformReview => policy.platform_review_sla_wd,
-        Status::AuthorityReview => policy.authority_review_sla_wd,
-        _ => return None,
-    };
-    let (old, start) = (f.due_at?, f.due_started_at?);
-    let due = calendar
-        .sla_due(
-            start.with_timezone(&beian_domain::calendar::china_offset()),
-            sla,
-        )
-        .ok()?;
+    let (old, due) = f.recount_due(calendar, policy)?;
+    let due = due.ok()?;
     let new = due.at.with_timezone(&Utc);
     (new != old).then(|| DueMove {
         filing_id: f.id.clone(),
@@ -349,9 +351,4 @@ pub fn alert(s: &AppState) -> Option<String> {
     Some(format!(
         "{list}的节假日安排通知尚未载入：相关期限按推算日历计算，标注为“预计”；通知发布后请在管理页载入"
     ))
-}
-
-/// The years the calendar alert names (for tests and the banner).
-pub fn alert_years(s: &AppState) -> Vec<i32> {
-    s.calendar.current().projected_alert(china_date(s.now()))
 }

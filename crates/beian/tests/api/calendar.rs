@@ -20,10 +20,7 @@ const DATES: [&str; 4] = [
 /// The sample 2027 notice with New Year's Day changed: 1 January alone, and Monday 4
 /// January as its 补休 — so deadlines running through early January move by a day.
 fn notice_moving_january() -> String {
-    let changed = NOTICE_2027.replace(
-        "一、元旦：1月1日（周五）至3日（周日）放假，共3天。",
-        "一、元旦：1月1日（周五）放假，与周末连休，1月4日（周一）补休。",
-    );
+    let changed = beian_domain::notice::samples::notice_2027_moving_january();
     assert_ne!(
         changed, NOTICE_2027,
         "the sample still has its New Year line"
@@ -163,6 +160,15 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
     )
     .await
     .expect_error(422, "CALENDAR_NOTICE_UNREADABLE");
+    // A body far longer than any notice is refused before it is read.
+    let padded = format!("{}{}", NOTICE_2027, "节假日期间注意安全。\n".repeat(4_000));
+    app.post(
+        "/api/v1/admin/calendar/2027/notice",
+        &admin,
+        json!({"text": padded, "dry_run": true}),
+    )
+    .await
+    .expect_error(413, "CALENDAR_NOTICE_TOO_LONG");
     // Only an admin loads notices.
     app.post(
         "/api/v1/admin/calendar/2027/notice",
