@@ -5,6 +5,7 @@
 
 use super::live_calendar::Origin;
 use super::state::AppState;
+use super::sweep::day_of;
 use super::timers;
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
@@ -17,12 +18,6 @@ use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-
-/// The China date of an instant.
-fn china_date(t: Time) -> NaiveDate {
-    t.with_timezone(&beian_domain::calendar::china_offset())
-        .date_naive()
-}
 
 /// Start (00:00 +08:00) of the first year still projected: every provisional due date
 /// before it was counted over years that are all official now.
@@ -108,7 +103,7 @@ fn read(s: &AppState, year: i32, text: &str) -> ApiResult<(Notice, HolidayYear)>
     .flatten()
     .collect::<Vec<_>>()
     .join("，");
-    let as_of = notice.published.unwrap_or_else(|| china_date(s.now()));
+    let as_of = notice.published.unwrap_or_else(|| day_of(s.now()));
     let data = HolidayYear::from_parts(
         year,
         source,
@@ -321,7 +316,7 @@ pub fn show(s: &AppState, year: i32) -> ApiResult<Value> {
 /// operator should hear about today (§11.2's alert from 1 October).
 pub fn overview(s: &AppState) -> Value {
     let calendar = s.calendar.current();
-    let today = china_date(s.now());
+    let today = day_of(s.now());
     let years: Vec<Value> = s
         .calendar
         .official_years()
@@ -338,7 +333,7 @@ pub fn overview(s: &AppState) -> Value {
 
 /// The alert line of §11.2 for `/readyz` and the admin banner, when there is one.
 pub fn alert(s: &AppState) -> Option<String> {
-    let today = china_date(s.now());
+    let today = day_of(s.now());
     let years = s.calendar.current().projected_alert(today);
     if years.is_empty() {
         return None;
