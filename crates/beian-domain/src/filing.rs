@@ -374,9 +374,10 @@ impl Filing {
                     code_hash: code_hash(&self.id, round.number, index, &code),
                 }))
             }
-            (Command::SmsVerify { .. } | Command::SmsResend { .. }, _) => {
-                Err(Refusal::RecipientNotFound)
-            }
+            (
+                Command::SmsVerify { mobile, last6, .. } | Command::SmsResend { mobile, last6, .. },
+                _,
+            ) => Err(self.after_the_round(&mobile, &last6)),
             (Command::AuthorityApprove { .. }, Status::AuthorityReview) if cancel => {
                 Ok(ev(Change::Cancelled))
             }
@@ -440,6 +441,24 @@ impl Filing {
         }
     }
 
+    /// A verification request for an order no longer in verification: `EXPIRED`
+    /// when the round ran out and the pair is a recipient's, "not found" otherwise.
+    fn after_the_round(&self, mobile: &str, last6: &str) -> Refusal {
+        let expired =
+            self.status == Status::Returned && self.returned_reason == Some(ReturnReason::Timeout);
+        let recipient = self.sms.as_ref().is_some_and(|round| {
+            round
+                .recipients
+                .iter()
+                .any(|r| r.mobile == mobile && r.last6.eq_ignore_ascii_case(last6.trim()))
+        });
+        if expired && recipient {
+            Refusal::SmsExpired
+        } else {
+            Refusal::RecipientNotFound
+        }
+    }
+
     fn decide_verify(
         &self,
         env: &Env,
@@ -448,10 +467,13 @@ impl Filing {
         code: &str,
     ) -> Result<Vec<Event>, Refusal> {
         let round = self.sms.as_ref().ok_or(Refusal::RecipientNotFound)?;
+        // Identity first: only the pair mobile + last six finds a recipient, and
+        // anything else is "not found" and counts nothing, so knowing a mobile
+        // is not enough to spend its attempts and return the order.
         let index = round
             .recipients
             .iter()
-            .position(|r| r.mobile == mobile)
+            .position(|r| r.mobile == mobile && r.last6.eq_ignore_ascii_case(last6.trim()))
             .ok_or(Refusal::RecipientNotFound)?;
         if env.now >= round.deadline {
             return Err(Refusal::SmsExpired);
@@ -465,8 +487,7 @@ impl Filing {
             actor: env.actor.clone(),
             change,
         };
-        let right = r.last6.eq_ignore_ascii_case(last6.trim())
-            && r.code_hash == code_hash(&self.id, round.number, index, code.trim());
+        let right = r.code_hash == code_hash(&self.id, round.number, index, code.trim());
         if !right {
             let mut events = vec![event(Change::WrongCode { index })];
             if r.wrong_attempts + 1 > env.policy.sms_max_wrong_attempts {

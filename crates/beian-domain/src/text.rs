@@ -21,9 +21,28 @@ pub fn mask_mobile(m: &str) -> String {
     format!("{head}****{tail}")
 }
 
+/// Masks a person's name for public display: the family name stays, every other
+/// character is a star, and there are at least two stars so the length of a given
+/// name is not told (`李四` → `李**`, `欧阳娜娜` → `欧***`).
+pub fn mask_person_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        None => String::new(),
+        Some(first) => format!("{first}{}", "*".repeat(chars.count().max(2))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_persons_name_keeps_only_the_family_name() {
+        assert_eq!(mask_person_name("李四"), "李**");
+        assert_eq!(mask_person_name("张三丰"), "张**");
+        assert_eq!(mask_person_name("欧阳娜娜"), "欧***");
+        assert_eq!(mask_person_name(" "), "");
+    }
 
     #[test]
     fn mobiles_are_masked_for_display() {

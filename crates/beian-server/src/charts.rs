@@ -110,9 +110,20 @@ pub fn bar_chart(
 }
 
 /// A CSV table (RFC 4180 quoting) with a UTF-8 byte order mark, so
-/// spreadsheets open the Chinese labels correctly.
+/// spreadsheets open the Chinese labels correctly. A cell a spreadsheet would
+/// read as a formula (`=`, `+`, `-`, `@`, tab or CR first: a reviewer's reason
+/// text is typed by people) gets a leading `'`, so it shows as text and runs
+/// nothing; plain numbers stay numbers.
 pub fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     fn field(f: &str) -> String {
+        let number = f.parse::<f64>().is_ok();
+        let guarded;
+        let f = if !number && f.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            guarded = format!("'{f}");
+            guarded.as_str()
+        } else {
+            f
+        };
         if f.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", f.replace('"', "\"\""))
         } else {
@@ -163,5 +174,23 @@ mod tests {
             text,
             "\u{feff}reason,count\r\n\"含,逗号与\"\"引号\"\"\",3\r\n"
         );
+    }
+
+    /// A reason typed as `=HYPERLINK(...)` opens as text in a spreadsheet.
+    #[test]
+    fn formulas_are_defused_and_numbers_kept() {
+        let text = csv(
+            &["reason", "count"],
+            &[
+                vec!["=HYPERLINK(\"http://evil\",\"点击\")".into(), "-3".into()],
+                vec!["@SUM(A1)".into(), "+1".into()],
+            ],
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://evil\"\",\"\"点击\"\")\",-3"
+        );
+        assert_eq!(lines[2], "'@SUM(A1),+1");
     }
 }

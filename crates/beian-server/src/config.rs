@@ -44,6 +44,85 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     /// Where uploaded files are stored.
     pub objects: ObjectStoreConfig,
+    /// Sessions, rate limits, proxies, operator endpoints.
+    pub security: SecurityConfig,
+}
+
+/// What protects the server from hostile users (SECURITY.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityConfig {
+    /// The URL users reach the server at (`BEIAN_PUBLIC_URL`); when it is https,
+    /// cookies are `Secure` and pages send HSTS.
+    pub public_url: Option<String>,
+    /// Proxies whose `X-Forwarded-For` names the client (`BEIAN_TRUSTED_PROXIES`,
+    /// comma-separated addresses).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A session unused this long ends (seconds).
+    pub session_idle_secs: i64,
+    /// A session ends this long after sign-in, used or not (seconds).
+    pub session_absolute_secs: i64,
+    /// SMS verification and resend requests per mobile and hour.
+    pub mobile_attempts_per_hour: u32,
+    /// Uploads and pre-checks per user and minute.
+    pub user_requests_per_minute: u32,
+    /// Wrong passwords for one username before it is locked.
+    pub login_failures_before_lock: u32,
+    /// A bearer token Prometheus may scrape `/metrics` with (`BEIAN_METRICS_TOKEN`);
+    /// admins may always.
+    pub metrics_token: Option<Secret>,
+    /// Webhooks may call loopback and private addresses
+    /// (`BEIAN_WEBHOOK_PRIVATE_NETWORKS=1`): for receivers on an intranet.
+    pub webhook_private_networks: bool,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> SecurityConfig {
+        SecurityConfig {
+            public_url: None,
+            trusted_proxies: vec![],
+            // A reviewer's working day fits in the absolute limit; a desk left
+            // for two hours signs out.
+            session_idle_secs: 2 * 3600,
+            session_absolute_secs: 12 * 3600,
+            mobile_attempts_per_hour: 10,
+            user_requests_per_minute: 60,
+            login_failures_before_lock: 5,
+            metrics_token: None,
+            webhook_private_networks: false,
+        }
+    }
+}
+
+impl SecurityConfig {
+    /// Reads `BEIAN_PUBLIC_URL`, `BEIAN_TRUSTED_PROXIES`, `BEIAN_METRICS_TOKEN` and
+    /// `BEIAN_WEBHOOK_PRIVATE_NETWORKS` over the defaults; an address that does not
+    /// parse is an error.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<SecurityConfig, String> {
+        let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
+        let mut c = SecurityConfig {
+            public_url: get("BEIAN_PUBLIC_URL"),
+            metrics_token: get("BEIAN_METRICS_TOKEN").map(Secret),
+            webhook_private_networks: get("BEIAN_WEBHOOK_PRIVATE_NETWORKS")
+                .is_some_and(|v| matches!(v.trim(), "1" | "true")),
+            ..SecurityConfig::default()
+        };
+        if let Some(list) = get("BEIAN_TRUSTED_PROXIES") {
+            for a in list.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                let ip = a
+                    .parse()
+                    .map_err(|_| format!("BEIAN_TRUSTED_PROXIES: {a} is not an IP address"))?;
+                c.trusted_proxies.push(ip);
+            }
+        }
+        Ok(c)
+    }
+
+    /// Whether users reach the server over https.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"))
+    }
 }
 
 impl ObjectStoreConfig {
@@ -104,6 +183,7 @@ impl Config {
             sms: SmsGatewayConfig::Outbox,
             delivery: DeliveryConfig::default(),
             objects: ObjectStoreConfig::Local,
+            security: SecurityConfig::default(),
         }
     }
 

@@ -7,7 +7,9 @@ use crate::app::state::AppState;
 use crate::config::Config;
 use crate::config::SmsGatewayConfig;
 use crate::http::auth::Role;
+use crate::http::login_guard::{LoginGuard, LoginPolicy};
 use crate::http::metrics::Metrics;
+use crate::http::ratelimit::{Budgets, Limits};
 use crate::routes;
 use beian_domain::calendar::{Calendar, HolidayYear};
 use beian_domain::notify::Templates;
@@ -169,6 +171,17 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         work: Arc::default(),
         reference: Arc::new(load_reference(config)?),
         pdf_font: load_pdf_font(),
+        security: Arc::new(config.security.clone()),
+        limits: Arc::new(Limits::new(&Budgets {
+            client_per_minute: config.public_rate_per_minute,
+            mobile_per_hour: config.security.mobile_attempts_per_hour,
+            user_per_minute: config.security.user_requests_per_minute,
+            trusted_proxies: config.security.trusted_proxies.clone(),
+        })),
+        login_guard: Arc::new(LoginGuard::new(LoginPolicy {
+            failures_before_lock: config.security.login_failures_before_lock,
+            ..LoginPolicy::default()
+        })),
     })
 }
 
@@ -198,11 +211,7 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|e| StartupError::Bind(config.addr, e))?;
-        let router = routes::router(
-            state.clone(),
-            config.manual_clock,
-            config.public_rate_per_minute,
-        );
+        let router = routes::router(state.clone(), config.manual_clock);
         Ok(Application {
             listener,
             router,

@@ -54,6 +54,23 @@ pub async fn facts_one_by_one<S: Store + ?Sized>(
     Ok(out)
 }
 
+/// How long a session lives (milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionLimits {
+    /// Unused this long, it ends.
+    pub idle_ms: i64,
+    /// This long after sign-in, it ends whatever its use.
+    pub absolute_ms: i64,
+}
+
+impl SessionLimits {
+    /// How stale the last-seen mark may get before a use rewrites it: a minute, or less
+    /// when the idle limit is short.
+    pub fn touch_ms(&self) -> i64 {
+        (self.idle_ms / 4).clamp(0, 60_000)
+    }
+}
+
 /// Storage failures the caller must tell apart.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -99,8 +116,24 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>>;
     async fn list_users(&self) -> StoreResult<Vec<UserRow>>;
     async fn insert_session(&self, token_hash: &str, user_id: &str, at: Time) -> StoreResult<()>;
-    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<UserRow>>;
+    /// The user of a live session: not revoked, not idle nor older than `limits` at
+    /// `now`. A use marks the session seen.
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: Time,
+        limits: SessionLimits,
+    ) -> StoreResult<Option<UserRow>>;
     async fn revoke_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Ends every session of a user.
+    async fn revoke_sessions_of(&self, user_id: &str) -> StoreResult<()>;
+    /// Deletes ended sessions and idempotency keys created before `keys_before`.
+    async fn purge_sessions(
+        &self,
+        now: Time,
+        limits: SessionLimits,
+        keys_before: Time,
+    ) -> StoreResult<u64>;
 
     async fn insert_app(&self, app: &AppRow) -> StoreResult<()>;
     async fn app(&self, appid: &str) -> StoreResult<Option<AppRow>>;

@@ -37,6 +37,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "calendar",
         include_str!("../migrations/sqlite/0006_calendar.sql"),
     ),
+    (
+        7,
+        "session_expiry",
+        include_str!("../migrations/sqlite/0007_session_expiry.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -74,6 +79,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "calendar",
         include_str!("../migrations/postgres/0007_calendar.sql"),
+    ),
+    (
+        8,
+        "session_expiry",
+        include_str!("../migrations/postgres/0008_session_expiry.sql"),
     ),
 ];
 

@@ -316,6 +316,7 @@ fn config_with(common: &Common, sms: &SmsArgs) -> Result<Config, String> {
     }
     c.sms = sms_config(file_sms, sms, std::env::var("BEIAN_SMS_SECRET").ok())?;
     c.objects = beian_server::config::ObjectStoreConfig::from_env(|k| std::env::var(k).ok());
+    c.security = beian_server::config::SecurityConfig::from_env(|k| std::env::var(k).ok())?;
     c.admin_password = std::env::var("BEIAN_ADMIN_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty())

@@ -5,8 +5,8 @@
 use crate::document::Document;
 use crate::filing::events::{Change, Event, RecordEffect};
 use crate::filing::model::{
-    CancelType, Env, Filing, FrozenVersion, Kind, RecipientRole, RecipientSpec, Status, Time,
-    TimerKind,
+    CancelType, Env, Filing, FrozenVersion, Kind, RecipientRole, RecipientSpec, ReturnReason,
+    Status, Time, TimerKind,
 };
 use crate::papers::{self, Paper};
 use crate::policy::{EmptySubjectPolicy, Policy};
@@ -118,6 +118,48 @@ impl Filing {
             }
         };
         chosen.into_iter().flatten().collect()
+    }
+
+    /// The mobiles the verification site answers to for this order: its
+    /// recipients while the round is open, and after the round ran out (so a late
+    /// recipient learns the order went back, instead of "not found") until the
+    /// applicant submits again. The store keeps exactly these look-up rows.
+    pub fn sms_mobiles(&self) -> Vec<&str> {
+        let expired =
+            self.status == Status::Returned && self.returned_reason == Some(ReturnReason::Timeout);
+        let mut mobiles: Vec<&str> = match &self.sms {
+            Some(round) if self.status == Status::SmsVerification || expired => {
+                round.recipients.iter().map(|r| r.mobile.as_str()).collect()
+            }
+            _ => vec![],
+        };
+        mobiles.sort_unstable();
+        mobiles.dedup();
+        mobiles
+    }
+
+    /// Whether the provincial authority may see the order: its current round has
+    /// reached the authority (the last `authority_review_started` comes after the
+    /// last submission), and it is not a draft again. The province can change only
+    /// in a draft, so after an authority rejection a new province sees the order
+    /// once it reaches that province, never during the platform's stages.
+    pub fn reached_authority(&self) -> bool {
+        if self.status == Status::Draft {
+            return false;
+        }
+        let last = |names: &[&str]| {
+            self.timeline
+                .iter()
+                .rposition(|t| names.contains(&t.event.as_str()))
+        };
+        match (
+            last(&["authority_review_started"]),
+            last(&["submitted", "cancellation_submitted"]),
+        ) {
+            (Some(at), Some(round)) => at > round,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
     }
 
     /// Timers this state needs; the store keeps exactly these rows.

@@ -319,16 +319,45 @@ fn wrong_codes_count_down_and_the_sixth_returns_the_order() {
 }
 
 #[test]
-fn right_code_with_wrong_last6_is_a_wrong_entry() {
+fn a_wrong_last6_is_not_found_and_counts_nothing() {
     let mut h = H::new(Kind::New);
     h.reach_sms();
-    let cmd = Command::SmsVerify {
+    let guess = |code: &str| Command::SmsVerify {
         mobile: "13800138000".into(),
         last6: "999999".into(),
-        code: "123450".into(),
+        code: code.into(),
     };
-    h.run(cmd, Actor::System).unwrap();
-    assert_eq!(h.f.sms.as_ref().unwrap().recipients[0].wrong_attempts, 1);
+    for code in ["123450", "000000"] {
+        assert_eq!(
+            h.run(guess(code), Actor::System).unwrap_err(),
+            Refusal::RecipientNotFound
+        );
+    }
+    assert_eq!(h.f.sms.as_ref().unwrap().recipients[0].wrong_attempts, 0);
+    assert_eq!(h.f.status, Status::SmsVerification);
+    assert_eq!(h.f.sms_mobiles(), vec!["13800138000"]);
+}
+
+#[test]
+fn after_the_round_ran_out_a_recipient_hears_expired_and_anyone_else_not_found() {
+    let mut h = H::new(Kind::New);
+    h.reach_sms();
+    h.now += Duration::hours(24);
+    h.timer(TimerKind::SmsDeadline(1)).unwrap();
+    assert_eq!(h.f.status, Status::Returned);
+    assert_eq!(h.verify("123450").unwrap_err(), Refusal::SmsExpired);
+    let stranger = Command::SmsResend {
+        mobile: "13800138000".into(),
+        last6: "999999".into(),
+        code: "111111".into(),
+    };
+    assert_eq!(
+        h.run(stranger, Actor::System).unwrap_err(),
+        Refusal::RecipientNotFound
+    );
+    assert_eq!(h.f.sms_mobiles(), vec!["13800138000"], "still answered");
+    h.submit().unwrap();
+    assert_ne!(h.f.status, Status::Returned);
 }
 
 #[test]
@@ -435,6 +464,34 @@ fn authority_rejection_resubmits_through_platform_review() {
     assert_eq!(h.f.status, Status::AuthorityRejected);
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
+}
+
+/// The authority sees a round from the moment it arrives; a resubmission after
+/// its rejection is the platform's again until it comes back.
+#[test]
+fn the_authority_sees_only_rounds_that_reached_it() {
+    let mut h = H::new(Kind::New);
+    assert!(!h.f.reached_authority());
+    h.reach_sms();
+    assert!(
+        !h.f.reached_authority(),
+        "SMS verification is before the authority"
+    );
+    h.verify("123450").unwrap();
+    assert!(h.f.reached_authority());
+    h.reject(false).unwrap();
+    assert!(
+        h.f.reached_authority(),
+        "the rejecting province keeps sight of it"
+    );
+    h.submit().unwrap();
+    assert_eq!(h.f.status, Status::PlatformReview);
+    assert!(
+        !h.f.reached_authority(),
+        "the next round is at the platform"
+    );
+    h.approve_platform().unwrap();
+    assert!(!h.f.reached_authority());
 }
 
 #[test]

@@ -31,6 +31,8 @@ pub enum Refusal {
     Undecodable,
     /// Declares more pixels than [`MAX_PIXELS`] (a decompression bomb or a huge scan).
     TooManyPixels,
+    /// Decodes, but the file stops before its end marker (cut off in transit).
+    Truncated,
 }
 
 /// What the checks found.
@@ -60,6 +62,29 @@ fn refusal(e: image::ImageError) -> Refusal {
     match e {
         image::ImageError::Limits(_) => Refusal::TooManyPixels,
         _ => Refusal::Undecodable,
+    }
+}
+
+/// Whether the file ends as its format requires. Decoders fill a cut-off image
+/// with grey and report success, so a truncated upload would pass every check;
+/// the end marker says the whole file arrived.
+///
+/// - JPEG: an end-of-image marker (`FF D9`) after the last start-of-scan
+///   (`FF DA`). Inside entropy-coded data a literal `FF` is stuffed as `FF 00`,
+///   so neither marker appears there by accident; a thumbnail's end marker sits
+///   before the main scan and does not count.
+/// - PNG: an `IEND` chunk.
+pub fn complete(bytes: &[u8]) -> bool {
+    let find_last = |marker: &[u8]| bytes.windows(marker.len()).rposition(|w| w == marker);
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        match (find_last(&[0xFF, 0xDA]), find_last(&[0xFF, 0xD9])) {
+            (Some(sos), Some(eoi)) => eoi > sos,
+            _ => false,
+        }
+    } else if bytes.starts_with(b"\x89PNG") {
+        find_last(b"IEND").is_some()
+    } else {
+        true
     }
 }
 
@@ -125,6 +150,9 @@ pub fn detect_faces(grey: &[u8], width: u32, height: u32, policy: &MediaPolicy) 
 
 /// Decodes and measures one photo.
 pub fn analyse(bytes: &[u8], req: Requirements, policy: &MediaPolicy) -> Result<Analysis, Refusal> {
+    if !complete(bytes) {
+        return Err(Refusal::Truncated);
+    }
     let img = decode(bytes)?;
     let (width, height) = (img.width(), img.height());
     let (short, long) = req.min_resolution;
@@ -317,5 +345,26 @@ mod tests {
         let a = analyse(&rotated, req, &MediaPolicy::default()).unwrap();
         assert_eq!((a.width, a.height), (720, 1280));
         assert!(a.checks[0].ok, "{:?}", a.checks);
+    }
+
+    #[test]
+    fn a_cut_off_file_is_incomplete_and_a_whole_one_complete() {
+        let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8, y as u8, 90]));
+        let mut jpeg = vec![];
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&img)
+            .unwrap();
+        assert!(complete(&jpeg));
+        assert!(!complete(&jpeg[..jpeg.len() * 2 / 3]));
+        assert!(
+            !complete(&jpeg[..jpeg.len() - 1]),
+            "the end marker cut in half"
+        );
+        let mut png = vec![];
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(complete(&png));
+        assert!(!complete(&png[..png.len() - 12]));
     }
 }

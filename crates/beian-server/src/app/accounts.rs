@@ -4,9 +4,12 @@
 use super::state::AppState;
 use crate::http::auth::{self, Role};
 use crate::http::error::{ApiError, ApiResult};
+use axum::http::StatusCode;
 use beian_domain::numbers::province_abbr;
-use beian_store::UserRow;
+use beian_store::{SessionLimits, UserRow};
+use chrono::Utc;
 use serde::Deserialize;
+use std::net::IpAddr;
 
 /// `POST /api/v1/users` body.
 #[derive(Deserialize)]
@@ -67,4 +70,77 @@ pub async fn add_user(s: &AppState, u: NewUser) -> ApiResult<UserRow> {
     };
     s.store.insert_user(&row).await?;
     Ok(row)
+}
+
+/// How long sessions live, from the security settings.
+pub fn session_limits(s: &AppState) -> SessionLimits {
+    SessionLimits {
+        idle_ms: s.security.session_idle_secs.saturating_mul(1000),
+        absolute_ms: s.security.session_absolute_secs.saturating_mul(1000),
+    }
+}
+
+/// Deletes ended sessions (on the wall clock, like their expiry) and idempotency
+/// keys older than a day (on the server clock that stamped them). Each background
+/// pass runs it: the tables stay as small as the live sessions and recent keys.
+pub async fn purge_expired(s: &AppState) -> ApiResult<u64> {
+    let keys_before = s.now() - chrono::Duration::days(1);
+    Ok(s.store
+        .purge_sessions(Utc::now(), session_limits(s), keys_before)
+        .await?)
+}
+
+/// The user of a live session. Sessions run on the wall clock, not the review clock: a
+/// demo or test that moves the review clock a day ahead does not sign everyone out.
+pub async fn session_user(s: &AppState, token_hash: &str) -> ApiResult<Option<UserRow>> {
+    Ok(s.store
+        .session_user(token_hash, Utc::now(), session_limits(s))
+        .await?)
+}
+
+/// A signed-in user and the session's bearer token (shown once).
+pub struct SignedIn {
+    pub token: String,
+    pub user: UserRow,
+}
+
+fn bad_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "BAD_CREDENTIALS",
+        "用户名或密码错误",
+    )
+    .suggest("请检查后重试")
+}
+
+/// Checks a password and opens a session; the API and the login page both sign in here.
+///
+/// A username locked by the guard answers 429 before any hashing. An unknown user costs
+/// a real verification against a dummy hash, so the answer time does not tell which
+/// usernames exist; each failure counts for the username and the address.
+pub async fn sign_in(
+    s: &AppState,
+    username: &str,
+    password: String,
+    from: IpAddr,
+) -> ApiResult<SignedIn> {
+    let username = username.trim();
+    s.login_guard.admit(username, from)?;
+    let user = s.store.user_by_username(username).await?;
+    let hash = user.as_ref().map_or_else(
+        || auth::dummy_hash(s.argon2_memory_kib),
+        |u| u.password_hash.clone(),
+    );
+    let ok = auth::verify_password_async(hash, password).await;
+    let Some(user) = user.filter(|_| ok) else {
+        s.login_guard.failed(username, from);
+        return Err(bad_credentials());
+    };
+    s.login_guard.succeeded(username);
+    let token = auth::new_token();
+    s.store
+        .insert_session(&auth::token_hash(&token), &user.id, Utc::now())
+        .await?;
+    tracing::info!(user = user.username, role = user.role, "signed in");
+    Ok(SignedIn { token, user })
 }

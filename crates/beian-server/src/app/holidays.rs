@@ -162,14 +162,7 @@ const PREVIEW_ORDERS: i64 = 200;
 /// Reads the notice and says what it would change, storing nothing.
 pub async fn preview(s: &AppState, year: i32, text: &str) -> ApiResult<NoticePreview> {
     let (notice, data) = read(s, year, text)?;
-    let mut years: Vec<HolidayYear> = s
-        .calendar
-        .official_years()
-        .into_iter()
-        .map(|y| y.year)
-        .collect();
-    years.push(data.clone());
-    let next = Calendar::from_years(years).map_err(ApiError::internal)?;
+    let next = with_year(s, &data)?;
     let (count, filings) = s
         .store
         .provisional_dues(settled_before(&next), PREVIEW_ORDERS)
@@ -192,6 +185,18 @@ pub async fn preview(s: &AppState, year: i32, text: &str) -> ApiResult<NoticePre
         provisional_orders: count,
         moves,
     })
+}
+
+/// The calendar in force with `data` added as official.
+fn with_year(s: &AppState, data: &HolidayYear) -> ApiResult<Calendar> {
+    let mut years: Vec<HolidayYear> = s
+        .calendar
+        .official_years()
+        .into_iter()
+        .map(|y| y.year)
+        .collect();
+    years.push(data.clone());
+    Calendar::from_years(years).map_err(ApiError::internal)
 }
 
 /// The new due date of a provisional order on `calendar`, when it differs.
@@ -234,6 +239,13 @@ const RECOMPUTE_IN_REQUEST: u64 = 2_000;
 /// runs the recompute of the due dates it settles.
 pub async fn load(s: &AppState, year: i32, text: &str, by: &str) -> ApiResult<NoticeLoaded> {
     let (_, data) = read(s, year, text)?;
+    // The orders the notice settles. Each gets a recompute timer, scheduled by this
+    // request or by the worker's tick if it sees the stored notice first.
+    let settles = s
+        .store
+        .provisional_dues(settled_before(&with_year(s, &data)?), 0)
+        .await?
+        .0;
     let stored = StoredNotice {
         year,
         data: data.to_toml(),
@@ -249,9 +261,10 @@ pub async fn load(s: &AppState, year: i32, text: &str, by: &str) -> ApiResult<No
         .suggest("刷新页面查看已载入的通知"));
     }
     tracing::info!(year, by, source = data.source(), "holiday notice loaded");
-    let scheduled = refresh_and_schedule(s).await?;
+    let scheduled = refresh_and_schedule(s).await?.max(settles);
     let recomputed = if scheduled <= RECOMPUTE_IN_REQUEST {
-        timers::run_due_timers(s).await?
+        timers::run_due_timers(s).await?;
+        settled_since(s, scheduled).await?
     } else {
         let st = s.clone();
         tokio::spawn(async move {
@@ -269,6 +282,22 @@ pub async fn load(s: &AppState, year: i32, text: &str, by: &str) -> ApiResult<No
         scheduled,
         recomputed,
     })
+}
+
+/// How many of the `scheduled` orders are settled now. The worker may have claimed some
+/// of the timers first (under its lease), so what this request fired alone undercounts:
+/// the answer waits briefly for those and counts what is left provisional instead.
+async fn settled_since(s: &AppState, scheduled: u64) -> ApiResult<u64> {
+    let before = settled_before(&s.calendar.current());
+    let mut left = s.store.provisional_dues(before, 0).await?.0;
+    for _ in 0..50 {
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        left = s.store.provisional_dues(before, 0).await?.0;
+    }
+    Ok(scheduled.saturating_sub(left))
 }
 
 /// A year as the calendar in force has it.

@@ -3,6 +3,7 @@
 //! timers, the deadline sweep, holiday notices, platform documents, the demo. Imports the
 //! domain, the store, `http` (errors, callers) and `adapters`; never `routes`, `ui` or `jobs`.
 
+pub mod access;
 pub mod accounts;
 pub mod commands;
 pub mod demo;

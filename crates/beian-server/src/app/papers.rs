@@ -2,7 +2,7 @@
 //! serve them: which paper a request means (the draft's, or one frozen with a version),
 //! and its PDF with the CJK font found at start.
 
-use crate::adapters::objects;
+use crate::adapters::{heavy, objects};
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 use beian_domain::filing::{frozen_papers, Actor, Filing, Kind};
 use beian_domain::papers::{Block, Paper, PaperKind};
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 /// The papers the applicant reads and confirms for the order as it stands now.
 pub fn current(s: &AppState, f: &Filing) -> Vec<Paper> {
@@ -128,7 +129,7 @@ async fn face_photo(s: &AppState, p: &Paper) -> ApiResult<Option<beian_pdf::Phot
     let bytes = objects::get(s.objects.as_ref(), &media.sha256)
         .await
         .map_err(ApiError::internal)?;
-    tokio::task::spawn_blocking(move || {
+    heavy::run(move || {
         // Uploads were decoded under limits at upload; this only re-reads accepted files.
         let img = image::load_from_memory(&bytes).map_err(ApiError::internal)?;
         let rgb = img.thumbnail(360, 480).to_rgb8();
@@ -167,11 +168,55 @@ pub async fn pdf(s: &AppState, p: &Paper, hash: &str) -> ApiResult<Vec<u8>> {
             "请管理员安装 fonts-wqy-microhei（或设置 BEIAN_PDF_FONT 指向中文字体文件）后重启服务",
         )
     })?;
+    // A frozen paper never changes, so its PDF is rendered once per process: the
+    // key is the content shown (masked or not) and the footer's hash.
+    let key = hex::encode(Sha256::digest(
+        serde_json::to_vec(&(p, hash)).map_err(ApiError::internal)?,
+    ));
+    if let Some(pdf) = rendered().get(&key) {
+        return Ok(pdf);
+    }
     let photo = face_photo(s, p).await?;
     let paper = p.clone();
     let footer = format!("内容摘要 SHA-256：{hash}");
-    tokio::task::spawn_blocking(move || beian_pdf::render(&paper, &font, photo.as_ref(), &footer))
+    let pdf = heavy::run(move || beian_pdf::render(&paper, &font, photo.as_ref(), &footer))
         .await
         .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal)?;
+    rendered().put(key, pdf.clone());
+    Ok(pdf)
+}
+
+/// Rendered PDFs of this process, at most [`RenderedPdfs::CAPACITY`] of them.
+#[derive(Default)]
+struct RenderedPdfs {
+    entries: std::sync::Mutex<std::collections::VecDeque<(String, Vec<u8>)>>,
+}
+
+impl RenderedPdfs {
+    const CAPACITY: usize = 32;
+
+    fn get(&self, key: &str) -> Option<Vec<u8>> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: String, pdf: Vec<u8>) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.iter().any(|(k, _)| *k == key) {
+            return;
+        }
+        if entries.len() == Self::CAPACITY {
+            entries.pop_front();
+        }
+        entries.push_back((key, pdf));
+    }
+}
+
+fn rendered() -> &'static RenderedPdfs {
+    static CACHE: std::sync::OnceLock<RenderedPdfs> = std::sync::OnceLock::new();
+    CACHE.get_or_init(RenderedPdfs::default)
 }

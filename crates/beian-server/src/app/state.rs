@@ -3,8 +3,10 @@
 use crate::adapters::clock::Clock;
 use crate::adapters::sms::SmsGateway;
 use crate::app::live_calendar::LiveCalendar;
-use crate::config::DeliveryConfig;
+use crate::config::{DeliveryConfig, SecurityConfig};
+use crate::http::login_guard::LoginGuard;
 use crate::http::metrics::Metrics;
+use crate::http::ratelimit::Limits;
 use crate::reference::Reference;
 use beian_domain::calendar::Calendar;
 use beian_domain::filing::{Actor, Env, Time};
@@ -42,6 +44,12 @@ pub struct AppState {
     /// The CJK font platform documents are rendered with; `None` when the machine has
     /// none, and then PDFs answer 503 `PDF_FONT_MISSING` while everything else works.
     pub pdf_font: Option<Arc<beian_pdf::Font>>,
+    /// Sessions, proxies, operator tokens (SECURITY.md).
+    pub security: Arc<SecurityConfig>,
+    /// Request budgets per client address, mobile and user.
+    pub limits: Arc<Limits>,
+    /// Password-guessing counts and locks.
+    pub login_guard: Arc<LoginGuard>,
 }
 
 impl AppState {

@@ -129,18 +129,42 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Hashes on the blocking pool: argon2 is deliberately slow.
+/// At most one argon2 computation per core at a time. Each takes ~19 MiB and a
+/// core for tens of milliseconds, so a burst of bogus logins waits here instead
+/// of costing gigabytes of memory and starving every other request.
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores)
+    })
+}
+
+/// Hashes on the blocking pool, under the hashing semaphore: argon2 is deliberately slow.
 pub async fn hash_password_async(password: String, memory_kib: u32) -> Result<String, ApiError> {
+    let _permit = hashing().acquire().await.map_err(ApiError::internal)?;
     tokio::task::spawn_blocking(move || hash_password(&password, memory_kib))
         .await
         .map_err(ApiError::internal)?
 }
 
-/// Verifies on the blocking pool.
+/// Verifies on the blocking pool, under the hashing semaphore.
 pub async fn verify_password_async(hash: String, password: String) -> bool {
+    let Ok(_permit) = hashing().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || verify_password(&hash, &password))
         .await
         .unwrap_or(false)
+}
+
+/// A hash of the right cost for an unknown user, so that "no such user" takes as
+/// long as "wrong password" and the answer time tells nothing.
+pub fn dummy_hash(memory_kib: u32) -> String {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY
+        .get_or_init(|| hash_password("beian-dummy-password", memory_kib).unwrap_or_default())
+        .clone()
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {
@@ -159,9 +183,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthenticated)?;
         let hash = token_hash(token);
-        let user = state
-            .store
-            .session_user(&hash)
+        let user = crate::app::accounts::session_user(state, &hash)
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         let role = Role::parse(&user.role)
@@ -174,13 +196,21 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// The idempotency scope of a request: the hashed bearer token, if any.
-pub fn caller_scope(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(token_hash)
-        .unwrap_or_else(|| "anonymous".into())
+/// The idempotency scope of a request: the signed-in user, `None` without a live
+/// session. Keys are stored only for a caller who authenticated, so a stranger
+/// cannot fill the table with keys under made-up tokens.
+pub async fn caller_scope(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?
+        .trim();
+    crate::app::accounts::session_user(state, &token_hash(token))
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id)
 }
 
 #[cfg(test)]

@@ -19,6 +19,10 @@ pub struct ApiError {
     pub extra: Map<String, Value>,
 }
 
+/// The `extra` key holding the seconds of `Retry-After` (429); it is also in the body,
+/// for clients that do not read headers.
+const RETRY_AFTER: &str = "retry_after_secs";
+
 /// Handler result.
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -33,6 +37,17 @@ impl ApiError {
             issues: None,
             extra: Map::new(),
         }
+    }
+
+    /// Tells the client when to retry (`Retry-After`).
+    pub fn retry_after(mut self, secs: u64) -> ApiError {
+        self.extra.insert(RETRY_AFTER.into(), json!(secs));
+        self
+    }
+
+    /// The seconds of `Retry-After`, if any.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.extra.get(RETRY_AFTER).and_then(Value::as_u64)
     }
 
     /// Adds a suggestion.
@@ -114,6 +129,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = self.retry_after_secs();
         let mut body = Map::new();
         body.insert("code".into(), json!(self.code));
         body.insert("message".into(), json!(self.message));
@@ -124,7 +140,11 @@ impl IntoResponse for ApiError {
             body.insert("issues".into(), json!(issues));
         }
         body.extend(self.extra);
-        (self.status, Json(json!({ "error": body }))).into_response()
+        let mut resp = (self.status, Json(json!({ "error": body }))).into_response();
+        if let Some(secs) = retry_after {
+            crate::http::ratelimit::set_retry_after(resp.headers_mut(), secs);
+        }
+        resp
     }
 }
 
@@ -141,11 +161,11 @@ impl From<Refusal> for ApiError {
             ),
             Refusal::WrongCode { attempts_left } => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "WRONG_CODE", msg)
-                    .suggest("请核对短信中的6位验证码和证件号码后六位")
+                    .suggest("请核对短信中的6位验证码")
                     .with("attempts_left", json!(attempts_left))
             }
             Refusal::RecipientNotFound => ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", msg)
-                .suggest("请确认手机号码是否为备案时填写的负责人号码"),
+                .suggest("请确认手机号码与证件号码后六位均为备案时填写的负责人信息"),
             Refusal::SmsExpired => {
                 ApiError::conflict("EXPIRED", msg).suggest("请登录小程序管理后台重新提交备案")
             }

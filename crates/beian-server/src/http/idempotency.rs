@@ -25,9 +25,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty() && s.len() <= 200);
-    let scope = caller_scope(req.headers());
-    // Anonymous callers cannot be told apart, so their keys are not scoped safely.
-    let (Some(key), true, false) = (key, mutating, scope == "anonymous") else {
+    let (Some(key), true) = (key, mutating) else {
+        return next.run(req).await;
+    };
+    // Anonymous callers cannot be told apart, so their keys are not scoped safely; a
+    // bad token goes on to the handler's 401 without a row.
+    let Some(scope) = caller_scope(&state, req.headers()).await else {
         return next.run(req).await;
     };
     match state

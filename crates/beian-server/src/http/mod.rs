@@ -2,7 +2,10 @@
 //! rate limits and metrics. Imports nothing of the application.
 
 pub mod auth;
+pub mod body_limit;
 pub mod error;
+pub mod headers;
 pub mod idempotency;
+pub mod login_guard;
 pub mod metrics;
 pub mod ratelimit;

@@ -2,6 +2,7 @@
 //! retried with exponential backoff on the server clock, each attempt claimed with a lease
 //! so one process makes it). The payloads are built in `app::webhook_events`.
 
+use crate::adapters::egress;
 use crate::app::state::AppState;
 use crate::http::error::{ApiError, ApiResult};
 use beian_domain::filing::Time;
@@ -33,40 +34,54 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// Why a delivery did not get an answer.
+enum Failure {
+    /// The address is refused (SSRF guard).
+    Blocked(String),
+    /// The request failed on the way.
+    Sent(reqwest::Error),
+}
+use Failure::{Blocked, Sent};
+
 async fn attempt(s: &AppState, job: &DeliveryJob, now: Time) -> WebhookAttempt {
     let d = &job.delivery;
     let timestamp = now.timestamp();
     let started = std::time::Instant::now();
-    let result = s
-        .http
-        .post(&job.url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(EVENT_ID_HEADER, &d.event_id)
-        .header(EVENT_TYPE_HEADER, &d.event_type)
-        .header(DELIVERY_HEADER, d.id.to_string())
-        .header(TIMESTAMP_HEADER, timestamp.to_string())
-        .header(
-            SIGNATURE_HEADER,
-            signature(&job.secret, timestamp, &d.payload),
-        )
-        .body(d.payload.clone())
-        .send()
-        .await;
+    // The name is resolved again at every delivery: it may point elsewhere by now.
+    let blocked = match reqwest::Url::parse(&job.url) {
+        Ok(url) => egress::refusal(&url, s.security.webhook_private_networks).await,
+        Err(e) => Some(e.to_string()),
+    };
+    let result = match blocked {
+        Some(why) => Err(Blocked(why)),
+        None => s
+            .http
+            .post(&job.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(EVENT_ID_HEADER, &d.event_id)
+            .header(EVENT_TYPE_HEADER, &d.event_type)
+            .header(DELIVERY_HEADER, d.id.to_string())
+            .header(TIMESTAMP_HEADER, timestamp.to_string())
+            .header(
+                SIGNATURE_HEADER,
+                signature(&job.secret, timestamp, &d.payload),
+            )
+            .body(d.payload.clone())
+            .send()
+            .await
+            .map_err(Sent),
+    };
+    // The receiver's body is never read or kept: a receiver (or whatever an address
+    // points at) says nothing through beian beyond its status code.
     let (status_code, error) = match result {
         Ok(r) if r.status().is_success() => (Some(i64::from(r.status().as_u16())), None),
         Ok(r) => {
             let code = r.status().as_u16();
-            let text: String = r
-                .text()
-                .await
-                .unwrap_or_default()
-                .chars()
-                .take(200)
-                .collect();
-            (Some(i64::from(code)), Some(format!("HTTP {code}: {text}")))
+            (Some(i64::from(code)), Some(format!("HTTP {code}")))
         }
-        Err(e) if e.is_timeout() => (None, Some(format!("timeout: {e}"))),
-        Err(e) => (None, Some(format!("transport: {e}"))),
+        Err(Blocked(why)) => (None, Some(format!("blocked: {why}"))),
+        Err(Sent(e)) if e.is_timeout() => (None, Some(format!("timeout: {e}"))),
+        Err(Sent(e)) => (None, Some(format!("transport: {e}"))),
     };
     let delivered = error.is_none();
     let failures = u32::try_from(d.retry_count + 1).unwrap_or(u32::MAX);

@@ -5,7 +5,7 @@
 use super::PARALLEL;
 use crate::adapters::sms::SmsMessage;
 use crate::app::state::AppState;
-use crate::app::{holidays, sweep, timers};
+use crate::app::{accounts, holidays, sweep, timers};
 use crate::http::error::{ApiError, ApiResult};
 use beian_domain::filing::Time;
 use beian_domain::notify::backoff;
@@ -129,6 +129,7 @@ pub struct DueWork {
     pub sweep: Option<SweepWrite>,
     pub sms_sent: u64,
     pub webhooks_delivered: u64,
+    pub sessions_purged: u64,
 }
 
 /// Everything that fell due: timers, reminders, today's sweep, then the
@@ -144,6 +145,7 @@ pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
         sweep: sweep::run_if_due(s).await?,
         sms_sent: dispatch_sms(s).await?,
         webhooks_delivered: super::webhooks::deliver_due(s).await?,
+        sessions_purged: accounts::purge_expired(s).await?,
     })
 }
 

@@ -1,10 +1,11 @@
 //! Sessions and users.
 
-use crate::app::accounts::{add_user, NewUser};
+use crate::app::accounts::{self, add_user, NewUser};
 use crate::app::state::AppState;
-use crate::http::auth::{self, Caller, Role, UserView};
+use crate::http::auth::{Caller, Role, UserView};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
-use axum::extract::State;
+use crate::http::ratelimit::ClientIp;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
@@ -20,41 +21,47 @@ pub struct SignIn {
 /// Signs in and returns a bearer token.
 pub async fn sign_in(
     State(s): State<AppState>,
+    ClientIp(from): ClientIp,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let bad = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "BAD_CREDENTIALS",
-            "用户名或密码错误",
-        )
-        .suggest("请检查后重试")
-    };
-    let user = s.store.user_by_username(body.username.trim()).await?;
-    let Some(user) = user else {
-        // Spend the same time as a real check so usernames cannot be probed.
-        auth::verify_password_async(dummy_hash(s.argon2_memory_kib), body.password).await;
-        return Err(bad());
-    };
-    if !auth::verify_password_async(user.password_hash.clone(), body.password).await {
-        return Err(bad());
-    }
-    let token = auth::new_token();
-    s.store
-        .insert_session(&auth::token_hash(&token), &user.id, s.now())
-        .await?;
+    let signed = accounts::sign_in(&s, &body.username, body.password, from).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"token": token, "user": UserView::from(&user)})),
+        Json(json!({"token": signed.token, "user": UserView::from(&signed.user)})),
     ))
 }
 
-/// A real hash of a random password, so an unknown user costs one verification too.
-fn dummy_hash(memory_kib: u32) -> String {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY
-        .get_or_init(|| auth::hash_password(&auth::new_token(), memory_kib).unwrap_or_default())
-        .clone()
+/// `GET /api/v1/admin/login-locks`: usernames locked after wrong passwords.
+pub async fn login_locks(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    caller.require(&[Role::Admin])?;
+    let items: Vec<Value> = s
+        .login_guard
+        .locks()
+        .into_iter()
+        .map(|l| {
+            let until: chrono::DateTime<chrono::Utc> = l.locked_until.into();
+            json!({
+                "username": l.username,
+                "locks": l.locks,
+                "locked_until": until.with_timezone(&beian_domain::calendar::china_offset()).to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+/// `DELETE /api/v1/admin/login-locks/{username}`: an admin lifts a lock.
+pub async fn lift_login_lock(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> ApiResult<StatusCode> {
+    caller.require(&[Role::Admin])?;
+    if !s.login_guard.lift(&username) {
+        return Err(ApiError::not_found());
+    }
+    tracing::info!(admin = caller.user.username, username, "login lock lifted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Revokes the current token.

@@ -22,20 +22,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Whether the caller may see this order at all (api.md "Visibility").
-pub fn can_see(caller: &Caller, f: &Filing) -> bool {
-    match caller.role {
-        Role::Applicant => f.owner_id == caller.user.id,
-        Role::PlatformReviewer | Role::Admin => true,
-        Role::AuthorityReviewer => {
-            caller.user.province.is_some()
-                && f.province == caller.user.province
-                && f.timeline
-                    .iter()
-                    .any(|t| t.event == "authority_review_started")
-        }
-    }
-}
+pub use crate::app::access::can_see;
 
 /// Loads an order the caller may see, or 404.
 pub async fn load(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Filing> {

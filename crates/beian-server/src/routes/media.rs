@@ -6,11 +6,12 @@
 //! at submission (V-MAT-007). A face capture passes only when every check
 //! passes, including exactly one face found by the bundled detector.
 
-use crate::adapters::objects;
 pub use crate::adapters::photo::Refusal;
 use crate::adapters::photo::{self, Analysis, Requirements};
+use crate::adapters::{heavy, objects};
+use crate::app::access;
 use crate::app::state::AppState;
-use crate::http::auth::{self, Caller, Role};
+use crate::http::auth::{self, Caller};
 use crate::http::error::{ApiError, ApiResult};
 use crate::routes::filings;
 use crate::views;
@@ -104,7 +105,7 @@ async fn analyse(s: &AppState, purpose: &str, bytes: &[u8]) -> ApiResult<Analysi
     let req = requirements(purpose);
     let policy = s.policy.media.clone();
     let started = std::time::Instant::now();
-    let result = tokio::task::spawn_blocking(move || photo::analyse(&bytes, req, &policy))
+    let result = heavy::run(move || photo::analyse(&bytes, req, &policy))
         .await
         .map_err(ApiError::internal)?;
     tracing::debug!(
@@ -124,6 +125,12 @@ async fn analyse(s: &AppState, purpose: &str, bytes: &[u8]) -> ApiResult<Analysi
             "MEDIA_TOO_MANY_PIXELS",
             "图片像素过多",
             "上传不超过4000万像素的图片",
+        ),
+        Refusal::Truncated => ApiError::field(
+            "file",
+            "MEDIA_TRUNCATED",
+            "图片文件不完整（传输中被截断）",
+            "重新上传完整的原图",
         ),
     })
 }
@@ -273,6 +280,9 @@ pub async fn upload(
                 })?,
         ),
     };
+    // Counted once the body is read: answering before it would leave the client's
+    // connection half-sent. The budget bounds the decoding, the expensive part.
+    s.limits.user(&caller.user.id)?;
     let row = store_media(&s, &caller.user.id, &purpose, bytes).await?;
     let mut view = media_view(&row);
     if let Some(t) = certificate_type {
@@ -284,18 +294,17 @@ pub async fn upload(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
-/// `GET /api/v1/media/{id}`: the bytes, to the owner and staff only.
+/// `GET /api/v1/media/{id}`: the bytes, to the owner, and to staff through an
+/// order they may see that uses them.
 pub async fn download(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let m = s
-        .store
-        .media(&id)
-        .await?
-        .filter(|m| caller.role != Role::Applicant || m.owner_id == caller.user.id)
-        .ok_or_else(ApiError::not_found)?;
+    let m = s.store.media(&id).await?.ok_or_else(ApiError::not_found)?;
+    if !access::may_read(&s, &caller, &m).await? {
+        return Err(ApiError::not_found());
+    }
     let bytes = objects::get(s.objects.as_ref(), &m.sha256)
         .await
         .map_err(ApiError::internal)?;
@@ -396,6 +405,7 @@ pub async fn capture_face(
 
 /// Decides a face task from one captured frame (shared by the API and the pages).
 pub async fn capture(s: &AppState, caller: &Caller, id: &str, bytes: Vec<u8>) -> ApiResult<Value> {
+    s.limits.user(&caller.user.id)?;
     let mut task = own_face(s, caller, id).await?;
     let now = s.now();
     if now >= task.created_at + Duration::hours(s.policy.face_notice_validity_hours) {

@@ -56,6 +56,9 @@ fn has(events: &[Event], pred: fn(&Change) -> bool) -> bool {
 /// The normalised mobile and last six, the order they address, and the actor.
 async fn target(s: &AppState, b: &SmsRequest) -> ApiResult<(String, String, Filing, Actor)> {
     let mobile = normalise(&b.mobile)?;
+    // Every try on a mobile spends from its budget, right or wrong and from any
+    // address: guessing `last6` (or a code) for one person is capped wherever it comes from.
+    s.limits.mobile(&mobile)?;
     let last6 = b.certificate_last6.trim().to_uppercase();
     let filing = candidates(s, &mobile, &last6)
         .await?

@@ -15,14 +15,12 @@ pub mod public;
 pub mod webhooks;
 
 use crate::app::state::AppState;
-use crate::http::ratelimit::RateLimiter;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
-use std::sync::Arc;
 
 /// Every route of the server.
-pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) -> Router {
+pub fn router(state: AppState, manual_clock: bool) -> Router {
     let mut api = Router::new()
         .route("/api/v1/sessions", post(accounts::sign_in))
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
@@ -65,6 +63,11 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
         )
         .route("/api/v1/precheck", post(public::precheck))
         .route("/api/v1/admin/sms-outbox", get(admin::sms_outbox))
+        .route("/api/v1/admin/login-locks", get(accounts::login_locks))
+        .route(
+            "/api/v1/admin/login-locks/{username}",
+            delete(accounts::lift_login_lock),
+        )
         .route("/api/v1/inbox", get(inbox::list))
         .route("/api/v1/inbox/{id}/read", post(inbox::mark_read))
         .route(
@@ -95,16 +98,10 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
     if manual_clock {
         api = api.route("/api/v1/admin/clock", post(admin::clock));
     }
-    let limiter = Arc::new(RateLimiter::per_minute(public_rate_per_minute));
-    let public = Router::new()
-        .route("/api/v1/miit/sms-verify", post(miit::verify))
+    let https = state.security.https();
+    api.route("/api/v1/miit/sms-verify", post(miit::verify))
         .route("/api/v1/miit/sms-resend", post(miit::resend))
         .route("/api/v1/public/filings", get(public::search))
-        .layer(axum::middleware::from_fn_with_state(
-            limiter,
-            crate::http::ratelimit::layer,
-        ));
-    api.merge(public)
         .merge(crate::reference::router(state.reference.clone()))
         .merge(crate::ui::router())
         .fallback(ops::not_found)
@@ -113,6 +110,14 @@ pub fn router(state: AppState, manual_clock: bool, public_rate_per_minute: u32) 
             crate::http::idempotency::layer,
         ))
         .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES + 64 * 1024))
+        .layer(axum::middleware::from_fn(crate::http::body_limit::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.clone(),
+            crate::http::ratelimit::per_client,
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            crate::http::headers::layer(https, req, next)
+        }))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

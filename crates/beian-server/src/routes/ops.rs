@@ -1,10 +1,11 @@
 //! Health, readiness, metrics and the OpenAPI document.
 
 use crate::app::state::AppState;
-use crate::http::error::ApiError;
+use crate::http::auth::{self, Role};
+use crate::http::error::{ApiError, ApiResult};
 use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 /// The OpenAPI description of api.md, maintained beside the routes.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -29,12 +30,38 @@ pub async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// `GET /metrics`: Prometheus text.
-pub async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    (
+/// `GET /metrics`: Prometheus text, for an admin's bearer token or the configured
+/// scrape token (`BEIAN_METRICS_TOKEN`).
+pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(ApiError::unauthenticated)?;
+    let scrape = s
+        .security
+        .metrics_token
+        .as_ref()
+        .is_some_and(|t| constant_time_eq(t.0.as_bytes(), bearer.as_bytes()));
+    if !scrape {
+        let user = crate::app::accounts::session_user(&s, &auth::token_hash(bearer))
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        if Role::parse(&user.role) != Some(Role::Admin) {
+            return Err(ApiError::forbidden());
+        }
+    }
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.metrics.render(),
     )
+        .into_response())
+}
+
+/// Compares secrets in time independent of where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `GET /api/openapi.json`.

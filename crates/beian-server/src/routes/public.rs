@@ -13,6 +13,9 @@ use beian_domain::validate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// At most this many results.
+const PUBLIC_LIMIT: i64 = 50;
+
 /// `?q=`.
 #[derive(Deserialize)]
 pub struct Search {
@@ -31,13 +34,34 @@ pub async fn search(State(s): State<AppState>, Query(p): Query<Search>) -> ApiRe
             "可输入备案号、小程序名称或主办单位名称",
         ));
     }
-    let items = s.store.public_search(q, 50).await?;
-    let items: Vec<Value> = items
-        .iter()
-        .map(|i| {
-            json!({"mini_program_name": i.mini_program_name, "subject_name": i.subject_name, "subject_nature": i.subject_nature,
-                   "subject_number": i.subject_number, "service_number": i.service_number, "filed_at": views::ts(i.filed_at)})
+    // An individual's subject name is the person's name (api.md): it is shown masked
+    // and never matched, so such a record is found by its number or its mini program's
+    // name only. The store matches both names; extra rows make up for those dropped.
+    let by_number = beian_domain::numbers::FilingNumber::parse(q).is_ok();
+    let folded = q.to_lowercase();
+    let items: Vec<Value> = s
+        .store
+        .public_search(q, 2 * PUBLIC_LIMIT)
+        .await?
+        .into_iter()
+        .filter_map(|i| {
+            let individual = i
+                .subject_nature
+                .and_then(|n| s.reference.data.natures.get(&(n as u32)))
+                .is_some_and(|n| n.is_individual());
+            let by_app = i.mini_program_name.to_lowercase().contains(&folded);
+            if individual && !by_number && !by_app {
+                return None;
+            }
+            let subject_name = if individual {
+                beian_domain::text::mask_person_name(&i.subject_name)
+            } else {
+                i.subject_name
+            };
+            Some(json!({"mini_program_name": i.mini_program_name, "subject_name": subject_name, "subject_nature": i.subject_nature,
+                   "subject_number": i.subject_number, "service_number": i.service_number, "filed_at": views::ts(i.filed_at)}))
         })
+        .take(PUBLIC_LIMIT as usize)
         .collect();
     Ok(Json(json!({"items": items})))
 }
@@ -48,6 +72,8 @@ pub async fn precheck(
     caller: Caller,
     ApiJson(doc): ApiJson<Document>,
 ) -> ApiResult<Json<Value>> {
+    // The cross-subject facts it answers are limited per user, like uploads.
+    s.limits.user(&caller.user.id)?;
     let now = s.now();
     let actor = caller.actor();
     // A throwaway order: precheck is about the document, not an existing order.

@@ -1,6 +1,7 @@
 //! Admin API of webhook subscriptions: create, list, delete, the delivery log
 //! and replay.
 
+use crate::adapters::egress;
 use crate::app::state::AppState;
 use crate::http::auth::{self, Caller, Role};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
@@ -64,7 +65,7 @@ fn invalid(field: &str, code: &str, message: &str, suggestion: &str) -> ApiError
     ApiError::field(field, code, message, suggestion)
 }
 
-fn check_url(url: &str) -> ApiResult<()> {
+async fn check_url(s: &AppState, url: &str) -> ApiResult<()> {
     let parsed = reqwest::Url::parse(url).map_err(|_| {
         invalid(
             "url",
@@ -81,6 +82,14 @@ fn check_url(url: &str) -> ApiResult<()> {
             "https 接收方请经内网出口代理转发，或使用内网 http 地址",
         ));
     }
+    if let Some(why) = egress::refusal(&parsed, s.security.webhook_private_networks).await {
+        return Err(invalid(
+            "url",
+            "WEBHOOK_URL_INTERNAL",
+            &format!("回调地址不能指向本机或内部网络：{why}"),
+            "填写公网地址；接收方在内网时，由运维设置 BEIAN_WEBHOOK_PRIVATE_NETWORKS=1",
+        ));
+    }
     Ok(())
 }
 
@@ -92,7 +101,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     caller.require(&[Role::Admin])?;
     let url = b.url.trim().to_string();
-    check_url(&url)?;
+    check_url(&s, &url).await?;
     let mut events: Vec<String> = b.events.iter().map(|e| e.trim().to_string()).collect();
     events.sort();
     events.dedup();

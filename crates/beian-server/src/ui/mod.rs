@@ -7,15 +7,18 @@ mod admin;
 mod applicant;
 mod calendar;
 mod fields;
+mod form_token;
 mod format;
 mod papers;
 mod public;
 mod refdata;
 mod review;
 
+use crate::app::accounts;
 use crate::app::state::AppState;
 use crate::http::auth::{self, Role};
 use crate::http::error::ApiError;
+use crate::http::ratelimit::ClientIp;
 use askama::Template;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
@@ -128,9 +131,7 @@ impl FromRequestParts<AppState> for WebUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<WebUser, PageError> {
         let token = session_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
-        let user = state
-            .store
-            .session_user(&auth::token_hash(&token))
+        let user = crate::app::accounts::session_user(state, &auth::token_hash(&token))
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role"))?;
@@ -271,40 +272,59 @@ pub fn page(t: impl Template) -> PageResult {
 struct Login {
     layout: Layout,
     error: String,
+    form_token: String,
 }
 
-async fn login_page() -> PageResult {
-    page(Login {
+const LOGIN_COOKIE: &str = "beian_login";
+
+fn login_form(s: &AppState, token: String, error: &str) -> PageResult {
+    let p = page(Login {
         layout: Layout::anonymous("登录"),
-        error: String::new(),
-    })
+        error: error.to_string(),
+        form_token: token.clone(),
+    });
+    form_token::issue(p, LOGIN_COOKIE, "/login", &token, s.security.https())
+}
+
+async fn login_page(State(s): State<AppState>, headers: HeaderMap) -> PageResult {
+    login_form(&s, form_token::current(&headers, LOGIN_COOKIE), "")
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
     username: String,
     password: String,
+    #[serde(default)]
+    form_token: String,
 }
 
-async fn login(State(s): State<AppState>, Form(f): Form<LoginForm>) -> PageResult {
-    let user = s.store.user_by_username(f.username.trim()).await?;
-    let ok = match &user {
-        Some(u) => auth::verify_password_async(u.password_hash.clone(), f.password).await,
-        None => false,
+/// The login form: a double-submit token against login CSRF (a forged form would sign
+/// the victim in as the attacker), then the same sign-in as the API, throttled alike.
+async fn login(
+    State(s): State<AppState>,
+    ClientIp(from): ClientIp,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> PageResult {
+    form_token::check(&headers, LOGIN_COOKIE, &f.form_token)?;
+    let signed = match accounts::sign_in(&s, &f.username, f.password, from).await {
+        Ok(signed) => signed,
+        Err(e) => {
+            let message = format!(
+                "{}，{}",
+                e.message,
+                e.suggestion.clone().unwrap_or_default()
+            );
+            let mut resp = login_form(&s, f.form_token, &message)?;
+            *resp.status_mut() = e.status;
+            return Ok(resp);
+        }
     };
-    let Some(user) = user.filter(|_| ok) else {
-        let mut resp = page(Login {
-            layout: Layout::anonymous("登录"),
-            error: "用户名或密码错误，请检查后重试".into(),
-        })?;
-        *resp.status_mut() = StatusCode::UNAUTHORIZED;
-        return Ok(resp);
-    };
-    let token = auth::new_token();
-    s.store
-        .insert_session(&auth::token_hash(&token), &user.id, s.now())
-        .await?;
-    let cookie = format!("{COOKIE}={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=86400");
+    let secure = if s.security.https() { "; Secure" } else { "" };
+    let cookie = format!(
+        "{COOKIE}={}; HttpOnly; SameSite=Lax; Path=/; Max-Age={}{secure}",
+        signed.token, s.security.session_absolute_secs
+    );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }
 
@@ -325,6 +345,7 @@ async fn logout(
         s.store.revoke_session(&auth::token_hash(&t)).await?;
     }
     let clear = format!("{COOKIE}=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0");
+    tracing::info!(user = u.user.username, "signed out");
     Ok(([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response())
 }
 

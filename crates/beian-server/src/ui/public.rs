@@ -2,13 +2,13 @@
 //! public filing query (备案查询).
 
 use super::format::cn_time;
-use super::{page, Layout, PageResult, WebUser};
+use super::{form_token, page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
-use crate::http::error::{ApiError, ApiJson};
+use crate::http::error::ApiJson;
 use crate::routes::{miit, public};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Form, Json, Router};
 use serde::Deserialize;
@@ -25,26 +25,8 @@ struct MiitPage {
 
 const FORM_COOKIE: &str = "beian_form";
 
-/// The site has no account, so CSRF uses a double-submit token: a random
-/// value in a SameSite=Strict cookie that the form must repeat.
-fn form_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(header::COOKIE)?
-        .to_str()
-        .ok()?
-        .split(';')
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == FORM_COOKIE)
-        .map(|(_, v)| v.to_string())
-}
-
-fn with_token(page: PageResult, token: &str) -> PageResult {
-    let mut resp = page?;
-    let cookie = format!("{FORM_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/miit");
-    if let Ok(v) = header::HeaderValue::from_str(&cookie) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    Ok(resp)
+fn with_token(s: &AppState, page: PageResult, token: &str) -> PageResult {
+    form_token::issue(page, FORM_COOKIE, "/miit", token, s.security.https())
 }
 
 fn layout(title: &str, u: &Option<WebUser>) -> Layout {
@@ -54,15 +36,19 @@ fn layout(title: &str, u: &Option<WebUser>) -> Layout {
     }
 }
 
-async fn miit_page(u: Option<WebUser>, headers: HeaderMap) -> PageResult {
-    let token = form_token(&headers).unwrap_or_else(crate::http::auth::new_token);
+async fn miit_page(
+    State(s): State<AppState>,
+    u: Option<WebUser>,
+    headers: HeaderMap,
+) -> PageResult {
+    let token = form_token::current(&headers, FORM_COOKIE);
     let p = page(MiitPage {
         layout: layout("工信部短信核验", &u),
         mobile: String::new(),
         last6: String::new(),
         form_token: token.clone(),
     });
-    with_token(p, &token)
+    with_token(&s, p, &token)
 }
 
 #[derive(Deserialize)]
@@ -84,18 +70,11 @@ async fn miit_post(
     headers: HeaderMap,
     Form(f): Form<MiitForm>,
 ) -> PageResult {
-    if f.form_token.is_empty() || form_token(&headers).as_deref() != Some(f.form_token.as_str()) {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "CSRF",
-            "页面已过期或来源不可信",
-        )
-        .suggest("请刷新核验页面后重试")
-        .into());
-    }
+    form_token::check(&headers, FORM_COOKIE, &f.form_token)?;
     let body =
         json!({"mobile": f.mobile, "certificate_last6": f.certificate_last6, "code": f.code});
     let req = super::api_body(body)?;
+    let st = s.clone();
     let result = if f.action == "resend" {
         miit::resend(State(s), ApiJson(req))
             .await
@@ -119,6 +98,7 @@ async fn miit_post(
     };
     let token = f.form_token.clone();
     with_token(
+        &st,
         page(MiitPage {
             layout,
             mobile: f.mobile,

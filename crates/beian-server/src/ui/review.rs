@@ -311,12 +311,15 @@ struct ReviewQuery {
     unmask: Option<String>,
 }
 
-fn mask_value(path: &str, value: &str) -> String {
+/// A value as the review page shows it before unmasking: mobiles and persons'
+/// certificate numbers masked. The subject's number is an organisation's public
+/// code, except for an individual, whose subject certificate is their own ID.
+fn mask_value(path: &str, value: &str, individual: bool) -> String {
     if path.ends_with("mobile") {
         mask_mobile(value)
     } else if path.ends_with("certificate.number")
         && value.chars().count() > 8
-        && !path.starts_with("subject.")
+        && (individual || !path.starts_with("subject."))
     {
         let chars: Vec<char> = value.chars().collect();
         let head: String = chars[..4].iter().collect();
@@ -347,6 +350,12 @@ async fn review_page(
         // Unmasking is allowed to reviewers and always leaves a trace.
         tracing::info!(reviewer = %u.user.id, filing = %f.id, "reviewer unmasked personal data");
     }
+    let individual = f
+        .document_or_default()
+        .subject
+        .nature
+        .and_then(|n| s.reference.data.natures.get(&n))
+        .is_some_and(|n| n.is_individual());
     let sections = (1..STEPS.len())
         .map(|n| Section {
             title: STEPS[n - 1],
@@ -354,7 +363,7 @@ async fn review_page(
                 .into_iter()
                 .map(|mut fv| {
                     if !unmasked {
-                        fv.value = mask_value(&fv.path, &fv.value);
+                        fv.value = mask_value(&fv.path, &fv.value, individual);
                     }
                     fv
                 })
@@ -521,6 +530,25 @@ pub fn router() -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_individuals_subject_number_is_masked_and_an_organisations_is_not() {
+        let id = "440300198512311238";
+        assert_eq!(
+            mask_value("subject.certificate.number", id, true),
+            "4403**********1238"
+        );
+        let uscc = "91440300708461136T";
+        assert_eq!(mask_value("subject.certificate.number", uscc, false), uscc);
+        assert_eq!(
+            mask_value("subject_principal.certificate.number", id, false),
+            "4403**********1238"
+        );
+        assert_eq!(
+            mask_value("subject_principal.mobile", "13800138000", false),
+            "138****8000"
+        );
+    }
 
     fn row(id: &str, due: &str, provisional: bool) -> Row {
         Row {

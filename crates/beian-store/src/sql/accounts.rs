@@ -4,9 +4,9 @@
 
 use super::codec::{self, map_err, ms, qualified, USER_COLS};
 use super::SqlStore;
-use crate::{IdempotencyState, StoreResult, UserRow};
+use crate::{IdempotencyState, SessionLimits, StoreResult, UserRow};
 use beian_domain::filing::Time;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 pub(crate) async fn insert_user(s: &SqlStore, u: &UserRow) -> StoreResult<()> {
     insert_user_on(&mut *s.pool().acquire().await?, u).await
@@ -38,21 +38,84 @@ pub(crate) async fn insert_session(
     user_id: &str,
     at: Time,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at) VALUES ($1, $2, $3)")
-        .bind(token_hash)
-        .bind(user_id)
-        .bind(ms(at))
-        .execute(s.pool())
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+    )
+    .bind(token_hash)
+    .bind(user_id)
+    .bind(ms(at))
+    .execute(s.pool())
+    .await?;
     Ok(())
 }
 
-pub(crate) async fn session_user(s: &SqlStore, token_hash: &str) -> StoreResult<Option<UserRow>> {
+pub(crate) async fn session_user(
+    s: &SqlStore,
+    token_hash: &str,
+    now: Time,
+    limits: SessionLimits,
+) -> StoreResult<Option<UserRow>> {
     let sql = format!(
-        "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked = 0",
+        "SELECT {}, s.created_at AS session_created, s.last_seen_at AS session_seen \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.revoked = 0",
         qualified("u", USER_COLS)
     );
-    s.read_one(&sql, token_hash, codec::user).await
+    let Some(row) = sqlx::query(&sql)
+        .bind(token_hash)
+        .fetch_optional(&s.reader)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let created: i64 = row.try_get("session_created")?;
+    let seen: i64 = row.try_get("session_seen")?;
+    let now_ms = ms(now);
+    if now_ms - created >= limits.absolute_ms || now_ms - seen >= limits.idle_ms {
+        return Ok(None);
+    }
+    // Written at most once per `touch_ms`, so a busy session is not a write per request.
+    if now_ms - seen >= limits.touch_ms() {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now_ms)
+            .bind(token_hash)
+            .execute(s.pool())
+            .await?;
+    }
+    codec::user(&row).map(Some)
+}
+
+/// Deletes sessions revoked or ended before `now`, and idempotency keys older than
+/// `keys_before`; returns how many rows went.
+pub(crate) async fn purge_sessions(
+    s: &SqlStore,
+    now: Time,
+    limits: SessionLimits,
+    keys_before: Time,
+) -> StoreResult<u64> {
+    let now_ms = ms(now);
+    let sessions = sqlx::query(
+        "DELETE FROM sessions WHERE revoked = 1 OR last_seen_at <= $1 OR created_at <= $2",
+    )
+    .bind(now_ms - limits.idle_ms)
+    .bind(now_ms - limits.absolute_ms)
+    .execute(s.pool())
+    .await?
+    .rows_affected();
+    let keys = sqlx::query("DELETE FROM idempotency WHERE created_at < $1")
+        .bind(ms(keys_before))
+        .execute(s.pool())
+        .await?
+        .rows_affected();
+    Ok(sessions + keys)
+}
+
+/// Ends every session of a user (a changed password, a locked account).
+pub(crate) async fn revoke_sessions_of(s: &SqlStore, user_id: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE sessions SET revoked = 1 WHERE user_id = $1")
+        .bind(user_id)
+        .execute(s.pool())
+        .await?;
+    Ok(())
 }
 
 pub(crate) async fn revoke_session(s: &SqlStore, token_hash: &str) -> StoreResult<()> {

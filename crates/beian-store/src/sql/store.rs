@@ -9,9 +9,9 @@ use super::{
 use crate::{
     AppRow, AttemptRow, ClearanceRow, Commit, DeliveryJob, DeliveryRow, FaceTaskRow, FactsQuery,
     FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow, MediaInfo, MediaRow,
-    NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord, SmsAttempt,
-    SmsRow, Store, StoreResult, StoredNotice, SubjectRecord, SweepBuild, SweepWrite, UserRow,
-    WebhookAttempt, WebhookRow,
+    NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord, SessionLimits,
+    SmsAttempt, SmsRow, Store, StoreResult, StoredNotice, SubjectRecord, SweepBuild, SweepWrite,
+    UserRow, WebhookAttempt, WebhookRow,
 };
 use async_trait::async_trait;
 use beian_domain::dashboard::History;
@@ -49,12 +49,30 @@ impl Store for SqlStore {
         accounts::insert_session(self, token_hash, user_id, at).await
     }
 
-    async fn session_user(&self, token_hash: &str) -> StoreResult<Option<UserRow>> {
-        accounts::session_user(self, token_hash).await
+    async fn session_user(
+        &self,
+        token_hash: &str,
+        now: Time,
+        limits: SessionLimits,
+    ) -> StoreResult<Option<UserRow>> {
+        accounts::session_user(self, token_hash, now, limits).await
     }
 
     async fn revoke_session(&self, token_hash: &str) -> StoreResult<()> {
         accounts::revoke_session(self, token_hash).await
+    }
+
+    async fn revoke_sessions_of(&self, user_id: &str) -> StoreResult<()> {
+        accounts::revoke_sessions_of(self, user_id).await
+    }
+
+    async fn purge_sessions(
+        &self,
+        now: Time,
+        limits: SessionLimits,
+        keys_before: Time,
+    ) -> StoreResult<u64> {
+        accounts::purge_sessions(self, now, limits, keys_before).await
     }
 
     async fn insert_app(&self, a: &AppRow) -> StoreResult<()> {

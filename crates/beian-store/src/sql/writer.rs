@@ -276,14 +276,8 @@ impl Writer {
                     Val::I(0),
                 ]);
             }
-            if let (Status::SmsVerification, Some(round)) = (f.status, &f.sms) {
-                let mut mobiles: Vec<&str> =
-                    round.recipients.iter().map(|r| r.mobile.as_str()).collect();
-                mobiles.sort_unstable();
-                mobiles.dedup();
-                for m in mobiles {
-                    lookups.push(vec![Val::S(m.to_string()), Val::S(f.id.clone())]);
-                }
+            for m in f.sms_mobiles() {
+                lookups.push(vec![Val::S(m.to_string()), Val::S(f.id.clone())]);
             }
             // Per order: its notices, then its code SMS.
             for n in &c.notices {
@@ -379,11 +373,7 @@ fn projection_statement(c: &Commit) -> (&'static str, Vec<Val>) {
     let f = &c.filing;
     let open_key = f.is_open().then(|| f.subject_key.clone()).flatten();
     let live = (f.status == Status::Draft || f.is_open()).then(|| f.appid.clone());
-    let reached = i64::from(
-        f.timeline
-            .iter()
-            .any(|t| t.event == "authority_review_started"),
-    );
+    let reached = i64::from(f.reached_authority());
     (
         "UPDATE filings SET status = $1, version = $2, province = $3, subject_key = $4, open_subject_key = $5, \
          live_appid = $6, reached_authority = $7, due_at = $8, updated_at = $9, state = $10, \

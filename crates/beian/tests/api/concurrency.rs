@@ -38,6 +38,8 @@ pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
             .arg(&data_dir)
             .env("BEIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("BEIAN_ARGON2_MEMORY_KIB", "64")
+            // The tests' webhook receivers listen on loopback.
+            .env("BEIAN_WEBHOOK_PRIVATE_NETWORKS", "1")
             .env("BEIAN_WORKER_INTERVAL_MS", "100")
             .env("BEIAN_DB_MAX_CONNECTIONS", "6")
             .env("BEIAN_LOG", "warn")

@@ -120,6 +120,8 @@ impl TestApp {
         config.admin_password = Some(Secret(ADMIN_PASSWORD.into()));
         config.argon2_memory_kib = 64;
         config.worker_interval_ms = 200;
+        // The tests' webhook receivers listen on loopback; the SSRF test turns this off.
+        config.security.webhook_private_networks = true;
         if backend == Backend::Postgres {
             config.db = Some(fresh_pg_database().await);
             // Many test servers share one PostgreSQL server.

@@ -1,6 +1,7 @@
 //! One integration-test binary: the seed's whole flow through the HTTP API on
 //! SQLite and on PostgreSQL, plus the multi-process PostgreSQL tests.
 
+mod abuse;
 mod calendar;
 mod concurrency;
 mod dashboard;

@@ -366,6 +366,7 @@ async fn read_step(
             let bytes = media::read_limited(field, media::MAX_UPLOAD_BYTES).await?;
             if !bytes.is_empty() {
                 let purpose = purpose_of(&path);
+                s.limits.user(&u.user.id)?;
                 let row = media::store_media(s, &u.user.id, purpose, bytes).await?;
                 uploads.push((path, row.id));
             }

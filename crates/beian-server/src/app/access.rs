@@ -1,0 +1,84 @@
+//! Who may see what: orders by role and province, uploads through the orders that
+//! use them (api.md "Visibility").
+
+use super::state::AppState;
+use crate::http::auth::{Caller, Role};
+use crate::http::error::ApiResult;
+use beian_domain::filing::Filing;
+use beian_store::{FilingQuery, MediaRow};
+
+/// Whether the caller may see this order at all. An authority reviewer sees the
+/// orders of their province whose current round has reached the authority.
+pub fn can_see(caller: &Caller, f: &Filing) -> bool {
+    match caller.role {
+        Role::Applicant => f.owner_id == caller.user.id,
+        Role::PlatformReviewer | Role::Admin => true,
+        Role::AuthorityReviewer => {
+            caller.user.province.is_some()
+                && f.province == caller.user.province
+                && f.reached_authority()
+        }
+    }
+}
+
+/// Whether the order uses the upload: in its document, in the filed record it
+/// changes, or as its face capture.
+async fn uses(s: &AppState, f: &Filing, media_id: &str) -> ApiResult<bool> {
+    let docs = [
+        f.document.as_ref(),
+        f.record.as_ref().and_then(|r| r.document.as_ref()),
+    ];
+    if docs
+        .into_iter()
+        .flatten()
+        .any(|d| d.media_refs().iter().any(|(_, id)| *id == media_id))
+    {
+        return Ok(true);
+    }
+    let task = f.document.as_ref().and_then(|d| {
+        d.mini_program_principal
+            .face_verification
+            .clone()
+            .or_else(|| f.face_task.clone())
+    });
+    Ok(match task {
+        Some(task) => s
+            .store
+            .face_task(&task)
+            .await?
+            .and_then(|t| t.photo)
+            .is_some_and(|p| p == media_id),
+        None => false,
+    })
+}
+
+/// Whether the caller may read an upload. Its owner may; staff only through an
+/// order of the owner that they may see and that uses it, so an upload in no
+/// order, or in another province's order, stays private.
+pub async fn may_read(s: &AppState, caller: &Caller, m: &MediaRow) -> ApiResult<bool> {
+    if m.owner_id == caller.user.id {
+        return Ok(true);
+    }
+    if caller.role == Role::Applicant {
+        return Ok(false);
+    }
+    let mut query = FilingQuery {
+        owner: Some(m.owner_id.clone()),
+        limit: 500,
+        ..FilingQuery::default()
+    };
+    loop {
+        let page = s.store.list_filings(&query).await?;
+        for f in &page {
+            if can_see(caller, f) && uses(s, f, &m.id).await? {
+                return Ok(true);
+            }
+        }
+        match page.last() {
+            Some(last) if page.len() as i64 >= query.limit => {
+                query.after_id = Some(last.id.clone())
+            }
+            _ => return Ok(false),
+        }
+    }
+}

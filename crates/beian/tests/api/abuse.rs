@@ -1,0 +1,663 @@
+//! The attack suite: every test performs one attack from the security review
+//! (SECURITY.md) against a running server and asserts that it fails.
+
+use crate::harness::{png, resident_id, Backend, Flow, TestApp, ADMIN_PASSWORD};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+crate::both_backends!(
+    a_wrong_last6_counts_nothing_against_the_order,
+    identity_guesses_are_limited_per_mobile,
+    a_right_code_after_the_deadline_answers_expired,
+    staff_see_uploads_only_through_orders_they_may_see,
+    login_is_throttled_and_an_admin_lifts_the_lock,
+    a_new_province_sees_a_moved_order_only_once_it_arrives,
+    the_public_query_neither_shows_nor_matches_an_individuals_name,
+);
+
+/// A reviewer and an applicant whose order waits for SMS verification.
+async fn at_sms(app: &TestApp, n: u32) -> (String, Flow<'_>) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let flow = Flow::prepare(app, &applicant, n).await;
+    flow.submit().await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    (applicant, flow)
+}
+
+fn other_code(code: &str) -> &'static str {
+    if code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
+}
+
+fn wrong_last6(right: &str) -> &'static str {
+    if right == "00000X" {
+        "11111X"
+    } else {
+        "00000X"
+    }
+}
+
+/// Knowing only a principal's mobile, an attacker used to return the order with
+/// six guesses. Identity comes first now: a wrong `last6` is a 404 that counts
+/// nothing, and the principal can still verify.
+async fn a_wrong_last6_counts_nothing_against_the_order(app: TestApp) {
+    let (applicant, flow) = at_sms(&app, 9101).await;
+    let code = app.latest_code(&flow.mobile).await;
+    for _ in 0..6 {
+        let body = app
+            .post_public(
+                "/api/v1/miit/sms-verify",
+                json!({"mobile": flow.mobile, "certificate_last6": wrong_last6(&flow.last6), "code": other_code(&code)}),
+            )
+            .await
+            .expect_error(404, "NOT_FOUND");
+        assert!(body["error"].get("attempts_left").is_none(), "{body}");
+    }
+    assert_eq!(flow.view(&applicant).await["status"], "sms_verification");
+    let v = flow.verify(&code).await.expect(200);
+    assert_eq!(v["filing_status"], "authority_review");
+}
+
+/// The identity answers leak nothing (an unknown mobile and a wrong `last6` read
+/// the same), and guessing `last6` through verify or resend is capped per mobile:
+/// after the budget even the right pair waits, with `Retry-After`.
+async fn identity_guesses_are_limited_per_mobile(app: TestApp) {
+    let (_, flow) = at_sms(&app, 9102).await;
+    let code = app.latest_code(&flow.mobile).await;
+    let unknown = app
+        .post_public(
+            "/api/v1/miit/sms-verify",
+            json!({"mobile": "13911112222", "certificate_last6": flow.last6, "code": code}),
+        )
+        .await
+        .expect_error(404, "NOT_FOUND");
+    let wrong = app
+        .post_public(
+            "/api/v1/miit/sms-resend",
+            json!({"mobile": flow.mobile, "certificate_last6": wrong_last6(&flow.last6)}),
+        )
+        .await
+        .expect_error(404, "NOT_FOUND");
+    assert_eq!(unknown, wrong, "one answer for every identity failure");
+    let mut limited = None;
+    for guess in 0..30 {
+        let last6 = format!("{:06}", 100_000 + guess);
+        let path = if guess % 2 == 0 {
+            "/api/v1/miit/sms-resend"
+        } else {
+            "/api/v1/miit/sms-verify"
+        };
+        let resp = raw(
+            &app,
+            Method::POST,
+            path,
+            json!({"mobile": flow.mobile, "certificate_last6": last6, "code": "123456"}),
+        )
+        .await;
+        if resp.0 == 429 {
+            limited = Some(resp);
+            break;
+        }
+        assert_eq!(resp.0, 404, "{}", resp.2);
+    }
+    let (_, headers, body) = limited.expect("guesses on one mobile are limited");
+    assert_eq!(body["error"]["code"], "RATE_LIMITED", "{body}");
+    assert!(headers.get("retry-after").is_some(), "Retry-After is sent");
+    // The right pair waits too: the budget is the mobile's, not the guesser's.
+    flow.verify(&code).await.expect_error(429, "RATE_LIMITED");
+}
+
+/// A right code after the 24-hour deadline: 409 `EXPIRED`, telling the person the
+/// order went back to the applicant (api.md), not 404.
+async fn a_right_code_after_the_deadline_answers_expired(app: TestApp) {
+    let (applicant, flow) = at_sms(&app, 9103).await;
+    let code = app.latest_code(&flow.mobile).await;
+    app.advance_hours(25.0).await;
+    assert_eq!(flow.view(&applicant).await["status"], "returned");
+    let body = flow.verify(&code).await.expect_error(409, "EXPIRED");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("退回"), "{message}");
+}
+
+/// An authority reviewer of Beijing used to download a Guangdong applicant's ID
+/// photo by id. Staff now see an upload only through an order they may see.
+async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let gd = app.user("authority_reviewer", Some("44")).await;
+    let bj = app.user("authority_reviewer", Some("11")).await;
+    let loose = app
+        .media(&applicant, "certificate_front", Some(2), (720, 1280))
+        .await;
+    for staff in [&reviewer, &gd, &bj] {
+        app.get(&format!("/api/v1/media/{loose}"), staff)
+            .await
+            .expect_error(404, "NOT_FOUND");
+    }
+    let flow = Flow::prepare(&app, &applicant, 9104).await;
+    let photo = flow.document["subject_principal"]["certificate"]["front"]
+        .as_str()
+        .expect("an id photo in the document")
+        .to_string();
+    flow.submit().await.expect(200);
+    assert_eq!(media_status(&app, &photo, &reviewer).await, 200);
+    assert_eq!(
+        media_status(&app, &photo, &gd).await,
+        404,
+        "not yet at the authority"
+    );
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    let code = app.latest_code(&flow.mobile).await;
+    flow.verify(&code).await.expect(200);
+    assert_eq!(media_status(&app, &photo, &gd).await, 200);
+    assert_eq!(media_status(&app, &photo, &bj).await, 404);
+    assert_eq!(media_status(&app, &photo, &applicant).await, 200);
+}
+
+/// After an authority rejection the applicant moves the subject to Beijing and
+/// submits again. Beijing's reviewers see nothing while the platform reviews; they
+/// see the order once it reaches them.
+async fn a_new_province_sees_a_moved_order_only_once_it_arrives(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let gd = app.user("authority_reviewer", Some("44")).await;
+    let bj = app.user("authority_reviewer", Some("11")).await;
+    let mut flow = Flow::prepare(&app, &applicant, 9105).await;
+    flow.to_authority(&reviewer).await;
+    let reason =
+        json!([{"field": "subject.address", "error": "地址不详", "suggestion": "补全门牌号"}]);
+    flow.decide("authority", &gd, "reject", reason)
+        .await
+        .expect(200);
+    let subject = &mut flow.document["subject"];
+    subject["province"] = json!("110000");
+    subject["city"] = json!("110100");
+    subject["district"] = json!("110105");
+    subject["address"] = json!("建国路1号");
+    subject["certificate"]["address"] = json!("北京市朝阳区建国路1号");
+    flow.save().await;
+    flow.submit().await.expect(200);
+    let path = format!("/api/v1/filings/{}", flow.filing);
+    app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
+    let queue = app.get("/api/v1/filings", &bj).await.expect(200);
+    assert_eq!(queue["items"], json!([]), "{queue}");
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
+    let code = app.latest_code(&flow.mobile).await;
+    flow.verify(&code).await.expect(200);
+    assert_eq!(app.get(&path, &bj).await.expect(200)["province"], "11");
+    app.get(&path, &gd).await.expect_error(404, "NOT_FOUND");
+}
+
+/// An individual's subject name is the person's name: the public query shows it
+/// masked, and does not find the record by it (only by its number or the mini
+/// program's name).
+async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: TestApp) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let gd = app.user("authority_reviewer", Some("44")).await;
+    let person = "欧阳娜娜";
+    let n = 9106;
+    let appid = format!("wxindividual{}", std::process::id());
+    let name = "娜娜修图".to_string();
+    app.post(
+        "/api/v1/apps",
+        &applicant,
+        json!({"appid": appid, "name": name, "owner_name": person}),
+    )
+    .await
+    .expect(201);
+    let filing = app
+        .post("/api/v1/filings", &applicant, json!({"kind": "new", "appid": appid}))
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let id_number = resident_id(n);
+    let id_photo = app
+        .media(&applicant, "certificate_front", Some(2), (720, 1280))
+        .await;
+    let signed_form = app.media(&applicant, "signed_form", None, (720, 1280)).await;
+    let mut document = serde_json::to_value(beian_domain::fixtures::individual_document(
+        person, &id_number, &name, "", &id_photo,
+    ))
+    .unwrap();
+    document["materials"]["signed_forms"] = json!([signed_form]);
+    let mobile = document["subject_principal"]["mobile"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut flow = Flow {
+        app: &app,
+        token: applicant.clone(),
+        appid,
+        name,
+        filing,
+        document,
+        mobile,
+        last6: id_number[12..].to_string(),
+    };
+    flow.save().await;
+    let face_id = app.face(&flow.filing, &applicant).await;
+    flow.document["mini_program_principal"]["face_verification"] = json!(face_id);
+    let saved = flow.save().await;
+    assert_eq!(saved["issues"], json!([]), "{saved}");
+    flow.to_authority(&reviewer).await;
+    flow.decide("authority", &gd, "approve", json!([]))
+        .await
+        .expect(200);
+    let search = |q: String| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::GET,
+                &format!("/api/v1/public/filings?q={q}"),
+                None,
+                None,
+            )
+            .await
+            .expect(200)["items"]
+                .clone()
+        }
+    };
+    assert_eq!(
+        search(person.to_string()).await,
+        json!([]),
+        "not found by the name"
+    );
+    assert_eq!(
+        search("欧阳".to_string()).await,
+        json!([]),
+        "nor by its start"
+    );
+    let hits = search(flow.name.clone()).await;
+    assert_eq!(hits[0]["subject_name"], "欧***", "{hits}");
+    let number = hits[0]["service_number"].as_str().unwrap().to_string();
+    let by_number = search(number).await;
+    assert_eq!(by_number[0]["subject_name"], "欧***", "{by_number}");
+    assert!(!by_number.to_string().contains(person));
+}
+
+async fn media_status(app: &TestApp, id: &str, token: &str) -> u16 {
+    app.client
+        .get(format!("{}/api/v1/media/{id}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// 30 wrong passwords in a row used to all answer 401. After the budget the
+/// account is locked (429 with `Retry-After`, the right password too); the admin
+/// sees the lock and lifts it.
+async fn login_is_throttled_and_an_admin_lifts_the_lock(app: TestApp) {
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let name = format!("victim{}", std::process::id());
+    app.post(
+        "/api/v1/users",
+        &admin,
+        json!({"username": name, "password": "password-123", "role": "applicant"}),
+    )
+    .await
+    .expect(201);
+    let mut statuses = vec![];
+    for _ in 0..30 {
+        let (status, headers, _) = raw(
+            &app,
+            Method::POST,
+            "/api/v1/sessions",
+            json!({"username": name, "password": "guess"}),
+        )
+        .await;
+        statuses.push(status);
+        if status == 429 {
+            assert!(headers.get("retry-after").is_some());
+            break;
+        }
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&429),
+        "locked after a few: {statuses:?}"
+    );
+    assert!(statuses.len() <= 10, "{statuses:?}");
+    let right = json!({"username": name, "password": "password-123"});
+    assert_eq!(
+        raw(&app, Method::POST, "/api/v1/sessions", right.clone())
+            .await
+            .0,
+        429
+    );
+    let locks = app
+        .get("/api/v1/admin/login-locks", &admin)
+        .await
+        .expect(200);
+    assert!(
+        locks["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["username"] == name.as_str()),
+        "{locks}"
+    );
+    app.call(
+        Method::DELETE,
+        &format!("/api/v1/admin/login-locks/{name}"),
+        Some(&admin),
+        None,
+    )
+    .await
+    .expect(204);
+    assert_eq!(
+        raw(&app, Method::POST, "/api/v1/sessions", right).await.0,
+        201
+    );
+}
+
+/// Status, headers and JSON body of a request without an account.
+async fn raw(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let resp = app
+        .client
+        .request(method, format!("{}{path}", app.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let body = resp.json().await.unwrap_or(Value::Null);
+    (status, headers, body)
+}
+
+/// Pages carry a strict CSP (no inline script, no framing), `nosniff` and a
+/// referrer policy; the camera is allowed on the face page only; uploads are
+/// served as attachments under a sandbox CSP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_and_uploads_carry_security_headers() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let resp = app
+        .client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    let h = resp.headers();
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline'; script"),
+        "{csp}"
+    );
+    assert!(
+        !csp.split(';')
+            .any(|d| d.trim().starts_with("script-src") && d.contains("unsafe-inline")),
+        "{csp}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h.get("referrer-policy").is_some());
+    assert!(h["permissions-policy"]
+        .to_str()
+        .unwrap()
+        .contains("camera=()"));
+    let applicant = app.user("applicant", None).await;
+    let id = app
+        .media(&applicant, "certificate_front", Some(2), (720, 1280))
+        .await;
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/media/{id}", app.base))
+        .bearer_auth(&applicant)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let h = resp.headers();
+    assert!(h["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert!(h["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
+}
+
+/// JSON routes take at most 256 KiB; uploads keep their own limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_bodies_are_limited() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let applicant = app.user("applicant", None).await;
+    let big = json!({"remark": "好".repeat(120_000)});
+    let resp = app.post("/api/v1/precheck", &applicant, big).await;
+    assert_eq!(resp.status.as_u16(), 413, "{}", resp.body);
+    let upload = app
+        .upload(
+            "/api/v1/media",
+            &applicant,
+            "file",
+            Some("certificate_front"),
+            png(1100, 1500),
+        )
+        .await;
+    assert_eq!(upload.status.as_u16(), 201, "{}", upload.body);
+}
+
+/// Pre-checks (which answer cross-subject facts) and uploads are budgeted per
+/// user: past the budget, 429 with `Retry-After`, and other users are unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expensive_work_is_budgeted_per_user() {
+    let app =
+        TestApp::spawn_with(Backend::Sqlite, |c| c.security.user_requests_per_minute = 3).await;
+    let prober = app.user("applicant", None).await;
+    let doc = json!({"subject_principal": {"mobile": "13800138000"}});
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        statuses.push(
+            app.post("/api/v1/precheck", &prober, doc.clone())
+                .await
+                .status
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [200, 200, 200, 429, 429]);
+    let upload = app
+        .upload(
+            "/api/v1/media",
+            &prober,
+            "file",
+            Some("certificate_front"),
+            png(720, 1280),
+        )
+        .await;
+    assert_eq!(upload.status.as_u16(), 429, "{}", upload.body);
+    let other = app.user("applicant", None).await;
+    app.post("/api/v1/precheck", &other, doc).await.expect(200);
+}
+
+/// A webhook pointing at the server's own machine or a cloud metadata address is
+/// refused (SSRF), unless the operator allows private networks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_cannot_point_inside() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.security.webhook_private_networks = false
+    })
+    .await;
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    for url in [
+        "http://127.0.0.1:5432/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:8080/metrics",
+        "http://[::1]/",
+        "http://10.0.0.5/hook",
+    ] {
+        let body = app
+            .post(
+                "/api/v1/admin/webhooks",
+                &admin,
+                json!({"url": url, "events": ["*"]}),
+            )
+            .await
+            .expect_error(422, "VALIDATION_FAILED");
+        assert_eq!(
+            body["error"]["issues"][0]["code"], "WEBHOOK_URL_INTERNAL",
+            "{url}: {body}"
+        );
+    }
+}
+
+/// `/metrics` is for operators: an admin token (or the configured scrape token).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_not_public() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let anon = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 401);
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let ok = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
+
+/// A JPEG with its last third cut off used to be stored with every check "ok".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_jpeg_is_refused_and_nothing_stored() {
+    let mut dir = std::path::PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    let applicant = app.user("applicant", None).await;
+    let img = image::RgbImage::from_fn(720, 1280, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, ((x * y) % 239) as u8])
+    });
+    let mut jpeg = vec![];
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode_image(&img)
+        .unwrap();
+    let whole = app
+        .upload(
+            "/api/v1/media",
+            &applicant,
+            "file",
+            Some("certificate_front"),
+            jpeg.clone(),
+        )
+        .await;
+    assert_eq!(whole.status.as_u16(), 201, "{}", whole.body);
+    let stored = files_under(&dir);
+    jpeg.truncate(jpeg.len() * 2 / 3);
+    let cut = app
+        .upload(
+            "/api/v1/media",
+            &applicant,
+            "file",
+            Some("certificate_front"),
+            jpeg,
+        )
+        .await;
+    assert_eq!(cut.status.as_u16(), 422, "{}", cut.body);
+    assert_eq!(
+        cut.body["error"]["issues"][0]["code"], "MEDIA_TRUNCATED",
+        "{}",
+        cut.body
+    );
+    assert_eq!(
+        files_under(&dir),
+        stored,
+        "the cut file left nothing behind"
+    );
+}
+
+/// Every file below `dir` (database files excluded): the object store's contents.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.to_string_lossy().contains(".db") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The `/miit` page form is limited like the API: the double-submit token does
+/// not help an attacker who sets both halves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_miit_page_form_is_rate_limited() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.public_rate_per_minute = 3).await;
+    let mut statuses = vec![];
+    for _ in 0..5 {
+        let resp = app
+            .client
+            .post(format!("{}/miit", app.base))
+            .header("cookie", "beian_form=attacker")
+            .form(&[
+                ("mobile", "13800138000"),
+                ("certificate_last6", "000000"),
+                ("code", "123456"),
+                ("action", "verify"),
+                ("form_token", "attacker"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+}
+
+/// The page login wants its own CSRF token (login CSRF) and throttles like the API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_login_wants_a_csrf_token() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let resp = app
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+}
+
+/// Bearer sessions end after the idle limit (a policy value).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sessions_expire() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.security.session_idle_secs = 2).await;
+    let applicant = app.user("applicant", None).await;
+    app.get("/api/v1/filings", &applicant).await.expect(200);
+    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
+    app.get("/api/v1/filings", &applicant)
+        .await
+        .expect_error(401, "UNAUTHENTICATED");
+}
