@@ -218,7 +218,11 @@ async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: Tes
     .await
     .expect(201);
     let filing = app
-        .post("/api/v1/filings", &applicant, json!({"kind": "new", "appid": appid}))
+        .post(
+            "/api/v1/filings",
+            &applicant,
+            json!({"kind": "new", "appid": appid}),
+        )
         .await
         .expect(201)["id"]
         .as_str()
@@ -228,7 +232,9 @@ async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: Tes
     let id_photo = app
         .media(&applicant, "certificate_front", Some(2), (720, 1280))
         .await;
-    let signed_form = app.media(&applicant, "signed_form", None, (720, 1280)).await;
+    let signed_form = app
+        .media(&applicant, "signed_form", None, (720, 1280))
+        .await;
     let mut document = serde_json::to_value(beian_domain::fixtures::individual_document(
         person, &id_number, &name, "", &id_photo,
     ))
