@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load and timer benchmarks of BENCHMARKS.md (issue 7).
+# The load and timer benchmarks of BENCHMARKS.md.
 #
 #   scripts/bench.sh                      # 10 k and 100 k orders, SQLite and PostgreSQL, 10 s per scenario
 #   scripts/bench.sh --sizes "10000" --backends sqlite --duration 5
@@ -11,7 +11,7 @@
 #   scripts/bench.sh --sizes "" --timers 100000 --timer-runs "sqlite:1 postgres:3" \
 #     --recompute 100000 --recompute-runs "sqlite:1 postgres:3"
 #                                         # a holiday notice settling N provisional due dates
-#                                         # (issue 13), against the timer drain of the same N;
+#                                         # against the timer drain of the same N;
 #                                         # --recompute-args "--pg-set enable_nestloop=off"
 #                                         # adds options of `beian-bench recompute`
 #   BEIAN_PUBLIC_CACHE_MS=0 scripts/bench.sh --only public_by_number,public_by_name ...

@@ -60,7 +60,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 export BEIAN_FACE_SAMPLE="$(bash scripts/test-assets.sh)"
 log "face sample: $BEIAN_FACE_SAMPLE"
 
-# Platform documents (issue 5): a CJK font to render PDFs with, and poppler's pdftotext /
+# Platform documents: a CJK font to render PDFs with, and poppler's pdftotext /
 # pdfimages to read them back. The tests fail, never skip, without them.
 pdf_need=()
 command -v pdftotext >/dev/null 2>&1 || pdf_need+=(poppler-utils)
@@ -107,7 +107,7 @@ if [ "$status" -eq 0 ]; then
   passed=$((passed + ${fuzz_pass:-0})); failed=$((failed + ${fuzz_fail:-0}))
 fi
 # --- end of fuzzing ---
-# --- bench smoke (issue 7: the seeder and scripts/bench.sh on ~200 orders, ~1 s per scenario) ---
+# --- bench smoke (the seeder and scripts/bench.sh on ~200 orders, ~1 s per scenario) ---
 if [ "$status" -eq 0 ]; then
   log "bench smoke"
   if bash scripts/bench.sh --smoke >target/bench-smoke.log 2>&1; then

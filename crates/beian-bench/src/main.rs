@@ -74,7 +74,7 @@ enum Cmd {
         out: Option<PathBuf>,
     },
     /// Time from loading a holiday notice until every provisional due date it settles
-    /// was recomputed, with N processes (issue 13).
+    /// was recomputed, with N processes.
     Recompute {
         #[command(flatten)]
         server: ServerArgs,

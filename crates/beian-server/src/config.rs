@@ -94,9 +94,9 @@ impl Default for SecurityConfig {
 }
 
 impl SecurityConfig {
-    /// Reads `BEIAN_PUBLIC_URL`, `BEIAN_TRUSTED_PROXIES`, `BEIAN_METRICS_TOKEN` and
-    /// `BEIAN_WEBHOOK_PRIVATE_NETWORKS` over the defaults; an address that does not
-    /// parse is an error.
+    /// Reads `BEIAN_PUBLIC_URL`, `BEIAN_TRUSTED_PROXIES`, `BEIAN_METRICS_TOKEN`,
+    /// `BEIAN_WEBHOOK_PRIVATE_NETWORKS` and `BEIAN_USER_REQUESTS_PER_MINUTE` over the
+    /// defaults; a value that does not parse is an error.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<SecurityConfig, String> {
         let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
         let mut c = SecurityConfig {
@@ -106,6 +106,12 @@ impl SecurityConfig {
                 .is_some_and(|v| matches!(v.trim(), "1" | "true")),
             ..SecurityConfig::default()
         };
+        if let Some(n) = get("BEIAN_USER_REQUESTS_PER_MINUTE") {
+            c.user_requests_per_minute = n
+                .trim()
+                .parse()
+                .map_err(|_| format!("BEIAN_USER_REQUESTS_PER_MINUTE: {n} is not a number"))?;
+        }
         if let Some(list) = get("BEIAN_TRUSTED_PROXIES") {
             for a in list.split(',').map(str::trim).filter(|a| !a.is_empty()) {
                 let ip = a

@@ -1,4 +1,4 @@
-//! Issue 7 on a real SQLite file and a real PostgreSQL database: the trigram name
+//! On a real SQLite file and a real PostgreSQL database: the trigram name
 //! search (fresh and after an upgrade from migration 4), and timer batches that keep
 //! every other order when one conflicts.
 //!

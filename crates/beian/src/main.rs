@@ -29,7 +29,7 @@ enum Cmd {
     },
     /// Runs the daily deadline sweep of domain.md §13 (warnings, clearance) once for a day.
     Sweep(SweepArgs),
-    /// Fills the database with generated orders for benchmarks (issue 7).
+    /// Fills the database with generated orders for benchmarks.
     Seed(SeedCli),
     /// The working-day calendar: show a year, or load a State Council notice (domain.md §11.5).
     Calendar {

@@ -93,11 +93,11 @@ pub enum Profile {
     /// timer benchmark (N expiries due at once).
     SmsExpired,
     /// Every order filed: added with `--start` to a mixed database, it brings the
-    /// public query to a given number of filed services (issue 7: 1 M).
+    /// public query to a given number of filed services (BENCHMARKS.md measures 1 M).
     Filed,
     /// Every order in authority review, verified minutes before the seed's clock: its
     /// 20-working-day due date is provisional when it runs into a projected year (seed with
-    /// `--clock-start` in December before such a year). The calendar benchmark (issue 13):
+    /// `--clock-start` in December before such a year). The calendar benchmark:
     /// a loaded notice recomputes every one of them.
     Provisional,
 }

@@ -5,7 +5,7 @@ use super::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::ApiResult;
 use beian_domain::filing::Filing;
-use beian_store::{FilingQuery, MediaRow};
+use beian_store::{AppRow, FilingQuery, MediaRow};
 
 /// Whether the caller may see this order at all. An authority reviewer sees the
 /// orders of their province whose current round has reached the authority.
@@ -17,6 +17,28 @@ pub fn can_see(caller: &Caller, f: &Filing) -> bool {
             caller.user.province.is_some()
                 && f.province == caller.user.province
                 && f.reached_authority()
+        }
+    }
+}
+
+/// Whether the caller may see a mini program. Applicants see their own; platform
+/// staff every one; an authority reviewer only those filed in their province or
+/// whose open order has reached them, not the whole country's.
+pub async fn may_see_app(s: &AppState, caller: &Caller, app: &AppRow) -> ApiResult<bool> {
+    match caller.role {
+        Role::Applicant => Ok(app.owner_id == caller.user.id),
+        Role::PlatformReviewer | Role::Admin => Ok(true),
+        Role::AuthorityReviewer => {
+            if let Some(record) = s.store.service_record(&app.appid).await? {
+                let subject = s.store.subject_record(&record.subject_key).await?;
+                if subject.is_some_and(|r| Some(r.province) == caller.user.province) {
+                    return Ok(true);
+                }
+            }
+            Ok(s.store
+                .live_filing_of_app(&app.appid)
+                .await?
+                .is_some_and(|f| can_see(caller, &f)))
         }
     }
 }

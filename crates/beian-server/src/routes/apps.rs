@@ -1,5 +1,6 @@
 //! Mini programs of the host platform, their filing entry and release gating.
 
+use crate::app::access;
 use crate::app::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
@@ -94,17 +95,12 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&s, &app).await?)))
 }
 
-fn can_see(caller: &Caller, app: &AppRow) -> bool {
-    caller.role != Role::Applicant || app.owner_id == caller.user.id
-}
-
 /// An app the caller may see, or 404.
 pub async fn visible_app(s: &AppState, caller: &Caller, appid: &str) -> ApiResult<AppRow> {
-    s.store
-        .app(appid)
-        .await?
-        .filter(|a| can_see(caller, a))
-        .ok_or_else(ApiError::not_found)
+    match s.store.app(appid).await? {
+        Some(app) if access::may_see_app(s, caller, &app).await? => Ok(app),
+        _ => Err(ApiError::not_found()),
+    }
 }
 
 async fn view(s: &AppState, app: &AppRow) -> ApiResult<Value> {
@@ -140,12 +136,14 @@ async fn clearance(s: &AppState, app: &AppRow, record: Option<&ServiceRecord>) -
     }))
 }
 
-/// Lists the caller's apps (all apps for staff).
+/// Lists the caller's apps (for staff, those they may see).
 pub async fn list(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let owner = (caller.role == Role::Applicant).then_some(caller.user.id.as_str());
     let mut items = vec![];
     for app in s.store.list_apps(owner).await? {
-        items.push(view(&s, &app).await?);
+        if access::may_see_app(&s, &caller, &app).await? {
+            items.push(view(&s, &app).await?);
+        }
     }
     Ok(Json(json!({"items": items, "next_cursor": null})))
 }

@@ -43,9 +43,9 @@ fn wrong_last6(right: &str) -> &'static str {
     }
 }
 
-/// Knowing only a principal's mobile, an attacker used to return the order with
-/// six guesses. Identity comes first now: a wrong `last6` is a 404 that counts
-/// nothing, and the principal can still verify.
+/// The attack: knowing only a principal's mobile, six guesses with a made-up
+/// `last6` and code, meant to return the order. Identity comes first: a wrong
+/// `last6` is a 404 that counts nothing, and the principal can still verify.
 async fn a_wrong_last6_counts_nothing_against_the_order(app: TestApp) {
     let (applicant, flow) = at_sms(&app, 9101).await;
     let code = app.latest_code(&flow.mobile).await;
@@ -125,8 +125,8 @@ async fn a_right_code_after_the_deadline_answers_expired(app: TestApp) {
     assert!(message.contains("退回"), "{message}");
 }
 
-/// An authority reviewer of Beijing used to download a Guangdong applicant's ID
-/// photo by id. Staff now see an upload only through an order they may see.
+/// The attack: an authority reviewer of Beijing downloads a Guangdong applicant's ID
+/// photo by id. Staff see an upload only through an order they may see.
 async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let reviewer = app.user("platform_reviewer", None).await;
@@ -145,6 +145,12 @@ async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
         .as_str()
         .expect("an id photo in the document")
         .to_string();
+    // App lists are not nationwide to a province's reviewers either.
+    let listed = app.get("/api/v1/apps", &gd).await.expect(200);
+    assert!(!listed.to_string().contains(&flow.appid), "{listed}");
+    app.get(&format!("/api/v1/apps/{}", flow.appid), &gd)
+        .await
+        .expect_error(404, "NOT_FOUND");
     flow.submit().await.expect(200);
     assert_eq!(media_status(&app, &photo, &reviewer).await, 200);
     assert_eq!(
@@ -160,6 +166,12 @@ async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
     assert_eq!(media_status(&app, &photo, &gd).await, 200);
     assert_eq!(media_status(&app, &photo, &bj).await, 404);
     assert_eq!(media_status(&app, &photo, &applicant).await, 200);
+    app.get(&format!("/api/v1/apps/{}", flow.appid), &gd)
+        .await
+        .expect(200);
+    app.get(&format!("/api/v1/apps/{}", flow.appid), &bj)
+        .await
+        .expect_error(404, "NOT_FOUND");
 }
 
 /// After an authority rejection the applicant moves the subject to Beijing and
@@ -306,7 +318,7 @@ async fn media_status(app: &TestApp, id: &str, token: &str) -> u16 {
         .as_u16()
 }
 
-/// 30 wrong passwords in a row used to all answer 401. After the budget the
+/// The attack: 30 wrong passwords in a row. After the budget the
 /// account is locked (429 with `Retry-After`, the right password too); the admin
 /// sees the lock and lifts it.
 async fn login_is_throttled_and_an_admin_lifts_the_lock(app: TestApp) {
@@ -551,7 +563,8 @@ async fn metrics_are_not_public() {
     assert_eq!(ok.status(), 200);
 }
 
-/// A JPEG with its last third cut off used to be stored with every check "ok".
+/// The attack: a JPEG with its last third cut off, which decoders fill with grey
+/// and every photo check passes. It is refused, and nothing is stored.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_truncated_jpeg_is_refused_and_nothing_stored() {
     let mut dir = std::path::PathBuf::new();

@@ -1,4 +1,4 @@
-//! The calendar at a year's edge (issue 13, domain.md §11.4–11.5): the whole flow at dates
+//! The calendar at a year's edge (domain.md §11.4–11.5): the whole flow at dates
 //! inside projected years, provisional due dates, and a notice loaded at run time that
 //! moves them once, in every process.
 

@@ -207,7 +207,8 @@ async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
     let returned = flow.view(&applicant).await;
     assert_eq!(returned["status"], "returned");
     assert_eq!(returned["returned_reason"], "timeout");
-    flow.verify(&code).await.expect_error(404, "NOT_FOUND");
+    // The person learns the order went back (api.md `EXPIRED`), not "not found".
+    flow.verify(&code).await.expect_error(409, "EXPIRED");
     // Unchanged: straight back to SMS with a new code, no platform review.
     let again = flow.submit().await.expect(200);
     assert_eq!(again["status"], "sms_verification");
@@ -829,7 +830,7 @@ async fn legacy_listed_apps_release_until_clearance(app: TestApp) {
     assert_eq!(cleared["error"]["gate"], "cleared");
 }
 
-/// Issue 3: one precheck names every fault of the document; submit refuses (422) with the
+/// One precheck names every fault of the document; submit refuses (422) with the
 /// same list and changes nothing.
 async fn precheck_reports_every_fault_and_submit_refuses_saving_nothing(app: TestApp) {
     let applicant = app.user("applicant", None).await;

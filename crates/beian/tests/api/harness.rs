@@ -122,6 +122,9 @@ impl TestApp {
         config.worker_interval_ms = 200;
         // The tests' webhook receivers listen on loopback; the SSRF test turns this off.
         config.security.webhook_private_networks = true;
+        // A test's applicant uploads for many orders within a minute; the abuse tests
+        // set their own budget.
+        config.security.user_requests_per_minute = 100_000;
         if backend == Backend::Postgres {
             config.db = Some(fresh_pg_database().await);
             // Many test servers share one PostgreSQL server.

@@ -1,4 +1,4 @@
-//! Issue 5, platform documents: the applicant reads the papers the platform generated,
+//! Platform documents: the applicant reads the papers the platform generated,
 //! confirms them by hash, and they are frozen with the submitted version; the reviewer's
 //! approval adds the authenticity form with the live photo. PDFs are checked by extracting
 //! their text with poppler's `pdftotext` (and `pdfimages`), which the test command installs.

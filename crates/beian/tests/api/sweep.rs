@@ -244,7 +244,7 @@ async fn cli_sweep_clears_exactly_the_apps_it_previewed() {
     );
 }
 
-/// Issue 7: due SMS deadlines are fired in batches (one transaction, a savepoint per
+/// Due SMS deadlines are fired in batches (one transaction, a savepoint per
 /// order; on PostgreSQL split across connections). Every due order returns exactly
 /// once, an order that moved on before its deadline is left alone, and a second pass
 /// fires nothing.
