@@ -54,6 +54,17 @@ pub async fn facts_one_by_one<S: Store + ?Sized>(
     Ok(out)
 }
 
+/// One look at an order's personal data unmasked: who, when, what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub filing_id: String,
+    pub at: Time,
+    pub user_id: String,
+    pub role: String,
+    /// What was shown, e.g. `review_page`, `papers`.
+    pub what: String,
+}
+
 /// How long a session lives (milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionLimits {
@@ -125,6 +136,10 @@ pub trait Store: Send + Sync + 'static {
         limits: SessionLimits,
     ) -> StoreResult<Option<UserRow>>;
     async fn revoke_session(&self, token_hash: &str) -> StoreResult<()>;
+    /// Records that someone saw an order's personal data unmasked.
+    async fn record_access(&self, entry: &AccessEntry) -> StoreResult<()>;
+    /// An order's access entries, oldest first.
+    async fn access_log(&self, filing_id: &str) -> StoreResult<Vec<AccessEntry>>;
     /// Ends every session of a user.
     async fn revoke_sessions_of(&self, user_id: &str) -> StoreResult<()>;
     /// Deletes ended sessions and idempotency keys created before `keys_before`.

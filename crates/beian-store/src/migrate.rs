@@ -42,6 +42,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "session_expiry",
         include_str!("../migrations/sqlite/0007_session_expiry.sql"),
     ),
+    (
+        8,
+        "access_log",
+        include_str!("../migrations/sqlite/0008_access_log.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -84,6 +89,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         8,
         "session_expiry",
         include_str!("../migrations/postgres/0008_session_expiry.sql"),
+    ),
+    (
+        9,
+        "access_log",
+        include_str!("../migrations/postgres/0009_access_log.sql"),
     ),
 ];
 

@@ -5,7 +5,7 @@ use super::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::ApiResult;
 use beian_domain::filing::Filing;
-use beian_store::{AppRow, FilingQuery, MediaRow};
+use beian_store::{AccessEntry, AppRow, FilingQuery, MediaRow};
 
 /// Whether the caller may see this order at all. An authority reviewer sees the
 /// orders of their province whose current round has reached the authority.
@@ -19,6 +19,28 @@ pub fn can_see(caller: &Caller, f: &Filing) -> bool {
                 && f.reached_authority()
         }
     }
+}
+
+/// Records that the caller saw the order's personal data unmasked (`what`: the
+/// review page, the papers), in the order's history: reviewers may unmask, and
+/// every time shows up there, for the applicant and for audits.
+pub async fn record_unmasked(
+    s: &AppState,
+    caller: &Caller,
+    f: &Filing,
+    what: &str,
+) -> ApiResult<()> {
+    tracing::info!(user = %caller.user.id, filing = %f.id, what, "unmasked personal data");
+    s.store
+        .record_access(&AccessEntry {
+            filing_id: f.id.clone(),
+            at: s.now(),
+            user_id: caller.user.id.clone(),
+            role: caller.user.role.clone(),
+            what: what.to_string(),
+        })
+        .await?;
+    Ok(())
 }
 
 /// Whether the caller may see a mini program. Applicants see their own; platform

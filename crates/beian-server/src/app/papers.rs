@@ -3,6 +3,7 @@
 //! and its PDF with the CJK font found at start.
 
 use crate::adapters::{heavy, objects};
+use crate::app::access;
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
@@ -144,15 +145,20 @@ async fn face_photo(s: &AppState, p: &Paper) -> ApiResult<Option<beian_pdf::Phot
 }
 
 /// Whether a caller sees the papers' personal data masked: everyone but the owner, unless
-/// they ask to unmask, which leaves a trace like the review page's unmask.
-pub fn masked_for(caller: &Caller, f: &Filing, unmask: bool) -> bool {
+/// they ask to unmask, which is recorded in the order's history like the review page's.
+pub async fn masked_for(
+    s: &AppState,
+    caller: &Caller,
+    f: &Filing,
+    unmask: bool,
+) -> ApiResult<bool> {
     if caller.user.id == f.owner_id {
-        return false;
+        return Ok(false);
     }
     if unmask {
-        tracing::info!(user = %caller.user.id, filing = %f.id, "unmasked personal data in platform documents");
+        access::record_unmasked(s, caller, f, "papers").await?;
     }
-    !unmask
+    Ok(!unmask)
 }
 
 /// The paper as a PDF, every page footed with `hash`, the content hash of the original

@@ -118,6 +118,31 @@ pub async fn show(
     Ok(view(&s, &f))
 }
 
+/// `GET /api/v1/filings/{id}/access-log`: every time someone saw the order's personal
+/// data unmasked, oldest first. The applicant sees the role and when; staff also who.
+pub async fn access_log(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let f = load(&s, &caller, &id).await?;
+    let staff = caller.role != Role::Applicant;
+    let items: Vec<Value> = s
+        .store
+        .access_log(&f.id)
+        .await?
+        .iter()
+        .map(|a| {
+            let mut item = json!({"at": views::ts(a.at), "role": a.role, "what": a.what});
+            if staff {
+                item["user_id"] = json!(a.user_id);
+            }
+            item
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 /// The order's audit log.
 pub async fn events(
     State(s): State<AppState>,

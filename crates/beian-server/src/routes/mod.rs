@@ -37,6 +37,7 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
         .route("/api/v1/filings", post(filings::create).get(filings::list))
         .route("/api/v1/filings/{id}", get(filings::show))
         .route("/api/v1/filings/{id}/events", get(filings::events))
+        .route("/api/v1/filings/{id}/access-log", get(filings::access_log))
         .route("/api/v1/filings/{id}/papers", get(papers::list))
         .route("/api/v1/filings/{id}/papers/{kind}", get(papers::pdf))
         .route("/api/v1/filings/{id}/application", put(filings::save))

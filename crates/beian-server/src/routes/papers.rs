@@ -30,7 +30,7 @@ pub async fn list(
     Query(q): Query<PaperQuery>,
 ) -> ApiResult<Json<Value>> {
     let f = load(&s, &caller, &id).await?;
-    let mask = papers::masked_for(&caller, &f, q.unmask.is_some());
+    let mask = papers::masked_for(&s, &caller, &f, q.unmask.is_some()).await?;
     Ok(Json(papers::list(&s, &f, mask).await?))
 }
 
@@ -46,7 +46,7 @@ pub async fn pdf(
     let kind = PaperKind::from_slug(&kind).ok_or_else(ApiError::not_found)?;
     let paper = papers::pick(&s, &f, kind, q.version).await?;
     let hash = paper.hash();
-    let shown = if papers::masked_for(&caller, &f, q.unmask.is_some()) {
+    let shown = if papers::masked_for(&s, &caller, &f, q.unmask.is_some()).await? {
         paper.masked()
     } else {
         paper

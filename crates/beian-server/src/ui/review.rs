@@ -6,6 +6,7 @@ use super::applicant::wizard::{field_views, FieldView};
 use super::fields::STEPS;
 use super::format::{cn_time, rejection_views, stages, status_tag, DueView, StageView};
 use super::{page, Layout, PageResult, WebUser};
+use crate::app::access;
 use crate::app::state::AppState;
 use crate::http::auth::Role;
 use crate::http::error::{ApiError, ApiJson};
@@ -347,8 +348,8 @@ async fn review_page(
     let doc = serde_json::to_value(f.document_or_default()).unwrap_or(Value::Null);
     let unmasked = q.unmask.is_some();
     if unmasked {
-        // Unmasking is allowed to reviewers and always leaves a trace.
-        tracing::info!(reviewer = %u.user.id, filing = %f.id, "reviewer unmasked personal data");
+        // Unmasking is allowed to reviewers and always leaves a trace in the history.
+        access::record_unmasked(&s, &u.caller(), &f, "review_page").await?;
     }
     let individual = f
         .document_or_default()

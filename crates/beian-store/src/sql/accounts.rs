@@ -4,7 +4,7 @@
 
 use super::codec::{self, map_err, ms, qualified, USER_COLS};
 use super::SqlStore;
-use crate::{IdempotencyState, SessionLimits, StoreResult, UserRow};
+use crate::{AccessEntry, IdempotencyState, SessionLimits, StoreResult, UserRow};
 use beian_domain::filing::Time;
 use sqlx::{AnyConnection, Row};
 
@@ -197,4 +197,38 @@ pub(crate) async fn insert_user_on(conn: &mut AnyConnection, u: &UserRow) -> Sto
         .await
         .map_err(map_err)?;
     Ok(())
+}
+
+pub(crate) async fn record_access(s: &SqlStore, e: &AccessEntry) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO filing_access (filing_id, at, user_id, role, what) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&e.filing_id)
+    .bind(ms(e.at))
+    .bind(&e.user_id)
+    .bind(&e.role)
+    .bind(&e.what)
+    .execute(s.pool())
+    .await?;
+    Ok(())
+}
+
+pub(crate) async fn access_log(s: &SqlStore, filing_id: &str) -> StoreResult<Vec<AccessEntry>> {
+    let rows = sqlx::query(
+        "SELECT filing_id, at, user_id, role, what FROM filing_access WHERE filing_id = $1 ORDER BY id",
+    )
+    .bind(filing_id)
+    .fetch_all(&s.reader)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccessEntry {
+                filing_id: r.try_get("filing_id")?,
+                at: codec::at(r, "at")?,
+                user_id: r.try_get("user_id")?,
+                role: r.try_get("role")?,
+                what: r.try_get("what")?,
+            })
+        })
+        .collect()
 }

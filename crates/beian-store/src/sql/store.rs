@@ -7,11 +7,11 @@ use super::{
     SqlStore,
 };
 use crate::{
-    AppRow, AttemptRow, ClearanceRow, Commit, DeliveryJob, DeliveryRow, FaceTaskRow, FactsQuery,
-    FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow, MediaInfo, MediaRow,
-    NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord, SessionLimits,
-    SmsAttempt, SmsRow, Store, StoreResult, StoredNotice, SubjectRecord, SweepBuild, SweepWrite,
-    UserRow, WebhookAttempt, WebhookRow,
+    AccessEntry, AppRow, AttemptRow, ClearanceRow, Commit, DeliveryJob, DeliveryRow, FaceTaskRow,
+    FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow, MediaInfo,
+    MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord,
+    SessionLimits, SmsAttempt, SmsRow, Store, StoreResult, StoredNotice, SubjectRecord, SweepBuild,
+    SweepWrite, UserRow, WebhookAttempt, WebhookRow,
 };
 use async_trait::async_trait;
 use beian_domain::dashboard::History;
@@ -60,6 +60,14 @@ impl Store for SqlStore {
 
     async fn revoke_session(&self, token_hash: &str) -> StoreResult<()> {
         accounts::revoke_session(self, token_hash).await
+    }
+
+    async fn record_access(&self, entry: &AccessEntry) -> StoreResult<()> {
+        accounts::record_access(self, entry).await
+    }
+
+    async fn access_log(&self, filing_id: &str) -> StoreResult<Vec<AccessEntry>> {
+        accounts::access_log(self, filing_id).await
     }
 
     async fn revoke_sessions_of(&self, user_id: &str) -> StoreResult<()> {

@@ -13,6 +13,7 @@ crate::both_backends!(
     login_is_throttled_and_an_admin_lifts_the_lock,
     a_new_province_sees_a_moved_order_only_once_it_arrives,
     the_public_query_neither_shows_nor_matches_an_individuals_name,
+    unmasking_is_recorded_in_the_orders_history,
 );
 
 /// A reviewer and an applicant whose order waits for SMS verification.
@@ -305,6 +306,43 @@ async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: Tes
     let by_number = search(number).await;
     assert_eq!(by_number[0]["subject_name"], "欧***", "{by_number}");
     assert!(!by_number.to_string().contains(person));
+}
+
+/// A reviewer unmasking personal data leaves an entry in the order's history:
+/// the applicant sees that (and when) a reviewer looked; staff see who.
+async fn unmasking_is_recorded_in_the_orders_history(app: TestApp) {
+    let (applicant, flow) = at_sms(&app, 9107).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let log = format!("/api/v1/filings/{}/access-log", flow.filing);
+    assert_eq!(
+        app.get(&log, &applicant).await.expect(200)["items"],
+        json!([])
+    );
+    let papers = format!("/api/v1/filings/{}/papers", flow.filing);
+    app.get(&papers, &reviewer).await.expect(200);
+    assert_eq!(
+        app.get(&log, &applicant).await.expect(200)["items"],
+        json!([]),
+        "masked: no entry"
+    );
+    let version = flow.view(&reviewer).await["version"].clone();
+    app.get(&format!("{papers}?unmask=1"), &reviewer)
+        .await
+        .expect(200);
+    let seen = app.get(&log, &applicant).await.expect(200);
+    assert_eq!(seen["items"].as_array().map(Vec::len), Some(1), "{seen}");
+    assert_eq!(seen["items"][0]["role"], "platform_reviewer");
+    assert_eq!(seen["items"][0]["what"], "papers");
+    assert!(seen["items"][0].get("user_id").is_none(), "{seen}");
+    let staff = app.get(&log, &reviewer).await.expect(200);
+    assert!(staff["items"][0]["user_id"].is_string(), "{staff}");
+    assert_eq!(
+        flow.view(&reviewer).await["version"],
+        version,
+        "the order's version is unchanged"
+    );
+    let other = app.user("applicant", None).await;
+    app.get(&log, &other).await.expect_error(404, "NOT_FOUND");
 }
 
 async fn media_status(app: &TestApp, id: &str, token: &str) -> u16 {

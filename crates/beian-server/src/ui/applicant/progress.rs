@@ -12,6 +12,35 @@ use crate::views;
 use askama::Template;
 use axum::extract::{Path, State};
 use beian_domain::filing::{Kind, Status};
+use beian_store::AccessEntry;
+
+/// The order's history, newest first: its events (saves left out) and every time
+/// someone saw its personal data unmasked.
+fn history(
+    f: &beian_domain::filing::Filing,
+    access: &[AccessEntry],
+) -> Vec<(String, String, String)> {
+    let events = f.timeline.iter().filter(|t| t.event != "saved").map(|t| {
+        (
+            t.at,
+            event_label(&t.event).to_string(),
+            actor_label(&t.actor),
+        )
+    });
+    let looks = access.iter().map(|a| {
+        let what = match a.what.as_str() {
+            "papers" => "查看了平台文书的完整个人信息",
+            _ => "查看了完整证件号码与手机号码",
+        };
+        (a.at, what.to_string(), actor_label(&a.role))
+    });
+    let mut all: Vec<_> = events.chain(looks).collect();
+    // Stable: entries at the same instant keep their order.
+    all.sort_by_key(|(at, _, _)| std::cmp::Reverse(*at));
+    all.into_iter()
+        .map(|(at, label, actor)| (cn_time(&views::ts(at)), label, actor.to_string()))
+        .collect()
+}
 
 #[derive(Template)]
 #[template(path = "filing.html")]
@@ -98,22 +127,7 @@ pub(super) async fn progress_page(
         sms_deadline_raw: text(&v["sms"]["deadline"]),
         recipients,
         rejections: rejection_views(&v),
-        timeline: v["timeline"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .rev()
-                    .filter(|t| t["event"] != "saved")
-                    .map(|t| {
-                        (
-                            cn_time(t["at"].as_str().unwrap_or("")),
-                            event_label(t["event"].as_str().unwrap_or("")).to_string(),
-                            actor_label(t["actor"].as_str().unwrap_or("")).to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        timeline: history(&f, &s.store.access_log(&f.id).await?),
         subject_number: text(&v["subject_number"]),
         service_number: text(&v["service_number"]),
         returned_reason: match v["returned_reason"].as_str() {
