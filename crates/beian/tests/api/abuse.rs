@@ -707,6 +707,60 @@ async fn the_page_login_wants_a_csrf_token() {
     assert_eq!(resp.status(), 403);
 }
 
+/// Behind https (`BEIAN_PUBLIC_URL`), pages send HSTS and every cookie is `Secure`;
+/// the session cookie ends with the session's absolute limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_https_cookies_are_secure_and_hsts_is_sent() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.security.public_url = Some("https://beian.example.com".into())
+    })
+    .await;
+    let page = app
+        .client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(page.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+    let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    let token = cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    let signed_in = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/login", app.base))
+        .header("cookie", format!("beian_login={token}"))
+        .form(&[
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("form_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| !c.starts_with("beian_login="))
+        .unwrap_or_else(|| panic!("a session cookie: {:?}", signed_in.headers()));
+    assert!(
+        session.contains("; Secure") && session.contains("HttpOnly"),
+        "{session}"
+    );
+    assert!(session.contains("Max-Age=43200"), "{session}");
+}
+
 /// Bearer sessions end after the idle limit (a policy value).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_sessions_expire() {
