@@ -457,7 +457,7 @@ async fn session(db: &AnyPool, user_id: &str, n: usize) -> Result<String, BoxErr
         chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)
     );
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, revoked) VALUES ($1, $2, $3, 0)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, revoked) VALUES ($1, $2, $3, $3, 0)",
     )
     .bind(beian_server::auth::token_hash(&token))
     .bind(user_id)

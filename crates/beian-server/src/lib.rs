@@ -23,3 +23,58 @@ pub use jobs::{webhooks, worker};
 
 pub use config::Config;
 pub use startup::Application;
+
+/// The module layering of this crate, checked on the source: which folder may not
+/// import which. `http` still reaches into `app` for the state and the session look-up,
+/// the one cycle left (`app` uses `http`'s errors and callers).
+#[cfg(test)]
+mod layering {
+    use std::path::Path;
+
+    const FORBIDDEN: &[(&str, &[&str])] = &[
+        ("adapters", &["app", "http", "jobs", "routes", "ui"]),
+        ("app", &["jobs", "routes", "ui"]),
+        ("http", &["jobs", "routes", "ui"]),
+        ("jobs", &["routes", "ui"]),
+        ("routes", &["ui"]),
+        ("ui", &["routes"]),
+    ];
+
+    fn sources(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+
+    #[test]
+    fn no_folder_imports_what_it_may_not() {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut broken = vec![];
+        for (folder, forbidden) in FORBIDDEN {
+            let mut files = vec![];
+            sources(&src.join(folder), &mut files);
+            assert!(!files.is_empty(), "{folder}/ has sources");
+            for (path, text) in &files {
+                let code = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                for f in *forbidden {
+                    if code.contains(&format!("crate::{f}::"))
+                        || code.contains(&format!("crate::{f};"))
+                    {
+                        broken.push(format!("{path} imports crate::{f}"));
+                    }
+                }
+            }
+        }
+        assert!(broken.is_empty(), "{broken:#?}");
+    }
+}

@@ -11,6 +11,8 @@ use crate::http::login_guard::{LoginGuard, LoginPolicy};
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::{Budgets, Limits};
 use crate::routes;
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
 use beian_domain::calendar::{Calendar, HolidayYear};
 use beian_domain::notify::Templates;
 use beian_store::{SqlStore, Store};
@@ -211,7 +213,7 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .map_err(|e| StartupError::Bind(config.addr, e))?;
-        let router = routes::router(state.clone(), config.manual_clock);
+        let router = router(state.clone(), config.manual_clock);
         Ok(Application {
             listener,
             router,
@@ -270,6 +272,33 @@ async fn ensure_admin(state: &AppState, config: &Config) -> Result<Option<String
         Err(e) if e.code == "USERNAME_TAKEN" => Ok(None),
         Err(e) => Err(StartupError::Setup(format!("admin account: {}", e.message))),
     }
+}
+
+/// The whole server: the JSON routes and the pages, under the middleware every request
+/// passes (outermost last): tracing, security headers, the per-address limit, the JSON
+/// body limit, the upload limit, idempotency keys.
+fn router(state: AppState, manual_clock: bool) -> Router {
+    let https = state.security.https();
+    routes::api(&state, manual_clock)
+        .merge(crate::ui::router())
+        .fallback(routes::ops::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::idempotency::layer,
+        ))
+        .layer(DefaultBodyLimit::max(
+            crate::app::media::MAX_UPLOAD_BYTES + 64 * 1024,
+        ))
+        .layer(axum::middleware::from_fn(crate::http::body_limit::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.limits.clone(),
+            crate::http::ratelimit::per_client,
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            crate::http::headers::layer(https, req, next)
+        }))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
 }
 
 #[cfg(test)]

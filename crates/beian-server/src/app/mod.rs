@@ -1,16 +1,27 @@
-//! The application layer: the state every use case runs in, and the use cases that are
-//! not a single HTTP call — the command path (decide, commit, notices, webhook events),
-//! timers, the deadline sweep, holiday notices, platform documents, the demo. Imports the
-//! domain, the store, `http` (errors, callers) and `adapters`; never `routes`, `ui` or `jobs`.
+//! The application layer: every use case, called by the JSON routes (`routes/`), the
+//! pages (`ui/`), the background jobs and the demo alike: orders (`filings`), apps,
+//! uploads and face checks (`media`), the 12381 verification (`miit`), the public query
+//! and pre-check (`public`), platform documents (`papers`), accounts, webhooks, the
+//! dashboard; and what is not a single request — the command path (decide, commit,
+//! notices, webhook events), timers, the deadline sweep, holiday notices, the demo.
+//! Imports the domain, the store, `http` (errors, callers, extract-free helpers) and
+//! `adapters`; never `routes`, `ui` or `jobs`.
 
 pub mod access;
 pub mod accounts;
+pub mod apps;
 pub mod commands;
+pub mod dashboard;
 pub mod demo;
+pub mod filings;
 pub mod holidays;
 pub mod live_calendar;
+pub mod media;
+pub mod miit;
 pub mod papers;
+pub mod public;
 pub mod state;
 pub mod sweep;
 pub mod timers;
 pub mod webhook_events;
+pub mod webhooks;

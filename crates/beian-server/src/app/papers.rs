@@ -3,13 +3,16 @@
 //! and its PDF with the CJK font found at start.
 
 use crate::adapters::{heavy, objects};
-use crate::app::access;
 use crate::app::state::AppState;
+use crate::app::{access, filings};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use beian_domain::filing::{frozen_papers, Actor, Filing, Kind};
 use beian_domain::papers::{Block, Paper, PaperKind};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -225,4 +228,49 @@ impl RenderedPdfs {
 fn rendered() -> &'static RenderedPdfs {
     static CACHE: std::sync::OnceLock<RenderedPdfs> = std::sync::OnceLock::new();
     CACHE.get_or_init(RenderedPdfs::default)
+}
+
+/// `?unmask=1` shows others' personal data (logged); `version` picks a frozen version.
+#[derive(Deserialize, Default)]
+pub struct PaperQuery {
+    pub version: Option<u32>,
+    pub unmask: Option<String>,
+}
+
+/// The draft's papers (while editable) and every version's frozen papers.
+pub async fn papers_of(s: &AppState, caller: &Caller, id: &str, q: PaperQuery) -> ApiResult<Value> {
+    let f = filings::load(s, caller, id).await?;
+    let mask = masked_for(s, caller, &f, q.unmask.is_some()).await?;
+    list(s, &f, mask).await
+}
+
+/// One paper as PDF: `?version=N` for the one frozen with version N; masked for
+/// everyone but the owner unless `?unmask=1`.
+pub async fn pdf_of(
+    s: &AppState,
+    caller: &Caller,
+    (id, kind): (&str, &str),
+    q: PaperQuery,
+) -> ApiResult<Response> {
+    let f = filings::load(s, caller, id).await?;
+    let kind = PaperKind::from_slug(kind).ok_or_else(ApiError::not_found)?;
+    let paper = pick(s, &f, kind, q.version).await?;
+    let hash = paper.hash();
+    let shown = if masked_for(s, caller, &f, q.unmask.is_some()).await? {
+        paper.masked()
+    } else {
+        paper
+    };
+    let bytes = pdf(s, &shown, &hash).await?;
+    let name = format!("{}-{}.pdf", f.id, kind.slug());
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .header(
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{name}\""),
+        )
+        .header("x-content-type-options", "nosniff")
+        .header("x-paper-hash", hash)
+        .body(Body::from(bytes))
+        .map_err(ApiError::internal)
 }

@@ -3,9 +3,11 @@
 
 pub mod auth;
 pub mod body_limit;
+pub mod cursor;
 pub mod error;
 pub mod headers;
 pub mod idempotency;
 pub mod login_guard;
 pub mod metrics;
+pub mod multipart;
 pub mod ratelimit;

@@ -2,6 +2,7 @@
 
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
+use crate::http::cursor::parse_cursor;
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use axum::extract::{Path, Query, State};
@@ -30,18 +31,6 @@ pub fn view(m: &InboxRow) -> Value {
         "read": m.read_at.is_some(),
         "read_at": m.read_at.map(views::ts),
     })
-}
-
-/// A list cursor: the id of the last message of the previous page.
-pub fn parse_cursor(cursor: Option<&str>) -> ApiResult<Option<i64>> {
-    cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            c.parse::<i64>().map_err(|_| {
-                ApiError::bad_request("cursor 无效").suggest("使用上一页响应中的 next_cursor")
-            })
-        })
-        .transpose()
 }
 
 /// `GET /api/v1/inbox`: the caller's messages, newest first.

@@ -1,4 +1,5 @@
-//! The API routes, one module per area of api.md.
+//! The API routes, one module per area of api.md: thin handlers that take the request
+//! apart and call `crate::app`. They never call `crate::ui`, nor it them.
 
 pub mod accounts;
 pub mod admin;
@@ -15,12 +16,12 @@ pub mod public;
 pub mod webhooks;
 
 use crate::app::state::AppState;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 
-/// Every route of the server.
-pub fn router(state: AppState, manual_clock: bool) -> Router {
+/// Every JSON route (the pages are `crate::ui::router`; `crate::startup` joins both
+/// and adds the middleware).
+pub fn api(state: &AppState, manual_clock: bool) -> Router<AppState> {
     let mut api = Router::new()
         .route("/api/v1/sessions", post(accounts::sign_in))
         .route("/api/v1/sessions/current", delete(accounts::sign_out))
@@ -99,28 +100,10 @@ pub fn router(state: AppState, manual_clock: bool) -> Router {
     if manual_clock {
         api = api.route("/api/v1/admin/clock", post(admin::clock));
     }
-    let https = state.security.https();
     api.route("/api/v1/miit/sms-verify", post(miit::verify))
         .route("/api/v1/miit/sms-resend", post(miit::resend))
         .route("/api/v1/public/filings", get(public::search))
         .merge(crate::reference::router(state.reference.clone()))
-        .merge(crate::ui::router())
-        .fallback(ops::not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            crate::http::idempotency::layer,
-        ))
-        .layer(DefaultBodyLimit::max(media::MAX_UPLOAD_BYTES + 64 * 1024))
-        .layer(axum::middleware::from_fn(crate::http::body_limit::layer))
-        .layer(axum::middleware::from_fn_with_state(
-            state.limits.clone(),
-            crate::http::ratelimit::per_client,
-        ))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            crate::http::headers::layer(https, req, next)
-        }))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 #[cfg(test)]

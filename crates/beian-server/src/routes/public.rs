@@ -1,94 +1,26 @@
 //! The public filing query and the pre-check.
+//!
+//! Thin HTTP handlers: extractors in, [`crate::app::public`] does the work.
 
+use crate::app::public::{self, Search};
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
-use crate::http::error::{ApiError, ApiJson, ApiResult};
-use crate::routes::filings::facts;
-use crate::views;
+use crate::http::error::{ApiJson, ApiResult};
 use axum::extract::{Query, State};
 use axum::Json;
 use beian_domain::document::Document;
-use beian_domain::filing::{Actor, Filing, Kind};
-use beian_domain::validate;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-/// At most this many results.
-const PUBLIC_LIMIT: i64 = 50;
-
-/// `?q=`.
-#[derive(Deserialize)]
-pub struct Search {
-    q: Option<String>,
-}
-
-/// `GET /api/v1/public/filings?q=`: never a person's name, certificate or phone.
+/// See [`public::search`].
 pub async fn search(State(s): State<AppState>, Query(p): Query<Search>) -> ApiResult<Json<Value>> {
-    let q = p.q.unwrap_or_default();
-    let q = q.trim();
-    if q.chars().count() < 2 || q.chars().count() > 100 {
-        return Err(ApiError::field(
-            "q",
-            "QUERY_LENGTH",
-            "请输入2至100个字符的查询内容",
-            "可输入备案号、小程序名称或主办单位名称",
-        ));
-    }
-    // An individual's subject name is the person's name (api.md): it is shown masked
-    // and never matched, so such a record is found by its number or its mini program's
-    // name only. The store matches both names; extra rows make up for those dropped.
-    let by_number = beian_domain::numbers::FilingNumber::parse(q).is_ok();
-    let folded = q.to_lowercase();
-    let items: Vec<Value> = s
-        .store
-        .public_search(q, 2 * PUBLIC_LIMIT)
-        .await?
-        .into_iter()
-        .filter_map(|i| {
-            let individual = i
-                .subject_nature
-                .and_then(|n| s.reference.data.natures.get(&(n as u32)))
-                .is_some_and(|n| n.is_individual());
-            let by_app = i.mini_program_name.to_lowercase().contains(&folded);
-            if individual && !by_number && !by_app {
-                return None;
-            }
-            let subject_name = if individual {
-                beian_domain::text::mask_person_name(&i.subject_name)
-            } else {
-                i.subject_name
-            };
-            Some(json!({"mini_program_name": i.mini_program_name, "subject_name": subject_name, "subject_nature": i.subject_nature,
-                   "subject_number": i.subject_number, "service_number": i.service_number, "filed_at": views::ts(i.filed_at)}))
-        })
-        .take(PUBLIC_LIMIT as usize)
-        .collect();
-    Ok(Json(json!({"items": items})))
+    public::search(&s, p).await.map(Json)
 }
 
-/// `POST /api/v1/precheck`: the submission's validation, nothing saved.
+/// See [`public::precheck`].
 pub async fn precheck(
     State(s): State<AppState>,
     caller: Caller,
     ApiJson(doc): ApiJson<Document>,
 ) -> ApiResult<Json<Value>> {
-    // The cross-subject facts it answers are limited per user, like uploads.
-    s.limits.user(&caller.user.id)?;
-    let now = s.now();
-    let actor = caller.actor();
-    // A throwaway order: precheck is about the document, not an existing order.
-    let owner = Actor::Applicant(caller.user.id.clone());
-    let (shadow, _) = Filing::create(
-        String::new(),
-        Kind::New,
-        String::new(),
-        &owner,
-        None,
-        None,
-        now,
-    )?;
-    let facts = facts(&s, &caller, None, &doc).await?;
-    let calendar = s.calendar();
-    let issues = validate::validate(&doc, &facts, &shadow, &s.env(&calendar, &actor, now));
-    Ok(Json(json!({"issues": issues})))
+    public::precheck(&s, &caller, doc).await.map(Json)
 }

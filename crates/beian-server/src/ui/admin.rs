@@ -7,15 +7,15 @@ use super::{page, Layout, PageResult, WebUser};
 use crate::app::accounts;
 use crate::app::holidays;
 use crate::app::state::AppState;
+use crate::app::{dashboard, webhooks};
 use crate::http::auth::{Role, UserView};
 use crate::http::error::ApiError;
-use crate::routes::{dashboard, webhooks};
 use crate::views;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -72,9 +72,7 @@ async fn admin_page(
     for w in s.store.webhooks().await? {
         let q =
             serde_json::from_value(serde_json::json!({"limit": 10})).map_err(ApiError::internal)?;
-        let Json(log) =
-            webhooks::deliveries(State(s.clone()), u.caller(), Path(w.id.clone()), Query(q))
-                .await?;
+        let log = webhooks::deliveries(s, &u.caller(), &w.id, q).await?;
         let text = |v: &Value| match v {
             Value::String(x) => x.clone(),
             Value::Null => String::new(),
@@ -192,8 +190,7 @@ struct ReplayForm {
 /// Replays one webhook delivery from the admin page.
 async fn replay(State(s): State<AppState>, u: WebUser, Form(f): Form<ReplayForm>) -> PageResult {
     u.check_csrf(&f.csrf)?;
-    let _replayed =
-        webhooks::replay(State(s.clone()), u.caller(), Path(f.delivery.clone())).await?;
+    let _replayed = webhooks::replay(&s, &u.caller(), &f.delivery).await?;
     admin_page(&s, &u, Some(("ok", format!("已重新投递 {}", f.delivery)))).await
 }
 
@@ -227,7 +224,7 @@ async fn dashboard_file(
     u: WebUser,
     Path(file): Path<String>,
 ) -> PageResult {
-    Ok(dashboard::file(State(s), u.caller(), Path(file))
+    Ok(dashboard::file(&s, &u.caller(), &file)
         .await?
         .into_response())
 }

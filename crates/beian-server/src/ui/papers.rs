@@ -2,9 +2,8 @@
 //! materials step, the frozen ones on the progress and review pages, and their PDFs.
 
 use super::{PageResult, WebUser};
-use crate::app::papers;
+use crate::app::papers::{self, pdf_of, PaperQuery};
 use crate::app::state::AppState;
-use crate::routes::papers::{pdf, PaperQuery};
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -178,10 +177,10 @@ pub fn confirm(
 async fn pdf_file(
     State(s): State<AppState>,
     u: WebUser,
-    path: Path<(String, String)>,
-    query: Query<PaperQuery>,
+    Path((id, kind)): Path<(String, String)>,
+    Query(query): Query<PaperQuery>,
 ) -> PageResult {
-    Ok(pdf(State(s), u.caller(), path, query)
+    Ok(pdf_of(&s, &u.caller(), (&id, &kind), query)
         .await?
         .into_response())
 }

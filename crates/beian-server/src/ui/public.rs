@@ -4,13 +4,12 @@
 use super::format::cn_time;
 use super::{form_token, page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
-use crate::http::error::ApiJson;
-use crate::routes::{miit, public};
+use crate::app::{miit, public};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -76,13 +75,13 @@ async fn miit_post(
     let req = super::api_body(body)?;
     let st = s.clone();
     let result = if f.action == "resend" {
-        miit::resend(State(s), ApiJson(req))
+        miit::resend(&s, req)
             .await
-            .map(|Json(v)| format!("验证码已重新发送，剩余可重发次数：{}", v["resends_left"]))
+            .map(|v| format!("验证码已重新发送，剩余可重发次数：{}", v["resends_left"]))
     } else {
-        miit::verify(State(s), ApiJson(req))
+        miit::verify(&s, req)
             .await
-            .map(|Json(v)| v["message"].as_str().unwrap_or("核验成功").to_string())
+            .map(|v| v["message"].as_str().unwrap_or("核验成功").to_string())
     };
     let base = layout("工信部短信核验", &u);
     let layout = match result {
@@ -131,8 +130,8 @@ async fn query(State(s): State<AppState>, u: Option<WebUser>, Query(q): Query<Q>
     if searched {
         let params = serde_json::from_value(json!({"q": text}))
             .map_err(crate::http::error::ApiError::internal)?;
-        match public::search(State(s), Query(params)).await {
-            Ok(Json(v)) => {
+        match public::search(&s, params).await {
+            Ok(v) => {
                 for i in v["items"].as_array().into_iter().flatten() {
                     let t = |k: &str| i[k].as_str().unwrap_or("").to_string();
                     items.push((

@@ -7,16 +7,16 @@ use super::fields::STEPS;
 use super::format::{cn_time, rejection_views, stages, status_tag, DueView, StageView};
 use super::{page, Layout, PageResult, WebUser};
 use crate::app::access;
+use crate::app::filings;
 use crate::app::state::AppState;
 use crate::http::auth::Role;
-use crate::http::error::{ApiError, ApiJson};
-use crate::routes::filings;
+use crate::http::error::ApiError;
 use crate::views;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use beian_domain::filing::mask_mobile;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -172,7 +172,7 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
     let status = q.status.unwrap_or_else(|| default_status.into());
     let list_query = json!({"status": if status == "all" { Value::Null } else { json!(status) }, "province": q.province.clone().filter(|p| !p.is_empty()), "limit": 500});
     let lq = serde_json::from_value(list_query).map_err(ApiError::internal)?;
-    let Json(list) = filings::list(State(s.clone()), u.caller(), Query(lq)).await?;
+    let list = filings::list(&s, &u.caller(), lq).await?;
     let overdue_only = q.overdue.is_some_and(|o| !o.is_empty());
     let min_age: i64 = q
         .min_age_days
@@ -474,10 +474,9 @@ async fn decide(
     let body = json!({"decision": decision, "reasons": reasons, "expected_version": version});
     let d = super::api_body(body)?;
     let result = if authority {
-        filings::authority_decision(State(s.clone()), u.caller(), Path(id.clone()), ApiJson(d))
-            .await
+        filings::authority_decision(&s, &u.caller(), &id, d).await
     } else {
-        filings::platform_decision(State(s.clone()), u.caller(), Path(id.clone()), ApiJson(d)).await
+        filings::platform_decision(&s, &u.caller(), &id, d).await
     };
     let base = if authority { "/authority" } else { "/review" };
     match result {

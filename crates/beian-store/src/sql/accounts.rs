@@ -68,7 +68,8 @@ pub(crate) async fn session_user(
         return Ok(None);
     };
     let created: i64 = row.try_get("session_created")?;
-    let seen: i64 = row.try_get("session_seen")?;
+    // A row written without `last_seen_at` (it defaults to 0) was last seen at sign-in.
+    let seen = created.max(row.try_get("session_seen")?);
     let now_ms = ms(now);
     if now_ms - created >= limits.absolute_ms || now_ms - seen >= limits.idle_ms {
         return Ok(None);
@@ -94,7 +95,7 @@ pub(crate) async fn purge_sessions(
 ) -> StoreResult<u64> {
     let now_ms = ms(now);
     let sessions = sqlx::query(
-        "DELETE FROM sessions WHERE revoked = 1 OR last_seen_at <= $1 OR created_at <= $2",
+        "DELETE FROM sessions WHERE revoked = 1 OR (last_seen_at <= $1 AND created_at <= $1) OR created_at <= $2",
     )
     .bind(now_ms - limits.idle_ms)
     .bind(now_ms - limits.absolute_ms)

@@ -2,8 +2,9 @@
 //! capture page, and a capture that puts a passed task into the document.
 
 use crate::app::state::AppState;
-use crate::http::error::{ApiError, ApiJson};
-use crate::routes::{filings, media};
+use crate::app::{filings, media};
+use crate::http::error::ApiError;
+use crate::http::multipart::read_limited;
 use crate::ui::format::{cn_time, text};
 use crate::ui::{page, CsrfForm, Layout, PageResult, WebUser};
 use crate::views;
@@ -11,7 +12,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::{Form, Json};
+use axum::Form;
 
 /// The words for a face task's status.
 pub(super) fn face_status(s: &str) -> &'static str {
@@ -29,7 +30,7 @@ pub(super) async fn start_face(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
-    let (_, Json(task)) = media::start_face(State(s.clone()), u.caller(), Path(id.clone())).await?;
+    let task = media::start_face(&s, &u.caller(), &id).await?;
     Ok(Redirect::to(&format!("/face/{}", text(&task["id"]))).into_response())
 }
 
@@ -75,7 +76,7 @@ pub(super) async fn capture(
         .map_err(|e| ApiError::bad_request(e.body_text()))?
     {
         match field.name() {
-            Some("photo") => photo = media::read_limited(field, media::MAX_IMAGE_BYTES).await?,
+            Some("photo") => photo = read_limited(field, media::MAX_IMAGE_BYTES).await?,
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             _ => {}
         }
@@ -109,13 +110,7 @@ pub(super) async fn capture(
         let f = filings::load(&s, &u.caller(), &t.filing_id).await?;
         let mut doc = f.document_or_default();
         doc.mini_program_principal.face_verification = Some(task.clone());
-        let _saved = filings::save(
-            State(s.clone()),
-            u.caller(),
-            Path(f.id.clone()),
-            ApiJson(doc),
-        )
-        .await?;
+        let _saved = filings::save(&s, &u.caller(), &f.id, doc).await?;
         return Ok(Redirect::to(&format!("/filings/{}/edit/4", t.filing_id)).into_response());
     }
     let expires = t.created_at + chrono::Duration::hours(s.policy.face_notice_validity_hours);

@@ -14,14 +14,14 @@ use super::format::{cn_time, kind_label, status_tag, text};
 use super::refdata;
 use super::{page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
+use crate::app::{apps, filings, media};
 use crate::http::auth::Role;
-use crate::http::error::{ApiError, ApiJson};
-use crate::routes::{apps, filings, media};
+use crate::http::error::ApiError;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -60,7 +60,7 @@ struct AppsPage {
 
 async fn list(State(s): State<AppState>, u: WebUser) -> PageResult {
     u.require(&[Role::Applicant])?;
-    let Json(body) = apps::list(State(s), u.caller()).await?;
+    let body = apps::list(&s, &u.caller()).await?;
     let apps: Vec<AppItem> = body["items"]
         .as_array()
         .map(|a| a.iter().map(app_item).collect())
@@ -93,7 +93,7 @@ async fn register(
     u.check_csrf(&f.csrf)?;
     let body = json!({"appid": f.appid, "name": f.name, "owner_name": f.owner_name, "listed": f.listed.is_some()});
     let new = super::api_body(body)?;
-    let _created = apps::create(State(s), u.caller(), ApiJson(new)).await?;
+    let _created = apps::create(&s, &u.caller(), new).await?;
     Ok(Redirect::to(&format!("/apps/{}", f.appid.trim())).into_response())
 }
 
@@ -117,7 +117,7 @@ struct AppPage {
 
 async fn show(State(s): State<AppState>, u: WebUser, Path(appid): Path<String>) -> PageResult {
     u.require(&[Role::Applicant])?;
-    let Json(v) = apps::show(State(s.clone()), u.caller(), Path(appid.clone())).await?;
+    let v = apps::show(&s, &u.caller(), &appid).await?;
     let app = app_item(&v);
     let mut layout = Layout::new(app.name.clone(), &u);
     if app.entry == "supplement_filing" {
@@ -128,7 +128,7 @@ async fn show(State(s): State<AppState>, u: WebUser, Path(appid): Path<String>) 
     }
     let q: filings::ListQuery = serde_json::from_value(json!({"appid": appid, "limit": 100}))
         .map_err(ApiError::internal)?;
-    let Json(list) = filings::list(State(s), u.caller(), Query(q)).await?;
+    let list = filings::list(&s, &u.caller(), q).await?;
     let history = list["items"]
         .as_array()
         .map(|items| {
@@ -170,7 +170,7 @@ async fn choose_kind(
     Path(appid): Path<String>,
 ) -> PageResult {
     u.require(&[Role::Applicant])?;
-    let Json(v) = apps::show(State(s), u.caller(), Path(appid.clone())).await?;
+    let v = apps::show(&s, &u.caller(), &appid).await?;
     page(KindPage {
         layout: Layout::new("选择备案类型", &u),
         filed: v["entry"] == "filed",
@@ -195,7 +195,7 @@ async fn create(
     u.check_csrf(&f.csrf)?;
     let body = json!({"kind": f.kind, "appid": appid, "cancel_type": f.cancel_type, "cancel_reason": f.cancel_reason});
     let new = super::api_body(body)?;
-    let (_, Json(v)) = filings::create(State(s), u.caller(), ApiJson(new)).await?;
+    let v = filings::create(&s, &u.caller(), new).await?;
     let id = text(&v["id"]);
     Ok(match f.kind.as_str() {
         "new" => Redirect::to(&format!("/filings/{id}/checklist")),
@@ -278,9 +278,7 @@ async fn checklist(
 }
 
 async fn media_file(State(s): State<AppState>, u: WebUser, Path(id): Path<String>) -> PageResult {
-    Ok(media::download(State(s), u.caller(), Path(id))
-        .await?
-        .into_response())
+    Ok(media::download(&s, &u.caller(), &id).await?.into_response())
 }
 
 /// The applicant's routes.

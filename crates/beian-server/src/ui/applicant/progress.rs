@@ -1,8 +1,8 @@
 //! The progress page of an order: the stage bar, what happens next, the SMS
 //! recipients, rejections, the timeline and the frozen papers.
 
+use crate::app::filings;
 use crate::app::state::AppState;
-use crate::routes::filings;
 use crate::ui::format::{
     actor_label, cn_time, event_label, kind_label, rejection_views, stages, status_tag, text,
     DueView, RejectionView, StageView,

@@ -5,10 +5,11 @@
 use super::face::face_status;
 use super::progress::progress_page;
 use crate::app::state::AppState;
+use crate::app::{filings, media};
 use crate::http::auth::Role;
-use crate::http::error::{ApiError, ApiJson};
+use crate::http::error::ApiError;
+use crate::http::multipart::read_limited;
 use crate::reference::Reference;
-use crate::routes::{filings, media};
 use crate::ui::fields::{self, Options, STEPS};
 use crate::ui::format::{step_of, text};
 use crate::ui::{page, papers, refdata, CsrfForm, Layout, PageError, PageResult, WebUser};
@@ -363,7 +364,7 @@ async fn read_step(
         let name = field.name().unwrap_or_default().to_string();
         if let Some(path) = name.strip_prefix("file:") {
             let path = path.to_string();
-            let bytes = media::read_limited(field, media::MAX_UPLOAD_BYTES).await?;
+            let bytes = read_limited(field, media::MAX_UPLOAD_BYTES).await?;
             if !bytes.is_empty() {
                 let purpose = purpose_of(&path);
                 s.limits.user(&u.user.id)?;
@@ -434,14 +435,7 @@ pub(super) async fn save(
     } else {
         vec![]
     };
-    match filings::save(
-        State(s.clone()),
-        u.caller(),
-        Path(id.clone()),
-        ApiJson(document),
-    )
-    .await
-    {
+    match filings::save(&s, &u.caller(), &id, document).await {
         Ok(_) if !restated.is_empty() => {
             let banner = format!(
                 "《{}》已按您的修改更新，请重新阅读后再勾选确认",
@@ -515,7 +509,7 @@ pub(super) async fn submit(
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
-    match filings::submit(State(s.clone()), u.caller(), Path(id.clone())).await {
+    match filings::submit(&s, &u.caller(), &id).await {
         Ok(_) => Ok(Redirect::to(&format!("/filings/{id}")).into_response()),
         Err(e) => {
             let detail = e
@@ -557,9 +551,9 @@ pub(super) async fn act(
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
     let result = match f.action.as_str() {
-        "withdraw" => filings::withdraw(State(s.clone()), u.caller(), Path(id.clone())).await,
-        "discard" => filings::discard(State(s.clone()), u.caller(), Path(id.clone())).await,
-        "submit" => filings::submit(State(s.clone()), u.caller(), Path(id.clone())).await,
+        "withdraw" => filings::withdraw(&s, &u.caller(), &id).await,
+        "discard" => filings::discard(&s, &u.caller(), &id).await,
+        "submit" => filings::submit(&s, &u.caller(), &id).await,
         _ => Err(ApiError::bad_request("unknown action")),
     };
     match result {
