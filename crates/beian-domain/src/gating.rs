@@ -50,6 +50,32 @@ impl Default for ReleasePolicy {
     }
 }
 
+/// A filed record's stored status: in force, or cancelled (注销).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordStatus {
+    Active,
+    Cancelled,
+}
+
+impl RecordStatus {
+    /// From the stored word; anything but `active` is no longer in force.
+    pub fn parse(s: &str) -> RecordStatus {
+        if s == "active" {
+            RecordStatus::Active
+        } else {
+            RecordStatus::Cancelled
+        }
+    }
+
+    /// The stored and wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordStatus::Active => "active",
+            RecordStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// The service record's state, as gating sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecordState {

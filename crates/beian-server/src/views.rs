@@ -6,6 +6,7 @@ use beian_domain::console::console_entry;
 use beian_domain::filing::{mask_mobile, Filing, Kind, RecipientRole, Status, Time};
 use beian_domain::gating::RecordState;
 use beian_domain::policy::Policy;
+use beian_store::RecordStatus;
 use beian_store::{AppRow, ServiceRecord};
 use serde_json::{json, Value};
 
@@ -80,11 +81,11 @@ pub fn entry(app: &AppRow, live: Option<&Filing>, record: Option<&ServiceRecord>
 pub fn app(a: &AppRow, live: Option<&Filing>, record: Option<&ServiceRecord>) -> Value {
     let filing_status = match (live, record) {
         (Some(f), _) => f.status.as_str().to_string(),
-        (None, Some(r)) if r.status == "active" => "filed".into(),
-        (None, Some(r)) => r.status.clone(),
+        (None, Some(r)) if r.status == RecordStatus::Active => "filed".into(),
+        (None, Some(r)) => r.status.as_str().to_string(),
         (None, None) => "unfiled".into(),
     };
-    let active = record.filter(|r| r.status == "active");
+    let active = record.filter(|r| r.status == RecordStatus::Active);
     json!({
         "appid": a.appid,
         "name": a.name,

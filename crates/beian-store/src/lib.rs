@@ -31,7 +31,7 @@ pub async fn facts_one_by_one<S: Store + ?Sized>(
             store
                 .service_record(appid)
                 .await?
-                .is_some_and(|r| r.status == "active"),
+                .is_some_and(|r| r.status == RecordStatus::Active),
         );
         if let Some(since) = q.submissions_since {
             out.submissions = Some(store.submissions_since(appid, since).await?);

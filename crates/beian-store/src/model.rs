@@ -3,6 +3,7 @@
 use beian_domain::deadline::{SweepApp, SweepPlan};
 use beian_domain::document::Document;
 use beian_domain::filing::{Event, Filing, RecordEffect, Time};
+pub use beian_domain::gating::RecordStatus;
 use beian_domain::notify::Notice;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,7 +58,7 @@ pub struct SubjectRecord {
     pub subject_number: String,
     pub subject_name: String,
     pub next_service_index: i64,
-    pub status: String,
+    pub status: RecordStatus,
 }
 
 /// A service record (服务备案) of one mini program.
@@ -68,7 +69,7 @@ pub struct ServiceRecord {
     pub subject_number: String,
     pub service_number: String,
     pub mini_program_name: String,
-    pub status: String,
+    pub status: RecordStatus,
     pub filed_at: Time,
     pub document: Document,
 }

@@ -7,6 +7,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use beian_domain::calendar::china_offset;
 use beian_domain::gating::{gate_release, Gate, RecordState};
+use beian_store::RecordStatus;
 use beian_store::{AppRow, Preconditions, ServiceRecord};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -110,7 +111,7 @@ async fn view(s: &AppState, app: &AppRow) -> ApiResult<Value> {
 async fn clearance(s: &AppState, app: &AppRow, record: Option<&ServiceRecord>) -> ApiResult<Value> {
     let cleared = s.store.app_clearance(&app.appid).await?;
     let warnings = s.store.deadline_warnings(&app.appid).await?;
-    let filed = record.is_some_and(|r| r.status == "active");
+    let filed = record.is_some_and(|r| r.status == RecordStatus::Active);
     let state = match (&cleared, filed) {
         (Some(_), true) => "lifted",
         (Some(_), false) => "cleared",
@@ -207,7 +208,7 @@ pub async fn release(s: &AppState, caller: &Caller, appid: &str, b: Release) -> 
         }
     }
     let service_number = record
-        .filter(|r| r.status == "active")
+        .filter(|r| r.status == RecordStatus::Active)
         .map(|r| r.service_number);
     let body = json!({"appid": appid, "version": b.version, "service_number": service_number, "released_at": views::ts(now)});
     Ok(body)

@@ -12,6 +12,7 @@ use beian_domain::filing::{
     CancelReason, CancelType, Command, Filing, Kind, Reason, RecordFacts, Time,
 };
 use beian_domain::validate::{self, FaceFacts, MediaFacts, ValidationFacts};
+use beian_store::RecordStatus;
 use beian_store::{FactsQuery, FilingHead, FilingQuery};
 use chrono::Duration;
 use serde::Deserialize;
@@ -72,7 +73,7 @@ pub async fn create(s: &AppState, caller: &Caller, b: NewFiling) -> ApiResult<Va
         .store
         .service_record(&app.appid)
         .await?
-        .filter(|r| r.status == "active");
+        .filter(|r| r.status == RecordStatus::Active);
     let cancel = match (kind, b.cancel_type, b.cancel_reason) {
         (Kind::Cancel, Some(t), Some(r)) => Some((t, r)),
         (Kind::Cancel, _, _) => {
@@ -359,7 +360,10 @@ pub async fn facts(
             .into_iter()
             .filter_map(|o| o.province)
             .collect();
-        if let Some(r) = rows.subject_record.filter(|r| r.status == "active") {
+        if let Some(r) = rows
+            .subject_record
+            .filter(|r| r.status == RecordStatus::Active)
+        {
             facts.subject_provinces.push(r.province);
             facts.recorded_subject_name = Some(r.subject_name);
         }
@@ -395,7 +399,7 @@ pub async fn facts(
                 .store
                 .service_record(&f.appid)
                 .await?
-                .filter(|r| r.status == "active");
+                .filter(|r| r.status == RecordStatus::Active);
             if let Some(r) = service {
                 facts.record = Some(Box::new(record_facts(s, r).await?));
             }

@@ -9,6 +9,7 @@ use crate::{
     SmsRow, StoreError, StoreResult, SubjectRecord, UserRow, WebhookRow,
 };
 use beian_domain::filing::Time;
+use beian_domain::gating::RecordStatus;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Arguments, Row};
@@ -239,14 +240,16 @@ pub(crate) fn app(r: &AnyRow) -> StoreResult<AppRow> {
 
 pub(crate) fn service_record(r: &AnyRow) -> StoreResult<ServiceRecord> {
     Ok(from_row!(r => ServiceRecord {
-        appid, subject_key, subject_number, service_number, mini_program_name, status,
+        appid, subject_key, subject_number, service_number, mini_program_name,
+        status: RecordStatus::parse(&r.try_get::<String, _>("status")?),
         filed_at: at(r, "filed_at")?, document: json_at(r, "document")?,
     }))
 }
 
 pub(crate) fn subject_record(r: &AnyRow) -> StoreResult<SubjectRecord> {
     Ok(from_row!(r => SubjectRecord {
-        subject_key, province, subject_number, subject_name, next_service_index, status,
+        subject_key, province, subject_number, subject_name, next_service_index,
+        status: RecordStatus::parse(&r.try_get::<String, _>("status")?),
     }))
 }
 

@@ -14,6 +14,7 @@ use crate::{
     AppRow, FaceTaskRow, FactsQuery, FactsRows, MediaInfo, OpenOrder, StoreError, StoreResult,
     SubjectRecord,
 };
+use beian_domain::gating::RecordStatus;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AnyPool, Row};
 
@@ -269,7 +270,7 @@ fn rows_to_facts(rows: &[AnyRow]) -> StoreResult<FactsRows> {
                     subject_number: text(&c[2])?,
                     subject_name: text(&c[3])?,
                     next_service_index: int(&c[4])?.unwrap_or(0),
-                    status: text(&c[5])?,
+                    status: RecordStatus::parse(&text(&c[5])?),
                 })
             }
             "name" => names.push((text(&c[1])?, text(&c[0])?)),
