@@ -341,7 +341,8 @@ mod calendar_tests {
     async fn a_file_wins_over_a_stored_notice_of_the_same_year() {
         use crate::app::live_calendar::LiveCalendar;
         use beian_domain::calendar::Calendar;
-        use beian_store::{SqlStore, Store, StoredNotice};
+        use beian_store::prelude::CalendarStore;
+        use beian_store::{SqlStore, StoredNotice};
         let d = dir("precedence");
         let file = "year = 2027\nsource = \"file\"\nas_of = \"2026-11-28\"\nrest_days = [\"2027-01-04\"]\nmakeup_workdays = []\n";
         std::fs::write(d.join("reference/holidays/2027.toml"), file).unwrap();

@@ -20,7 +20,7 @@ use beian_domain::notify::Notice;
 
 /// [`Store::submission_facts`] answered by the single-purpose reads, one by one: the
 /// trait's default, and the reference the one-statement answer is tested against.
-pub async fn facts_one_by_one<S: Store + ?Sized>(
+pub async fn facts_one_by_one<S: FactsStore + ?Sized>(
     store: &S,
     q: &FactsQuery,
 ) -> StoreResult<FactsRows> {
@@ -111,9 +111,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Builds the commit once the numbers are known (T19 of a new order).
 pub type NumberedCommit = Box<dyn FnOnce(IssuedNumbers) -> Result<Commit, Refusal> + Send>;
 
-/// Everything beian persists.
+/// Readiness and the backend's shape.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait StoreHealth: Send + Sync {
     /// Checks the database answers (readiness).
     async fn ping(&self) -> StoreResult<()>;
     /// Whether several transactions can write at once (PostgreSQL), so batches
@@ -121,7 +121,11 @@ pub trait Store: Send + Sync + 'static {
     fn concurrent_writers(&self) -> bool {
         false
     }
+}
 
+/// Accounts, sessions, the access log of personal data, idempotency keys.
+#[async_trait]
+pub trait AccountStore: Send + Sync {
     async fn insert_user(&self, user: &UserRow) -> StoreResult<()>;
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
     async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>>;
@@ -150,6 +154,26 @@ pub trait Store: Send + Sync + 'static {
         keys_before: Time,
     ) -> StoreResult<u64>;
 
+    /// Reserves an idempotency key, or returns the stored response.
+    async fn idempotency_begin(
+        &self,
+        user_id: &str,
+        key: &str,
+        at: Time,
+    ) -> StoreResult<IdempotencyState>;
+    async fn idempotency_finish(
+        &self,
+        user_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()>;
+    async fn idempotency_abort(&self, user_id: &str, key: &str) -> StoreResult<()>;
+}
+
+/// Mini programs, their filed records and their standing in the deadline sweep.
+#[async_trait]
+pub trait AppStore: Send + Sync {
     async fn insert_app(&self, app: &AppRow) -> StoreResult<()>;
     async fn app(&self, appid: &str) -> StoreResult<Option<AppRow>>;
     async fn list_apps(&self, owner: Option<&str>) -> StoreResult<Vec<AppRow>>;
@@ -157,6 +181,15 @@ pub trait Store: Send + Sync + 'static {
     async fn subject_record(&self, subject_key: &str) -> StoreResult<Option<SubjectRecord>>;
     /// Active services plus open new orders of a subject, other than `except`.
     async fn quota_used(&self, subject_key: &str, except: &str) -> StoreResult<u32>;
+    /// The app's clearance, if the sweep cleared it.
+    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>>;
+    /// Warning thresholds (days ahead) already sent for the app.
+    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>>;
+}
+
+/// Orders: their projections, event logs, commits, timers and look-ups.
+#[async_trait]
+pub trait FilingStore: Send + Sync {
     /// The draft or open order of an app, if any.
     async fn live_filing_of_app(&self, appid: &str) -> StoreResult<Option<Filing>>;
 
@@ -201,35 +234,34 @@ pub trait Store: Send + Sync + 'static {
     /// timer would otherwise be claimed again after every lease.
     async fn drop_settled_recomputes(&self, filing_ids: &[String]) -> StoreResult<u64>;
 
-    async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>>;
+    /// Every order with its event log, for the operations dashboard.
+    async fn histories(&self) -> StoreResult<Vec<History>>;
+}
 
+/// Uploads and face verification tasks.
+#[async_trait]
+pub trait MediaStore: Send + Sync {
     async fn insert_media(&self, media: &MediaRow) -> StoreResult<()>;
     async fn media(&self, id: &str) -> StoreResult<Option<MediaRow>>;
 
     async fn insert_face_task(&self, task: &FaceTaskRow) -> StoreResult<()>;
     async fn face_task(&self, id: &str) -> StoreResult<Option<FaceTaskRow>>;
     async fn update_face_task(&self, task: &FaceTaskRow) -> StoreResult<()>;
+    /// Records the certificate type an upload says it shows (V-MAT-005).
+    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()>;
+}
 
-    /// Reserves an idempotency key, or returns the stored response.
-    async fn idempotency_begin(
-        &self,
-        user_id: &str,
-        key: &str,
-        at: Time,
-    ) -> StoreResult<IdempotencyState>;
-    async fn idempotency_finish(
-        &self,
-        user_id: &str,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> StoreResult<()>;
-    async fn idempotency_abort(&self, user_id: &str, key: &str) -> StoreResult<()>;
-
+/// The public filing query.
+#[async_trait]
+pub trait SearchStore: Send + Sync {
     /// Public query over filed services (api.md "Public query").
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>>;
+}
 
-    // --- notifications and webhooks ---
+/// Notices: the inbox, the SMS outbox and its reminders.
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>>;
 
     /// Records notices outside a filing commit (the face verification notice).
     async fn insert_notices(&self, notices: &[Notice], now: Time) -> StoreResult<()>;
@@ -274,7 +306,11 @@ pub trait Store: Send + Sync + 'static {
         notices: &[Notice],
         now: Time,
     ) -> StoreResult<bool>;
+}
 
+/// Webhook subscriptions, deliveries and attempts.
+#[async_trait]
+pub trait WebhookStore: Send + Sync {
     async fn insert_webhook(&self, webhook: &WebhookRow) -> StoreResult<()>;
     /// Subscriptions not deleted, oldest first.
     async fn webhooks(&self) -> StoreResult<Vec<WebhookRow>>;
@@ -302,7 +338,11 @@ pub trait Store: Send + Sync + 'static {
     async fn webhook_delivery(&self, id: i64) -> StoreResult<Option<DeliveryRow>>;
     /// Queues a delivery again, due at `now`, with a fresh retry budget.
     async fn webhook_replay(&self, id: i64, now: Time) -> StoreResult<Option<DeliveryRow>>;
+}
 
+/// The daily deadline sweep and once-a-day jobs.
+#[async_trait]
+pub trait SweepStore: Send + Sync {
     /// The listed apps without a service record (the only ones gating still
     /// concerns), as the deadline sweep sees them.
     async fn sweep_candidates(&self) -> StoreResult<Vec<SweepApp>>;
@@ -317,7 +357,11 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<SweepWrite>>;
     /// Whether `job` ran for `day`.
     async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool>;
+}
 
+/// Holiday notices loaded at run time and the due dates they settle.
+#[async_trait]
+pub trait CalendarStore: Send + Sync {
     /// The holiday notices loaded at run time (domain §11.5), by year.
     async fn calendar_notices(&self) -> StoreResult<Vec<StoredNotice>>;
     /// Changes whenever a notice is stored, so every process reloads its calendar.
@@ -330,15 +374,11 @@ pub trait Store: Send + Sync + 'static {
     /// How many open orders have a provisional due date before `before`, and the first
     /// `limit` of them by due date.
     async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)>;
-    /// The app's clearance, if the sweep cleared it.
-    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>>;
-    /// Warning thresholds (days ahead) already sent for the app.
-    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>>;
+}
 
-    /// Every order with its event log, for the operations dashboard.
-    async fn histories(&self) -> StoreResult<Vec<History>>;
-
-    // --- validation facts ---
+/// What a submission's validation reads from the database.
+#[async_trait]
+pub trait FactsStore: AppStore + MediaStore + Send + Sync {
     /// Every database fact a submission's validation reads. This default asks the
     /// single-purpose reads one by one; [`SqlStore`] answers in one statement (one round
     /// trip), and a test holds the two to equal answers.
@@ -367,13 +407,14 @@ pub trait Store: Send + Sync + 'static {
     /// Owner, type and declared certificate type of the media with these ids; unknown ids
     /// are left out (V-MAT-004, V-MAT-005).
     async fn media_info(&self, ids: &[String]) -> StoreResult<Vec<MediaInfo>>;
-    /// Records the certificate type an upload says it shows (V-MAT-005).
-    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()>;
     /// Submissions and unchanged resubmissions of an app's orders at or after `since`
     /// (V-POL-010).
     async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32>;
+}
 
-    // --- seeding and benchmarks ---
+/// Bulk writes for `beian seed` and the benchmarks.
+#[async_trait]
+pub trait SeedStore: Send + Sync {
     /// Writes `ops` in order in one transaction (`beian seed`): the same rows as
     /// `insert_user`, `insert_app`, `insert_face_task`, `create_filing`, `commit`
     /// and `commit_with_numbers`, many orders per transaction.
@@ -382,6 +423,42 @@ pub trait Store: Send + Sync + 'static {
     /// creation time, as the dispatcher would have (seeded history); returns how many.
     /// Ends a seeding run: on PostgreSQL it also refreshes the planner statistics.
     async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64>;
+}
+
+/// Everything beian persists: every area's trait. Implemented for whatever implements
+/// them all ([`SqlStore`] on SQLite and PostgreSQL).
+pub trait Store:
+    StoreHealth
+    + AccountStore
+    + AppStore
+    + FilingStore
+    + MediaStore
+    + SearchStore
+    + OutboxStore
+    + WebhookStore
+    + SweepStore
+    + CalendarStore
+    + FactsStore
+    + SeedStore
+    + 'static
+{
+}
+
+impl<T> Store for T where
+    T: StoreHealth
+        + AccountStore
+        + AppStore
+        + FilingStore
+        + MediaStore
+        + SearchStore
+        + OutboxStore
+        + WebhookStore
+        + SweepStore
+        + CalendarStore
+        + FactsStore
+        + SeedStore
+        + 'static
+{
 }
 
 // --- seeding and benchmarks ---
@@ -399,4 +476,13 @@ pub enum SeedOp {
     Commit(Box<Commit>),
     /// As [`Store::commit_with_numbers`].
     Numbered(NumberRequest, NumberedCommit),
+}
+
+/// The area traits, for callers of [`Store`] methods (`use beian_store::prelude::*`): a
+/// `dyn Store` answers every area's methods once the traits are in scope.
+pub mod prelude {
+    pub use crate::{
+        AccountStore, AppStore, CalendarStore, FactsStore, FilingStore, MediaStore, OutboxStore,
+        SearchStore, SeedStore, Store, StoreHealth, SweepStore, WebhookStore,
+    };
 }

@@ -16,7 +16,7 @@
 //! - the areas `accounts`, `apps`, `filings`, `media`, `outbox`, `webhooks`, `sweep`,
 //!   `seeding`: functions of a `&SqlStore`, one per `Store` method (`sweep` uses
 //!   `outbox`'s notices, `seeding` the row writers of the others);
-//! - `store`: the one `impl Store for SqlStore`, each method a call into its area.
+//! - `store`: the area traits implemented for `SqlStore`, each method a call into its area.
 
 mod accounts;
 mod apps;

@@ -1,4 +1,5 @@
-//! The one `impl Store for SqlStore`: each method hands over to its area's function.
+//! The area traits (`AccountStore`, `FilingStore`, …) for `SqlStore`: each method hands
+//! over to its area's function.
 //!
 //! May import: every area of `sql/`, `calendar`, `facts`, and [`SqlStore`] from `mod.rs`.
 
@@ -6,11 +7,12 @@ use super::{
     accounts, apps, calendar, facts, filings, media, outbox, ping, seeding, sweep, webhooks,
     SqlStore,
 };
+use crate::prelude::*;
 use crate::{
     AccessEntry, AppRow, AttemptRow, ClearanceRow, Commit, DeliveryJob, DeliveryRow, FaceTaskRow,
     FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow, MediaInfo,
     MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord,
-    SessionLimits, SmsAttempt, SmsRow, Store, StoreResult, StoredNotice, SubjectRecord, SweepBuild,
+    SessionLimits, SmsAttempt, SmsRow, StoreResult, StoredNotice, SubjectRecord, SweepBuild,
     SweepWrite, UserRow, WebhookAttempt, WebhookRow,
 };
 use async_trait::async_trait;
@@ -20,7 +22,7 @@ use beian_domain::filing::{Event, Filing, Time, TimerKind};
 use beian_domain::notify::Notice;
 
 #[async_trait]
-impl Store for SqlStore {
+impl StoreHealth for SqlStore {
     fn concurrent_writers(&self) -> bool {
         self.postgres()
     }
@@ -28,7 +30,10 @@ impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         ping(self).await
     }
+}
 
+#[async_trait]
+impl AccountStore for SqlStore {
     async fn insert_user(&self, u: &UserRow) -> StoreResult<()> {
         accounts::insert_user(self, u).await
     }
@@ -83,6 +88,32 @@ impl Store for SqlStore {
         accounts::purge_sessions(self, now, limits, keys_before).await
     }
 
+    async fn idempotency_begin(
+        &self,
+        user_id: &str,
+        key: &str,
+        at: Time,
+    ) -> StoreResult<IdempotencyState> {
+        accounts::idempotency_begin(self, user_id, key, at).await
+    }
+
+    async fn idempotency_finish(
+        &self,
+        user_id: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()> {
+        accounts::idempotency_finish(self, user_id, key, status, body).await
+    }
+
+    async fn idempotency_abort(&self, user_id: &str, key: &str) -> StoreResult<()> {
+        accounts::idempotency_abort(self, user_id, key).await
+    }
+}
+
+#[async_trait]
+impl AppStore for SqlStore {
     async fn insert_app(&self, a: &AppRow) -> StoreResult<()> {
         apps::insert_app(self, a).await
     }
@@ -107,6 +138,17 @@ impl Store for SqlStore {
         apps::quota_used(self, subject_key, except).await
     }
 
+    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>> {
+        sweep::app_clearance(self, appid).await
+    }
+
+    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>> {
+        sweep::deadline_warnings(self, appid).await
+    }
+}
+
+#[async_trait]
+impl FilingStore for SqlStore {
     async fn live_filing_of_app(&self, appid: &str) -> StoreResult<Option<Filing>> {
         filings::live_filing_of_app(self, appid).await
     }
@@ -169,10 +211,13 @@ impl Store for SqlStore {
         calendar::drop_settled(self.pool(), filing_ids).await
     }
 
-    async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>> {
-        outbox::outbox_list(self, mobile, limit).await
+    async fn histories(&self) -> StoreResult<Vec<History>> {
+        filings::histories(self).await
     }
+}
 
+#[async_trait]
+impl MediaStore for SqlStore {
     async fn insert_media(&self, m: &MediaRow) -> StoreResult<()> {
         media::insert_media(self, m).await
     }
@@ -193,31 +238,22 @@ impl Store for SqlStore {
         media::update_face_task(self, t).await
     }
 
-    async fn idempotency_begin(
-        &self,
-        user_id: &str,
-        key: &str,
-        at: Time,
-    ) -> StoreResult<IdempotencyState> {
-        accounts::idempotency_begin(self, user_id, key, at).await
+    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()> {
+        media::set_media_certificate_type(self, id, certificate_type).await
     }
+}
 
-    async fn idempotency_finish(
-        &self,
-        user_id: &str,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> StoreResult<()> {
-        accounts::idempotency_finish(self, user_id, key, status, body).await
-    }
-
-    async fn idempotency_abort(&self, user_id: &str, key: &str) -> StoreResult<()> {
-        accounts::idempotency_abort(self, user_id, key).await
-    }
-
+#[async_trait]
+impl SearchStore for SqlStore {
     async fn public_search(&self, q: &str, limit: i64) -> StoreResult<Vec<PublicItem>> {
         self.search.query(q, limit).await
+    }
+}
+
+#[async_trait]
+impl OutboxStore for SqlStore {
+    async fn outbox_list(&self, mobile: Option<&str>, limit: i64) -> StoreResult<Vec<SmsRow>> {
+        outbox::outbox_list(self, mobile, limit).await
     }
 
     async fn insert_notices(&self, notices: &[Notice], now: Time) -> StoreResult<()> {
@@ -281,7 +317,10 @@ impl Store for SqlStore {
     ) -> StoreResult<bool> {
         outbox::record_sms_reminder(self, filing_id, deadline, notices, now).await
     }
+}
 
+#[async_trait]
+impl WebhookStore for SqlStore {
     async fn insert_webhook(&self, w: &WebhookRow) -> StoreResult<()> {
         webhooks::insert_webhook(self, w).await
     }
@@ -331,7 +370,10 @@ impl Store for SqlStore {
     async fn webhook_replay(&self, id: i64, now: Time) -> StoreResult<Option<DeliveryRow>> {
         webhooks::webhook_replay(self, id, now).await
     }
+}
 
+#[async_trait]
+impl SweepStore for SqlStore {
     async fn sweep_candidates(&self) -> StoreResult<Vec<SweepApp>> {
         sweep::sweep_candidates(self).await
     }
@@ -346,6 +388,13 @@ impl Store for SqlStore {
         sweep::run_daily_sweep(self, job, day, now, build).await
     }
 
+    async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool> {
+        sweep::job_ran(self, job, day).await
+    }
+}
+
+#[async_trait]
+impl CalendarStore for SqlStore {
     async fn calendar_notices(&self) -> StoreResult<Vec<StoredNotice>> {
         calendar::notices(&self.reader).await
     }
@@ -365,23 +414,10 @@ impl Store for SqlStore {
     async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)> {
         calendar::provisional(&self.reader, before, limit).await
     }
+}
 
-    async fn job_ran(&self, job: &str, day: &str) -> StoreResult<bool> {
-        sweep::job_ran(self, job, day).await
-    }
-
-    async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>> {
-        sweep::app_clearance(self, appid).await
-    }
-
-    async fn deadline_warnings(&self, appid: &str) -> StoreResult<Vec<u32>> {
-        sweep::deadline_warnings(self, appid).await
-    }
-
-    async fn histories(&self) -> StoreResult<Vec<History>> {
-        filings::histories(self).await
-    }
-
+#[async_trait]
+impl FactsStore for SqlStore {
     async fn submission_facts(&self, q: &FactsQuery) -> StoreResult<FactsRows> {
         facts::submission_facts(&self.reader, self.postgres(), q).await
     }
@@ -414,14 +450,13 @@ impl Store for SqlStore {
         media::media_info(self, ids).await
     }
 
-    async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()> {
-        media::set_media_certificate_type(self, id, certificate_type).await
-    }
-
     async fn submissions_since(&self, appid: &str, since: Time) -> StoreResult<u32> {
         filings::submissions_since(self, appid, since).await
     }
+}
 
+#[async_trait]
+impl SeedStore for SqlStore {
     async fn seed_batch(&self, ops: Vec<SeedOp>) -> StoreResult<()> {
         seeding::seed_batch(self, ops).await
     }
