@@ -2,7 +2,8 @@
 # The one test command of the README: installs what the tests need when it is
 # missing (a PostgreSQL server), then runs formatting, lints, and every test:
 # unit, integration (SQLite and PostgreSQL), and the multi-process PostgreSQL
-# tests. It never skips a suite: a missing dependency is an error.
+# tests, the browser tests, schemathesis against the OpenAPI document, fuzzing and a
+# benchmark smoke run. It never skips a suite: a missing dependency is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -95,6 +96,18 @@ rm -f "$ui_out"
 if [ -z "$ui_pass" ]; then echo "browser tests did not run" >&2; status=1; failed=$((failed + 1)); fi
 passed=$((passed + ${ui_pass:-0})); failed=$((failed + ${ui_fail:-0}))
 # --- end of browser tests ---
+# --- API property tests (schemathesis against openapi.json: no request makes a 5xx) ---
+if [ "$status" -eq 0 ]; then
+  log "API property tests (schemathesis, SQLite and PostgreSQL)"
+  api_out=$(mktemp)
+  bash scripts/api-fuzz.sh 2>&1 | tee "$api_out" || status=1
+  api_pass=$(grep -Eo '^api fuzz: [0-9]+ passed' "$api_out" | grep -Eo '[0-9]+' || true)
+  api_fail=$(grep -Eo '^api fuzz: [0-9]+ passed, [0-9]+ failed' "$api_out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || true)
+  rm -f "$api_out"
+  if [ -z "$api_pass" ]; then echo "API property tests did not run" >&2; status=1; failed=$((failed + 1)); fi
+  passed=$((passed + ${api_pass:-0})); failed=$((failed + ${api_fail:-0}))
+fi
+# --- end of API property tests ---
 # --- fuzzing (cargo-fuzz on stable; scripts/fuzz.sh, a few seconds per target) ---
 if [ "$status" -eq 0 ]; then
   log "fuzzing every parser and the document precheck"

@@ -290,6 +290,7 @@ fn router(state: AppState, manual_clock: bool) -> Router {
             crate::app::media::MAX_UPLOAD_BYTES + 64 * 1024,
         ))
         .layer(axum::middleware::from_fn(crate::http::body_limit::layer))
+        .layer(axum::middleware::from_fn(crate::http::nul_guard::layer))
         .layer(axum::middleware::from_fn_with_state(
             state.limits.clone(),
             crate::http::ratelimit::per_client,

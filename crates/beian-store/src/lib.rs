@@ -105,6 +105,14 @@ pub enum StoreError {
     Corrupt(String),
 }
 
+impl StoreError {
+    /// PostgreSQL refused a NUL character in text (SQLSTATE 22021): bad input, not a
+    /// fault of the store. SQLite stores it.
+    pub fn is_nul_in_text(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(d)) if d.code().as_deref() == Some("22021"))
+    }
+}
+
 /// Result alias of the store.
 pub type StoreResult<T> = Result<T, StoreError>;
 

@@ -24,6 +24,14 @@ pub struct Search {
 pub async fn search(s: &AppState, p: Search) -> ApiResult<Value> {
     let q = p.q.unwrap_or_default();
     let q = q.trim();
+    if q.chars().any(char::is_control) {
+        return Err(ApiError::field(
+            "q",
+            "QUERY_INVALID",
+            "查询内容含有不可见的控制字符",
+            "可输入备案号、小程序名称或主办单位名称",
+        ));
+    }
     if q.chars().count() < 2 || q.chars().count() > 100 {
         return Err(ApiError::field(
             "q",

@@ -219,6 +219,9 @@ impl From<StoreError> for ApiError {
                 ApiError::conflict("APPID_TAKEN", "该AppID已登记").suggest("请确认AppID是否正确")
             }
             StoreError::Refused(r) => r.into(),
+            // PostgreSQL refuses a NUL in text (SQLSTATE 22021), whatever way it came in
+            // (a form, a query parameter): the client's input, not a server fault.
+            e if e.is_nul_in_text() => nul_refused(),
             other => ApiError::internal(other),
         }
     }
@@ -231,12 +234,31 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(ApiError::bad_request(format!(
-                "请求格式不正确：{}",
-                e.body_text()
-            ))),
+        let Json(v) = Json::<serde_json::Value>::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request(format!("请求格式不正确：{}", e.body_text())))?;
+        // No text field may carry a NUL: PostgreSQL cannot store one, and no filing
+        // field has a use for control characters that break storage or search.
+        if has_nul(&v) {
+            return Err(nul_refused());
         }
+        serde_json::from_value(v)
+            .map(ApiJson)
+            .map_err(|e| ApiError::bad_request(format!("请求格式不正确：{e}")))
+    }
+}
+
+/// 400 for input holding a NUL character.
+pub fn nul_refused() -> ApiError {
+    ApiError::bad_request("请求中含有不可见的空字符（\\u0000）").suggest("删除文本中的空字符后重试")
+}
+
+/// Whether any string (key or value) in the JSON holds a NUL character.
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(a) => a.iter().any(has_nul),
+        Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }

@@ -10,4 +10,5 @@ pub mod idempotency;
 pub mod login_guard;
 pub mod metrics;
 pub mod multipart;
+pub mod nul_guard;
 pub mod ratelimit;

@@ -14,6 +14,7 @@ crate::both_backends!(
     a_new_province_sees_a_moved_order_only_once_it_arrives,
     the_public_query_neither_shows_nor_matches_an_individuals_name,
     unmasking_is_recorded_in_the_orders_history,
+    control_characters_get_a_clear_error_not_a_server_error,
 );
 
 /// A reviewer and an applicant whose order waits for SMS verification.
@@ -343,6 +344,42 @@ async fn unmasking_is_recorded_in_the_orders_history(app: TestApp) {
     );
     let other = app.user("applicant", None).await;
     app.get(&log, &other).await.expect_error(404, "NOT_FOUND");
+}
+
+/// Found by schemathesis: a NUL in the public query answered 500, and PostgreSQL
+/// cannot store a NUL in any text field. Both are refused with a clear error.
+async fn control_characters_get_a_clear_error_not_a_server_error(app: TestApp) {
+    let public = |q: &'static str| app.call(Method::GET, q, None, None);
+    public("/api/v1/public/filings?q=%00%23-%C3%B0")
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    public("/api/v1/public/filings?q=%07%07%07")
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
+    let applicant = app.user("applicant", None).await;
+    app.get("/api/v1/filings?province=4%004", &applicant)
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    let flow = Flow::prepare(&app, &applicant, 9108).await;
+    let version = flow.view(&applicant).await["version"].clone();
+    let mut doc = flow.document.clone();
+    doc["subject"]["address"] = json!("高新南七道\u{0}1号");
+    app.put(
+        &format!("/api/v1/filings/{}/application", flow.filing),
+        &applicant,
+        doc,
+    )
+    .await
+    .expect_error(400, "BAD_REQUEST");
+    let precheck = json!({"subject": {"name": "星河\u{0}"}});
+    app.post("/api/v1/precheck", &applicant, precheck)
+        .await
+        .expect_error(400, "BAD_REQUEST");
+    assert_eq!(
+        flow.view(&applicant).await["version"],
+        version,
+        "nothing saved"
+    );
 }
 
 async fn media_status(app: &TestApp, id: &str, token: &str) -> u16 {
