@@ -1,5 +1,6 @@
 //! The `beian` binary: a thin CLI over `beian-server`.
 
+mod backup;
 mod seed;
 use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
 use beian_server::startup::{self, Application};
@@ -35,6 +36,20 @@ enum Cmd {
     Calendar {
         #[command(subcommand)]
         command: CalendarCmd,
+    },
+    /// Writes a consistent copy of an SQLite deployment (database, uploads, notices) to
+    /// FILE, while the server keeps running. PostgreSQL: pg_dump and the bucket (README).
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        file: PathBuf,
+    },
+    /// Restores a backup FILE into an empty data directory.
+    Restore {
+        file: PathBuf,
+        /// The data directory to restore into; it must hold no database yet.
+        #[arg(long)]
+        data_dir: PathBuf,
     },
     /// Writes the sample images of the README walk-through (colour scans that pass the photo
     /// checks, and a face capture made from FACE_SOURCE, a real photograph) into DIR.
@@ -403,6 +418,25 @@ async fn run(cli: Cli) -> Result<(), String> {
         Cmd::Seed(args) => seed_cmd(args).await,
         Cmd::Calendar { command } => calendar_cmd(command).await,
         Cmd::SampleImages { dir, face_source } => sample_images(&dir, &face_source),
+        Cmd::Backup { common, file } => {
+            let c = config(&common)?;
+            if c.db.is_some() {
+                return Err(
+                    "beian backup 仅用于 SQLite；PostgreSQL 请用 pg_dump 并备份对象存储 / \
+                            for PostgreSQL use pg_dump and back up the bucket (README)"
+                        .into(),
+                );
+            }
+            println!(
+                "{}",
+                backup::backup(&c.data_dir, &c.database_url(), &file).await?
+            );
+            Ok(())
+        }
+        Cmd::Restore { file, data_dir } => {
+            println!("{}", backup::restore(&file, &data_dir)?);
+            Ok(())
+        }
     }
 }
 

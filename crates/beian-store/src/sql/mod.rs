@@ -37,7 +37,7 @@ mod writer;
 
 pub use search::PUBLIC_CACHE_TTL_MS;
 
-use crate::StoreResult;
+use crate::{StoreError, StoreResult};
 use beian_domain::filing::Time;
 use codec::ms;
 use search::PublicSearch;
@@ -123,6 +123,26 @@ impl SqlStore {
             reader,
             search,
         })
+    }
+
+    /// Writes a consistent copy of an SQLite database to `dest` (`VACUUM INTO`: one read
+    /// transaction, so writers go on meanwhile and the copy is one instant's state, WAL
+    /// included). PostgreSQL has `pg_dump` for this; asking here is an error.
+    pub async fn backup_sqlite(url: &str, dest: &std::path::Path) -> StoreResult<()> {
+        if url.starts_with("postgres") {
+            return Err(StoreError::Corrupt(
+                "beian backup copies SQLite deployments; for PostgreSQL use pg_dump (README)"
+                    .into(),
+            ));
+        }
+        sqlx::any::install_default_drivers();
+        let pool = sqlite_pool(url, 1, false).await?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest.display().to_string())
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+        Ok(())
     }
 
     /// Which backend this is, for logs and readiness.

@@ -1,0 +1,191 @@
+//! `beian backup` of a running SQLite deployment while requests are written, and
+//! `beian restore` into a new data directory: every order acknowledged before the
+//! backup began is served again, with its uploads, by a server on the restored copy.
+
+use crate::harness::{Backend, Flow, TestApp, ADMIN_PASSWORD};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+fn beian(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .args(args)
+        .env("BEIAN_LOG", "error")
+        .output()
+        .expect("beian runs")
+}
+
+async fn bytes(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.bytes().await.unwrap().to_vec())
+}
+
+/// The media ids an order's document names.
+fn photos(document: &Value) -> Vec<String> {
+    [
+        &document["subject"]["certificate"]["photo"],
+        &document["subject_principal"]["certificate"]["front"],
+    ]
+    .iter()
+    .filter_map(|v| v.as_str().map(str::to_string))
+    .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_backup_under_load_restores_every_acknowledged_order() {
+    let mut dir = PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let applicant = app.user("applicant", None).await;
+    let mut acknowledged = vec![];
+    for n in 0..3 {
+        let flow = Flow::prepare(&app, &applicant, 9300 + n).await;
+        flow.submit().await.expect(200);
+        acknowledged.push(flow.view(&admin).await);
+    }
+
+    // Writers keep registering apps and opening orders while the backup runs.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let (stop, written) = (stop.clone(), written.clone());
+        let app = TestApp {
+            base: app.base.clone(),
+            client: app.client.clone(),
+        };
+        let token = applicant.clone();
+        tokio::spawn(async move {
+            let mut i = 0;
+            while !stop.load(Ordering::SeqCst) {
+                let appid = format!("wxbackup{}x{i}", std::process::id());
+                app.post(
+                    "/api/v1/apps",
+                    &token,
+                    json!({"appid": appid, "name": format!("备份中写入{i}"), "owner_name": "深圳市星河科技有限公司"}),
+                )
+                .await
+                .expect(201);
+                app.post(
+                    "/api/v1/filings",
+                    &token,
+                    json!({"kind": "new", "appid": appid}),
+                )
+                .await
+                .expect(201);
+                written.fetch_add(1, Ordering::SeqCst);
+                i += 1;
+            }
+        })
+    };
+    while written.load(Ordering::SeqCst) < 2 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let archive = dir.with_extension("backup.tar");
+    let (d, a) = (dir.display().to_string(), archive.display().to_string());
+    let out = tokio::task::spawn_blocking(move || beian(&["backup", "--data-dir", &d, &a]))
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let during = written.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    writer.await.unwrap();
+    assert!(during >= 2, "writes went on during the backup");
+
+    let restored_dir = dir.with_extension("restored");
+    let out = beian(&[
+        "restore",
+        &archive.display().to_string(),
+        "--data-dir",
+        &restored_dir.display().to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Restoring over a database is refused; nothing is overwritten.
+    let again = beian(&[
+        "restore",
+        &archive.display().to_string(),
+        "--data-dir",
+        &restored_dir.display().to_string(),
+    ]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a database"));
+
+    let restored =
+        TestApp::spawn_with(Backend::Sqlite, |c| c.data_dir = restored_dir.clone()).await;
+    let restored_admin = restored.login("admin", ADMIN_PASSWORD).await;
+    for view in &acknowledged {
+        let id = view["id"].as_str().unwrap();
+        let back = restored
+            .get(&format!("/api/v1/filings/{id}"), &restored_admin)
+            .await
+            .expect(200);
+        assert_eq!(back["status"], view["status"], "{id}");
+        assert_eq!(back["document"], view["document"], "{id}");
+        for photo in photos(&view["document"]) {
+            let path = format!("/api/v1/media/{photo}");
+            let (status, original) = bytes(&app, &path, &admin).await;
+            assert_eq!(status, 200);
+            assert_eq!(
+                bytes(&restored, &path, &restored_admin).await,
+                (200, original)
+            );
+        }
+    }
+}
+
+/// A cut-off archive is refused with a clear message, and the directory stays empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_backup_is_refused_and_nothing_restored() {
+    let mut dir = PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    let applicant = app.user("applicant", None).await;
+    Flow::prepare(&app, &applicant, 9310).await;
+    let archive = dir.with_extension("backup.tar");
+    let out = beian(&[
+        "backup",
+        "--data-dir",
+        &dir.display().to_string(),
+        &archive.display().to_string(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let whole = std::fs::read(&archive).unwrap();
+    let cut = dir.with_extension("cut.tar");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
+    let target = dir.with_extension("never");
+    let out = beian(&[
+        "restore",
+        &cut.display().to_string(),
+        "--data-dir",
+        &target.display().to_string(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not a usable beian backup"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(empty(&target), "nothing restored");
+}
+
+fn empty(dir: &Path) -> bool {
+    std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none())
+}
