@@ -113,6 +113,7 @@ impl Filing {
         };
         let mut f = Filing::empty();
         f.apply(&event);
+        f.chain_head = crate::audit::chain("", std::slice::from_ref(&event)).remove(0);
         Ok((f, event))
     }
 
@@ -144,6 +145,7 @@ impl Filing {
             subject_number: None,
             service_number: None,
             timeline: vec![],
+            chain_head: String::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! Everything that decides something about a filing lives here, so that the
 //! store and the web layer only carry data in and out.
 
+pub mod audit;
 pub mod calendar;
 pub mod checklist;
 pub mod console;

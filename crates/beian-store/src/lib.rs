@@ -244,6 +244,20 @@ pub trait FilingStore: Send + Sync {
 
     /// Every order with its event log, for the operations dashboard.
     async fn histories(&self) -> StoreResult<Vec<History>>;
+    /// The ids of the orders with an event at or after `since` (every order without
+    /// it), for `beian audit verify`.
+    async fn audit_ids(&self, since: Option<Time>) -> StoreResult<Vec<String>>;
+    /// An order's stored events as the audit reads them, by sequence number, with its
+    /// recorded head and version; `None` for an unknown order.
+    async fn audit_chain(&self, filing_id: &str) -> StoreResult<Option<AuditChain>>;
+}
+
+/// One order's chain as stored ([`FilingStore::audit_chain`]).
+#[derive(Debug, Clone)]
+pub struct AuditChain {
+    pub events: Vec<beian_domain::audit::StoredLink>,
+    pub head: String,
+    pub version: i64,
 }
 
 /// Uploads and face verification tasks.

@@ -47,6 +47,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "access_log",
         include_str!("../migrations/sqlite/0008_access_log.sql"),
     ),
+    (
+        9,
+        "event_chain",
+        include_str!("../migrations/sqlite/0009_event_chain.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -94,6 +99,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "access_log",
         include_str!("../migrations/postgres/0009_access_log.sql"),
+    ),
+    (
+        10,
+        "event_chain",
+        include_str!("../migrations/postgres/0010_event_chain.sql"),
     ),
 ];
 

@@ -107,6 +107,10 @@ impl Fx {
         for e in &events {
             after.apply(e);
         }
+        let event_hashes = beian_domain::audit::chain(&f.chain_head, &events);
+        if let Some(head) = event_hashes.last() {
+            after.chain_head = head.clone();
+        }
         Commit {
             effects: vec![],
             sms: vec![],
@@ -114,6 +118,7 @@ impl Fx {
             bind_face_task: None,
             filing: after,
             events,
+            event_hashes,
             now: t0(),
             notices: vec![],
             webhooks: vec![],

@@ -123,6 +123,10 @@ fn commit(before: &Filing, events: Vec<Event>, policy: &Policy) -> Commit {
     for e in &events {
         after.apply(e);
     }
+    let event_hashes = beian_domain::audit::chain(&before.chain_head, &events);
+    if let Some(head) = event_hashes.last() {
+        after.chain_head = head.clone();
+    }
     Commit {
         effects: after.record_effects(&events, policy),
         sms: vec![],
@@ -130,6 +134,7 @@ fn commit(before: &Filing, events: Vec<Event>, policy: &Policy) -> Commit {
         bind_face_task: None,
         filing: after,
         events,
+        event_hashes,
         now: t0(),
         notices: vec![],
         webhooks: vec![],

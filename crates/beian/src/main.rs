@@ -1,5 +1,6 @@
 //! The `beian` binary: a thin CLI over `beian-server`.
 
+mod audit;
 mod backup;
 mod seed;
 use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
@@ -44,6 +45,11 @@ enum Cmd {
         common: Common,
         file: PathBuf,
     },
+    /// The tamper-evident history: `verify` walks every order's event chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCmd,
+    },
     /// Restores a backup FILE into an empty data directory.
     Restore {
         file: PathBuf,
@@ -54,6 +60,19 @@ enum Cmd {
     /// Writes the sample images of the README walk-through (colour scans that pass the photo
     /// checks, and a face capture made from FACE_SOURCE, a real photograph) into DIR.
     SampleImages { dir: PathBuf, face_source: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Checks every order's event chain and recorded head; exits non-zero at the first
+    /// broken link, naming the order and the event.
+    Verify {
+        #[command(flatten)]
+        common: Common,
+        /// Only the orders with an event on or after this day (YYYY-MM-DD, +08:00).
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -431,6 +450,13 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "{}",
                 backup::backup(&c.data_dir, &c.database_url(), &file).await?
             );
+            Ok(())
+        }
+        Cmd::Audit {
+            command: AuditCmd::Verify { common, since },
+        } => {
+            let c = config(&common)?;
+            println!("{}", audit::verify(&c.database_url(), since).await?);
             Ok(())
         }
         Cmd::Restore { file, data_dir } => {

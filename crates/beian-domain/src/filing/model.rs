@@ -413,6 +413,10 @@ pub struct Filing {
     pub subject_number: Option<String>,
     pub service_number: Option<String>,
     pub timeline: Vec<TimelineEntry>,
+    /// The link of the last event (`crate::audit`): set by whoever commits the events,
+    /// empty for an order whose events predate the chain.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chain_head: String,
 }
 
 /// For `skip_serializing_if`: a false flag is left out of stored JSON.

@@ -78,6 +78,10 @@ pub fn build_commit(
     for e in &events {
         after.apply(e);
     }
+    let event_hashes = beian_domain::audit::chain(&before.chain_head, &events);
+    if let Some(head) = event_hashes.last() {
+        after.chain_head = head.clone();
+    }
     let window = if after.kind == Kind::Cancel {
         state.policy.cancel_sms_window_hours
     } else {
@@ -97,6 +101,7 @@ pub fn build_commit(
         bind_face_task,
         filing: after,
         events,
+        event_hashes,
         now,
     }
 }

@@ -8,9 +8,10 @@ use super::effects::allocate;
 use super::list::list_query;
 use super::SqlStore;
 use crate::{
-    Commit, FilingHead, FilingQuery, NumberRequest, NumberedCommit, OpenOrder, StoreError,
-    StoreResult,
+    AuditChain, Commit, FilingHead, FilingQuery, NumberRequest, NumberedCommit, OpenOrder,
+    StoreError, StoreResult,
 };
+use beian_domain::audit::StoredLink;
 use beian_domain::dashboard::History;
 use beian_domain::filing::{Event, Filing, Kind, Status, Time, TimerKind};
 use sqlx::{AnyConnection, Row};
@@ -227,7 +228,8 @@ pub(crate) async fn insert_filing(
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
-    insert_event(&mut *tx, &f.id, 1, created).await?;
+    let hash = (!f.chain_head.is_empty()).then_some(f.chain_head.as_str());
+    insert_event(&mut *tx, &f.id, 1, created, hash).await?;
     Ok(())
 }
 
@@ -236,16 +238,56 @@ async fn insert_event(
     filing_id: &str,
     seq: i64,
     e: &Event,
+    hash: Option<&str>,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO filing_events (filing_id, seq, at, name, actor, body) VALUES ($1, $2, $3, $4, $5, $6)")
+    sqlx::query("INSERT INTO filing_events (filing_id, seq, at, name, actor, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(filing_id)
         .bind(seq)
         .bind(ms(e.at))
         .bind(e.change.name())
         .bind(e.actor.role())
         .bind(to_json(e))
+        .bind(hash)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     Ok(())
+}
+
+pub(crate) async fn audit_ids(s: &SqlStore, since: Option<Time>) -> StoreResult<Vec<String>> {
+    let rows: Vec<(String,)> =
+        match since {
+            Some(t) => sqlx::query_as(
+                "SELECT DISTINCT filing_id FROM filing_events WHERE at >= $1 ORDER BY filing_id",
+            )
+            .bind(ms(t))
+            .fetch_all(&s.reader)
+            .await?,
+            None => {
+                sqlx::query_as("SELECT id FROM filings ORDER BY id")
+                    .fetch_all(&s.reader)
+                    .await?
+            }
+        };
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+pub(crate) async fn audit_chain(s: &SqlStore, filing_id: &str) -> StoreResult<Option<AuditChain>> {
+    let Some(f) = filing(s, filing_id).await? else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT seq, body, hash FROM filing_events WHERE filing_id = $1 ORDER BY seq",
+    )
+    .bind(filing_id)
+    .fetch_all(&s.reader)
+    .await?;
+    Ok(Some(AuditChain {
+        events: rows
+            .into_iter()
+            .map(|(seq, body, hash)| StoredLink { seq, body, hash })
+            .collect(),
+        head: f.chain_head,
+        version: f.version,
+    }))
 }

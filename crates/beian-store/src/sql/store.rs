@@ -9,11 +9,11 @@ use super::{
 };
 use crate::prelude::*;
 use crate::{
-    AccessEntry, AppRow, AttemptRow, ClearanceRow, Commit, DeliveryJob, DeliveryRow, FaceTaskRow,
-    FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow, MediaInfo,
-    MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp, ServiceRecord,
-    SessionLimits, SmsAttempt, SmsRow, StoreResult, StoredNotice, SubjectRecord, SweepBuild,
-    SweepWrite, UserRow, WebhookAttempt, WebhookRow,
+    AccessEntry, AppRow, AttemptRow, AuditChain, ClearanceRow, Commit, DeliveryJob, DeliveryRow,
+    FaceTaskRow, FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow,
+    MediaInfo, MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp,
+    ServiceRecord, SessionLimits, SmsAttempt, SmsRow, StoreResult, StoredNotice, SubjectRecord,
+    SweepBuild, SweepWrite, UserRow, WebhookAttempt, WebhookRow,
 };
 use async_trait::async_trait;
 use beian_domain::dashboard::History;
@@ -213,6 +213,14 @@ impl FilingStore for SqlStore {
 
     async fn histories(&self) -> StoreResult<Vec<History>> {
         filings::histories(self).await
+    }
+
+    async fn audit_ids(&self, since: Option<Time>) -> StoreResult<Vec<String>> {
+        filings::audit_ids(self, since).await
+    }
+
+    async fn audit_chain(&self, filing_id: &str) -> StoreResult<Option<AuditChain>> {
+        filings::audit_chain(self, filing_id).await
     }
 }
 

@@ -22,7 +22,7 @@ const MAX_PARAMS: usize = 30_000;
 /// many short statements beat one long one there.
 const SQLITE_ROW_PARAMS: usize = 240;
 // The tables of `write_commits`' multi-row inserts, with their columns.
-const EVENT_ROWS: &str = "filing_events (filing_id, seq, at, name, actor, body)";
+const EVENT_ROWS: &str = "filing_events (filing_id, seq, at, name, actor, body, hash)";
 const TIMER_ROWS: &str = "timers (filing_id, kind, due_at, lease_until)";
 const LOOKUP_ROWS: &str = "sms_lookup (mobile, filing_id)";
 const INBOX_ROWS: &str =
@@ -266,6 +266,7 @@ impl Writer {
                     Val::S(e.change.name().to_string()),
                     Val::S(e.actor.role().to_string()),
                     Val::S(to_json(e)),
+                    Val::OS(c.event_hashes.get(i).cloned()),
                 ]);
             }
             for (kind, due) in f.timers() {
@@ -301,7 +302,7 @@ impl Writer {
                 outbox.push(sms_row(Some(&f.id), "code", sms, c.now));
             }
         }
-        script.insert_rows(tx, EVENT_ROWS, 6, events).await?;
+        script.insert_rows(tx, EVENT_ROWS, 7, events).await?;
         script.delete_of_filings(tx, "timers", &ids).await?;
         script.insert_rows(tx, TIMER_ROWS, 4, timers).await?;
         script.delete_of_filings(tx, "sms_lookup", &ids).await?;

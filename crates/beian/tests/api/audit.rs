@@ -1,0 +1,200 @@
+//! The tamper-evident history: `beian audit verify` passes on a real order's events and
+//! finds a changed byte, a deleted event, two swapped events and a deleted last event,
+//! each made directly in the database, on SQLite and on PostgreSQL.
+
+use crate::harness::{Backend, Flow, TestApp};
+use serde_json::json;
+use sqlx::any::AnyPoolOptions;
+use std::path::PathBuf;
+
+type Row = (i64, i64, String, String, String, Option<String>);
+
+struct Db {
+    pool: sqlx::AnyPool,
+    args: Vec<String>,
+}
+
+impl Db {
+    fn verify(&self) -> (bool, String) {
+        let mut args = vec!["audit".to_string(), "verify".to_string()];
+        args.extend(self.args.iter().cloned());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+            .args(&args)
+            .env("BEIAN_LOG", "error")
+            .output()
+            .expect("beian runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    }
+
+    async fn exec(&self, sql: &str, filing: &str) {
+        sqlx::query(sql)
+            .bind(filing)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
+    async fn row(&self, filing: &str, seq: i64) -> Row {
+        sqlx::query_as(
+            "SELECT seq, at, name, actor, body, hash FROM filing_events WHERE filing_id = $1 AND seq = $2",
+        )
+        .bind(filing)
+        .bind(seq)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    async fn put_back(&self, filing: &str, r: &Row) {
+        sqlx::query(
+            "INSERT INTO filing_events (filing_id, seq, at, name, actor, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(filing)
+        .bind(r.0)
+        .bind(r.1)
+        .bind(r.2.clone())
+        .bind(r.3.clone())
+        .bind(r.4.clone())
+        .bind(r.5.clone())
+        .execute(&self.pool)
+        .await
+        .unwrap();
+    }
+
+    #[track_caller]
+    fn expect_broken(&self, filing: &str, event: &str) {
+        let (ok, text) = self.verify();
+        assert!(!ok, "audit verify must fail: {text}");
+        assert!(
+            text.contains(filing) && text.contains(event),
+            "names {filing} and {event}: {text}"
+        );
+    }
+
+    #[track_caller]
+    fn expect_ok(&self) {
+        let (ok, text) = self.verify();
+        assert!(ok && text.contains("audit ok"), "{text}");
+    }
+}
+
+async fn tampering_is_found(backend: Backend) {
+    let (mut dir, mut url) = (PathBuf::new(), None);
+    let app = TestApp::spawn_with(backend, |c| {
+        dir = c.data_dir.clone();
+        url = c.db.clone();
+    })
+    .await;
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let flow = Flow::prepare(&app, &applicant, 9400).await;
+    flow.submit().await.expect(200);
+    flow.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    let id = flow.filing.as_str();
+    sqlx::any::install_default_drivers();
+    let (url, args) = match url {
+        Some(u) => (u.clone(), vec!["--db".to_string(), u]),
+        None => (
+            format!("sqlite://{}?mode=rw", dir.join("beian.db").display()),
+            vec!["--data-dir".to_string(), dir.display().to_string()],
+        ),
+    };
+    let db = Db {
+        pool: AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .unwrap(),
+        args,
+    };
+    db.expect_ok();
+    let (_, text) = db.verify();
+    assert!(
+        !text.contains("(0 chained)"),
+        "new events are chained: {text}"
+    );
+
+    // One byte of the second event.
+    let second = db.row(id, 2).await;
+    let changed = second.4.replacen("星河", "星海", 1);
+    assert_ne!(changed, second.4);
+    sqlx::query("UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = 2")
+        .bind(changed)
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.expect_broken(id, "event 2");
+    sqlx::query("UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = 2")
+        .bind(second.4.clone())
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.expect_ok();
+
+    // A deleted event in the middle.
+    let third = db.row(id, 3).await;
+    db.exec(
+        "DELETE FROM filing_events WHERE filing_id = $1 AND seq = 3",
+        id,
+    )
+    .await;
+    db.expect_broken(id, "event 3");
+    db.put_back(id, &third).await;
+    db.expect_ok();
+
+    // Two events swapped.
+    db.exec(
+        "DELETE FROM filing_events WHERE filing_id = $1 AND seq IN (2, 3)",
+        id,
+    )
+    .await;
+    let swap = |r: &Row, seq: i64| (seq, r.1, r.2.clone(), r.3.clone(), r.4.clone(), r.5.clone());
+    db.put_back(id, &swap(&third, 2)).await;
+    db.put_back(id, &swap(&second, 3)).await;
+    db.expect_broken(id, "event 2");
+    db.exec(
+        "DELETE FROM filing_events WHERE filing_id = $1 AND seq IN (2, 3)",
+        id,
+    )
+    .await;
+    db.put_back(id, &second).await;
+    db.put_back(id, &third).await;
+    db.expect_ok();
+
+    // The last event deleted.
+    let (last,): (i64,) = sqlx::query_as("SELECT MAX(seq) FROM filing_events WHERE filing_id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM filing_events WHERE filing_id = $1 AND seq = $2")
+        .bind(id)
+        .bind(last)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let (ok, text) = db.verify();
+    assert!(
+        !ok && text.contains(id),
+        "a deleted last event is found: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampering_is_found_on_sqlite() {
+    tampering_is_found(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampering_is_found_on_postgres() {
+    tampering_is_found(Backend::Postgres).await;
+}
