@@ -30,6 +30,26 @@ pub fn chain(previous: &str, events: &[crate::filing::Event]) -> Vec<String> {
         .collect()
 }
 
+/// The daily anchor: one hash over every order head that changed on `day` (the link of
+/// each order's last event that day, by order id), chained to the previous day's anchor.
+/// Published or escrowed outside the database, it fixes the history: a chain rebuilt
+/// after the fact no longer matches its day's anchor.
+pub fn anchor(previous: &str, day: &str, heads: &[(String, String)]) -> String {
+    let mut h = Sha256::new();
+    h.update(previous.as_bytes());
+    h.update(b"\n");
+    h.update(day.as_bytes());
+    let mut sorted: Vec<&(String, String)> = heads.iter().collect();
+    sorted.sort();
+    for (id, head) in sorted {
+        h.update(b"\n");
+        h.update(id.as_bytes());
+        h.update(b" ");
+        h.update(head.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
 /// One stored event as the audit reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredLink {
@@ -143,6 +163,30 @@ mod tests {
         let mut unlinked = links.clone();
         unlinked[2].hash = None;
         assert_eq!(verify(&unlinked, &head, 3).unwrap_err().seq, 3);
+    }
+
+    #[test]
+    fn an_anchor_depends_on_every_head_its_day_and_its_predecessor() {
+        let heads = vec![
+            ("f1".to_string(), "a".to_string()),
+            ("f2".to_string(), "b".to_string()),
+        ];
+        let a = anchor("", "2026-03-02", &heads);
+        let mut reversed = heads.clone();
+        reversed.reverse();
+        assert_eq!(
+            a,
+            anchor("", "2026-03-02", &reversed),
+            "order of input does not matter"
+        );
+        assert_ne!(a, anchor("x", "2026-03-02", &heads));
+        assert_ne!(a, anchor("", "2026-03-03", &heads));
+        assert_ne!(a, anchor("", "2026-03-02", &heads[..1]));
+        let changed = vec![
+            ("f1".to_string(), "a".to_string()),
+            ("f2".to_string(), "c".to_string()),
+        ];
+        assert_ne!(a, anchor("", "2026-03-02", &changed));
     }
 
     #[test]

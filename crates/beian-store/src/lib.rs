@@ -244,15 +244,41 @@ pub trait FilingStore: Send + Sync {
 
     /// Every order with its event log, for the operations dashboard.
     async fn histories(&self) -> StoreResult<Vec<History>>;
+}
+
+/// The tamper-evident history: event chains and daily anchors (`beian_domain::audit`).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     /// The ids of the orders with an event at or after `since` (every order without
     /// it), for `beian audit verify`.
     async fn audit_ids(&self, since: Option<Time>) -> StoreResult<Vec<String>>;
     /// An order's stored events as the audit reads them, by sequence number, with its
     /// recorded head and version; `None` for an unknown order.
     async fn audit_chain(&self, filing_id: &str) -> StoreResult<Option<AuditChain>>;
+    /// For every order with a linked event in `[from, to)`: its id and the link of its
+    /// last such event (its head at the end of that span), by id.
+    async fn heads_between(&self, from: Time, to: Time) -> StoreResult<Vec<(String, String)>>;
+    /// Stores a day's anchor unless that day has one; true when this call stored it.
+    async fn save_anchor(&self, anchor: &Anchor) -> StoreResult<bool>;
+    /// The anchors, oldest first (`limit` newest when given).
+    async fn anchors(&self, limit: Option<i64>) -> StoreResult<Vec<Anchor>>;
 }
 
-/// One order's chain as stored ([`FilingStore::audit_chain`]).
+/// A day's anchor ([`AuditStore::save_anchor`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Anchor {
+    /// The day, `YYYY-MM-DD` China time.
+    pub day: String,
+    pub hash: String,
+    /// The previous anchor's hash, empty for the first.
+    pub previous: String,
+    /// How many order heads it covers.
+    pub orders: i64,
+    #[serde(skip)]
+    pub created_at: Time,
+}
+
+/// One order's chain as stored ([`AuditStore::audit_chain`]).
 #[derive(Debug, Clone)]
 pub struct AuditChain {
     pub events: Vec<beian_domain::audit::StoredLink>,
@@ -450,7 +476,8 @@ pub trait SeedStore: Send + Sync {
 /// Everything beian persists: every area's trait. Implemented for whatever implements
 /// them all ([`SqlStore`] on SQLite and PostgreSQL).
 pub trait Store:
-    StoreHealth
+    AuditStore
+    + StoreHealth
     + AccountStore
     + AppStore
     + FilingStore
@@ -467,7 +494,8 @@ pub trait Store:
 }
 
 impl<T> Store for T where
-    T: StoreHealth
+    T: AuditStore
+        + StoreHealth
         + AccountStore
         + AppStore
         + FilingStore
@@ -504,7 +532,7 @@ pub enum SeedOp {
 /// `dyn Store` answers every area's methods once the traits are in scope.
 pub mod prelude {
     pub use crate::{
-        AccountStore, AppStore, CalendarStore, FactsStore, FilingStore, MediaStore, OutboxStore,
-        SearchStore, SeedStore, Store, StoreHealth, SweepStore, WebhookStore,
+        AccountStore, AppStore, AuditStore, CalendarStore, FactsStore, FilingStore, MediaStore,
+        OutboxStore, SearchStore, SeedStore, Store, StoreHealth, SweepStore, WebhookStore,
     };
 }

@@ -2,7 +2,7 @@
 //! (`beian_domain::audit`) and stops at the first broken link, naming the order and the
 //! event; exits non-zero then.
 
-use beian_store::{FilingStore, SqlStore};
+use beian_store::{AuditStore, SqlStore};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
@@ -50,8 +50,51 @@ pub async fn verify(db_url: &str, since: Option<chrono::NaiveDate>) -> Result<St
         bar.inc(1);
     }
     bar.finish_and_clear();
+    let anchors = verify_anchors(&store, since).await?;
     Ok(format!(
-        "审计通过 / audit ok: {} orders, {events} events ({chained} chained)",
+        "审计通过 / audit ok: {} orders, {events} events ({chained} chained), {anchors} daily anchors",
         ids.len()
     ))
+}
+
+/// Recomputes every daily anchor (from `since` on) from the heads stored now: a chain
+/// rebuilt after its day was anchored no longer matches. Returns how many were checked.
+async fn verify_anchors(
+    store: &SqlStore,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<usize, String> {
+    let all = store.anchors(None).await.map_err(|e| e.to_string())?;
+    let since_day = since.map(beian_server::sweep::day_of);
+    let mut previous: Option<String> = None;
+    let mut checked = 0;
+    for a in &all {
+        let day: chrono::NaiveDate = a
+            .day
+            .parse()
+            .map_err(|_| format!("审计失败 / audit failed: anchor day {}", a.day))?;
+        let expected_previous = previous.clone().unwrap_or_else(|| a.previous.clone());
+        if a.previous != expected_previous {
+            return Err(format!(
+                "审计失败 / audit failed: 锚点 / anchor {}: it does not follow the anchor before",
+                a.day
+            ));
+        }
+        previous = Some(a.hash.clone());
+        if since_day.is_some_and(|s| day < s) {
+            continue;
+        }
+        let (from, to) = beian_server::app::anchors::bounds(day);
+        let heads = store
+            .heads_between(from, to)
+            .await
+            .map_err(|e| e.to_string())?;
+        if beian_domain::audit::anchor(&a.previous, &a.day, &heads) != a.hash {
+            return Err(format!(
+                "审计失败 / audit failed: 锚点 / anchor {}: the order heads of that day changed after it was anchored",
+                a.day
+            ));
+        }
+        checked += 1;
+    }
+    Ok(checked)
 }

@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod anchors;
 pub mod apps;
 pub mod commands;
 pub mod dashboard;

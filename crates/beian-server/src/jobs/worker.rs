@@ -5,7 +5,7 @@
 use super::PARALLEL;
 use crate::adapters::sms::SmsMessage;
 use crate::app::state::AppState;
-use crate::app::{accounts, holidays, sweep, timers};
+use crate::app::{accounts, anchors, holidays, sweep, timers};
 use crate::http::error::{ApiError, ApiResult};
 use beian_domain::filing::Time;
 use beian_domain::notify::backoff;
@@ -130,6 +130,7 @@ pub struct DueWork {
     pub sms_sent: u64,
     pub webhooks_delivered: u64,
     pub sessions_purged: u64,
+    pub anchors_stored: u64,
 }
 
 /// Everything that fell due: timers, reminders, today's sweep, then the
@@ -146,6 +147,7 @@ pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
         sms_sent: dispatch_sms(s).await?,
         webhooks_delivered: super::webhooks::deliver_due(s).await?,
         sessions_purged: accounts::purge_expired(s).await?,
+        anchors_stored: anchors::anchor_finished_days(s).await?,
     })
 }
 

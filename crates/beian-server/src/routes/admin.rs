@@ -1,5 +1,7 @@
-//! Admin endpoints: the SMS outbox with its delivery state, and the manual clock.
+//! Admin endpoints: the SMS outbox with its delivery state, the audit anchors, and the
+//! manual clock.
 
+use crate::app::anchors;
 use crate::app::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
@@ -43,6 +45,22 @@ pub async fn sms_outbox(
         })
         .collect();
     Ok(Json(json!({"items": items, "gateway": s.sms.name()})))
+}
+
+/// `?limit=`.
+#[derive(Deserialize)]
+pub struct AnchorQuery {
+    limit: Option<i64>,
+}
+
+/// See [`anchors::list`].
+pub async fn audit_anchors(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<AnchorQuery>,
+) -> ApiResult<Json<Value>> {
+    let items = anchors::list(&s, &caller, q.limit).await?;
+    Ok(Json(json!({ "items": items })))
 }
 
 /// `{advance_hours}` or `{set}`.

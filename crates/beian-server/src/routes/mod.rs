@@ -65,6 +65,7 @@ pub fn api(state: &AppState, manual_clock: bool) -> Router<AppState> {
         )
         .route("/api/v1/precheck", post(public::precheck))
         .route("/api/v1/admin/sms-outbox", get(admin::sms_outbox))
+        .route("/api/v1/admin/audit-anchors", get(admin::audit_anchors))
         .route("/api/v1/admin/login-locks", get(accounts::login_locks))
         .route(
             "/api/v1/admin/login-locks/{username}",

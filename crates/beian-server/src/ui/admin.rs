@@ -31,6 +31,8 @@ struct AdminPage {
     manual_clock: bool,
     now: String,
     webhooks: Vec<WebhookView>,
+    /// (day, orders, hash) of the newest audit anchors.
+    anchors: Vec<(String, i64, String)>,
 }
 
 /// (delivery id, event, status, attempts, last result)
@@ -113,6 +115,14 @@ async fn admin_page(
         manual_clock: s.clock.is_manual(),
         now: cn_time(&views::ts(s.now())),
         webhooks,
+        anchors: s
+            .store
+            .anchors(Some(7))
+            .await?
+            .into_iter()
+            .rev()
+            .map(|a| (a.day, a.orders, a.hash))
+            .collect(),
     })
 }
 

@@ -8,10 +8,9 @@ use super::effects::allocate;
 use super::list::list_query;
 use super::SqlStore;
 use crate::{
-    AuditChain, Commit, FilingHead, FilingQuery, NumberRequest, NumberedCommit, OpenOrder,
-    StoreError, StoreResult,
+    Commit, FilingHead, FilingQuery, NumberRequest, NumberedCommit, OpenOrder, StoreError,
+    StoreResult,
 };
-use beian_domain::audit::StoredLink;
 use beian_domain::dashboard::History;
 use beian_domain::filing::{Event, Filing, Kind, Status, Time, TimerKind};
 use sqlx::{AnyConnection, Row};
@@ -252,42 +251,4 @@ async fn insert_event(
         .await
         .map_err(map_err)?;
     Ok(())
-}
-
-pub(crate) async fn audit_ids(s: &SqlStore, since: Option<Time>) -> StoreResult<Vec<String>> {
-    let rows: Vec<(String,)> =
-        match since {
-            Some(t) => sqlx::query_as(
-                "SELECT DISTINCT filing_id FROM filing_events WHERE at >= $1 ORDER BY filing_id",
-            )
-            .bind(ms(t))
-            .fetch_all(&s.reader)
-            .await?,
-            None => {
-                sqlx::query_as("SELECT id FROM filings ORDER BY id")
-                    .fetch_all(&s.reader)
-                    .await?
-            }
-        };
-    Ok(rows.into_iter().map(|(id,)| id).collect())
-}
-
-pub(crate) async fn audit_chain(s: &SqlStore, filing_id: &str) -> StoreResult<Option<AuditChain>> {
-    let Some(f) = filing(s, filing_id).await? else {
-        return Ok(None);
-    };
-    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT seq, body, hash FROM filing_events WHERE filing_id = $1 ORDER BY seq",
-    )
-    .bind(filing_id)
-    .fetch_all(&s.reader)
-    .await?;
-    Ok(Some(AuditChain {
-        events: rows
-            .into_iter()
-            .map(|(seq, body, hash)| StoredLink { seq, body, hash })
-            .collect(),
-        head: f.chain_head,
-        version: f.version,
-    }))
 }

@@ -20,6 +20,7 @@
 
 mod accounts;
 mod apps;
+mod audit;
 mod calendar;
 mod codec;
 mod effects;

@@ -4,14 +4,14 @@
 //! May import: every area of `sql/`, `calendar`, `facts`, and [`SqlStore`] from `mod.rs`.
 
 use super::{
-    accounts, apps, calendar, facts, filings, media, outbox, ping, seeding, sweep, webhooks,
+    accounts, apps, audit, calendar, facts, filings, media, outbox, ping, seeding, sweep, webhooks,
     SqlStore,
 };
 use crate::prelude::*;
 use crate::{
-    AccessEntry, AppRow, AttemptRow, AuditChain, ClearanceRow, Commit, DeliveryJob, DeliveryRow,
-    FaceTaskRow, FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState, InboxRow,
-    MediaInfo, MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp,
+    AccessEntry, Anchor, AppRow, AttemptRow, AuditChain, ClearanceRow, Commit, DeliveryJob,
+    DeliveryRow, FaceTaskRow, FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState,
+    InboxRow, MediaInfo, MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp,
     ServiceRecord, SessionLimits, SmsAttempt, SmsRow, StoreResult, StoredNotice, SubjectRecord,
     SweepBuild, SweepWrite, UserRow, WebhookAttempt, WebhookRow,
 };
@@ -213,14 +213,6 @@ impl FilingStore for SqlStore {
 
     async fn histories(&self) -> StoreResult<Vec<History>> {
         filings::histories(self).await
-    }
-
-    async fn audit_ids(&self, since: Option<Time>) -> StoreResult<Vec<String>> {
-        filings::audit_ids(self, since).await
-    }
-
-    async fn audit_chain(&self, filing_id: &str) -> StoreResult<Option<AuditChain>> {
-        filings::audit_chain(self, filing_id).await
     }
 }
 
@@ -471,5 +463,28 @@ impl SeedStore for SqlStore {
 
     async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64> {
         seeding::seed_settle_outbox(self, before).await
+    }
+}
+
+#[async_trait]
+impl AuditStore for SqlStore {
+    async fn audit_ids(&self, since: Option<Time>) -> StoreResult<Vec<String>> {
+        audit::audit_ids(self, since).await
+    }
+
+    async fn audit_chain(&self, filing_id: &str) -> StoreResult<Option<AuditChain>> {
+        audit::audit_chain(self, filing_id).await
+    }
+
+    async fn heads_between(&self, from: Time, to: Time) -> StoreResult<Vec<(String, String)>> {
+        audit::heads_between(self, from, to).await
+    }
+
+    async fn save_anchor(&self, anchor: &Anchor) -> StoreResult<bool> {
+        audit::save_anchor(self, anchor).await
+    }
+
+    async fn anchors(&self, limit: Option<i64>) -> StoreResult<Vec<Anchor>> {
+        audit::anchors(self, limit).await
     }
 }

@@ -90,6 +90,20 @@ async fn tampering_is_found(backend: Backend) {
         url = c.db.clone();
     })
     .await;
+    // Anchors go forward from the last anchored day, and the server anchored "yesterday"
+    // on the real clock at start: the order's events happen on a day after that.
+    let admin = app.login("admin", crate::harness::ADMIN_PASSWORD).await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(2))
+        .with_timezone(&beian_domain::calendar::china_offset())
+        .date_naive();
+    app.post(
+        "/api/v1/admin/clock",
+        &admin,
+        json!({"set": format!("{day}T10:00:00+08:00")}),
+    )
+    .await
+    .expect(200);
+    let day = day.to_string();
     let applicant = app.user("applicant", None).await;
     let reviewer = app.user("platform_reviewer", None).await;
     let flow = Flow::prepare(&app, &applicant, 9400).await;
@@ -169,6 +183,62 @@ async fn tampering_is_found(backend: Backend) {
     db.put_back(id, &second).await;
     db.put_back(id, &third).await;
     db.expect_ok();
+
+    // A chain rebuilt after its day was anchored: every link and the head recomputed,
+    // so the chains verify, but the day's anchor does not.
+    app.advance_hours(15.0).await;
+    let anchors = app
+        .get("/api/v1/admin/audit-anchors", &admin)
+        .await
+        .expect(200);
+    let anchored = anchors["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["day"] == day.as_str())
+        .unwrap_or_else(|| panic!("{day} is anchored: {anchors}"));
+    assert!(anchored["orders"].as_i64().unwrap() >= 1, "{anchored}");
+    db.expect_ok();
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT seq, at, name, actor, body, hash FROM filing_events WHERE filing_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let mut previous = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        let body = if i == 1 {
+            r.4.replacen("星河", "星海", 1)
+        } else {
+            r.4.clone()
+        };
+        previous = beian_domain::audit::link(&previous, &body);
+        sqlx::query(
+            "UPDATE filing_events SET body = $1, hash = $2 WHERE filing_id = $3 AND seq = $4",
+        )
+        .bind(body)
+        .bind(previous.clone())
+        .bind(id)
+        .bind(r.0)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    }
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM filings WHERE id = $1")
+        .bind(id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let mut state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    state["chain_head"] = json!(previous);
+    sqlx::query("UPDATE filings SET state = $1 WHERE id = $2")
+        .bind(state.to_string())
+        .bind(id)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    db.expect_broken(&day, "anchor");
 
     // The last event deleted.
     let (last,): (i64,) = sqlx::query_as("SELECT MAX(seq) FROM filing_events WHERE filing_id = $1")
