@@ -65,6 +65,8 @@ while [ $# -gt 0 ]; do
 done
 
 pg_url=${BEIAN_BENCH_PG_URL:-${BEIAN_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
+# One master key for the seeder and every server process on a database (README).
+export BEIAN_MASTER_KEY="${BEIAN_MASTER_KEY:-$(printf 'b%.0s' $(seq 1 64))}"
 # Binaries land in CARGO_TARGET_DIR when it is set (CI keeps it outside the clone).
 target_dir=${CARGO_TARGET_DIR:-target}
 if [ "$profile" = release ]; then

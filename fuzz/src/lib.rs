@@ -73,6 +73,7 @@ pub fn precheck(doc: &Document) -> [Vec<Issue>; 2] {
         policy: &policy,
         calendar: calendar(),
         reference: reference(),
+        code_key: b"test code key",
     };
     let (filing, _) = Filing::create(
         "f".into(),

@@ -77,6 +77,7 @@ fn precheck(c: &mut Criterion) {
         policy: &policy,
         calendar: &calendar,
         reference: &reference,
+        code_key: b"test code key",
     };
     let (filing, _) = Filing::create(
         "f".into(),

@@ -73,6 +73,10 @@ pub struct SecurityConfig {
     /// Webhooks may call loopback and private addresses
     /// (`BEIAN_WEBHOOK_PRIVATE_NETWORKS=1`): for receivers on an intranet.
     pub webhook_private_networks: bool,
+    /// The master key, 64 hex digits (`BEIAN_MASTER_KEY`); else read from
+    /// `master_key_file` (`BEIAN_MASTER_KEY_FILE`, default `<data-dir>/keys/master.key`).
+    pub master_key: Option<Secret>,
+    pub master_key_file: Option<PathBuf>,
 }
 
 impl Default for SecurityConfig {
@@ -89,14 +93,17 @@ impl Default for SecurityConfig {
             login_failures_before_lock: 5,
             metrics_token: None,
             webhook_private_networks: false,
+            master_key: None,
+            master_key_file: None,
         }
     }
 }
 
 impl SecurityConfig {
     /// Reads `BEIAN_PUBLIC_URL`, `BEIAN_TRUSTED_PROXIES`, `BEIAN_METRICS_TOKEN`,
-    /// `BEIAN_WEBHOOK_PRIVATE_NETWORKS` and `BEIAN_USER_REQUESTS_PER_MINUTE` over the
-    /// defaults; a value that does not parse is an error.
+    /// `BEIAN_WEBHOOK_PRIVATE_NETWORKS`, `BEIAN_USER_REQUESTS_PER_MINUTE`,
+    /// `BEIAN_MASTER_KEY` and `BEIAN_MASTER_KEY_FILE` over the defaults; a value that does
+    /// not parse is an error.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<SecurityConfig, String> {
         let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
         let mut c = SecurityConfig {
@@ -104,6 +111,8 @@ impl SecurityConfig {
             metrics_token: get("BEIAN_METRICS_TOKEN").map(Secret),
             webhook_private_networks: get("BEIAN_WEBHOOK_PRIVATE_NETWORKS")
                 .is_some_and(|v| matches!(v.trim(), "1" | "true")),
+            master_key: get("BEIAN_MASTER_KEY").map(Secret),
+            master_key_file: get("BEIAN_MASTER_KEY_FILE").map(PathBuf::from),
             ..SecurityConfig::default()
         };
         if let Some(n) = get("BEIAN_USER_REQUESTS_PER_MINUTE") {

@@ -145,6 +145,19 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
     } else {
         Clock::System
     };
+    let (keys, generated) = crate::adapters::keys::Keys::load(
+        config.security.master_key.as_ref().map(|k| k.0.as_str()),
+        config.security.master_key_file.as_deref(),
+        &config.data_dir,
+    )
+    .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
+    if generated {
+        tracing::warn!(
+            path = %keys.source,
+            "generated a new master key: keep a copy apart from the data and its backups; \
+             without it pending SMS codes cannot be checked"
+        );
+    }
     // Webhook receivers answer themselves: a redirect is not followed.
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_millis(
@@ -184,6 +197,8 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
             failures_before_lock: config.security.login_failures_before_lock,
             ..LoginPolicy::default()
         })),
+        code_key: Arc::new(keys.derive("sms code")),
+        key_id: keys.id(),
     })
 }
 
@@ -192,6 +207,21 @@ impl Application {
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
         let state = state(&config, store)?;
+        // A database and its master key belong together: a restored backup or a second
+        // process started with another key would hash codes the others cannot check.
+        let written_with = state
+            .store
+            .claim_key_id(&state.key_id)
+            .await
+            .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
+        if written_with != state.key_id {
+            return Err(StartupError::Setup(format!(
+                "主密钥与数据库不符 / the master key (id {}) is not the one this database was \
+                 written with (id {written_with}): set BEIAN_MASTER_KEY or BEIAN_MASTER_KEY_FILE \
+                 to that key",
+                state.key_id
+            )));
+        }
         // Notices loaded at run time by any process sharing the database (§11.5).
         state
             .calendar

@@ -122,6 +122,9 @@ pub type NumberedCommit = Box<dyn FnOnce(IssuedNumbers) -> Result<Commit, Refusa
 /// Readiness and the backend's shape.
 #[async_trait]
 pub trait StoreHealth: Send + Sync {
+    /// Records `key_id` as the master key this database is written with, unless one is
+    /// recorded; returns the recorded one.
+    async fn claim_key_id(&self, key_id: &str) -> StoreResult<String>;
     /// Checks the database answers (readiness).
     async fn ping(&self) -> StoreResult<()>;
     /// Whether several transactions can write at once (PostgreSQL), so batches

@@ -369,6 +369,9 @@ pub struct Env<'a> {
     pub calendar: &'a Calendar,
     /// Enumerations, province pack, regions and name lists that validation reads.
     pub reference: &'a ReferenceData,
+    /// The key SMS codes are hashed under (derived from the master key, which never sits
+    /// in the database), so a copy of the database cannot try the million codes.
+    pub code_key: &'a [u8],
 }
 
 /// A line of the filing's history.
@@ -413,8 +416,8 @@ pub struct Filing {
     pub subject_number: Option<String>,
     pub service_number: Option<String>,
     pub timeline: Vec<TimelineEntry>,
-    /// The link of the last event (`crate::audit`): set by whoever commits the events,
-    /// empty for an order whose events predate the chain.
+    /// The link of the last event applied (`crate::audit`); it starts empty, and for an
+    /// order whose first events predate the chain it counts from the first one after.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub chain_head: String,
 }

@@ -82,6 +82,7 @@ impl H {
             policy: &self.policy,
             calendar: &self.cal,
             reference: reference(),
+            code_key: b"test code key",
         };
         let events = self.f.decide(cmd, &env)?;
         for e in &events {
@@ -985,6 +986,7 @@ fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
         policy: &env_policy,
         calendar: calendar(),
         reference: reference(),
+        code_key: b"test code key",
     };
     let shown = h.f.papers_to_confirm(&env);
     assert_eq!(shown.len(), 2, "commitment letter and anti-fraud report");
@@ -1069,6 +1071,7 @@ fn a_confirmation_of_an_outdated_paper_blocks_submission() {
         policy: &policy,
         calendar: calendar(),
         reference: reference(),
+        code_key: b"test code key",
     };
     let hash = h.f.papers_to_confirm(&env)[0].hash();
     d.materials.commitment_letter.as_mut().unwrap().hash = Some(hash);

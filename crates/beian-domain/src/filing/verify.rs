@@ -1,7 +1,7 @@
 //! The 12381 verification of a filing: the recipient is found by the pair mobile + last
 //! six of the certificate (identity first), then the code counts (§3.3).
 
-use super::{code_hash, Change, Env, Event, Filing, Kind, Refusal, ReturnReason, Status};
+use super::{code_matches, Change, Env, Event, Filing, Kind, Refusal, ReturnReason, Status};
 use chrono::Utc;
 
 impl Filing {
@@ -51,7 +51,14 @@ impl Filing {
             actor: env.actor.clone(),
             change,
         };
-        let right = r.code_hash == code_hash(&self.id, round.number, index, code.trim());
+        let right = code_matches(
+            env.code_key,
+            &r.code_hash,
+            &self.id,
+            round.number,
+            index,
+            code.trim(),
+        );
         if !right {
             let mut events = vec![event(Change::WrongCode { index })];
             if r.wrong_attempts + 1 > env.policy.sms_max_wrong_attempts {

@@ -153,6 +153,7 @@ impl Case {
             policy: &self.policy,
             calendar: calendar(),
             reference: &self.refs,
+            code_key: b"test code key",
         };
         let (filing, _) = Filing::create(
             "f".into(),

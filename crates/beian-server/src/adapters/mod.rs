@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod egress;
 pub mod heavy;
+pub mod keys;
 pub mod objects;
 pub mod photo;
 pub mod sms;

@@ -75,12 +75,10 @@ pub fn build_commit(
     now: Time,
 ) -> Commit {
     let mut after = before.clone();
+    let mut event_hashes = Vec::with_capacity(events.len());
     for e in &events {
         after.apply(e);
-    }
-    let event_hashes = beian_domain::audit::chain(&before.chain_head, &events);
-    if let Some(head) = event_hashes.last() {
-        after.chain_head = head.clone();
+        event_hashes.push(after.chain_head.clone());
     }
     let window = if after.kind == Kind::Cancel {
         state.policy.cancel_sms_window_hours

@@ -50,6 +50,10 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Password-guessing counts and locks.
     pub login_guard: Arc<LoginGuard>,
+    /// The key SMS codes are hashed under, derived from the master key (adapters/keys.rs).
+    pub code_key: Arc<Vec<u8>>,
+    /// The master key's public id (adapters/keys.rs), recorded in the database.
+    pub key_id: String,
 }
 
 impl AppState {
@@ -71,6 +75,7 @@ impl AppState {
             policy: &self.policy,
             calendar,
             reference: &self.reference.data,
+            code_key: &self.code_key,
         }
     }
 }

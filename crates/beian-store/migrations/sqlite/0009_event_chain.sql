@@ -10,3 +10,8 @@ CREATE TABLE audit_anchors (
     orders BIGINT NOT NULL,
     created_at BIGINT NOT NULL
 );
+-- Facts about the database itself, e.g. the id of the master key its keyed hashes use.
+CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

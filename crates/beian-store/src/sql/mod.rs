@@ -156,7 +156,7 @@ impl SqlStore {
     }
 
     /// The writer's pool: transactions and writes.
-    fn pool(&self) -> &AnyPool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.writer.pool
     }
 

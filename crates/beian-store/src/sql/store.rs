@@ -23,6 +23,10 @@ use beian_domain::notify::Notice;
 
 #[async_trait]
 impl StoreHealth for SqlStore {
+    async fn claim_key_id(&self, key_id: &str) -> StoreResult<String> {
+        audit::claim_key_id(self, key_id).await
+    }
+
     fn concurrent_writers(&self) -> bool {
         self.postgres()
     }

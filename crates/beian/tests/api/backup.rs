@@ -125,8 +125,25 @@ async fn a_backup_under_load_restores_every_acknowledged_order() {
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a database"));
 
-    let restored =
-        TestApp::spawn_with(Backend::Sqlite, |c| c.data_dir = restored_dir.clone()).await;
+    // The master key is not in the backup: started with another key, the restored
+    // database says so; with the original key (kept apart by the operator) it serves.
+    assert!(
+        !restored_dir.join("keys").exists(),
+        "the master key is never in a backup"
+    );
+    let mut wrong = beian_server::Config::new(restored_dir.clone());
+    wrong.addr = "127.0.0.1:0".parse().unwrap();
+    let refused = beian_server::Application::build(wrong)
+        .await
+        .err()
+        .expect("refused");
+    assert!(refused.to_string().contains("master key"), "{refused}");
+    let key = dir.join("keys/master.key");
+    let restored = TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.data_dir = restored_dir.clone();
+        c.security.master_key_file = Some(key);
+    })
+    .await;
     let restored_admin = restored.login("admin", ADMIN_PASSWORD).await;
     for view in &acknowledged {
         let id = view["id"].as_str().unwrap();

@@ -40,6 +40,8 @@ pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
             .env("BEIAN_ARGON2_MEMORY_KIB", "64")
             // The tests' webhook receivers listen on loopback.
             .env("BEIAN_WEBHOOK_PRIVATE_NETWORKS", "1")
+            // Processes on one database share the master key.
+            .env("BEIAN_MASTER_KEY", "7e".repeat(32))
             // One applicant uploads for many orders within a minute.
             .env("BEIAN_USER_REQUESTS_PER_MINUTE", "100000")
             .env("BEIAN_WORKER_INTERVAL_MS", "100")
