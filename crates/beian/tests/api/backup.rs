@@ -16,18 +16,6 @@ fn beian(args: &[&str]) -> std::process::Output {
         .expect("beian runs")
 }
 
-async fn bytes(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
-    let resp = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.bytes().await.unwrap().to_vec())
-}
-
 /// The media ids an order's document names.
 fn photos(document: &Value) -> Vec<String> {
     [
@@ -155,12 +143,9 @@ async fn a_backup_under_load_restores_every_acknowledged_order() {
         assert_eq!(back["document"], view["document"], "{id}");
         for photo in photos(&view["document"]) {
             let path = format!("/api/v1/media/{photo}");
-            let (status, original) = bytes(&app, &path, &admin).await;
+            let (status, _, original) = app.get_bytes(&path, &admin).await;
             assert_eq!(status, 200);
-            assert_eq!(
-                bytes(&restored, &path, &restored_admin).await,
-                (200, original)
-            );
+            assert_eq!(restored.get_bytes(&path, &restored_admin).await.2, original);
         }
     }
 }

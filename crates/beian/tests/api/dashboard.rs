@@ -25,21 +25,8 @@ fn count(figure: &Value, key: &str) -> u64 {
 
 /// GET with the raw response: (status, content type, body text).
 async fn raw(app: &TestApp, path: &str, token: &str) -> (u16, String, String) {
-    let r = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let ct = r
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, ct, r.text().await.unwrap())
+    let (status, ct, body) = app.get_bytes(path, token).await;
+    (status, ct, String::from_utf8(body).expect("UTF-8"))
 }
 
 async fn dashboard_figures_come_from_the_event_log(app: TestApp) {

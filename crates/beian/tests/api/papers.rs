@@ -7,25 +7,6 @@ use crate::harness::{Flow, TestApp};
 use serde_json::{json, Value};
 use std::process::Command;
 
-/// The raw bytes of a GET, with its status and content type.
-async fn get_bytes(app: &TestApp, path: &str, token: &str) -> (u16, String, Vec<u8>) {
-    let resp = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request sent");
-    let status = resp.status().as_u16();
-    let ctype = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    (status, ctype, resp.bytes().await.unwrap().to_vec())
-}
-
 /// Runs a poppler tool on the PDF and returns its output; fails the test when the tool is
 /// missing (scripts/test.sh installs poppler-utils), never skips.
 fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
@@ -78,12 +59,15 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
     app.get(&base, &stranger)
         .await
         .expect_error(404, "NOT_FOUND");
-    let (status, _, _) = get_bytes(&app, &format!("{base}/commitment_letter"), &stranger).await;
+    let (status, _, _) = app
+        .get_bytes(&format!("{base}/commitment_letter"), &stranger)
+        .await;
     assert_eq!(status, 404, "another applicant never sees the PDF");
 
     // The letter as PDF carries the subject, the mini program and the commitments.
-    let (status, ctype, pdf) =
-        get_bytes(&app, &format!("{base}/commitment_letter"), &applicant).await;
+    let (status, ctype, pdf) = app
+        .get_bytes(&format!("{base}/commitment_letter"), &applicant)
+        .await;
     assert_eq!((status, ctype.as_str()), (200, "application/pdf"));
     let text = pdf_text(&pdf);
     let subject = flow.document["subject"]["name"]
@@ -138,7 +122,9 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
         report_now["hash"], report["hash"],
         "answers change the report"
     );
-    let (_, _, pdf) = get_bytes(&app, &format!("{base}/anti_fraud_assessment"), &applicant).await;
+    let (_, _, pdf) = app
+        .get_bytes(&format!("{base}/anti_fraud_assessment"), &applicant)
+        .await;
     let text = pdf_text(&pdf);
     assert!(text.contains("反诈自评估报告"), "{text}");
     assert!(
@@ -167,7 +153,9 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
     );
     let frozen_report = paper(&v1["papers"], "anti_fraud_assessment")["hash"].clone();
     assert_eq!(frozen_report, report_now["hash"]);
-    let (status, _, _) = get_bytes(&app, &format!("{base}/authenticity_form"), &reviewer).await;
+    let (status, _, _) = app
+        .get_bytes(&format!("{base}/authenticity_form"), &reviewer)
+        .await;
     assert_eq!(status, 404, "no form before the platform approves");
 
     // Rejected, then edited: the draft's letter changes, version 1's stays as confirmed.
@@ -187,12 +175,12 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
         paper(&list["draft"], "anti_fraud_assessment")["hash"],
         frozen_report
     );
-    let (_, _, old) = get_bytes(
-        &app,
-        &format!("{base}/anti_fraud_assessment?version=1"),
-        &reviewer,
-    )
-    .await;
+    let (_, _, old) = app
+        .get_bytes(
+            &format!("{base}/anti_fraud_assessment?version=1"),
+            &reviewer,
+        )
+        .await;
     let old = pdf_text(&old);
     assert!(
         !old.contains("禁止发布刷单返利类任务"),
@@ -205,8 +193,9 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
     flow.decide("platform", &reviewer, "approve", json!([]))
         .await
         .expect(200);
-    let (status, ctype, form) =
-        get_bytes(&app, &format!("{base}/authenticity_form"), &applicant).await;
+    let (status, ctype, form) = app
+        .get_bytes(&format!("{base}/authenticity_form"), &applicant)
+        .await;
     assert_eq!((status, ctype.as_str()), (200, "application/pdf"));
     let text = pdf_text(&form);
     for needle in [
@@ -229,19 +218,18 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
         "the live photo is embedded: {images}"
     );
     // Others see persons' numbers and mobiles masked unless they unmask (which is logged).
-    let (_, _, masked) = get_bytes(&app, &format!("{base}/authenticity_form"), &reviewer).await;
+    let (_, _, masked) = app
+        .get_bytes(&format!("{base}/authenticity_form"), &reviewer)
+        .await;
     let masked = pdf_text(&masked);
     assert!(
         !masked.contains(&flow.mobile),
         "the mobile is masked: {masked}"
     );
     assert!(masked.contains("小程序备案真实性核验单"));
-    let (_, _, unmasked) = get_bytes(
-        &app,
-        &format!("{base}/authenticity_form?unmask=1"),
-        &reviewer,
-    )
-    .await;
+    let (_, _, unmasked) = app
+        .get_bytes(&format!("{base}/authenticity_form?unmask=1"), &reviewer)
+        .await;
     assert!(pdf_text(&unmasked).contains(&flow.mobile));
     assert!(text.contains(&flow.mobile), "the owner sees their own data");
     let list = app.get(&base, &reviewer).await.expect(200);
