@@ -17,19 +17,6 @@ pub fn link(previous: &str, body: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// The links of `events` after `previous`, in order, over their canonical JSON (as the
-/// store writes it). The last is the order's new head.
-pub fn chain(previous: &str, events: &[crate::filing::Event]) -> Vec<String> {
-    let mut head = previous.to_string();
-    events
-        .iter()
-        .map(|e| {
-            head = link(&head, &serde_json::to_string(e).unwrap_or_default());
-            head.clone()
-        })
-        .collect()
-}
-
 /// The daily anchor: one hash over every order head that changed on `day` (the link of
 /// each order's last event that day, by order id), chained to the previous day's anchor.
 /// Published or escrowed outside the database, it fixes the history: a chain rebuilt

@@ -34,6 +34,19 @@ pub use model::{
 };
 pub use queries::frozen_papers;
 
+/// The links of `events` after `previous`, in order, over their canonical JSON (as the
+/// store writes it). The last is the order's new head.
+pub fn chain(previous: &str, events: &[Event]) -> Vec<String> {
+    let mut head = previous.to_string();
+    events
+        .iter()
+        .map(|e| {
+            head = crate::audit::link(&head, &serde_json::to_string(e).unwrap_or_default());
+            head.clone()
+        })
+        .collect()
+}
+
 /// Keyed hash of an SMS code (`k1:` + HMAC-SHA256 under `key`): codes are never stored in
 /// clear (§3.3), and without the key a copy of the database cannot try the million codes.
 pub fn code_hash(key: &[u8], filing_id: &str, round: u32, index: usize, code: &str) -> String {

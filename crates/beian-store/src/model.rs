@@ -146,7 +146,7 @@ pub struct Commit {
     /// The version the events were decided on.
     pub expected_version: i64,
     pub events: Vec<Event>,
-    /// Each event's link in the order's chain (`beian_domain::audit::chain` from the
+    /// Each event's link in the order's chain (`beian_domain::filing::chain` from the
     /// order's head before): stored beside the event. Left empty, events are stored
     /// without links, as before the chain existed.
     pub event_hashes: Vec<String>,

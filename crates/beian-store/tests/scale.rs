@@ -108,7 +108,7 @@ impl Fx {
         for e in &events {
             after.apply(e);
         }
-        let event_hashes = beian_domain::audit::chain(&f.chain_head, &events);
+        let event_hashes = beian_domain::filing::chain(&f.chain_head, &events);
         Commit {
             effects: vec![],
             sms: vec![],

@@ -124,7 +124,7 @@ fn commit(before: &Filing, events: Vec<Event>, policy: &Policy) -> Commit {
     for e in &events {
         after.apply(e);
     }
-    let event_hashes = beian_domain::audit::chain(&before.chain_head, &events);
+    let event_hashes = beian_domain::filing::chain(&before.chain_head, &events);
     Commit {
         effects: after.record_effects(&events, policy),
         sms: vec![],
