@@ -132,6 +132,14 @@ impl SecurityConfig {
         Ok(c)
     }
 
+    /// How long sessions live (the store counts in milliseconds).
+    pub fn session_limits(&self) -> beian_store::SessionLimits {
+        beian_store::SessionLimits {
+            idle_ms: self.session_idle_secs.saturating_mul(1000),
+            absolute_ms: self.session_absolute_secs.saturating_mul(1000),
+        }
+    }
+
     /// Whether users reach the server over https.
     pub fn https(&self) -> bool {
         self.public_url

@@ -6,7 +6,7 @@ use crate::http::auth::{self, Role};
 use crate::http::error::{ApiError, ApiResult};
 use axum::http::StatusCode;
 use beian_domain::numbers::province_abbr;
-use beian_store::{SessionLimits, UserRow};
+use beian_store::UserRow;
 use chrono::Utc;
 use serde::Deserialize;
 use std::net::IpAddr;
@@ -72,29 +72,13 @@ pub async fn add_user(s: &AppState, u: NewUser) -> ApiResult<UserRow> {
     Ok(row)
 }
 
-/// How long sessions live, from the security settings.
-pub fn session_limits(s: &AppState) -> SessionLimits {
-    SessionLimits {
-        idle_ms: s.security.session_idle_secs.saturating_mul(1000),
-        absolute_ms: s.security.session_absolute_secs.saturating_mul(1000),
-    }
-}
-
 /// Deletes ended sessions (on the wall clock, like their expiry) and idempotency
 /// keys older than a day (on the server clock that stamped them). Each background
 /// pass runs it: the tables stay as small as the live sessions and recent keys.
 pub async fn purge_expired(s: &AppState) -> ApiResult<u64> {
     let keys_before = s.now() - chrono::Duration::days(1);
     Ok(s.store
-        .purge_sessions(Utc::now(), session_limits(s), keys_before)
-        .await?)
-}
-
-/// The user of a live session. Sessions run on the wall clock, not the review clock: a
-/// demo or test that moves the review clock a day ahead does not sign everyone out.
-pub async fn session_user(s: &AppState, token_hash: &str) -> ApiResult<Option<UserRow>> {
-    Ok(s.store
-        .session_user(token_hash, Utc::now(), session_limits(s))
+        .purge_sessions(Utc::now(), s.security.session_limits(), keys_before)
         .await?)
 }
 

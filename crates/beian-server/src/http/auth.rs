@@ -158,6 +158,14 @@ pub async fn verify_password_async(hash: String, password: String) -> bool {
         .unwrap_or(false)
 }
 
+/// The user of a live session. Sessions run on the wall clock, not the review clock: a
+/// demo or test that moves the review clock a day ahead does not sign everyone out.
+pub async fn session_user(s: &AppState, token_hash: &str) -> ApiResult<Option<UserRow>> {
+    Ok(s.store
+        .session_user(token_hash, chrono::Utc::now(), s.security.session_limits())
+        .await?)
+}
+
 /// A hash of the right cost for an unknown user, so that "no such user" takes as
 /// long as "wrong password" and the answer time tells nothing.
 pub fn dummy_hash(memory_kib: u32) -> String {
@@ -183,7 +191,7 @@ impl FromRequestParts<AppState> for Caller {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
         let token = bearer(parts).ok_or_else(ApiError::unauthenticated)?;
         let hash = token_hash(token);
-        let user = crate::app::accounts::session_user(state, &hash)
+        let user = session_user(state, &hash)
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         let role = Role::parse(&user.role)
@@ -206,7 +214,7 @@ pub async fn caller_scope(state: &AppState, headers: &axum::http::HeaderMap) -> 
         .ok()?
         .strip_prefix("Bearer ")?
         .trim();
-    crate::app::accounts::session_user(state, &token_hash(token))
+    session_user(state, &token_hash(token))
         .await
         .ok()
         .flatten()

@@ -45,7 +45,7 @@ pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> ApiResult
         .as_ref()
         .is_some_and(|t| constant_time_eq(t.0.as_bytes(), bearer.as_bytes()));
     if !scrape {
-        let user = crate::app::accounts::session_user(&s, &auth::token_hash(bearer))
+        let user = crate::http::auth::session_user(&s, &auth::token_hash(bearer))
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         if Role::parse(&user.role) != Some(Role::Admin) {

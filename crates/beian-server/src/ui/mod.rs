@@ -131,7 +131,7 @@ impl FromRequestParts<AppState> for WebUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<WebUser, PageError> {
         let token = session_token(&parts.headers).ok_or_else(ApiError::unauthenticated)?;
-        let user = crate::app::accounts::session_user(state, &auth::token_hash(&token))
+        let user = crate::http::auth::session_user(state, &auth::token_hash(&token))
             .await?
             .ok_or_else(ApiError::unauthenticated)?;
         let role = Role::parse(&user.role).ok_or_else(|| ApiError::internal("unknown role"))?;
