@@ -605,6 +605,51 @@ async fn webhooks_cannot_point_inside() {
     }
 }
 
+/// Idempotency keys are stored only for a live session: a stranger sending keys under
+/// made-up tokens fills no table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idempotency_keys_need_a_session() {
+    let mut dir = std::path::PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    for i in 0..5 {
+        app.call_with(
+            Method::POST,
+            "/api/v1/apps",
+            Some(&format!("made-up-token-{i}")),
+            Some(json!({"appid": "wxstranger", "name": "陌生人"})),
+            &[("idempotency-key", &format!("key-{i}"))],
+        )
+        .await
+        .expect_error(401, "UNAUTHENTICATED");
+    }
+    let applicant = app.user("applicant", None).await;
+    app.call_with(
+        Method::POST,
+        "/api/v1/apps",
+        Some(&applicant),
+        Some(
+            json!({"appid": "wxidem1", "name": "幂等应用", "owner_name": "深圳市星河科技有限公司"}),
+        ),
+        &[("idempotency-key", "key-real")],
+    )
+    .await
+    .expect(201);
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", dir.join("beian.db").display());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let keys: Vec<(String,)> = sqlx::query_as("SELECT key FROM idempotency")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        keys,
+        vec![("key-real".to_string(),)],
+        "only the signed-in caller's key"
+    );
+}
+
 /// `/metrics` is for operators: an admin token (or the configured scrape token).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_not_public() {

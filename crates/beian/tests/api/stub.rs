@@ -46,7 +46,7 @@ async fn receive(
     State(inner): State<Arc<Mutex<Inner>>>,
     headers: HeaderMap,
     body: String,
-) -> StatusCode {
+) -> (StatusCode, &'static str) {
     let mut i = inner.lock().unwrap();
     let answered = if i.script.is_empty() {
         i.status
@@ -62,8 +62,12 @@ async fn receive(
         body,
         answered,
     });
-    StatusCode::from_u16(answered).unwrap()
+    // A body beian must neither keep nor show (it could be anything an address answers).
+    (StatusCode::from_u16(answered).unwrap(), RECEIVER_BODY)
 }
+
+/// What the receiver answers in its body.
+pub const RECEIVER_BODY: &str = "receiver-internal-detail";
 
 impl Receiver {
     /// Starts a receiver answering `status` at `http://127.0.0.1:<port>/hook`.
