@@ -7,4 +7,5 @@ pub mod heavy;
 pub mod keys;
 pub mod objects;
 pub mod photo;
+pub mod sealed;
 pub mod sms;

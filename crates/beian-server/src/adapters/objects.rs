@@ -1,4 +1,5 @@
-//! Where uploaded files live: an `object_store` bucket, content-addressed by sha256.
+//! Where uploaded files live: an `object_store` bucket, content-addressed: sealed under a
+//! keyed name (`put_sealed`, sealed.rs), or, for files from before sealing, by sha256.
 //!
 //! The local file system (`<data-dir>/media`) by default; any S3-compatible service when
 //! `BEIAN_S3_BUCKET` is set, so several `beian serve` processes share one bucket.
@@ -78,4 +79,72 @@ pub async fn put(
 /// The bytes stored under a hash.
 pub async fn get(store: &dyn ObjectStore, sha256: &str) -> object_store::Result<Vec<u8>> {
     Ok(store.get(&key(sha256)).await?.bytes().await?.to_vec())
+}
+
+/// Seals `bytes` (content hash `sha256`) and stores them under their keyed name
+/// (sealed.rs), unless that name is there already.
+pub async fn put_sealed(
+    store: &dyn ObjectStore,
+    sealer: &super::sealed::Sealer,
+    sha256: &str,
+    bytes: &[u8],
+) -> object_store::Result<()> {
+    let name = sealer.name(sha256);
+    if store.head(&ObjectPath::from(name.as_str())).await.is_ok() {
+        return Ok(());
+    }
+    put(store, &name, sealer.seal(&name, bytes)).await
+}
+
+/// The plain bytes of the upload with content hash `sha256`: sealed under its keyed
+/// name, or, written before sealing, in clear under the hash itself.
+pub async fn get_sealed(
+    store: &dyn ObjectStore,
+    sealer: &super::sealed::Sealer,
+    sha256: &str,
+) -> Result<Vec<u8>, String> {
+    let name = sealer.name(sha256);
+    match get(store, &name).await {
+        Ok(sealed) => sealer
+            .open(&name, &sealed)
+            .map_err(|e| format!("{name}: {e}")),
+        Err(object_store::Error::NotFound { .. }) => {
+            get(store, sha256).await.map_err(|e| e.to_string())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::keys::Keys;
+    use crate::adapters::sealed::Sealer;
+    use object_store::memory::InMemory;
+
+    #[tokio::test]
+    async fn sealed_uploads_and_uploads_from_before_sealing_both_read_back() {
+        let keys = Keys::load(Some(&"33".repeat(32)), None, Path::new("/nonexistent"))
+            .unwrap()
+            .0;
+        let sealer = Sealer::new(&keys);
+        let store = InMemory::new();
+        put(&store, "legacy-sha", b"old plain upload".to_vec())
+            .await
+            .unwrap();
+        assert_eq!(
+            get_sealed(&store, &sealer, "legacy-sha").await.unwrap(),
+            b"old plain upload"
+        );
+        put_sealed(&store, &sealer, "new-sha", b"new upload")
+            .await
+            .unwrap();
+        assert!(get(&store, "new-sha").await.is_err(), "not under its hash");
+        assert_eq!(
+            get_sealed(&store, &sealer, "new-sha").await.unwrap(),
+            b"new upload"
+        );
+        let raw = get(&store, &sealer.name("new-sha")).await.unwrap();
+        assert!(!raw.windows(10).any(|w| w == b"new upload"));
+    }
 }

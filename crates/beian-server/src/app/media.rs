@@ -141,7 +141,7 @@ pub async fn store_media(
     };
     // The original is kept byte for byte, content-addressed by its sha256.
     let sha = hex::encode(Sha256::digest(&bytes));
-    objects::put(s.objects.as_ref(), &sha, bytes.clone())
+    objects::put_sealed(s.objects.as_ref(), &s.sealer, &sha, &bytes)
         .await
         .map_err(ApiError::internal)?;
     let now = s.now();
@@ -245,7 +245,7 @@ pub async fn download(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Resp
     if !access::may_read(s, caller, &m).await? {
         return Err(ApiError::not_found());
     }
-    let bytes = objects::get(s.objects.as_ref(), &m.sha256)
+    let bytes = objects::get_sealed(s.objects.as_ref(), &s.sealer, &m.sha256)
         .await
         .map_err(ApiError::internal)?;
     Response::builder()

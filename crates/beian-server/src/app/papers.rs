@@ -130,7 +130,7 @@ async fn face_photo(s: &AppState, p: &Paper) -> ApiResult<Option<beian_pdf::Phot
     let Some(media) = s.store.media(&media_id).await? else {
         return Ok(None);
     };
-    let bytes = objects::get(s.objects.as_ref(), &media.sha256)
+    let bytes = objects::get_sealed(s.objects.as_ref(), &s.sealer, &media.sha256)
         .await
         .map_err(ApiError::internal)?;
     heavy::run(move || {

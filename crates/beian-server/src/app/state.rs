@@ -54,6 +54,8 @@ pub struct AppState {
     pub code_key: Arc<Vec<u8>>,
     /// The master key's public id (adapters/keys.rs), recorded in the database.
     pub key_id: String,
+    /// Seals uploads at rest (adapters/sealed.rs).
+    pub sealer: Arc<crate::adapters::sealed::Sealer>,
 }
 
 impl AppState {

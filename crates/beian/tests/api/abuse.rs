@@ -650,6 +650,48 @@ async fn idempotency_keys_need_a_session() {
     );
 }
 
+/// Someone with a copy of the data directory finds neither an upload's bytes nor its
+/// content hash there: objects are sealed under a keyed name; the owner still gets the
+/// original back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_are_sealed_at_rest() {
+    let mut dir = std::path::PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    let applicant = app.user("applicant", None).await;
+    let original = png(720, 1280);
+    let up = app
+        .upload(
+            "/api/v1/media",
+            &applicant,
+            "file",
+            Some("certificate_front"),
+            original.clone(),
+        )
+        .await;
+    assert_eq!(up.status.as_u16(), 201, "{}", up.body);
+    let sha = up.body["sha256"].as_str().unwrap().to_string();
+    let id = up.body["id"].as_str().unwrap().to_string();
+    let stored = files_under(&dir.join("media"));
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(
+        !stored[0].to_string_lossy().contains(&sha),
+        "the name says nothing"
+    );
+    let bytes = std::fs::read(&stored[0]).unwrap();
+    assert!(
+        !bytes.windows(8).any(|w| w == &original[..8]),
+        "no PNG signature"
+    );
+    assert!(
+        !bytes.windows(64).any(|w| w == &original[100..164]),
+        "no plain run"
+    );
+    let (status, _, back) = app
+        .get_bytes(&format!("/api/v1/media/{id}"), &applicant)
+        .await;
+    assert_eq!((status, back), (200, original));
+}
+
 /// `/metrics` is for operators: an admin token (or the configured scrape token).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_not_public() {
