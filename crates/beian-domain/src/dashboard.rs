@@ -258,7 +258,7 @@ pub fn compute(histories: &[History], now: Time) -> Dashboard {
             .iter()
             .map(|s| {
                 let k = s.as_str();
-                count(k, k, by_status.get(k).copied().unwrap_or(0))
+                count(k, s.label(), by_status.get(k).copied().unwrap_or(0))
             })
             .collect(),
         stage_times,
@@ -286,6 +286,18 @@ mod tests {
     use super::*;
     use crate::filing::{Actor, Reason, SmsRound};
     use chrono::{Duration, TimeZone, Utc};
+
+    #[test]
+    fn statuses_are_labelled_in_chinese() {
+        let d = compute(&[], t(0));
+        assert_eq!(d.by_status.len(), crate::filing::ALL_STATUSES.len());
+        let draft = d.by_status.iter().find(|c| c.key == "draft").unwrap();
+        assert_eq!(draft.label, "草稿");
+        assert!(d
+            .by_status
+            .iter()
+            .all(|c| c.label != c.key && !c.label.is_ascii()));
+    }
 
     fn t(h: i64) -> Time {
         Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap() + Duration::hours(h)

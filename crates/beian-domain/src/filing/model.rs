@@ -83,6 +83,26 @@ pub const ALL_STATUSES: [Status; 14] = [
 ];
 
 impl Status {
+    /// The name people read (consoles, charts, exports).
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "草稿",
+            Status::PlatformReview => "平台初审中",
+            Status::PlatformRejected => "平台已驳回",
+            Status::SmsVerification => "待短信核验",
+            Status::Returned => "已退回",
+            Status::AuthorityReview => "通管局审核中",
+            Status::AuthorityRejected => "通管局已驳回",
+            Status::Filed => "已备案",
+            Status::Withdrawn => "已撤回",
+            Status::Discarded => "已放弃",
+            Status::Expired => "已过期",
+            Status::Terminated => "已终止",
+            Status::Cancelled => "已注销",
+            Status::Abandoned => "注销未完成",
+        }
+    }
+
     /// Wire name.
     pub fn as_str(self) -> &'static str {
         match self {

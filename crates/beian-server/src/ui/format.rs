@@ -7,25 +7,27 @@ use serde_json::Value;
 
 /// Status word and colour class of a filing status (never colour alone).
 pub fn status_tag(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "draft" => ("草稿", "s-draft"),
-        "platform_review" => ("平台初审中", "s-review"),
-        "platform_rejected" => ("平台已驳回", "s-rejected"),
-        "sms_verification" => ("待短信核验", "s-sms"),
-        "returned" => ("已退回", "s-rejected"),
-        "authority_review" => ("通管局审核中", "s-review"),
-        "authority_rejected" => ("通管局已驳回", "s-rejected"),
-        "filed" => ("已备案", "s-filed"),
-        "withdrawn" => ("已撤回", "s-ended"),
-        "discarded" => ("已放弃", "s-ended"),
-        "expired" => ("已过期", "s-ended"),
-        "terminated" => ("已终止", "s-ended"),
-        "cancelled" => ("已注销", "s-ended"),
-        "abandoned" => ("注销未完成", "s-ended"),
-        "unfiled" => ("未备案", "s-draft"),
-        "access_cancelled" => ("已取消接入", "s-ended"),
-        _ => ("未知", "s-draft"),
-    }
+    let class = match Status::parse(status) {
+        Some(Status::Draft) => "s-draft",
+        Some(Status::PlatformReview | Status::AuthorityReview) => "s-review",
+        Some(Status::PlatformRejected | Status::Returned | Status::AuthorityRejected) => {
+            "s-rejected"
+        }
+        Some(Status::SmsVerification) => "s-sms",
+        Some(Status::Filed) => "s-filed",
+        Some(_) => "s-ended",
+        None => match status {
+            "access_cancelled" => "s-ended",
+            _ => "s-draft",
+        },
+    };
+    let label = match (Status::parse(status), status) {
+        (Some(s), _) => s.label(),
+        (None, "unfiled") => "未备案",
+        (None, "access_cancelled") => "已取消接入",
+        (None, _) => "未知",
+    };
+    (label, class)
 }
 
 /// "2026年3月2日 10:00" in +08:00.

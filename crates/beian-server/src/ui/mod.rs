@@ -388,6 +388,14 @@ async fn js() -> impl IntoResponse {
     )
 }
 
+/// The site icon; `/favicon.ico` too, which browsers ask for whatever the page says.
+async fn favicon() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../../static/favicon.svg"),
+    )
+}
+
 /// Every page route.
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -396,6 +404,8 @@ pub fn router() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/favicon.svg", get(favicon))
+        .route("/favicon.ico", get(favicon))
         .merge(applicant::router())
         .merge(papers::router())
         .merge(review::router())

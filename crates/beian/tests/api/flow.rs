@@ -922,3 +922,44 @@ async fn flow_save(
     .await
     .expect(200)
 }
+
+/// Every page names an icon that answers, and the skip link shows only on keyboard focus.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let page = app
+        .client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"rel="icon" href="/favicon.svg""#), "{page}");
+    assert!(
+        page.contains(r##"<a href="#main" class="skip-link">"##),
+        "{page}"
+    );
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let icon = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(icon.status(), 200, "{path}");
+        assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    }
+    let css = app
+        .client
+        .get(format!("{}/static/app.css", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(css.contains(".skip-link { position: absolute; left: -9999px"));
+    assert!(css.contains(".skip-link:focus"));
+}
