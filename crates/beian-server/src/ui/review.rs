@@ -147,6 +147,8 @@ struct QueuePage {
     overdue_only: bool,
     min_age_days: String,
     statuses: Vec<(&'static str, &'static str)>,
+    /// (code, name) of every province, for the filter.
+    provinces: Vec<(&'static str, &'static str)>,
 }
 
 #[derive(Deserialize)]
@@ -228,6 +230,10 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         rows,
         status,
         province: q.province.unwrap_or_default(),
+        provinces: beian_domain::numbers::PROVINCES
+            .iter()
+            .map(|(code, name, _)| (*code, *name))
+            .collect(),
         overdue_only,
         min_age_days: if min_age > 0 {
             min_age.to_string()

@@ -963,3 +963,30 @@ async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
     assert!(css.contains(".skip-link { position: absolute; left: -9999px"));
     assert!(css.contains(".skip-link:focus"));
 }
+
+/// The review queue filters by a province chosen by name, and keeps the choice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_filters_by_a_province_chosen_by_name() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let name = format!("rev{}", std::process::id());
+    app.post(
+        "/api/v1/users",
+        &admin,
+        json!({"username": name, "password": "password-123", "role": "platform_reviewer"}),
+    )
+    .await
+    .expect(201);
+    let cookie = app.page_session(&name, "password-123").await;
+    let (status, page) = app.page("/review?province=44", &cookie).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(r#"<select id="province" name="province">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<option value="44" selected>广东"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<option value="11">北京"#), "{page}");
+}

@@ -309,6 +309,55 @@ impl TestApp {
         face_id
     }
 
+    /// Signs in through the login page (its CSRF token included) and returns the
+    /// `Cookie` header value of the page session.
+    pub async fn page_session(&self, username: &str, password: &str) -> String {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap();
+        let cookie = page.headers()["set-cookie"].to_str().unwrap().to_string();
+        let pair = cookie.split(';').next().unwrap().to_string();
+        let token = pair.split_once('=').unwrap().1.to_string();
+        let signed_in = client
+            .post(format!("{}/login", self.base))
+            .header("cookie", pair)
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("form_token", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        signed_in
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("beian_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_string()
+    }
+
+    /// A page as a signed-in user (`cookie` from [`TestApp::page_session`]).
+    pub async fn page(&self, path: &str, cookie: &str) -> (u16, String) {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        (resp.status().as_u16(), resp.text().await.unwrap())
+    }
+
     /// The raw bytes of a GET, with its status and content type.
     pub async fn get_bytes(&self, path: &str, token: &str) -> (u16, String, Vec<u8>) {
         let resp = self
