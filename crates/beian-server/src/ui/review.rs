@@ -125,6 +125,9 @@ pub const REASONS: [(&str, &str, &str, &str, &str, &str); 12] = [
 struct Row {
     id: String,
     appid: String,
+    /// The mini program's name, and the subject's (masked for an individual).
+    name: String,
+    subject: String,
     kind: &'static str,
     province: String,
     status: &'static str,
@@ -188,9 +191,21 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
             a.iter()
                 .map(|f| {
                     let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
+                    let doc = &f["document"];
+                    let individual = doc["subject"]["nature"]
+                        .as_u64()
+                        .and_then(|n| s.reference.data.natures.get(&(n as u32)))
+                        .is_some_and(|n| n.is_individual());
+                    let subject = doc["subject"]["name"].as_str().unwrap_or("");
                     Row {
                         id: f["id"].as_str().unwrap_or("").into(),
                         appid: f["appid"].as_str().unwrap_or("").into(),
+                        name: doc["mini_program"]["name"].as_str().unwrap_or("").into(),
+                        subject: if individual {
+                            beian_domain::text::mask_person_name(subject)
+                        } else {
+                            subject.into()
+                        },
                         kind: match f["kind"].as_str() {
                             Some("new") => "新增",
                             Some("change") => "变更",
@@ -560,6 +575,8 @@ mod tests {
         Row {
             id: id.into(),
             appid: String::new(),
+            name: String::new(),
+            subject: String::new(),
             kind: "新增",
             province: String::new(),
             status: "平台初审中",

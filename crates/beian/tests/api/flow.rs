@@ -964,7 +964,8 @@ async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
     assert!(css.contains(".skip-link:focus"));
 }
 
-/// The review queue filters by a province chosen by name, and keeps the choice.
+/// The review queue shows the mini program's and the subject's names, and filters by a
+/// province chosen by name, keeping the choice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_filters_by_a_province_chosen_by_name() {
     let app = TestApp::spawn(Backend::Sqlite).await;
@@ -977,8 +978,19 @@ async fn the_queue_filters_by_a_province_chosen_by_name() {
     )
     .await
     .expect(201);
+    let applicant = app.user("applicant", None).await;
+    let flow = Flow::prepare(&app, &applicant, 9500).await;
+    flow.submit().await.expect(200);
     let cookie = app.page_session(&name, "password-123").await;
     let (status, page) = app.page("/review?province=44", &cookie).await;
+    assert!(
+        page.contains(&flow.name),
+        "the mini program's name is a column: {page}"
+    );
+    assert!(
+        page.contains("深圳市星河科技9500号有限公司"),
+        "and the subject's: {page}"
+    );
     assert_eq!(status, 200, "{page}");
     assert!(
         page.contains(r#"<select id="province" name="province">"#),
