@@ -14,7 +14,8 @@ use crate::http::error::ApiError;
 use crate::views;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use beian_domain::filing::mask_mobile;
@@ -152,6 +153,7 @@ struct QueuePage {
     statuses: Vec<(&'static str, &'static str)>,
     /// (code, name) of every province, for the filter.
     provinces: Vec<(&'static str, &'static str)>,
+    search: String,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +163,59 @@ struct QueueQuery {
     overdue: Option<String>,
     /// Only orders submitted at least this many days ago.
     min_age_days: Option<String>,
+    /// Search in the mini program's and the subject's names, the appid and the numbers.
+    q: Option<String>,
+    /// `csv`: the filtered queue as a CSV download instead of the page.
+    format: Option<String>,
+}
+
+/// The queue as shown, as a CSV file (cells a spreadsheet would run are defused).
+fn queue_csv(rows: &[Row], authority: bool) -> Response {
+    let header = [
+        "小程序",
+        "AppID",
+        "主办者",
+        "类型",
+        "省份",
+        "状态",
+        "提交时间",
+        "截止时间",
+        "预计",
+        "已超时",
+    ];
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                r.appid.clone(),
+                r.subject.clone(),
+                r.kind.into(),
+                r.province.clone(),
+                r.status.into(),
+                r.submitted.clone(),
+                r.due.text(),
+                if r.due.provisional { "是" } else { "" }.into(),
+                if r.overdue { "是" } else { "" }.into(),
+            ]
+        })
+        .collect();
+    let name = if authority {
+        "authority-queue"
+    } else {
+        "review-queue"
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"beian-{name}.csv\""),
+            ),
+        ],
+        crate::charts::csv(&header, &lines),
+    )
+        .into_response()
 }
 
 async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageResult {
@@ -185,10 +240,25 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         .and_then(|d| d.trim().parse().ok())
         .unwrap_or(0);
     let now = s.now();
+    let search = q.q.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+    let found = |f: &Value| {
+        let doc = &f["document"];
+        [
+            &doc["mini_program"]["name"],
+            &doc["subject"]["name"],
+            &f["appid"],
+            &f["subject_number"],
+            &f["service_number"],
+        ]
+        .iter()
+        .filter_map(|v| v.as_str())
+        .any(|t| t.to_lowercase().contains(&search))
+    };
     let mut rows: Vec<Row> = list["items"]
         .as_array()
         .map(|a| {
             a.iter()
+                .filter(|f| search.is_empty() || found(f))
                 .map(|f| {
                     let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
                     let doc = &f["document"];
@@ -234,6 +304,9 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         .unwrap_or_default();
     // Sorted by due date, the most urgent first; provisional dates sort like the others.
     sort_by_due(&mut rows);
+    if q.format.as_deref() == Some("csv") {
+        return Ok(queue_csv(&rows, authority));
+    }
     let title = if authority {
         "通管局审核队列"
     } else {
@@ -245,6 +318,7 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         rows,
         status,
         province: q.province.unwrap_or_default(),
+        search: q.q.unwrap_or_default(),
         provinces: beian_domain::numbers::PROVINCES
             .iter()
             .map(|(code, name, _)| (*code, *name))

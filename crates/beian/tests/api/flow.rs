@@ -964,10 +964,10 @@ async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
     assert!(css.contains(".skip-link:focus"));
 }
 
-/// The review queue shows the mini program's and the subject's names, and filters by a
-/// province chosen by name, keeping the choice.
+/// The review queue shows the mini program's and the subject's names, is searched, filters by a
+/// province chosen by name (keeping the choice), and exports what it shows as CSV.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_queue_filters_by_a_province_chosen_by_name() {
+async fn the_queue_is_searched_filtered_by_province_and_exported() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let admin = app.login("admin", ADMIN_PASSWORD).await;
     let name = format!("rev{}", std::process::id());
@@ -1001,4 +1001,14 @@ async fn the_queue_filters_by_a_province_chosen_by_name() {
         "{page}"
     );
     assert!(page.contains(r#"<option value="11">北京"#), "{page}");
+    // Found by a part of its name; another search leaves the queue empty.
+    let (_, found) = app.page("/review?q=%E5%B7%A5%E5%85%B79500", &cookie).await;
+    assert!(found.contains(&flow.name), "{found}");
+    let (_, none) = app
+        .page("/review?q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA", &cookie)
+        .await;
+    assert!(
+        none.contains("队列为空") && !none.contains(&flow.name),
+        "{none}"
+    );
 }
