@@ -138,6 +138,8 @@ struct Row {
     due: DueView,
     overdue: bool,
     age_days: i64,
+    /// Working days since submission (domain.md §11), empty when unknown.
+    age_working_days: String,
 }
 
 #[derive(Template)]
@@ -194,6 +196,7 @@ fn queue_csv(rows: &[Row], authority: bool) -> Response {
                 r.province.clone(),
                 r.status.into(),
                 r.submitted.clone(),
+                r.age_working_days.clone(),
                 r.due.text(),
                 if r.due.provisional { "是" } else { "" }.into(),
                 if r.overdue { "是" } else { "" }.into(),
@@ -240,6 +243,8 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         .and_then(|d| d.trim().parse().ok())
         .unwrap_or(0);
     let now = s.now();
+    let calendar = s.calendar();
+    let today = crate::app::sweep::day_of(now);
     let search = q.q.as_deref().map(str::trim).unwrap_or("").to_lowercase();
     let found = |f: &Value| {
         let doc = &f["document"];
@@ -291,6 +296,15 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
                         submitted: cn_time(f["submitted_at"].as_str().unwrap_or("")),
                         due: DueView::of(f),
                         overdue: f["overdue"].as_bool().unwrap_or(false),
+                        age_working_days: f["submitted_at"]
+                            .as_str()
+                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                            .and_then(|t| {
+                                let day = crate::app::sweep::day_of(t.with_timezone(&chrono::Utc));
+                                calendar.working_days_between(day, today).ok()
+                            })
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
                         age_days: f["submitted_at"]
                             .as_str()
                             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -662,6 +676,7 @@ mod tests {
             },
             overdue: false,
             age_days: 0,
+            age_working_days: String::new(),
         }
     }
 

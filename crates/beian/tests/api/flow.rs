@@ -981,8 +981,11 @@ async fn the_queue_is_searched_filtered_by_province_and_exported() {
     let applicant = app.user("applicant", None).await;
     let flow = Flow::prepare(&app, &applicant, 9500).await;
     flow.submit().await.expect(200);
+    // Submitted on Monday 10:00; viewed on Thursday: three working days waiting.
+    app.advance_hours(72.0).await;
     let cookie = app.page_session(&name, "password-123").await;
     let (status, page) = app.page("/review?province=44", &cookie).await;
+    assert!(page.contains("<td>3</td>"), "three working days: {page}");
     assert!(
         page.contains(&flow.name),
         "the mini program's name is a column: {page}"
