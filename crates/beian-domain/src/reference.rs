@@ -494,6 +494,14 @@ impl ReferenceData {
     }
 
     /// The province rule pack entry of a two-digit code such as `"44"`.
+    /// Whether a subject of this nature is an individual (whose name and certificate
+    /// are a person's); unknown or missing natures are not.
+    pub fn is_individual(&self, nature: Option<u32>) -> bool {
+        nature
+            .and_then(|n| self.natures.get(&n))
+            .is_some_and(SubjectNature::is_individual)
+    }
+
     pub fn province(&self, code2: &str) -> Option<&ProvinceRule> {
         self.provinces.get(code2)
     }

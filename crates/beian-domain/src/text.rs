@@ -32,9 +32,50 @@ pub fn mask_person_name(name: &str) -> String {
     }
 }
 
+/// A subject's name as the public sees it: an individual's is a person's name and
+/// shows masked (api.md: the public query never shows a person's name).
+pub fn public_subject_name(individual: bool, name: &str) -> String {
+    if individual {
+        mask_person_name(name)
+    } else {
+        name.to_string()
+    }
+}
+
+/// Whether the public query `q` may return a filed service: found by its number, or by
+/// a name; an individual's subject name is never matched, only the mini program's.
+pub fn publicly_found(individual: bool, by_number: bool, q: &str, mini_program_name: &str) -> bool {
+    !individual || by_number || mini_program_name.to_lowercase().contains(&q.to_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_individuals_name_is_neither_shown_nor_matched_in_public() {
+        assert_eq!(public_subject_name(true, "欧阳娜娜"), "欧***");
+        assert_eq!(
+            public_subject_name(false, "深圳市星河科技有限公司"),
+            "深圳市星河科技有限公司"
+        );
+        assert!(
+            !publicly_found(true, false, "欧阳", "娜娜修图"),
+            "not by the person's name"
+        );
+        assert!(
+            publicly_found(true, false, "修图", "娜娜修图"),
+            "by the mini program's"
+        );
+        assert!(
+            publicly_found(true, true, "粤ICP备2025000001号", "娜娜修图"),
+            "by number"
+        );
+        assert!(
+            publicly_found(false, false, "星河", "记账"),
+            "an organisation by its name"
+        );
+    }
 
     #[test]
     fn a_persons_name_keeps_only_the_family_name() {

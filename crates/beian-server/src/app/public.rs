@@ -7,7 +7,7 @@ use crate::http::error::{ApiError, ApiResult};
 use crate::views;
 use beian_domain::document::Document;
 use beian_domain::filing::{Actor, Filing, Kind};
-use beian_domain::validate;
+use beian_domain::{text, validate};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -44,26 +44,20 @@ pub async fn search(s: &AppState, p: Search) -> ApiResult<Value> {
     // and never matched, so such a record is found by its number or its mini program's
     // name only. The store matches both names; extra rows make up for those dropped.
     let by_number = beian_domain::numbers::FilingNumber::parse(q).is_ok();
-    let folded = q.to_lowercase();
     let items: Vec<Value> = s
         .store
         .public_search(q, 2 * PUBLIC_LIMIT)
         .await?
         .into_iter()
         .filter_map(|i| {
-            let individual = i
-                .subject_nature
-                .and_then(|n| s.reference.data.natures.get(&(n as u32)))
-                .is_some_and(|n| n.is_individual());
-            let by_app = i.mini_program_name.to_lowercase().contains(&folded);
-            if individual && !by_number && !by_app {
+            let individual = s
+                .reference
+                .data
+                .is_individual(i.subject_nature.map(|n| n as u32));
+            if !text::publicly_found(individual, by_number, q, &i.mini_program_name) {
                 return None;
             }
-            let subject_name = if individual {
-                beian_domain::text::mask_person_name(&i.subject_name)
-            } else {
-                i.subject_name
-            };
+            let subject_name = text::public_subject_name(individual, &i.subject_name);
             Some(json!({"mini_program_name": i.mini_program_name, "subject_name": subject_name, "subject_nature": i.subject_nature,
                    "subject_number": i.subject_number, "service_number": i.service_number, "filed_at": views::ts(i.filed_at)}))
         })

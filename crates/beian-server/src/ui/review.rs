@@ -267,20 +267,16 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
                 .map(|f| {
                     let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
                     let doc = &f["document"];
-                    let individual = doc["subject"]["nature"]
-                        .as_u64()
-                        .and_then(|n| s.reference.data.natures.get(&(n as u32)))
-                        .is_some_and(|n| n.is_individual());
+                    let individual = s
+                        .reference
+                        .data
+                        .is_individual(doc["subject"]["nature"].as_u64().map(|n| n as u32));
                     let subject = doc["subject"]["name"].as_str().unwrap_or("");
                     Row {
                         id: f["id"].as_str().unwrap_or("").into(),
                         appid: f["appid"].as_str().unwrap_or("").into(),
                         name: doc["mini_program"]["name"].as_str().unwrap_or("").into(),
-                        subject: if individual {
-                            beian_domain::text::mask_person_name(subject)
-                        } else {
-                            subject.into()
-                        },
+                        subject: beian_domain::text::public_subject_name(individual, subject),
                         kind: match f["kind"].as_str() {
                             Some("new") => "新增",
                             Some("change") => "变更",
@@ -460,12 +456,10 @@ async fn review_page(
         // Unmasking is allowed to reviewers and always leaves a trace in the history.
         access::record_unmasked(&s, &u.caller(), &f, "review_page").await?;
     }
-    let individual = f
-        .document_or_default()
-        .subject
-        .nature
-        .and_then(|n| s.reference.data.natures.get(&n))
-        .is_some_and(|n| n.is_individual());
+    let individual = s
+        .reference
+        .data
+        .is_individual(f.document_or_default().subject.nature);
     let sections = (1..STEPS.len())
         .map(|n| Section {
             title: STEPS[n - 1],

@@ -234,12 +234,7 @@ async fn checklist(
     let nature = q.nature.unwrap_or_else(|| "4".into());
     let province = q.province.unwrap_or_else(|| "44".into());
     // Natures and provinces not in the reference data get the general list.
-    let individual = s
-        .reference
-        .data
-        .natures
-        .get(&nature.parse().unwrap_or(0))
-        .is_some_and(|n| n.is_individual());
+    let individual = s.reference.data.is_individual(nature.parse().ok());
     let list = beian_domain::checklist::checklist(individual, s.reference.data.province(&province));
     let items = list
         .items
