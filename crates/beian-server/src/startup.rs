@@ -200,6 +200,7 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         code_key: Arc::new(keys.derive("sms code")),
         key_id: keys.id(),
         sealer: Arc::new(crate::adapters::sealed::Sealer::new(&keys)),
+        housekeeping: Arc::default(),
     })
 }
 

@@ -54,6 +54,9 @@ pub struct AppState {
     pub code_key: Arc<Vec<u8>>,
     /// The master key's public id (adapters/keys.rs), recorded in the database.
     pub key_id: String,
+    /// When (server clock) the last housekeeping ran: session purge and daily anchors
+    /// need not run on every pass of the worker.
+    pub housekeeping: Arc<std::sync::Mutex<Option<Time>>>,
     /// Seals uploads at rest (adapters/sealed.rs).
     pub sealer: Arc<crate::adapters::sealed::Sealer>,
 }

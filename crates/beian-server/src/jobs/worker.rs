@@ -138,6 +138,7 @@ pub struct DueWork {
 /// are kept apart by the leases and the sweep's day key.
 pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
     let _pass = s.work.lock().await;
+    let housekeeping = take_housekeeping(s);
     Ok(DueWork {
         // First: a notice another process loaded, and the due dates it settles.
         recomputes_scheduled: holidays::refresh_and_schedule(s).await?,
@@ -146,9 +147,29 @@ pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
         sweep: sweep::run_if_due(s).await?,
         sms_sent: dispatch_sms(s).await?,
         webhooks_delivered: super::webhooks::deliver_due(s).await?,
-        sessions_purged: accounts::purge_expired(s).await?,
-        anchors_stored: anchors::anchor_finished_days(s).await?,
+        sessions_purged: if housekeeping {
+            accounts::purge_expired(s).await?
+        } else {
+            0
+        },
+        anchors_stored: if housekeeping {
+            anchors::anchor_finished_days(s).await?
+        } else {
+            0
+        },
     })
+}
+
+/// Whether this pass does the housekeeping (session purge, daily anchors): once a
+/// minute of server time, and at once after the clock moved back. Marks it done.
+fn take_housekeeping(s: &AppState) -> bool {
+    let now = s.now();
+    let mut last = s.housekeeping.lock().unwrap_or_else(|e| e.into_inner());
+    let due = last.is_none_or(|at| now < at || now - at >= Duration::minutes(1));
+    if due {
+        *last = Some(now);
+    }
+    due
 }
 
 /// Runs the due work forever at `interval`.
