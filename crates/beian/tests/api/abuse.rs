@@ -423,6 +423,19 @@ async fn login_is_throttled_and_an_admin_lifts_the_lock(app: TestApp) {
             .0,
         429
     );
+    // Only an admin sees or lifts locks.
+    let nosy = app.user("platform_reviewer", None).await;
+    app.get("/api/v1/admin/login-locks", &nosy)
+        .await
+        .expect_error(403, "FORBIDDEN");
+    app.call(
+        Method::DELETE,
+        &format!("/api/v1/admin/login-locks/{name}"),
+        Some(&nosy),
+        None,
+    )
+    .await
+    .expect_error(403, "FORBIDDEN");
     let locks = app
         .get("/api/v1/admin/login-locks", &admin)
         .await

@@ -187,6 +187,9 @@ async fn tampering_is_found(backend: Backend) {
     // A chain rebuilt after its day was anchored: every link and the head recomputed,
     // so the chains verify, but the day's anchor does not.
     app.advance_hours(15.0).await;
+    app.get("/api/v1/admin/audit-anchors", &applicant)
+        .await
+        .expect_error(403, "FORBIDDEN");
     let anchors = app
         .get("/api/v1/admin/audit-anchors", &admin)
         .await

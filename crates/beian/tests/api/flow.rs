@@ -927,15 +927,7 @@ async fn flow_save(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let page = app
-        .client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = app.page("/login", "").await;
     assert!(page.contains(r#"rel="icon" href="/favicon.svg""#), "{page}");
     assert!(
         page.contains(r##"<a href="#main" class="skip-link">"##),
@@ -951,15 +943,7 @@ async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
         assert_eq!(icon.status(), 200, "{path}");
         assert_eq!(icon.headers()["content-type"], "image/svg+xml");
     }
-    let css = app
-        .client
-        .get(format!("{}/static/app.css", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, css) = app.page("/static/app.css", "").await;
     assert!(css.contains(".skip-link { position: absolute; left: -9999px"));
     assert!(css.contains(".skip-link:focus"));
 }
