@@ -2,7 +2,7 @@
 //! response back and performs nothing again (api.md conventions).
 
 use crate::app::state::AppState;
-use crate::http::auth::caller_scope;
+use crate::http::auth::resolve_caller;
 use crate::http::error::ApiError;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -30,9 +30,14 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     // Anonymous callers cannot be told apart, so their keys are not scoped safely; a
     // bad token goes on to the handler's 401 without a row.
-    let Some(scope) = caller_scope(&state, req.headers()).await else {
-        return next.run(req).await;
+    let (mut parts, body) = req.into_parts();
+    let Ok(Some(caller)) = resolve_caller(&state, &parts).await else {
+        return next.run(Request::from_parts(parts, body)).await;
     };
+    let scope = caller.user.id.clone();
+    // The handler's `Caller` comes from here: one session look-up per request.
+    parts.extensions.insert(caller);
+    let req = Request::from_parts(parts, body);
     match state
         .store
         .idempotency_begin(&scope, &key, state.now())
