@@ -60,15 +60,22 @@ pub async fn put(
     sha256: &str,
     bytes: Vec<u8>,
 ) -> object_store::Result<()> {
-    let path = key(sha256);
-    if store.head(&path).await.is_ok() {
+    if store.head(&key(sha256)).await.is_ok() {
         return Ok(());
     }
+    create(store, sha256, bytes).await
+}
+
+/// Writes `name` unless another writer got there first (the same content either way).
+async fn create(store: &dyn ObjectStore, name: &str, bytes: Vec<u8>) -> object_store::Result<()> {
     let opts = PutOptions {
         mode: PutMode::Create,
         ..PutOptions::default()
     };
-    match store.put_opts(&path, PutPayload::from(bytes), opts).await {
+    match store
+        .put_opts(&key(name), PutPayload::from(bytes), opts)
+        .await
+    {
         Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
         // Stores without conditional writes: a plain put of the same content is as good.
         Err(object_store::Error::NotImplemented { .. }) => Ok(()),
@@ -90,10 +97,11 @@ pub async fn put_sealed(
     bytes: &[u8],
 ) -> object_store::Result<()> {
     let name = sealer.name(sha256);
-    if store.head(&ObjectPath::from(name.as_str())).await.is_ok() {
+    // Looked for first, so content already stored is not encrypted again.
+    if store.head(&key(&name)).await.is_ok() {
         return Ok(());
     }
-    put(store, &name, sealer.seal(&name, bytes)).await
+    create(store, &name, sealer.seal(&name, bytes)).await
 }
 
 /// The plain bytes of the upload with content hash `sha256`: sealed under its keyed
