@@ -245,7 +245,15 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
     let now = s.now();
     let calendar = s.calendar();
     let today = crate::app::sweep::day_of(now);
-    let search = q.q.as_deref().map(str::trim).unwrap_or("").to_lowercase();
+    // Names and numbers are short: a search longer than the public query's limit is cut.
+    let search: String =
+        q.q.as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .to_lowercase()
+            .chars()
+            .take(100)
+            .collect();
     let found = |f: &Value| {
         let doc = &f["document"];
         [
@@ -328,7 +336,7 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         rows,
         status,
         province: q.province.unwrap_or_default(),
-        search: q.q.unwrap_or_default(),
+        search: search.clone(),
         provinces: beian_domain::numbers::PROVINCES
             .iter()
             .map(|(code, name, _)| (*code, *name))
