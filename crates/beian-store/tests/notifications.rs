@@ -11,6 +11,7 @@ use chrono::{Duration, TimeZone, Utc};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+#[macro_use]
 mod common;
 use std::sync::Arc;
 
@@ -19,22 +20,11 @@ fn t0() -> Time {
 }
 
 async fn sqlite() -> SqlStore {
-    SqlStore::connect(&common::sqlite_url("beian-store-i6"), t0())
-        .await
-        .unwrap()
+    common::sqlite_store("beian-store-i6", t0()).await
 }
 
 async fn postgres() -> SqlStore {
-    SqlStore::connect(&common::postgres_url("beian_store_i6").await, t0())
-        .await
-        .unwrap()
-}
-
-macro_rules! both {
-    ($($name:ident),*) => {
-        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await).await } )* }
-        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres().await).await } )* }
-    };
+    common::postgres_store("beian_store_i6", t0()).await
 }
 
 both!(
@@ -44,27 +34,12 @@ both!(
 );
 
 async fn seed(store: &SqlStore) {
-    store
-        .insert_user(&UserRow {
-            id: "u1".into(),
-            username: "dev".into(),
-            password_hash: "x".into(),
-            role: "applicant".into(),
-            province: None,
-            created_at: t0(),
-        })
-        .await
-        .unwrap();
+    store.insert_user(&common::dev_user(t0())).await.unwrap();
     store
         .insert_app(&AppRow {
-            appid: "wxold".into(),
-            name: "老应用".into(),
-            owner_id: "u1".into(),
             listed: true,
-            owner_name: None,
             registered_at: Utc.with_ymd_and_hms(2023, 5, 1, 2, 0, 0).unwrap(),
-            preconditions: Preconditions::default(),
-            created_at: t0(),
+            ..common::app_row("wxold", "老应用", t0())
         })
         .await
         .unwrap();
@@ -129,33 +104,26 @@ fn clear_all(called: Arc<AtomicBool>) -> SweepBuild {
     })
 }
 
+/// The deadline sweep of `day` with [`clear_all`]; `None` when it already ran that day.
+async fn sweep(store: &SqlStore, day: &str, called: Arc<AtomicBool>) -> Option<SweepWrite> {
+    store
+        .run_daily_sweep("deadline_sweep", day, t0(), clear_all(called))
+        .await
+        .unwrap()
+}
+
 async fn the_sweep_runs_once_per_day_and_fans_out_in_its_transaction(store: SqlStore) {
     seed(&store).await;
     let first = Arc::new(AtomicBool::new(false));
-    let done = store
-        .run_daily_sweep(
-            "deadline_sweep",
-            "2024-04-01",
-            t0(),
-            clear_all(first.clone()),
-        )
+    let done = sweep(&store, "2024-04-01", first.clone())
         .await
-        .unwrap()
         .expect("the first run of the day");
     assert!(first.load(Ordering::SeqCst));
     assert_eq!(done.plan.clearances.len(), 1);
     assert!(store.job_ran("deadline_sweep", "2024-04-01").await.unwrap());
     // The same day again: nothing is decided, nothing written.
     let second = Arc::new(AtomicBool::new(false));
-    let again = store
-        .run_daily_sweep(
-            "deadline_sweep",
-            "2024-04-01",
-            t0(),
-            clear_all(second.clone()),
-        )
-        .await
-        .unwrap();
+    let again = sweep(&store, "2024-04-01", second.clone()).await;
     assert!(again.is_none());
     assert!(!second.load(Ordering::SeqCst), "not even decided");
     assert_eq!(store.inbox("u1", None, 10).await.unwrap().len(), 1);
@@ -166,16 +134,7 @@ async fn the_sweep_runs_once_per_day_and_fans_out_in_its_transaction(store: SqlS
     );
     assert!(store.sweep_candidates().await.unwrap()[0].cleared);
     // The next day runs, and finds the app already cleared.
-    let next = store
-        .run_daily_sweep(
-            "deadline_sweep",
-            "2024-04-02",
-            t0(),
-            clear_all(Arc::default()),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let next = sweep(&store, "2024-04-02", Arc::default()).await.unwrap();
     assert!(next.plan.clearances.is_empty());
     // The clearance's webhook was fanned out to the subscription.
     let deliveries = store.webhook_deliveries("wh1", None, 10).await.unwrap();
@@ -185,15 +144,7 @@ async fn the_sweep_runs_once_per_day_and_fans_out_in_its_transaction(store: SqlS
 
 async fn webhook_deliveries_are_leased(store: SqlStore) {
     seed(&store).await;
-    store
-        .run_daily_sweep(
-            "deadline_sweep",
-            "2024-04-01",
-            t0(),
-            clear_all(Arc::default()),
-        )
-        .await
-        .unwrap();
+    sweep(&store, "2024-04-01", Arc::default()).await;
     let claimed = store.webhook_claim_due(t0(), 60_000, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].url, "http://127.0.0.1:9/hook");

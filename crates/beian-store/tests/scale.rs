@@ -5,70 +5,46 @@
 //! The batched expiries end to end (exactly once, on one and three processes) are in
 //! the API tests (sweep.rs, concurrency.rs).
 
-use beian_domain::calendar::Calendar;
 use beian_domain::document::Document;
-use beian_domain::filing::{
-    Actor, Command, Env, Event, Filing, IssuedNumbers, Kind, RecordEffect, Time,
-};
+use beian_domain::filing::{Actor, Command, Filing, IssuedNumbers, Kind, RecordEffect, Time};
 use beian_domain::fixtures::enterprise_document;
-use beian_domain::policy::Policy;
-use beian_domain::reference::ReferenceData;
 use beian_store::*;
 use chrono::{TimeZone, Utc};
 
+#[macro_use]
 mod common;
+use common::Rules;
 
 fn t0() -> Time {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
 }
 
-fn sqlite_url() -> String {
+async fn sqlite() -> String {
     common::sqlite_url("beian-scale")
 }
 
-async fn postgres_url() -> String {
+async fn postgres() -> String {
     common::postgres_url("beian_scale").await
 }
 
 struct Fx {
     store: SqlStore,
-    policy: Policy,
-    calendar: Calendar,
-    reference: ReferenceData,
+    rules: Rules,
 }
 
 impl Fx {
     async fn new(url: &str) -> Fx {
         let store = SqlStore::connect(url, t0()).await.unwrap();
-        let user = UserRow {
-            id: "u1".into(),
-            username: "dev".into(),
-            password_hash: "x".into(),
-            role: "applicant".into(),
-            province: None,
-            created_at: t0(),
-        };
-        store.insert_user(&user).await.unwrap();
+        store.insert_user(&common::dev_user(t0())).await.unwrap();
         Fx {
             store,
-            policy: Policy::default(),
-            calendar: Calendar::embedded(),
-            reference: ReferenceData::embedded(),
+            rules: Rules::embedded(),
         }
     }
 
     /// A saved draft of a new app `appid`.
     async fn draft(&self, id: &str, appid: &str) -> Filing {
-        let app = AppRow {
-            appid: appid.into(),
-            name: "x".into(),
-            owner_id: "u1".into(),
-            listed: false,
-            owner_name: None,
-            registered_at: t0(),
-            preconditions: Preconditions::default(),
-            created_at: t0(),
-        };
+        let app = common::app_row(appid, "x", t0());
         self.store.insert_app(&app).await.unwrap();
         let actor = Actor::Applicant("u1".into());
         let (f, created) =
@@ -95,32 +71,8 @@ impl Fx {
     /// The commit of `cmd` by the owner on `f`.
     fn commit(&self, f: &Filing, cmd: Command) -> Commit {
         let actor = Actor::Applicant("u1".into());
-        let env = Env {
-            now: t0(),
-            actor: &actor,
-            policy: &self.policy,
-            calendar: &self.calendar,
-            reference: &self.reference,
-            code_key: b"test code key",
-        };
-        let events: Vec<Event> = f.decide(cmd, &env).unwrap();
-        let mut after = f.clone();
-        for e in &events {
-            after.apply(e);
-        }
-        let event_hashes = beian_domain::filing::chain(&f.chain_head, &events);
-        Commit {
-            effects: vec![],
-            sms: vec![],
-            expected_version: f.version,
-            bind_face_task: None,
-            filing: after,
-            events,
-            event_hashes,
-            now: t0(),
-            notices: vec![],
-            webhooks: vec![],
-        }
+        let events = f.decide(cmd, &self.rules.env(t0(), &actor)).unwrap();
+        common::commit(f, events, t0())
     }
 
     /// Writes `effect` with a commit of a throwaway order (the record writers run
@@ -162,13 +114,6 @@ fn filed(appid: &str, key: &str, seq: u32, subject: &str, mp: &str) -> RecordEff
         },
         document: doc(subject, mp),
     }
-}
-
-macro_rules! both {
-    ($($name:ident),*) => {
-        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite_url()).await } )* }
-        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres_url().await).await } )* }
-    };
 }
 
 both!(

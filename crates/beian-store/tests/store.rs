@@ -2,71 +2,43 @@
 //! optimistic concurrency, the one-open-order constraint, rolled-back number
 //! allocation, timer leases and idempotency keys.
 
-use beian_domain::calendar::Calendar;
-use beian_domain::filing::{
-    Actor, Command, Env, Event, Filing, IssuedNumbers, Kind, Refusal, Time, TimerKind,
-};
+use beian_domain::filing::{Actor, Command, Filing, IssuedNumbers, Kind, Refusal, Time, TimerKind};
 use beian_domain::fixtures::enterprise_document;
-use beian_domain::policy::Policy;
-use beian_domain::reference::ReferenceData;
 use beian_store::*;
 use chrono::{Duration, TimeZone, Utc};
 
+#[macro_use]
 mod common;
+use common::Rules;
 
 fn t0() -> Time {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
 }
 
 async fn sqlite() -> SqlStore {
-    SqlStore::connect(&common::sqlite_url("beian-store"), t0())
-        .await
-        .unwrap()
+    common::sqlite_store("beian-store", t0()).await
 }
 
 async fn postgres() -> SqlStore {
-    SqlStore::connect(&common::postgres_url("beian_store").await, t0())
-        .await
-        .unwrap()
+    common::postgres_store("beian_store", t0()).await
 }
 
 struct Fx {
     store: SqlStore,
-    policy: Policy,
-    calendar: Calendar,
-    reference: ReferenceData,
+    rules: Rules,
 }
 
 impl Fx {
     async fn new(store: SqlStore) -> Fx {
-        let user = UserRow {
-            id: "u1".into(),
-            username: "dev".into(),
-            password_hash: "x".into(),
-            role: "applicant".into(),
-            province: None,
-            created_at: t0(),
-        };
-        store.insert_user(&user).await.unwrap();
+        store.insert_user(&common::dev_user(t0())).await.unwrap();
         Fx {
             store,
-            policy: Policy::default(),
-            calendar: Calendar::embedded(),
-            reference: ReferenceData::embedded(),
+            rules: Rules::embedded(),
         }
     }
 
     async fn app(&self, appid: &str) {
-        let app = AppRow {
-            appid: appid.into(),
-            name: "星河记账".into(),
-            owner_id: "u1".into(),
-            listed: false,
-            owner_name: None,
-            registered_at: t0(),
-            preconditions: Preconditions::default(),
-            created_at: t0(),
-        };
+        let app = common::app_row(appid, "星河记账", t0());
         self.store.insert_app(&app).await.unwrap();
     }
 
@@ -98,17 +70,24 @@ impl Fx {
         .unwrap()
     }
 
+    /// Those of `mobiles` another subject than `subject_key` uses.
+    async fn mobiles_elsewhere(&self, mobiles: &[String], subject_key: &str) -> Vec<String> {
+        self.store
+            .mobiles_of_other_subjects(mobiles, subject_key)
+            .await
+            .unwrap()
+    }
+
+    /// The subject's open orders other than `except`.
+    async fn open_orders(&self, subject_key: &str, except: &str) -> Vec<OpenOrder> {
+        self.store
+            .open_orders_of_subject(subject_key, except)
+            .await
+            .unwrap()
+    }
+
     fn decide(&self, f: &Filing, cmd: Command, actor: &Actor) -> Result<Commit, Refusal> {
-        let env = Env {
-            now: t0(),
-            actor,
-            policy: &self.policy,
-            calendar: &self.calendar,
-            reference: &self.reference,
-            code_key: b"test code key",
-        };
-        let events = f.decide(cmd, &env)?;
-        Ok(commit(f, events, &self.policy))
+        decide_under(&self.rules, f, cmd, actor)
     }
 
     async fn run(&self, f: &Filing, cmd: Command, actor: &Actor) -> StoreResult<Filing> {
@@ -119,23 +98,23 @@ impl Fx {
     }
 }
 
-fn commit(before: &Filing, events: Vec<Event>, policy: &Policy) -> Commit {
-    let mut after = before.clone();
-    for e in &events {
-        after.apply(e);
-    }
-    let event_hashes = beian_domain::filing::chain(&before.chain_head, &events);
-    Commit {
-        effects: after.record_effects(&events, policy),
-        sms: vec![],
-        expected_version: before.version,
-        bind_face_task: None,
-        filing: after,
-        events,
-        event_hashes,
-        now: t0(),
-        notices: vec![],
-        webhooks: vec![],
+/// The commit of `actor`'s `cmd` on `f` at [`t0`], with the record effects its events
+/// have.
+fn decide_under(rules: &Rules, f: &Filing, cmd: Command, actor: &Actor) -> Result<Commit, Refusal> {
+    let events = f.decide(cmd, &rules.env(t0(), actor))?;
+    let mut c = common::commit(f, events, t0());
+    c.effects = c.filing.record_effects(&c.events, &rules.policy);
+    Ok(c)
+}
+
+/// Guangdong's 2026 numbers for order `f1` of the subject `subject_key`.
+fn number_request(subject_key: &str) -> NumberRequest {
+    NumberRequest {
+        filing_id: "f1".into(),
+        province: "44".into(),
+        abbr: "粤".into(),
+        year: 2026,
+        subject_key: subject_key.into(),
     }
 }
 
@@ -156,13 +135,6 @@ fn submit_cmd() -> Command {
         }),
         codes: vec![],
     }
-}
-
-macro_rules! both {
-    ($($name:ident),*) => {
-        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await).await } )* }
-        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres().await).await } )* }
-    };
 }
 
 both!(
@@ -240,13 +212,7 @@ async fn refused_allocation_consumes_no_number(store: SqlStore) {
     let fx = Fx::new(store).await;
     fx.app("wx1").await;
     let f = fx.draft("f1", "wx1", "91440300708461136T").await;
-    let req = || NumberRequest {
-        filing_id: "f1".into(),
-        province: "44".into(),
-        abbr: "粤".into(),
-        year: 2026,
-        subject_key: "1:91440300708461136T".into(),
-    };
+    let req = || number_request("1:91440300708461136T");
     let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
     let s2 = seen.clone();
     let refuse: NumberedCommit = Box::new(move |n: IssuedNumbers| {
@@ -255,27 +221,12 @@ async fn refused_allocation_consumes_no_number(store: SqlStore) {
     });
     assert!(fx.store.commit_with_numbers(req(), refuse).await.is_err());
     let s3 = seen.clone();
-    let before = f.clone();
-    let policy = fx.policy.clone();
+    let (before, rules) = (f.clone(), fx.rules.clone());
     // The build step may commit anything; here a discard stands in for T19.
     let accept: NumberedCommit = Box::new(move |n: IssuedNumbers| {
         s3.lock().unwrap().push(n.service_number);
-        let cal = Calendar::embedded();
-        let reference = ReferenceData::embedded();
         let actor = Actor::Applicant("u1".into());
-        let env = Env {
-            now: t0(),
-            actor: &actor,
-            policy: &policy,
-            calendar: &cal,
-            reference: &reference,
-            code_key: b"test code key",
-        };
-        Ok(commit(
-            &before,
-            before.decide(Command::Discard, &env)?,
-            &policy,
-        ))
+        decide_under(&rules, &before, Command::Discard, &actor)
     });
     fx.store.commit_with_numbers(req(), accept).await.unwrap();
     let seen = seen.lock().unwrap().clone();
@@ -308,31 +259,19 @@ async fn timers_are_leased(store: SqlStore) {
     .await
     .unwrap();
     let due = t0() + Duration::days(45);
+    // Claims with a one-minute lease.
+    let store = &fx.store;
+    let claim = |at: Time| async move { store.claim_due_timers(at, 60_000, 10).await.unwrap() };
     assert!(
-        fx.store
-            .claim_due_timers(due - Duration::seconds(1), 60_000, 10)
-            .await
-            .unwrap()
-            .is_empty(),
+        claim(due - Duration::seconds(1)).await.is_empty(),
         "not due yet"
     );
-    let claimed = fx.store.claim_due_timers(due, 60_000, 10).await.unwrap();
+    let claimed = claim(due).await;
     assert_eq!(claimed, vec![("f1".to_string(), TimerKind::FixWindow)]);
-    assert!(
-        fx.store
-            .claim_due_timers(due, 60_000, 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "leased to the first claimer"
-    );
+    assert!(claim(due).await.is_empty(), "leased to the first claimer");
     let later = due + Duration::seconds(61);
     assert_eq!(
-        fx.store
-            .claim_due_timers(later, 60_000, 10)
-            .await
-            .unwrap()
-            .len(),
+        claim(later).await.len(),
         1,
         "an expired lease is claimable again"
     );
@@ -389,33 +328,16 @@ async fn validation_facts(store: SqlStore) {
     let f1 = fx.run(&f1, submit_cmd(), &actor).await.unwrap();
     let mobile = vec!["13800138000".to_string()];
     // Open (in review): another subject sees the mobile as used, the subject itself not.
-    assert_eq!(
-        fx.store
-            .mobiles_of_other_subjects(&mobile, b)
-            .await
-            .unwrap(),
-        mobile
-    );
-    assert_eq!(
-        fx.store
-            .mobiles_of_other_subjects(&mobile, a)
-            .await
-            .unwrap(),
-        Vec::<String>::new()
-    );
-    let open = fx.store.open_orders_of_subject(a, "f9").await.unwrap();
+    assert_eq!(fx.mobiles_elsewhere(&mobile, b).await, mobile);
+    assert_eq!(fx.mobiles_elsewhere(&mobile, a).await, Vec::<String>::new());
+    let open = fx.open_orders(a, "f9").await;
     assert_eq!(
         open.iter()
             .map(|o| (o.id.as_str(), o.province.as_deref()))
             .collect::<Vec<_>>(),
         vec![("f1", Some("44"))]
     );
-    assert!(fx
-        .store
-        .open_orders_of_subject(a, "f1")
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(fx.open_orders(a, "f1").await.is_empty());
     assert_eq!(fx.store.submissions_since("wx1", t0()).await.unwrap(), 1);
     assert_eq!(
         fx.store
@@ -447,49 +369,20 @@ async fn validation_facts(store: SqlStore) {
         .run(&f1, verify, &Actor::Recipient("138****8000".into()))
         .await
         .unwrap();
-    let (before, policy) = (f1.clone(), fx.policy.clone());
+    let (before, rules) = (f1.clone(), fx.rules.clone());
     let approve: NumberedCommit = Box::new(move |n: IssuedNumbers| {
-        let (cal, reference) = (Calendar::embedded(), ReferenceData::embedded());
         let actor = Actor::AuthorityReviewer("g1".into());
-        let env = Env {
-            now: t0(),
-            actor: &actor,
-            policy: &policy,
-            calendar: &cal,
-            reference: &reference,
-            code_key: b"test code key",
-        };
-        let events = before.decide(Command::AuthorityApprove { numbers: Some(n) }, &env)?;
-        Ok(commit(&before, events, &policy))
+        let cmd = Command::AuthorityApprove { numbers: Some(n) };
+        decide_under(&rules, &before, cmd, &actor)
     });
-    let req = NumberRequest {
-        filing_id: "f1".into(),
-        province: "44".into(),
-        abbr: "粤".into(),
-        year: 2026,
-        subject_key: a.into(),
-    };
-    fx.store.commit_with_numbers(req, approve).await.unwrap();
-    assert!(fx
-        .store
-        .open_orders_of_subject(a, "f9")
+    fx.store
+        .commit_with_numbers(number_request(a), approve)
         .await
-        .unwrap()
-        .is_empty());
-    assert_eq!(
-        fx.store
-            .mobiles_of_other_subjects(&mobile, b)
-            .await
-            .unwrap(),
-        mobile
-    );
+        .unwrap();
+    assert!(fx.open_orders(a, "f9").await.is_empty());
+    assert_eq!(fx.mobiles_elsewhere(&mobile, b).await, mobile);
     let unused = vec!["13900139000".to_string()];
-    assert!(fx
-        .store
-        .mobiles_of_other_subjects(&unused, b)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(fx.mobiles_elsewhere(&unused, b).await.is_empty());
     assert_eq!(
         fx.store.active_service_names(a, "wx2").await.unwrap(),
         vec!["星河记账".to_string()]

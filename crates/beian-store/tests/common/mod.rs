@@ -1,7 +1,14 @@
 //! Fresh databases for the store tests: a new SQLite file, or a new database on the
 //! PostgreSQL server of `BEIAN_TEST_PG_URL` (scripts/test.sh provides one and drops the
-//! `beian_(test|store|scale)_*` databases of earlier runs).
+//! `beian_(test|store|scale)_*` databases of earlier runs), and the rows, rules and
+//! commits the tests build on. Each test file uses a part of it.
+#![allow(dead_code)]
 
+use beian_domain::calendar::Calendar;
+use beian_domain::filing::{Actor, Env, Event, Filing, Time};
+use beian_domain::policy::Policy;
+use beian_domain::reference::ReferenceData;
+use beian_store::{AppRow, Commit, Preconditions, SqlStore, UserRow};
 use sqlx::Connection;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -34,4 +41,104 @@ pub async fn postgres_url(prefix: &str) -> String {
         .await
         .unwrap();
     format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// A store on a new SQLite file, its clock at `now`.
+pub async fn sqlite_store(prefix: &str, now: Time) -> SqlStore {
+    SqlStore::connect(&sqlite_url(prefix), now).await.unwrap()
+}
+
+/// A store on a new PostgreSQL database, its clock at `now`.
+pub async fn postgres_store(prefix: &str, now: Time) -> SqlStore {
+    SqlStore::connect(&postgres_url(prefix).await, now)
+        .await
+        .unwrap()
+}
+
+/// Runs each named test on a fresh SQLite file and on a fresh PostgreSQL database; the
+/// test file's `sqlite()` and `postgres()` make what each test takes.
+macro_rules! both {
+    ($($name:ident),*) => {
+        mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await).await } )* }
+        mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres().await).await } )* }
+    };
+}
+
+/// The applicant `u1` the tests' apps and orders belong to.
+pub fn dev_user(created_at: Time) -> UserRow {
+    UserRow {
+        id: "u1".into(),
+        username: "dev".into(),
+        password_hash: "x".into(),
+        role: "applicant".into(),
+        province: None,
+        created_at,
+    }
+}
+
+/// An unlisted app of `u1`, registered and created at `at`.
+pub fn app_row(appid: &str, name: &str, at: Time) -> AppRow {
+    AppRow {
+        appid: appid.into(),
+        name: name.into(),
+        owner_id: "u1".into(),
+        listed: false,
+        owner_name: None,
+        registered_at: at,
+        preconditions: Preconditions::default(),
+        created_at: at,
+    }
+}
+
+/// The policy, calendar and reference data commands are decided under.
+#[derive(Clone)]
+pub struct Rules {
+    pub policy: Policy,
+    pub calendar: Calendar,
+    pub reference: ReferenceData,
+}
+
+impl Rules {
+    /// The default policy with the embedded calendar and reference data.
+    pub fn embedded() -> Rules {
+        Rules {
+            policy: Policy::default(),
+            calendar: Calendar::embedded(),
+            reference: ReferenceData::embedded(),
+        }
+    }
+
+    /// The environment `actor` decides in at `now`.
+    pub fn env<'a>(&'a self, now: Time, actor: &'a Actor) -> Env<'a> {
+        Env {
+            now,
+            actor,
+            policy: &self.policy,
+            calendar: &self.calendar,
+            reference: &self.reference,
+            code_key: b"test code key",
+        }
+    }
+}
+
+/// The commit of `events` decided on `before` at `now`: no record effects, SMS, notices
+/// or webhooks.
+pub fn commit(before: &Filing, events: Vec<Event>, now: Time) -> Commit {
+    let mut after = before.clone();
+    for e in &events {
+        after.apply(e);
+    }
+    let event_hashes = beian_domain::filing::chain(&before.chain_head, &events);
+    Commit {
+        effects: vec![],
+        sms: vec![],
+        expected_version: before.version,
+        bind_face_task: None,
+        filing: after,
+        events,
+        event_hashes,
+        now,
+        notices: vec![],
+        webhooks: vec![],
+    }
 }
