@@ -476,43 +476,34 @@ pub trait SeedStore: Send + Sync {
     async fn seed_settle_outbox(&self, before: Time) -> StoreResult<u64>;
 }
 
-/// Everything beian persists: every area's trait. Implemented for whatever implements
-/// them all ([`SqlStore`] on SQLite and PostgreSQL).
-pub trait Store:
-    AuditStore
-    + StoreHealth
-    + AccountStore
-    + AppStore
-    + FilingStore
-    + MediaStore
-    + SearchStore
-    + OutboxStore
-    + WebhookStore
-    + SweepStore
-    + CalendarStore
-    + FactsStore
-    + SeedStore
-    + 'static
-{
+/// Declares [`Store`] as the sum of the area traits listed once, and implements it for
+/// whatever implements them all.
+macro_rules! store_of_areas {
+    ($(#[$doc:meta])* $($area:ident),+ $(,)?) => {
+        $(#[$doc])*
+        pub trait Store: $($area +)+ 'static {}
+
+        impl<T> Store for T where T: $($area +)+ 'static {}
+    };
 }
 
-impl<T> Store for T where
-    T: AuditStore
-        + StoreHealth
-        + AccountStore
-        + AppStore
-        + FilingStore
-        + MediaStore
-        + SearchStore
-        + OutboxStore
-        + WebhookStore
-        + SweepStore
-        + CalendarStore
-        + FactsStore
-        + SeedStore
-        + 'static
-{
-}
+store_of_areas!(
+    /// Everything beian persists: every area's trait. Implemented for whatever implements
+    /// them all ([`SqlStore`] on SQLite and PostgreSQL).
+    AuditStore,
+    StoreHealth,
+    AccountStore,
+    AppStore,
+    FilingStore,
+    MediaStore,
+    SearchStore,
+    OutboxStore,
+    WebhookStore,
+    SweepStore,
+    CalendarStore,
+    FactsStore,
+    SeedStore,
+);
 
 // --- seeding and benchmarks ---
 

@@ -38,15 +38,15 @@ pub(crate) async fn insert_session(
     user_id: &str,
     at: Time,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+    s.exec(
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(ms(at)),
     )
-    .bind(token_hash)
-    .bind(user_id)
-    .bind(ms(at))
-    .execute(s.pool())
-    .await?;
-    Ok(())
+    .await
 }
 
 pub(crate) async fn session_user(
@@ -76,11 +76,12 @@ pub(crate) async fn session_user(
     }
     // Written at most once per `touch_ms`, so a busy session is not a write per request.
     if now_ms - seen >= limits.touch_ms() {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now_ms)
-            .bind(token_hash)
-            .execute(s.pool())
-            .await?;
+        s.exec(
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now_ms)
+                .bind(token_hash),
+        )
+        .await?;
     }
     codec::user(&row).map(Some)
 }
@@ -112,19 +113,13 @@ pub(crate) async fn purge_sessions(
 
 /// Ends every session of a user (a changed password, a locked account).
 pub(crate) async fn revoke_sessions_of(s: &SqlStore, user_id: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET revoked = 1 WHERE user_id = $1")
-        .bind(user_id)
-        .execute(s.pool())
-        .await?;
-    Ok(())
+    s.exec(sqlx::query("UPDATE sessions SET revoked = 1 WHERE user_id = $1").bind(user_id))
+        .await
 }
 
 pub(crate) async fn revoke_session(s: &SqlStore, token_hash: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE sessions SET revoked = 1 WHERE token_hash = $1")
-        .bind(token_hash)
-        .execute(s.pool())
-        .await?;
-    Ok(())
+    s.exec(sqlx::query("UPDATE sessions SET revoked = 1 WHERE token_hash = $1").bind(token_hash))
+        .await
 }
 
 pub(crate) async fn idempotency_begin(
@@ -166,23 +161,25 @@ pub(crate) async fn idempotency_finish(
     status: u16,
     body: &str,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4")
+    s.exec(
+        sqlx::query(
+            "UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4",
+        )
         .bind(i64::from(status))
         .bind(body)
         .bind(user_id)
-        .bind(key)
-        .execute(s.pool())
-        .await?;
-    Ok(())
+        .bind(key),
+    )
+    .await
 }
 
 pub(crate) async fn idempotency_abort(s: &SqlStore, user_id: &str, key: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status IS NULL")
-        .bind(user_id)
-        .bind(key)
-        .execute(s.pool())
-        .await?;
-    Ok(())
+    s.exec(
+        sqlx::query("DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status IS NULL")
+            .bind(user_id)
+            .bind(key),
+    )
+    .await
 }
 
 /// The account row, as both `insert_user` and the seeding batches write it.
@@ -201,17 +198,17 @@ pub(crate) async fn insert_user_on(conn: &mut AnyConnection, u: &UserRow) -> Sto
 }
 
 pub(crate) async fn record_access(s: &SqlStore, e: &AccessEntry) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO filing_access (filing_id, at, user_id, role, what) VALUES ($1, $2, $3, $4, $5)",
+    s.exec(
+        sqlx::query(
+            "INSERT INTO filing_access (filing_id, at, user_id, role, what) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&e.filing_id)
+        .bind(ms(e.at))
+        .bind(&e.user_id)
+        .bind(&e.role)
+        .bind(&e.what),
     )
-    .bind(&e.filing_id)
-    .bind(ms(e.at))
-    .bind(&e.user_id)
-    .bind(&e.role)
-    .bind(&e.what)
-    .execute(s.pool())
-    .await?;
-    Ok(())
+    .await
 }
 
 pub(crate) async fn access_log(s: &SqlStore, filing_id: &str) -> StoreResult<Vec<AccessEntry>> {

@@ -112,11 +112,12 @@ pub(crate) async fn anchors(s: &SqlStore, limit: Option<i64>) -> StoreResult<Vec
 
 /// The master key this database is written with: recorded by the first start.
 pub(crate) async fn claim_key_id(s: &SqlStore, key_id: &str) -> StoreResult<String> {
-    sqlx::query(
-        "INSERT INTO settings (name, value) VALUES ('master_key_id', $1) ON CONFLICT (name) DO NOTHING",
+    s.exec(
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ('master_key_id', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(key_id),
     )
-    .bind(key_id)
-    .execute(s.pool())
     .await?;
     let (value,): (String,) =
         sqlx::query_as("SELECT value FROM settings WHERE name = 'master_key_id'")

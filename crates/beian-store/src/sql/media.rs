@@ -30,18 +30,18 @@ pub(crate) async fn face_task(s: &SqlStore, id: &str) -> StoreResult<Option<Face
 }
 
 pub(crate) async fn update_face_task(s: &SqlStore, t: &FaceTaskRow) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE face_tasks SET status = $1, identity_type = $2, identity_number = $3, name = $4, photo = $5 WHERE id = $6",
+    s.exec(
+        sqlx::query(
+            "UPDATE face_tasks SET status = $1, identity_type = $2, identity_number = $3, name = $4, photo = $5 WHERE id = $6",
+        )
+        .bind(&t.status)
+        .bind(t.identity_type)
+        .bind(t.identity_number.clone())
+        .bind(t.name.clone())
+        .bind(t.photo.clone())
+        .bind(&t.id),
     )
-    .bind(&t.status)
-    .bind(t.identity_type)
-    .bind(t.identity_number.clone())
-    .bind(t.name.clone())
-    .bind(t.photo.clone())
-    .bind(&t.id)
-    .execute(s.pool())
-    .await?;
-    Ok(())
+    .await
 }
 
 pub(crate) async fn media_info(s: &SqlStore, ids: &[String]) -> StoreResult<Vec<MediaInfo>> {
@@ -75,12 +75,12 @@ pub(crate) async fn set_media_certificate_type(
     id: &str,
     certificate_type: i64,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE media SET certificate_type = $1 WHERE id = $2")
-        .bind(certificate_type)
-        .bind(id)
-        .execute(s.pool())
-        .await?;
-    Ok(())
+    s.exec(
+        sqlx::query("UPDATE media SET certificate_type = $1 WHERE id = $2")
+            .bind(certificate_type)
+            .bind(id),
+    )
+    .await
 }
 
 /// The upload row, as both `insert_media` and the seeding batches write it.

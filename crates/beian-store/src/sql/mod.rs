@@ -42,8 +42,9 @@ use crate::{StoreError, StoreResult};
 use beian_domain::filing::Time;
 use codec::ms;
 use search::PublicSearch;
-use sqlx::any::{AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Executor};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Executor};
 use std::sync::Arc;
 use writer::Writer;
 
@@ -164,6 +165,12 @@ impl SqlStore {
         self.writer.postgres
     }
 
+    /// Runs the statement `query` on the writer's pool, for its effect alone.
+    async fn exec<'q>(&self, query: Query<'q, Any, AnyArguments<'q>>) -> StoreResult<()> {
+        query.execute(self.pool()).await?;
+        Ok(())
+    }
+
     /// The row that `sql` finds on the reader with `key` as `$1`, read by `row`.
     async fn read_one<T>(
         &self,
@@ -209,6 +216,5 @@ impl SqlStore {
 
 /// Checks the database answers (readiness).
 async fn ping(s: &SqlStore) -> StoreResult<()> {
-    sqlx::query("SELECT 1").execute(s.pool()).await?;
-    Ok(())
+    s.exec(sqlx::query("SELECT 1")).await
 }

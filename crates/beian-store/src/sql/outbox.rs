@@ -72,13 +72,14 @@ pub(crate) async fn inbox_mark_read(
     id: i64,
     at: Time,
 ) -> StoreResult<Option<InboxRow>> {
-    sqlx::query(
-        "UPDATE inbox_messages SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+    s.exec(
+        sqlx::query(
+            "UPDATE inbox_messages SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+        )
+        .bind(ms(at))
+        .bind(id)
+        .bind(user_id),
     )
-    .bind(ms(at))
-    .bind(id)
-    .bind(user_id)
-    .execute(s.pool())
     .await?;
     let sql = format!("SELECT {INBOX_COLS} FROM inbox_messages WHERE id = $1 AND user_id = $2");
     let row = sqlx::query(&sql)
@@ -131,16 +132,16 @@ pub(crate) async fn sms_record_attempt(s: &SqlStore, a: &SmsAttempt) -> StoreRes
         "UPDATE sms_outbox SET status = $1, sent_at = $2, attempts = attempts + 1, last_error = $3, \
          next_attempt_at = $4, lease_until = 0, params = {params} WHERE id = $5 AND lease_until = $6"
     );
-    sqlx::query(&sql)
-        .bind(status)
-        .bind(sent_at)
-        .bind(a.error.clone())
-        .bind(next)
-        .bind(a.id)
-        .bind(a.lease_until)
-        .execute(s.pool())
-        .await?;
-    Ok(())
+    s.exec(
+        sqlx::query(&sql)
+            .bind(status)
+            .bind(sent_at)
+            .bind(a.error.clone())
+            .bind(next)
+            .bind(a.id)
+            .bind(a.lease_until),
+    )
+    .await
 }
 
 pub(crate) async fn sms_count_daily(
