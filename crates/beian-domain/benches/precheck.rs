@@ -7,7 +7,6 @@
 //! nanoseconds, carries over between machines. `scripts/bench-precheck.sh` runs this and
 //! prints ns per call and the ratio to the baseline.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use beian_domain::calendar::Calendar;
@@ -19,77 +18,27 @@ use beian_domain::numbers::FilingNumber;
 use beian_domain::policy::Policy;
 use beian_domain::reference::ReferenceData;
 use beian_domain::validate::{validate, FaceFacts, MediaFacts, ValidationFacts};
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn now() -> Time {
     Utc.with_ymd_and_hms(2025, 1, 31, 2, 0, 0).unwrap()
 }
 
-fn document() -> Document {
-    fixtures::enterprise_document(
-        "深圳市星河科技有限公司",
-        "91440300708461136T",
-        "星河记账",
-        "face1",
-        "m1",
-    )
-}
-
-/// The facts under which [`document`] passes every rule, as in validate's own tests.
-fn facts() -> ValidationFacts {
-    let photo = MediaFacts {
-        owned: true,
-        video: false,
-        certificate_type: None,
-    };
-    ValidationFacts {
-        app_name: Some("星河记账".into()),
-        owner_name: Some("深圳市星河科技有限公司".into()),
-        face: Some(FaceFacts {
-            id: "face1".into(),
-            succeeded: true,
-            expires_at: now() + Duration::days(3),
-            consumed_by: None,
-            identity: Some((2, "440300198512311238".into())),
-            name: Some("张三".into()),
-        }),
-        quota_used: Some(0),
-        media: Some(BTreeMap::from([("m1".to_string(), photo)])),
-        subject_busy: Some(false),
-        app_filed: Some(false),
-        preconditions_met: Some(true),
-        submissions_today: Some(0),
-        ..ValidationFacts::default()
-    }
-}
+/// The sample document, the facts under which it passes every rule and the order it is
+/// checked on, as in validate's own tests.
+#[path = "../src/validate/tests/sample.rs"]
+mod sample;
 
 fn precheck(c: &mut Criterion) {
-    let doc = document();
-    let facts = facts();
+    let doc = sample::document();
+    let facts = sample::known_facts(now());
     let calendar = Calendar::embedded();
     let reference = ReferenceData::embedded();
-    let policy = Policy::default();
-    let actor = Actor::Applicant("u".into());
-    let env = Env {
-        now: now(),
-        actor: &actor,
-        policy: &policy,
-        calendar: &calendar,
-        reference: &reference,
-        code_key: b"test code key",
-    };
-    let (filing, _) = Filing::create(
-        "f".into(),
-        Kind::New,
-        "wx".into(),
-        &actor,
-        None,
-        None,
-        now(),
-    )
-    .expect("a new filing");
-    assert!(validate(&doc, &facts, &filing, &env).is_empty());
+    let order = sample::NewOrder::at(now());
+    let env = order.env(now(), &calendar, &reference);
+    let filing = &order.filing;
+    assert!(validate(&doc, &facts, filing, &env).is_empty());
     let today = NaiveDate::from_ymd_opt(2025, 1, 31).unwrap();
     let sla_start = NaiveDate::from_ymd_opt(2025, 9, 30).unwrap();
 
@@ -98,7 +47,7 @@ fn precheck(c: &mut Criterion) {
         b.iter(|| serde_json::to_string(black_box(&doc)))
     });
     g.bench_function("validate_enterprise_document", |b| {
-        b.iter(|| validate(black_box(&doc), &facts, &filing, &env))
+        b.iter(|| validate(black_box(&doc), &facts, filing, &env))
     });
     g.bench_function("resident_id_parse", |b| {
         b.iter(|| ResidentId::parse(black_box("440300198512311238"), today))

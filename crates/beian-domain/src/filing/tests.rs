@@ -45,6 +45,11 @@ const APP: &str = "星河记账";
 
 impl H {
     fn new(kind: Kind) -> H {
+        H::create(kind).0
+    }
+
+    /// A harness on a new order of `kind` by applicant `u1`, and the order's creation event.
+    fn create(kind: Kind) -> (H, Event) {
         let applicant = Actor::Applicant("u1".into());
         let record = (kind != Kind::New).then(|| RecordFacts {
             subject_key: "1:91440300708461136T".into(),
@@ -55,7 +60,7 @@ impl H {
         });
         let cancel =
             (kind == Kind::Cancel).then_some((CancelType::MiniProgram, CancelReason::NotOperating));
-        let (f, _) = Filing::create(
+        let (f, created) = Filing::create(
             "f1".into(),
             kind,
             "wx1".into(),
@@ -65,14 +70,15 @@ impl H {
             t0(),
         )
         .unwrap();
-        H {
+        let h = H {
             f,
             now: t0(),
             policy: Policy::default(),
             next_numbers: 1,
             log: vec![],
             cal: calendar().clone(),
-        }
+        };
+        (h, created)
     }
 
     fn run(&mut self, cmd: Command, actor: Actor) -> Result<Vec<Event>, Refusal> {
@@ -922,20 +928,8 @@ proptest! {
 
 #[test]
 fn replay_rebuilds_the_same_projection() {
-    let mut h = H::new(Kind::New);
-    let mut log = vec![];
-    let applicant = Actor::Applicant("u1".into());
-    let (_, created) = Filing::create(
-        "f1".into(),
-        Kind::New,
-        "wx1".into(),
-        &applicant,
-        None,
-        None,
-        t0(),
-    )
-    .unwrap();
-    log.push(created);
+    let (mut h, created) = H::create(Kind::New);
+    let mut log = vec![created];
     log.extend(
         h.app(Command::Save {
             document: Box::new(doc()),

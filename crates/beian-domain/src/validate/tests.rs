@@ -8,9 +8,8 @@ use crate::filing::{Actor, Filing, Kind, RecordFacts, Time};
 use crate::fixtures;
 use crate::policy::Policy;
 use crate::reference::ReferenceData;
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 fn now() -> Time {
     chrono::FixedOffset::east_opt(8 * 3600)
@@ -20,24 +19,11 @@ fn now() -> Time {
         .with_timezone(&Utc)
 }
 
-fn reference() -> &'static ReferenceData {
-    static REFS: OnceLock<ReferenceData> = OnceLock::new();
-    REFS.get_or_init(ReferenceData::embedded)
-}
-
-fn calendar() -> &'static Calendar {
-    static CAL: OnceLock<Calendar> = OnceLock::new();
-    CAL.get_or_init(Calendar::embedded)
-}
+mod sample;
+use sample::{calendar, reference};
 
 fn good() -> Document {
-    fixtures::enterprise_document(
-        "深圳市星河科技有限公司",
-        "91440300708461136T",
-        "星河记账",
-        "face1",
-        "m1",
-    )
+    sample::document()
 }
 
 fn image(owned: bool) -> MediaFacts {
@@ -49,25 +35,7 @@ fn image(owned: bool) -> MediaFacts {
 }
 
 fn facts() -> ValidationFacts {
-    ValidationFacts {
-        app_name: Some("星河记账".into()),
-        owner_name: Some("深圳市星河科技有限公司".into()),
-        face: Some(FaceFacts {
-            id: "face1".into(),
-            succeeded: true,
-            expires_at: now() + Duration::days(3),
-            consumed_by: None,
-            identity: Some((2, "440300198512311238".into())),
-            name: Some("张三".into()),
-        }),
-        quota_used: Some(0),
-        media: Some(BTreeMap::from([("m1".to_string(), image(true))])),
-        subject_busy: Some(false),
-        app_filed: Some(false),
-        preconditions_met: Some(true),
-        submissions_today: Some(0),
-        ..ValidationFacts::default()
-    }
+    sample::known_facts(now())
 }
 
 /// Everything one validation run depends on, so that a test case can change any of it.
