@@ -96,28 +96,28 @@ rm -f "$ui_out"
 if [ -z "$ui_pass" ]; then echo "browser tests did not run" >&2; status=1; failed=$((failed + 1)); fi
 passed=$((passed + ${ui_pass:-0})); failed=$((failed + ${ui_fail:-0}))
 # --- end of browser tests ---
+# Runs `bash <script>` and adds the "<prefix>: N passed[, M failed]" line it ends with to
+# the totals; a run that prints no such line fails as "<name> did not run".
+run_counted() {
+  local script=$1 prefix=$2 name=$3 out pass fail
+  out=$(mktemp)
+  bash "$script" 2>&1 | tee "$out" || status=1
+  pass=$(grep -Eo "^$prefix: [0-9]+ passed" "$out" | grep -Eo '[0-9]+' || true)
+  fail=$(grep -Eo "^$prefix: [0-9]+ passed, [0-9]+ failed" "$out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || true)
+  rm -f "$out"
+  if [ -z "$pass" ]; then echo "$name did not run" >&2; status=1; failed=$((failed + 1)); fi
+  passed=$((passed + ${pass:-0})); failed=$((failed + ${fail:-0}))
+}
 # --- API property tests (schemathesis against openapi.json: no request makes a 5xx) ---
 if [ "$status" -eq 0 ]; then
   log "API property tests (schemathesis, SQLite and PostgreSQL)"
-  api_out=$(mktemp)
-  bash scripts/api-fuzz.sh 2>&1 | tee "$api_out" || status=1
-  api_pass=$(grep -Eo '^api fuzz: [0-9]+ passed' "$api_out" | grep -Eo '[0-9]+' || true)
-  api_fail=$(grep -Eo '^api fuzz: [0-9]+ passed, [0-9]+ failed' "$api_out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || true)
-  rm -f "$api_out"
-  if [ -z "$api_pass" ]; then echo "API property tests did not run" >&2; status=1; failed=$((failed + 1)); fi
-  passed=$((passed + ${api_pass:-0})); failed=$((failed + ${api_fail:-0}))
+  run_counted scripts/api-fuzz.sh "api fuzz" "API property tests"
 fi
 # --- end of API property tests ---
 # --- fuzzing (cargo-fuzz on stable; scripts/fuzz.sh, a few seconds per target) ---
 if [ "$status" -eq 0 ]; then
   log "fuzzing every parser and the document precheck"
-  fuzz_out=$(mktemp)
-  bash scripts/fuzz.sh 2>&1 | tee "$fuzz_out" || status=1
-  fuzz_pass=$(grep -Eo '^fuzz: [0-9]+ passed' "$fuzz_out" | grep -Eo '[0-9]+' || true)
-  fuzz_fail=$(grep -Eo '^fuzz: [0-9]+ passed, [0-9]+ failed' "$fuzz_out" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || true)
-  rm -f "$fuzz_out"
-  if [ -z "$fuzz_pass" ]; then echo "fuzzing did not run" >&2; status=1; failed=$((failed + 1)); fi
-  passed=$((passed + ${fuzz_pass:-0})); failed=$((failed + ${fuzz_fail:-0}))
+  run_counted scripts/fuzz.sh fuzz fuzzing
 fi
 # --- end of fuzzing ---
 # --- bench smoke (the seeder and scripts/bench.sh on ~200 orders, ~1 s per scenario) ---
