@@ -23,11 +23,7 @@ fn reference() -> &'static crate::reference::ReferenceData {
 
 fn t0() -> Time {
     // Friday 2025-09-26 10:00 +08:00, the §11.3 platform SLA example.
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2025, 9, 26, 10, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc)
+    china(2025, 9, 26, 10)
 }
 
 struct H {
@@ -102,6 +98,28 @@ impl H {
         self.run(cmd, Actor::Applicant("u1".into()))
     }
 
+    /// The papers the order shows for confirmation now, under the default policy and the
+    /// embedded calendar.
+    fn papers_shown(&self) -> Vec<crate::papers::Paper> {
+        let policy = Policy::default();
+        let env = Env {
+            now: self.now,
+            actor: &Actor::System,
+            policy: &policy,
+            calendar: calendar(),
+            reference: reference(),
+            code_key: b"test code key",
+        };
+        self.f.papers_to_confirm(&env)
+    }
+
+    /// The applicant saves `document`.
+    fn save(&mut self, document: Document) -> Result<Vec<Event>, Refusal> {
+        self.app(Command::Save {
+            document: Box::new(document),
+        })
+    }
+
     fn submit(&mut self) -> Result<Vec<Event>, Refusal> {
         let mut facts = facts(&self.f);
         // The face capture was made shortly before, whatever date the test runs at.
@@ -166,11 +184,14 @@ impl H {
         self.run(Command::Timer(kind), Actor::System)
     }
 
+    /// `hours` pass and the first SMS round's deadline fires.
+    fn expire_first_round_after(&mut self, hours: i64) {
+        self.now += Duration::hours(hours);
+        self.timer(TimerKind::SmsDeadline(1)).unwrap();
+    }
+
     fn reach_sms(&mut self) {
-        self.app(Command::Save {
-            document: Box::new(doc()),
-        })
-        .unwrap();
+        self.save(doc()).unwrap();
         self.submit().unwrap();
         self.approve_platform().unwrap();
         assert_eq!(self.f.status, Status::SmsVerification);
@@ -212,10 +233,7 @@ fn codes(n: usize) -> Vec<String> {
 fn happy_path_new_filing_reaches_filed_with_numbers_and_due_dates() {
     let mut h = H::new(Kind::New);
     assert_eq!(h.f.status, Status::Draft);
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
+    h.save(doc()).unwrap();
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
     // Submitted Fri 2025-09-26: 2 wd later is Mon 09-29 (the make-up Sunday counts).
@@ -243,11 +261,7 @@ fn authority_sla_counts_twenty_working_days_from_verification() {
     let mut h = H::new(Kind::New);
     h.reach_sms();
     // Verified on Sat 2025-09-27: 09-28 (make-up), 09-29, 09-30, then the National Day block.
-    h.now = chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2025, 9, 27, 9, 0, 0)
-        .unwrap()
-        .with_timezone(&Utc);
+    h.now = china(2025, 9, 27, 9);
     h.verify("123450").unwrap();
     let due =
         h.f.due_at
@@ -259,10 +273,7 @@ fn authority_sla_counts_twenty_working_days_from_verification() {
 #[test]
 fn platform_rejection_needs_a_reason_and_allows_resubmission() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
+    h.save(doc()).unwrap();
     h.submit().unwrap();
     let none = h.run(
         Command::PlatformReject { reasons: vec![] },
@@ -287,10 +298,7 @@ fn invalid_document_is_refused_with_every_issue() {
     let mut d = doc();
     d.subject_principal.mobile = Some("12345".into());
     d.mini_program.remark = Some("太短".into());
-    h.app(Command::Save {
-        document: Box::new(d),
-    })
-    .unwrap();
+    h.save(d).unwrap();
     let Err(Refusal::Invalid(issues)) = h.submit() else {
         panic!("expected invalid")
     };
@@ -349,8 +357,7 @@ fn a_wrong_last6_is_not_found_and_counts_nothing() {
 fn after_the_round_ran_out_a_recipient_hears_expired_and_anyone_else_not_found() {
     let mut h = H::new(Kind::New);
     h.reach_sms();
-    h.now += Duration::hours(24);
-    h.timer(TimerKind::SmsDeadline(1)).unwrap();
+    h.expire_first_round_after(24);
     assert_eq!(h.f.status, Status::Returned);
     assert_eq!(h.verify("123450").unwrap_err(), Refusal::SmsExpired);
     let stranger = Command::SmsResend {
@@ -427,14 +434,10 @@ fn timeout_returns_once_and_unchanged_resubmission_goes_straight_to_sms() {
 fn changed_resubmission_after_return_goes_back_to_platform_review() {
     let mut h = H::new(Kind::New);
     h.reach_sms();
-    h.now += Duration::hours(25);
-    h.timer(TimerKind::SmsDeadline(1)).unwrap();
+    h.expire_first_round_after(25);
     let mut d = doc();
     d.subject.address = Some("高新南七道2号".into());
-    h.app(Command::Save {
-        document: Box::new(d),
-    })
-    .unwrap();
+    h.save(d).unwrap();
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
 }
@@ -442,10 +445,7 @@ fn changed_resubmission_after_return_goes_back_to_platform_review() {
 #[test]
 fn withdrawal_only_during_platform_review() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
+    h.save(doc()).unwrap();
     h.submit().unwrap();
     h.app(Command::Withdraw).unwrap();
     assert_eq!(h.f.status, Status::Withdrawn);
@@ -504,10 +504,7 @@ fn the_authority_sees_only_rounds_that_reached_it() {
 #[test]
 fn fix_window_expires_rejected_orders() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
+    h.save(doc()).unwrap();
     h.submit().unwrap();
     h.reject(true).unwrap();
     assert_eq!(
@@ -568,13 +565,7 @@ fn change_may_not_alter_the_subject_certificate() {
     let mut c = H::new(Kind::Change);
     let mut d = doc();
     d.subject.certificate.number = Some("91110000600037341L".into());
-    assert_eq!(
-        c.app(Command::Save {
-            document: Box::new(d)
-        })
-        .unwrap_err(),
-        Refusal::RefileRequired
-    );
+    assert_eq!(c.save(d).unwrap_err(), Refusal::RefileRequired);
 }
 
 #[test]
@@ -590,10 +581,7 @@ fn change_renaming_the_mp_with_a_different_principal_sends_two_codes() {
         "13600136000",
         "m1",
     );
-    c.app(Command::Save {
-        document: Box::new(d),
-    })
-    .unwrap();
+    c.save(d).unwrap();
     let roles: Vec<_> = c.f.recipients().iter().map(|r| r.role).collect();
     assert_eq!(
         roles,
@@ -730,18 +718,12 @@ fn legal(status: Status, cmd: &str) -> bool {
 fn reach(status: Status) -> H {
     let mut h = H::new(Kind::New);
     let s = |h: &mut H| {
-        h.app(Command::Save {
-            document: Box::new(doc()),
-        })
-        .unwrap();
+        h.save(doc()).unwrap();
         h.submit().unwrap();
     };
     match status {
         Status::Draft => {
-            h.app(Command::Save {
-                document: Box::new(doc()),
-            })
-            .unwrap();
+            h.save(doc()).unwrap();
         }
         Status::PlatformReview => s(&mut h),
         Status::PlatformRejected => {
@@ -751,8 +733,7 @@ fn reach(status: Status) -> H {
         Status::SmsVerification => h.reach_sms(),
         Status::Returned => {
             h.reach_sms();
-            h.now += Duration::hours(24);
-            h.timer(TimerKind::SmsDeadline(1)).unwrap();
+            h.expire_first_round_after(24);
         }
         Status::AuthorityReview => {
             h.reach_sms();
@@ -930,12 +911,7 @@ proptest! {
 fn replay_rebuilds_the_same_projection() {
     let (mut h, created) = H::create(Kind::New);
     let mut log = vec![created];
-    log.extend(
-        h.app(Command::Save {
-            document: Box::new(doc()),
-        })
-        .unwrap(),
-    );
+    log.extend(h.save(doc()).unwrap());
     log.extend(h.submit().unwrap());
     log.extend(h.approve_platform().unwrap());
     assert_eq!(Filing::replay(&log), h.f);
@@ -969,20 +945,8 @@ fn timer_keys_round_trip() {
 #[test]
 fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
-    let env_policy = Policy::default();
-    let env = Env {
-        now: h.now,
-        actor: &Actor::System,
-        policy: &env_policy,
-        calendar: calendar(),
-        reference: reference(),
-        code_key: b"test code key",
-    };
-    let shown = h.f.papers_to_confirm(&env);
+    h.save(doc()).unwrap();
+    let shown = h.papers_shown();
     assert_eq!(shown.len(), 2, "commitment letter and anti-fraud report");
     h.submit().unwrap();
     let letter = |h: &H, n: u32| {
@@ -1003,11 +967,8 @@ fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
     h.reject(true).unwrap();
     let mut edited = doc();
     edited.subject.name = Some("深圳市银河科技有限公司".into());
-    h.app(Command::Save {
-        document: Box::new(edited),
-    })
-    .unwrap();
-    assert_ne!(h.f.papers_to_confirm(&env)[0].hash(), frozen.hash());
+    h.save(edited).unwrap();
+    assert_ne!(h.papers_shown()[0].hash(), frozen.hash());
     assert_eq!(
         letter(&h, 1),
         Some(frozen),
@@ -1017,10 +978,7 @@ fn papers_are_frozen_with_the_version_and_the_form_added_at_approval() {
         .iter()
         .all(|p| p.kind != PaperKind::AuthenticityForm));
 
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
+    h.save(doc()).unwrap();
     h.submit().unwrap();
     h.approve_platform().unwrap();
     let papers = frozen_papers(&h.f, &h.log, 2);
@@ -1048,31 +1006,16 @@ fn a_confirmation_of_an_outdated_paper_blocks_submission() {
         confirmed: true,
         hash: Some("0".repeat(64)),
     });
-    h.app(Command::Save {
-        document: Box::new(d.clone()),
-    })
-    .unwrap();
+    h.save(d.clone()).unwrap();
     let Err(Refusal::Invalid(issues)) = h.submit() else {
         panic!("a stale confirmation must block");
     };
     assert!(issues.iter().any(|i| i.rule == "V-MAT-001"), "{issues:?}");
 
     // Confirming the paper as shown now lets it through.
-    let policy = Policy::default();
-    let env = Env {
-        now: h.now,
-        actor: &Actor::System,
-        policy: &policy,
-        calendar: calendar(),
-        reference: reference(),
-        code_key: b"test code key",
-    };
-    let hash = h.f.papers_to_confirm(&env)[0].hash();
+    let hash = h.papers_shown()[0].hash();
     d.materials.commitment_letter.as_mut().unwrap().hash = Some(hash);
-    h.app(Command::Save {
-        document: Box::new(d),
-    })
-    .unwrap();
+    h.save(d).unwrap();
     h.submit().unwrap();
     assert_eq!(h.f.status, Status::PlatformReview);
 }
@@ -1092,9 +1035,9 @@ fn only_the_review_stages_fall_overdue_and_only_after_their_due_time() {
     assert!(!Status::Draft.is_overdue(due, later));
 }
 
+/// The hour `h` of a day in China time.
 fn china(y: i32, m: u32, d: u32, h: u32) -> Time {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
+    crate::calendar::china_offset()
         .with_ymd_and_hms(y, m, d, h, 0, 0)
         .unwrap()
         .with_timezone(&Utc)
@@ -1208,10 +1151,7 @@ fn opening_an_order_needs_a_ready_app_and_the_right_record() {
 #[test]
 fn submission_refuses_a_full_quota_and_leaves_a_busy_subject_to_the_store() {
     let mut h = H::new(Kind::New);
-    h.app(Command::Save {
-        document: Box::new(doc()),
-    })
-    .unwrap();
+    h.save(doc()).unwrap();
     let mut full = facts(&h.f);
     full.quota_used = Some(1_000);
     let cmd = Command::Submit {

@@ -12,9 +12,13 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
 
 fn now() -> Time {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap()
-        .with_ymd_and_hms(2025, 1, 31, 10, 0, 0)
+    january_2025(31, 10, 0)
+}
+
+/// A time of a day of January 2025, China time.
+fn january_2025(day: u32, h: u32, min: u32) -> Time {
+    crate::calendar::china_offset()
+        .with_ymd_and_hms(2025, 1, day, h, min, 0)
         .unwrap()
         .with_timezone(&Utc)
 }
@@ -885,20 +889,8 @@ fn age_vectors_of_section_8_3() {
 
 #[test]
 fn daily_submissions_reset_at_ten() {
-    let at = |h: u32| {
-        chrono::FixedOffset::east_opt(8 * 3600)
-            .unwrap()
-            .with_ymd_and_hms(2025, 1, 31, h, 30, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-    };
-    let ten = |day: u32| {
-        chrono::FixedOffset::east_opt(8 * 3600)
-            .unwrap()
-            .with_ymd_and_hms(2025, 1, day, 10, 0, 0)
-            .unwrap()
-            .with_timezone(&Utc)
-    };
+    let at = |h: u32| january_2025(31, h, 30);
+    let ten = |day: u32| january_2025(day, 10, 0);
     assert_eq!(daily_reset(at(9)), ten(30));
     assert_eq!(daily_reset(at(10)), ten(31));
     assert_eq!(daily_reset(at(23)), ten(31));
