@@ -171,6 +171,31 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Leases the due pending rows of the outbox table `table`, at most `limit` of them
+    /// in `order`, until `lease_ms` after `now`: each row to one claimer across processes.
+    /// The leased rows' `returning` columns.
+    async fn lease_due(
+        &self,
+        (table, order, returning): (&str, &str, &str),
+        now: Time,
+        lease_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AnyRow>> {
+        let sql = format!(
+            "UPDATE {table} SET lease_until = $1 WHERE id IN (SELECT id FROM {table} \
+             WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 \
+             ORDER BY {order} LIMIT $3{}) RETURNING {returning}",
+            codec::skip_locked(self.postgres())
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ms(now) + lease_ms)
+            .bind(ms(now))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows)
+    }
+
     /// The row that `sql` finds on the reader with `key` as `$1`, read by `row`.
     async fn read_one<T>(
         &self,

@@ -3,7 +3,7 @@
 //!
 //! May import: `codec`, `writer` (the SMS of a notice), and [`SqlStore`] from `mod.rs`.
 
-use super::codec::{self, json, ms, skip_locked, to_json, INBOX_COLS, SMS_COLS};
+use super::codec::{self, json, ms, to_json, INBOX_COLS, SMS_COLS};
 use super::writer::notice_sms;
 use super::SqlStore;
 use crate::{InboxRow, OutboundSms, SmsAttempt, SmsRow, StoreResult};
@@ -96,18 +96,8 @@ pub(crate) async fn sms_claim_due(
     lease_ms: i64,
     limit: i64,
 ) -> StoreResult<Vec<SmsRow>> {
-    let sql = format!(
-        "UPDATE sms_outbox SET lease_until = $1 WHERE id IN (SELECT id FROM sms_outbox \
-         WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 ORDER BY id LIMIT $3{}) \
-         RETURNING {SMS_COLS}",
-        skip_locked(s.postgres())
-    );
-    let rows = sqlx::query(&sql)
-        .bind(ms(now) + lease_ms)
-        .bind(ms(now))
-        .bind(limit)
-        .fetch_all(s.pool())
-        .await?;
+    let outbox = ("sms_outbox", "id", SMS_COLS);
+    let rows = s.lease_due(outbox, now, lease_ms, limit).await?;
     let mut out = rows
         .iter()
         .map(codec::sms)

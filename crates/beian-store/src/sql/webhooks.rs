@@ -2,7 +2,7 @@
 //!
 //! May import: `codec`, and [`SqlStore`] from `mod.rs`.
 
-use super::codec::{self, ms, qualified, skip_locked, DELIVERY_COLS, WEBHOOK_COLS};
+use super::codec::{self, ms, qualified, DELIVERY_COLS, WEBHOOK_COLS};
 use super::SqlStore;
 use crate::{AttemptRow, DeliveryJob, DeliveryRow, StoreResult, WebhookAttempt, WebhookRow};
 use beian_domain::filing::Time;
@@ -85,18 +85,12 @@ pub(crate) async fn webhook_claim_due(
     lease_ms: i64,
     limit: i64,
 ) -> StoreResult<Vec<DeliveryJob>> {
-    let sql = format!(
-        "UPDATE webhook_deliveries SET lease_until = $1 WHERE id IN (SELECT id FROM webhook_deliveries \
-         WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 \
-         ORDER BY next_attempt_at, id LIMIT $3{}) RETURNING id",
-        skip_locked(s.postgres())
-    );
-    let mut ids: Vec<(i64,)> = sqlx::query_as(&sql)
-        .bind(ms(now) + lease_ms)
-        .bind(ms(now))
-        .bind(limit)
-        .fetch_all(s.pool())
-        .await?;
+    let outbox = ("webhook_deliveries", "next_attempt_at, id", "id");
+    let rows = s.lease_due(outbox, now, lease_ms, limit).await?;
+    let mut ids = rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
     ids.sort_unstable();
     let cols = qualified("d", DELIVERY_COLS);
     let sql = format!(
@@ -104,7 +98,7 @@ pub(crate) async fn webhook_claim_due(
          JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1"
     );
     let mut out = vec![];
-    for (id,) in ids {
+    for id in ids {
         if let Some(r) = sqlx::query(&sql).bind(id).fetch_optional(s.pool()).await? {
             out.push(DeliveryJob {
                 delivery: codec::delivery(&r)?,
