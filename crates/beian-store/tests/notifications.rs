@@ -19,15 +19,8 @@ fn t0() -> Time {
     Utc.with_ymd_and_hms(2024, 3, 31, 17, 0, 0).unwrap()
 }
 
-async fn sqlite() -> SqlStore {
-    common::sqlite_store("beian-store-i6", t0()).await
-}
-
-async fn postgres() -> SqlStore {
-    common::postgres_store("beian_store_i6", t0()).await
-}
-
 both!(
+    stores "beian_store_i6" at t0;
     the_sweep_runs_once_per_day_and_fans_out_in_its_transaction,
     webhook_deliveries_are_leased,
     sms_are_leased_settled_and_counted

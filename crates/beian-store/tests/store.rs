@@ -15,14 +15,6 @@ fn t0() -> Time {
     Utc.with_ymd_and_hms(2026, 3, 2, 2, 0, 0).unwrap()
 }
 
-async fn sqlite() -> SqlStore {
-    common::sqlite_store("beian-store", t0()).await
-}
-
-async fn postgres() -> SqlStore {
-    common::postgres_store("beian_store", t0()).await
-}
-
 struct Fx {
     store: SqlStore,
     rules: Rules,
@@ -138,6 +130,7 @@ fn submit_cmd() -> Command {
 }
 
 both!(
+    stores "beian_store" at t0;
     stale_commits_change_nothing,
     one_open_order_per_subject,
     refused_allocation_consumes_no_number,

@@ -56,8 +56,21 @@ pub async fn postgres_store(prefix: &str, now: Time) -> SqlStore {
 }
 
 /// Runs each named test on a fresh SQLite file and on a fresh PostgreSQL database; the
-/// test file's `sqlite()` and `postgres()` make what each test takes.
+/// test file's `sqlite()` and `postgres()` make what each test takes. With
+/// `stores "<prefix>" at <clock>;` first, those two are made here: stores in new
+/// databases named after the prefix, their clocks at `<clock>()`.
 macro_rules! both {
+    (stores $prefix:literal at $now:path; $($name:ident),*) => {
+        async fn sqlite() -> SqlStore {
+            common::sqlite_store($prefix, $now()).await
+        }
+
+        async fn postgres() -> SqlStore {
+            common::postgres_store($prefix, $now()).await
+        }
+
+        both!($($name),*);
+    };
     ($($name:ident),*) => {
         mod on_sqlite { $( #[tokio::test] async fn $name() { super::$name(super::sqlite().await).await } )* }
         mod on_postgres { $( #[tokio::test] async fn $name() { super::$name(super::postgres().await).await } )* }
