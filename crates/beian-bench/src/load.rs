@@ -181,54 +181,28 @@ pub(crate) async fn load(
         "/api/v1/filings?status=platform_review&province=44&sort=due&limit=50".into(),
         Some(&reviewer),
     )];
-    if wanted("public_by_number") {
-        let st = drive(&client, &base, cycle(by_number), concurrency, duration).await;
-        run("public_by_number", "floor_static", st);
-    }
-    if wanted("public_by_name") {
-        let st = drive(&client, &base, cycle(by_name), concurrency, duration).await;
-        run("public_by_name", "floor_static", st);
-    }
-    if wanted("review_queue") {
-        let st = drive(&client, &base, cycle(review), concurrency, duration).await;
-        run("review_queue", "floor_static", st);
-    }
-    if wanted("filing_detail") {
-        let st = drive(&client, &base, cycle(detail), concurrency, duration).await;
-        run("filing_detail", "floor_static", st);
-    }
-    if wanted("submit") {
-        let st = drive(
-            &client,
-            &base,
-            Source::Queue(Mutex::new(submits)),
-            concurrency,
-            duration,
-        )
-        .await;
-        run("submit", "floor_insert", st);
-    }
-    if wanted("platform_decision") {
-        let st = drive(
-            &client,
-            &base,
+    let scenarios = [
+        ("public_by_number", "floor_static", cycle(by_number)),
+        ("public_by_name", "floor_static", cycle(by_name)),
+        ("review_queue", "floor_static", cycle(review)),
+        ("filing_detail", "floor_static", cycle(detail)),
+        ("submit", "floor_insert", Source::Queue(Mutex::new(submits))),
+        (
+            "platform_decision",
+            "floor_insert",
             Source::Queue(Mutex::new(decisions)),
-            concurrency,
-            duration,
-        )
-        .await;
-        run("platform_decision", "floor_insert", st);
-    }
-    if wanted("sms_verify") {
-        let st = drive(
-            &client,
-            &base,
+        ),
+        (
+            "sms_verify",
+            "floor_insert",
             Source::Queue(Mutex::new(verifies)),
-            concurrency,
-            duration,
-        )
-        .await;
-        run("sms_verify", "floor_insert", st);
+        ),
+    ];
+    for (name, floor, source) in scenarios {
+        if wanted(name) {
+            let st = drive(&client, &base, source, concurrency, duration).await;
+            run(name, floor, st);
+        }
     }
 
     let (rss, hwm) = rss_kib(server.0.id());

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::driver::{rss_kib, write_line};
-use crate::server::{free_addr, pool, spawn_beian, wait_ready};
+use crate::server::{count_of, free_addr, pool, spawn_beian, wait_ready};
 use crate::{BoxError, ServerArgs};
 
 /// What a recompute run loads, and where.
@@ -39,13 +39,7 @@ pub(crate) async fn recompute(
     out: Option<PathBuf>,
 ) -> Result<(), BoxError> {
     let db = pool(&s.db, 2).await?;
-    let count = |sql: &'static str| {
-        let db = db.clone();
-        async move {
-            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db).await?;
-            Ok::<i64, BoxError>(n)
-        }
-    };
+    let count = |sql: &'static str| count_of(&db, sql);
     // Polled: the timers table (a recompute's timer row goes in the commit that fires it),
     // as `timers` polls it, and whether any due date is still provisional (the first
     // entry of the partial index). Counted before and after.

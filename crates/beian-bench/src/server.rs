@@ -7,6 +7,12 @@ use std::time::Duration;
 
 use crate::{BoxError, ServerArgs};
 
+/// The one number `sql` selects (a `COUNT(*)`).
+pub(crate) async fn count_of(db: &AnyPool, sql: &str) -> Result<i64, BoxError> {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db).await?;
+    Ok(n)
+}
+
 pub(crate) async fn pool(db: &str, max: u32) -> Result<AnyPool, BoxError> {
     sqlx::any::install_default_drivers();
     let pg = db.starts_with("postgres");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::driver::{rss_kib, write_line};
-use crate::server::{free_addr, pool, spawn_beian};
+use crate::server::{count_of, free_addr, pool, spawn_beian};
 use crate::{BoxError, ServerArgs};
 
 pub(crate) async fn timers(
@@ -16,13 +16,7 @@ pub(crate) async fn timers(
     out: Option<PathBuf>,
 ) -> Result<(), BoxError> {
     let db = pool(&s.db, 2).await?;
-    let count = |sql: &'static str| {
-        let db = db.clone();
-        async move {
-            let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&db).await?;
-            Ok::<i64, BoxError>(n)
-        }
-    };
+    let count = |sql: &'static str| count_of(&db, sql);
     let due_before = count("SELECT COUNT(*) FROM timers WHERE kind LIKE 'sms_deadline:%'").await?;
     let start = Instant::now();
     let mut procs = vec![];
