@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Property-based API tests: schemathesis (PyPI) generates requests from the OpenAPI
-# document (crates/beian-server/openapi.json) against a running `beian serve --demo`
+# document (generated from the handlers, served at /api/openapi.json) against a running `beian serve --demo`
 # signed in as admin, for a bounded time, with one rule: no request makes a 5xx.
 # Runs on SQLite, and on PostgreSQL when BEIAN_TEST_PG_URL is set (the test command sets
 # it). Installs schemathesis into a virtualenv under the target dir when missing. Prints
@@ -41,7 +41,7 @@ fuzz() {
   out="$data/schemathesis.txt"
   # Signing out would end the run's own session; everything else is fair game. A fixed
   # seed keeps a failure reproducible; the time bound keeps CI short.
-  "$venv/bin/schemathesis" run crates/beian-server/openapi.json --url "$base" \
+  "$venv/bin/schemathesis" run "$base/api/openapi.json" --url "$base" \
     -H "Authorization: Bearer $token" --checks not_a_server_error \
     --exclude-path /api/v1/sessions/current \
     --max-examples "${BEIAN_API_FUZZ_EXAMPLES:-10}" --max-time "${BEIAN_API_FUZZ_SECONDS:-60}" \

@@ -267,6 +267,7 @@ struct YearDays {
 /// Where a year's days come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Basis {
     /// A State Council notice: a data file or a notice loaded at run time.
     Official,

@@ -20,6 +20,7 @@ pub struct History {
 
 /// A labelled count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Count {
     pub key: String,
     pub label: String,
@@ -28,6 +29,7 @@ pub struct Count {
 
 /// Duration statistics of one stage, in hours.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageTime {
     pub stage: String,
     pub label: String,
@@ -39,6 +41,7 @@ pub struct StageTime {
 
 /// SLA breaches of one stage in one province: finished late, or still open past due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Breach {
     pub stage: String,
     pub province: String,
@@ -49,6 +52,7 @@ pub struct Breach {
 
 /// How often a rejection reason was given.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReasonCount {
     pub reason: String,
     pub platform: u64,
@@ -58,6 +62,7 @@ pub struct ReasonCount {
 
 /// All figures of the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     pub total_filings: u64,
     pub by_stage: Vec<Count>,

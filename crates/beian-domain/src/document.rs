@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 /// The whole application of a `new` or `change` order.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Document {
     pub subject: Subject,
     pub subject_principal: Person,
@@ -22,6 +23,7 @@ pub struct Document {
 /// 主体信息.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subject {
     pub nature: Option<u32>,
     pub name: Option<String>,
@@ -37,6 +39,7 @@ pub struct Subject {
 /// The subject's own certificate (licence, or the individual's ID).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubjectCertificate {
     #[serde(rename = "type")]
     pub kind: Option<u32>,
@@ -49,6 +52,7 @@ pub struct SubjectCertificate {
 /// A natural person: subject principal or mini program principal (§6.2).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Person {
     pub name: Option<String>,
     pub certificate: PersonCertificate,
@@ -64,6 +68,7 @@ pub struct Person {
 /// A personal certificate with its validity and photos.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonCertificate {
     #[serde(rename = "type")]
     pub kind: Option<u32>,
@@ -77,6 +82,7 @@ pub struct PersonCertificate {
 /// 法定代表人 (§6.3).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalRepresentative {
     pub name: Option<String>,
     pub certificate: LegalRepCertificate,
@@ -85,6 +91,7 @@ pub struct LegalRepresentative {
 /// The legal representative's certificate: type and number only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalRepCertificate {
     #[serde(rename = "type")]
     pub kind: Option<u32>,
@@ -94,6 +101,7 @@ pub struct LegalRepCertificate {
 /// 小程序信息 (§6.4).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MiniProgram {
     /// System-filled from the host (§6.4); a change order may not carry another (V-MP-023).
     /// Left out of the JSON when absent so that documents saved before it hash the same.
@@ -110,6 +118,7 @@ pub struct MiniProgram {
 /// One pre-approval item (前置审批).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PreApproval {
     pub category: Option<u32>,
     pub approval_number: Option<String>,
@@ -119,6 +128,7 @@ pub struct PreApproval {
 /// 小程序负责人: either "same as the subject principal" or a full person.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MiniProgramPrincipal {
     pub same_as_subject_principal: Option<bool>,
     pub face_verification: Option<String>,
@@ -129,6 +139,7 @@ pub struct MiniProgramPrincipal {
 /// 材料与承诺 (§6.6). Province-specific slots are kept as free JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Materials {
     pub commitment_letter: Option<Confirmation>,
     pub authenticity_form: Option<Confirmation>,
@@ -137,13 +148,16 @@ pub struct Materials {
     pub name_change_letter: Option<String>,
     pub subject_other: Vec<String>,
     pub mini_program_other: Vec<String>,
+    /// The province's own material slots (domain.md §9), by name.
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub province_slots: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A platform-generated document the applicant ticks to confirm.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Confirmation {
     pub confirmed: bool,
     /// The content hash of the paper the applicant read (`GET …/papers`). Optional on the
@@ -155,7 +169,9 @@ pub struct Confirmation {
 /// 反诈自评估: the questionnaire answers and the confirmation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AntiFraud {
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub answers: serde_json::Map<String, serde_json::Value>,
     pub confirmed: bool,
     /// As [`Confirmation::hash`].

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Whether an issue blocks submission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Severity {
     Error,
     Warning,
@@ -13,6 +14,7 @@ pub enum Severity {
 
 /// A field-level problem, in the error shape of api.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Issue {
     pub field: String,
     pub code: String,

@@ -19,7 +19,7 @@ use beian_domain::reference::{ReferenceData, ReferenceError, EMBEDDED};
 use serde_json::Value;
 
 /// Endpoint (last path segment) → file name. `name-rules.json` is read but not served.
-const ROUTES: [(&str, &str); 7] = [
+pub const ROUTES: [(&str, &str); 7] = [
     ("regions", "regions.json"),
     ("subject-natures", "subject-natures.json"),
     ("certificate-types", "certificate-types.json"),

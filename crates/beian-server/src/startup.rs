@@ -316,7 +316,7 @@ fn router(state: AppState, manual_clock: bool) -> Router {
         .fallback(routes::ops::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::http::idempotency::layer,
+            crate::http::idempotency::layer::<AppState>,
         ))
         .layer(DefaultBodyLimit::max(
             crate::app::media::MAX_UPLOAD_BYTES + 64 * 1024,

@@ -519,13 +519,13 @@ async fn calendar_cmd(command: CalendarCmd) -> Result<(), String> {
     match command {
         CalendarCmd::Show { year, .. } => {
             let y = beian_server::holidays::show(&state, year).map_err(fail)?;
-            println!(
-                "{year}: {} — {}",
-                y["basis"].as_str().unwrap_or(""),
-                y["source"].as_str().unwrap_or("")
-            );
-            println!("rest_days\t{}", join_dates(&y["rest_days"]));
-            println!("makeup_workdays\t{}", join_dates(&y["makeup_workdays"]));
+            let basis = match y.basis {
+                beian_domain::calendar::Basis::Official => "official",
+                beian_domain::calendar::Basis::Projected => "projected",
+            };
+            println!("{year}: {basis} — {}", y.source);
+            println!("rest_days\t{}", join_dates(&y.rest_days));
+            println!("makeup_workdays\t{}", join_dates(&y.makeup_workdays));
             Ok(())
         }
         CalendarCmd::Load {
@@ -581,15 +581,11 @@ async fn calendar_cmd(command: CalendarCmd) -> Result<(), String> {
     }
 }
 
-fn join_dates(v: &serde_json::Value) -> String {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|d| d.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default()
+fn join_dates(days: &[chrono::NaiveDate]) -> String {
+    days.iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `beian seed --filings N`: generated orders through the real domain (see seed.rs).

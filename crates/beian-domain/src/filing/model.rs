@@ -190,6 +190,7 @@ impl Status {
 /// 注销类型 (§2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CancelType {
     Subject,
     MiniProgram,
@@ -199,6 +200,7 @@ pub enum CancelType {
 /// 注销原因 (§2.4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CancelReason {
     NotOperating,
     SubjectChanged,
@@ -277,6 +279,7 @@ pub struct CodeToSend {
 /// Review stage of a rejection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Stage {
     Platform,
     Authority,
@@ -284,6 +287,7 @@ pub enum Stage {
 
 /// One reviewer's reason (§12.1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     #[serde(default)]
     pub field: Option<String>,
@@ -304,6 +308,7 @@ pub struct Rejection {
 /// Why the verification site returned the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReturnReason {
     Timeout,
     TooManyAttempts,

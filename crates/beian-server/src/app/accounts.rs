@@ -12,7 +12,7 @@ use serde::Deserialize;
 use std::net::IpAddr;
 
 /// `POST /api/v1/users` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
     pub username: String,
     pub password: String,

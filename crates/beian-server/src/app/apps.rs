@@ -5,29 +5,34 @@ use crate::app::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
+use crate::views::apps::{Clearance, ReleaseView};
+use crate::views::{AppView, Page};
 use beian_domain::calendar::china_offset;
 use beian_domain::gating::{gate_release, Gate, RecordState};
 use beian_store::RecordStatus;
 use beian_store::{AppRow, Preconditions, ServiceRecord};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+use utoipa::ToSchema;
 
 /// `POST /api/v1/apps` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewApp {
     appid: String,
     name: String,
     #[serde(default)]
     listed: bool,
     owner_name: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     registered_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[schema(value_type = Option<crate::views::apps::PreconditionsView>)]
     preconditions: Option<Preconditions>,
     /// Admin only: the applicant who owns the app.
     owner: Option<String>,
 }
 
 /// Registers an app; the applicant becomes its owner.
-pub async fn create(s: &AppState, caller: &Caller, b: NewApp) -> ApiResult<Value> {
+pub async fn create(s: &AppState, caller: &Caller, b: NewApp) -> ApiResult<AppView> {
     caller.require(&[Role::Applicant, Role::Admin])?;
     let appid = b.appid.trim().to_string();
     if appid.is_empty()
@@ -97,18 +102,21 @@ pub async fn visible_app(s: &AppState, caller: &Caller, appid: &str) -> ApiResul
     }
 }
 
-async fn view(s: &AppState, app: &AppRow) -> ApiResult<Value> {
+async fn view(s: &AppState, app: &AppRow) -> ApiResult<AppView> {
     let live = s.store.live_filing_of_app(&app.appid).await?;
     let record = s.store.service_record(&app.appid).await?;
-    let mut v = views::app(app, live.as_ref(), record.as_ref());
-    v["clearance"] = clearance(s, app, record.as_ref()).await?;
-    Ok(v)
+    let clearance = clearance(s, app, record.as_ref()).await?;
+    Ok(views::app(app, live.as_ref(), record.as_ref(), clearance))
 }
 
 /// The app's standing in the deadline policy of §13: `none`, `warned`
 /// (deadline warnings sent), `cleared` (清退 by the sweep; releases blocked)
 /// or `lifted` (cleared, then filed).
-async fn clearance(s: &AppState, app: &AppRow, record: Option<&ServiceRecord>) -> ApiResult<Value> {
+async fn clearance(
+    s: &AppState,
+    app: &AppRow,
+    record: Option<&ServiceRecord>,
+) -> ApiResult<Clearance> {
     let cleared = s.store.app_clearance(&app.appid).await?;
     let warnings = s.store.deadline_warnings(&app.appid).await?;
     let filed = record.is_some_and(|r| r.status == RecordStatus::Active);
@@ -119,19 +127,19 @@ async fn clearance(s: &AppState, app: &AppRow, record: Option<&ServiceRecord>) -
         _ => "none",
     };
     let p = &s.policy.release;
-    Ok(json!({
-        "state": state,
-        "delisted": state == "cleared" && cleared.as_ref().is_some_and(|c| c.action == "unlist"),
-        "action": cleared.as_ref().map(|c| c.action.clone()),
-        "cleared_at": cleared.as_ref().map(|c| views::ts(c.cleared_at)),
-        "warnings_sent": warnings,
-        "legacy_deadline": p.legacy_deadline.to_string(),
-        "clearance_start": p.clearance_start.to_string(),
-    }))
+    Ok(Clearance {
+        state: state.into(),
+        delisted: state == "cleared" && cleared.as_ref().is_some_and(|c| c.action == "unlist"),
+        action: cleared.as_ref().map(|c| c.action.clone()),
+        cleared_at: cleared.as_ref().map(|c| views::ts(c.cleared_at)),
+        warnings_sent: warnings,
+        legacy_deadline: p.legacy_deadline.to_string(),
+        clearance_start: p.clearance_start.to_string(),
+    })
 }
 
 /// Lists the caller's apps (for staff, those they may see).
-pub async fn list(s: &AppState, caller: &Caller) -> ApiResult<Value> {
+pub async fn list(s: &AppState, caller: &Caller) -> ApiResult<Page<AppView>> {
     let owner = (caller.role == Role::Applicant).then_some(caller.user.id.as_str());
     let mut items = vec![];
     for app in s.store.list_apps(owner).await? {
@@ -139,23 +147,28 @@ pub async fn list(s: &AppState, caller: &Caller) -> ApiResult<Value> {
             items.push(view(s, &app).await?);
         }
     }
-    Ok(json!({"items": items, "next_cursor": null}))
+    Ok(Page::all(items))
 }
 
 /// One app with its filing entry.
-pub async fn show(s: &AppState, caller: &Caller, appid: &str) -> ApiResult<Value> {
+pub async fn show(s: &AppState, caller: &Caller, appid: &str) -> ApiResult<AppView> {
     let app = visible_app(s, caller, appid).await?;
     view(s, &app).await
 }
 
 /// `POST /api/v1/apps/{appid}/releases` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct Release {
     version: String,
 }
 
 /// Release gating (§13): filed apps publish; legacy listed apps until the clearance date.
-pub async fn release(s: &AppState, caller: &Caller, appid: &str, b: Release) -> ApiResult<Value> {
+pub async fn release(
+    s: &AppState,
+    caller: &Caller,
+    appid: &str,
+    b: Release,
+) -> ApiResult<ReleaseView> {
     let app = visible_app(s, caller, appid).await?;
     if app.owner_id != caller.user.id {
         return Err(ApiError::forbidden());
@@ -210,6 +223,10 @@ pub async fn release(s: &AppState, caller: &Caller, appid: &str, b: Release) -> 
     let service_number = record
         .filter(|r| r.status == RecordStatus::Active)
         .map(|r| r.service_number);
-    let body = json!({"appid": appid, "version": b.version, "service_number": service_number, "released_at": views::ts(now)});
-    Ok(body)
+    Ok(ReleaseView {
+        appid: appid.to_string(),
+        version: b.version,
+        service_number,
+        released_at: views::ts(now),
+    })
 }

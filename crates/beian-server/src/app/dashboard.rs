@@ -6,10 +6,10 @@ use crate::charts::{bar_chart, csv, Series};
 use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
+use crate::views::admin::DashboardView;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use beian_domain::dashboard::{compute, Dashboard};
-use serde_json::{json, Value};
 
 /// The figures, by the name used in `{chart}.svg` and `{figure}.csv`.
 pub const FIGURES: [&str; 6] = [
@@ -190,19 +190,20 @@ async fn load(s: &AppState, caller: &Caller) -> ApiResult<Dashboard> {
 }
 
 /// `GET /api/v1/admin/dashboard`: every figure as JSON.
-pub async fn show(s: &AppState, caller: &Caller) -> ApiResult<Value> {
+pub async fn show(s: &AppState, caller: &Caller) -> ApiResult<DashboardView> {
     let d = load(s, caller).await?;
-    let mut body = json!(d);
-    body["generated_at"] = json!(views::ts(s.now()));
-    body["charts"] = json!(FIGURES
-        .iter()
-        .map(|f| format!("/api/v1/admin/dashboard/{f}.svg"))
-        .collect::<Vec<_>>());
-    body["csv"] = json!(FIGURES
-        .iter()
-        .map(|f| format!("/api/v1/admin/dashboard/{f}.csv"))
-        .collect::<Vec<_>>());
-    Ok(body)
+    Ok(DashboardView {
+        figures: d,
+        generated_at: views::ts(s.now()),
+        charts: FIGURES
+            .iter()
+            .map(|f| format!("/api/v1/admin/dashboard/{f}.svg"))
+            .collect(),
+        csv: FIGURES
+            .iter()
+            .map(|f| format!("/api/v1/admin/dashboard/{f}.csv"))
+            .collect(),
+    })
 }
 
 /// `GET /api/v1/admin/dashboard/{file}`: `{chart}.svg` or `{figure}.csv`.

@@ -7,6 +7,8 @@ use crate::app::state::AppState;
 use crate::http::auth::{self, Caller, Role};
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
+use crate::views::filings::{AccessView, EventView, SaveResult};
+use crate::views::{FilingView, Items, Page};
 use beian_domain::document::Document;
 use beian_domain::filing::{
     CancelReason, CancelType, Command, Filing, Kind, Reason, RecordFacts, Time,
@@ -16,9 +18,9 @@ use beian_store::RecordStatus;
 use beian_store::{FactsQuery, FilingHead, FilingQuery};
 use chrono::Duration;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
 
 pub use crate::app::access::can_see;
 
@@ -40,13 +42,14 @@ async fn load_own(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Filing> 
     Ok(f)
 }
 
-fn view(s: &AppState, f: &Filing) -> Value {
+fn view(s: &AppState, f: &Filing) -> FilingView {
     views::filing(f, &s.policy, s.now())
 }
 
 /// `POST /api/v1/filings` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewFiling {
+    /// `new`, `change` or `cancel`.
     kind: String,
     appid: String,
     cancel_type: Option<CancelType>,
@@ -54,7 +57,7 @@ pub struct NewFiling {
 }
 
 /// Creates an order in `draft` (T01 / C00).
-pub async fn create(s: &AppState, caller: &Caller, b: NewFiling) -> ApiResult<Value> {
+pub async fn create(s: &AppState, caller: &Caller, b: NewFiling) -> ApiResult<FilingView> {
     let kind = Kind::parse(&b.kind).ok_or_else(|| {
         ApiError::field(
             "kind",
@@ -103,41 +106,48 @@ pub async fn create(s: &AppState, caller: &Caller, b: NewFiling) -> ApiResult<Va
 }
 
 /// One order.
-pub async fn show(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn show(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FilingView> {
     let f = load(s, caller, id).await?;
     Ok(view(s, &f))
 }
 
 /// `GET /api/v1/filings/{id}/access-log`: every time someone saw the order's personal
 /// data unmasked, oldest first. The applicant sees the role and when; staff also who.
-pub async fn access_log(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn access_log(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Items<AccessView>> {
     let f = load(s, caller, id).await?;
     let staff = caller.role != Role::Applicant;
-    let items: Vec<Value> = s
+    let items = s
         .store
         .access_log(&f.id)
         .await?
-        .iter()
-        .map(|a| {
-            let mut item = json!({"at": views::ts(a.at), "role": a.role, "what": a.what});
-            if staff {
-                item["user_id"] = json!(a.user_id);
-            }
-            item
+        .into_iter()
+        .map(|a| AccessView {
+            at: views::ts(a.at),
+            role: a.role,
+            what: a.what,
+            user_id: staff.then_some(a.user_id),
         })
         .collect();
-    Ok(json!({ "items": items }))
+    Ok(Items { items })
 }
 
 /// The order's audit log.
-pub async fn events(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn events(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Items<EventView>> {
     let f = load(s, caller, id).await?;
     let events = s.store.events(&f.id).await?;
-    let items: Vec<Value> = events
+    let items = events
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let mut item = json!({"seq": i + 1, "at": views::ts(e.at), "event": e.change.name(), "actor": e.actor.role()});
+            let mut item = EventView {
+                seq: i + 1,
+                at: views::ts(e.at),
+                event: e.change.name().to_string(),
+                actor: e.actor.role().to_string(),
+                previous_due_at: None,
+                due_at: None,
+                due_provisional: None,
+            };
             // A due date a loaded notice moved: the old and the new date (domain §11.4).
             if let beian_domain::filing::Change::DueRecomputed {
                 previous,
@@ -145,31 +155,34 @@ pub async fn events(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value>
                 due_provisional,
             } = &e.change
             {
-                item["previous_due_at"] = json!(views::ts(*previous));
-                item["due_at"] = json!(views::ts(*due_at));
-                item["due_provisional"] = json!(due_provisional);
+                item.previous_due_at = Some(views::ts(*previous));
+                item.due_at = Some(views::ts(*due_at));
+                item.due_provisional = Some(*due_provisional);
             }
             item
         })
         .collect();
-    Ok(json!({"items": items}))
+    Ok(Items { items })
 }
 
 /// List filters of `GET /api/v1/filings`.
-#[derive(Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    status: Option<String>,
-    kind: Option<String>,
-    province: Option<String>,
-    appid: Option<String>,
-    limit: Option<i64>,
-    cursor: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    /// Province code (two digits).
+    pub province: Option<String>,
+    pub appid: Option<String>,
+    /// 1 to 500, default 50.
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
     /// `due`: oldest due date first (the review queue); default: by id.
-    sort: Option<String>,
+    pub sort: Option<String>,
 }
 
 /// Orders visible to the caller, filtered and paginated.
-pub async fn list(s: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Value> {
+pub async fn list(s: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Page<FilingView>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let sort_due = match q.sort.as_deref() {
         None | Some("id") => false,
@@ -223,7 +236,10 @@ pub async fn list(s: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Valu
     };
     let now = s.now();
     let items = list_views(s, &rows, now).await?;
-    Ok(json!({"items": items, "next_cursor": next}))
+    Ok(Page {
+        items,
+        next_cursor: next,
+    })
 }
 
 /// Filing views of listed orders, cached by (id, version, overdue).
@@ -234,7 +250,7 @@ pub async fn list(s: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Valu
 /// The list reads only the indexed columns ([`beian_store::Store::list_filing_heads`]);
 /// the states of the orders not cached are loaded in one statement.
 type ViewKey = (String, i64, bool);
-static LIST_VIEWS: std::sync::LazyLock<std::sync::Mutex<HashMap<ViewKey, Arc<Value>>>> =
+static LIST_VIEWS: std::sync::LazyLock<std::sync::Mutex<HashMap<ViewKey, Arc<FilingView>>>> =
     std::sync::LazyLock::new(Default::default);
 /// Views kept at most (a view of a full document is some 20 KiB of heap); the cache
 /// is emptied when full.
@@ -244,9 +260,9 @@ fn overdue(status: &str, due_at: Option<Time>, now: Time) -> bool {
     beian_domain::filing::Status::parse(status).is_some_and(|s| s.is_overdue(due_at, now))
 }
 
-async fn list_views(s: &AppState, rows: &[FilingHead], now: Time) -> ApiResult<Vec<Value>> {
+async fn list_views(s: &AppState, rows: &[FilingHead], now: Time) -> ApiResult<Vec<FilingView>> {
     let key = |h: &FilingHead| (h.id.clone(), h.version, overdue(&h.status, h.due_at, now));
-    let mut out: Vec<Option<Arc<Value>>> = {
+    let mut out: Vec<Option<Arc<FilingView>>> = {
         let cache = LIST_VIEWS.lock().unwrap_or_else(|e| e.into_inner());
         rows.iter().map(|h| cache.get(&key(h)).cloned()).collect()
     };
@@ -427,7 +443,12 @@ pub async fn check(
 }
 
 /// Saves the document (T02); issues are reported, not fatal.
-pub async fn save(s: &AppState, caller: &Caller, id: &str, document: Document) -> ApiResult<Value> {
+pub async fn save(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    document: Document,
+) -> ApiResult<SaveResult> {
     let f = load_own(s, caller, id).await?;
     let (f, _) = execute(
         s,
@@ -439,11 +460,14 @@ pub async fn save(s: &AppState, caller: &Caller, id: &str, document: Document) -
     )
     .await?;
     let issues = check(s, caller, &f, &document).await?;
-    Ok(json!({"version": f.version, "issues": issues}))
+    Ok(SaveResult {
+        version: f.version,
+        issues,
+    })
 }
 
 /// Submits or resubmits (T03, T08, T16, T17, T21, C01).
-pub async fn submit(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn submit(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FilingView> {
     let f = load_own(s, caller, id).await?;
     let doc = f.document_or_default();
     // The domain refuses a full quota (409) and leaves a busy subject to the store.
@@ -463,27 +487,32 @@ pub async fn submit(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value>
 }
 
 /// Withdraws during platform review (T05).
-pub async fn withdraw(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn withdraw(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FilingView> {
     let f = load_own(s, caller, id).await?;
     let (f, _) = execute(s, &f, Command::Withdraw, &caller.actor()).await?;
     Ok(view(s, &f))
 }
 
 /// Discards a draft or a sent-back order (T04, T09, T18, T22).
-pub async fn discard(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn discard(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FilingView> {
     let f = load_own(s, caller, id).await?;
     let (f, _) = execute(s, &f, Command::Discard, &caller.actor()).await?;
     Ok(view(s, &f))
 }
 
 /// `POST /api/v1/filings/{id}/terminate` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct Terminate {
     reason: String,
 }
 
 /// Admin ends an order (T23).
-pub async fn terminate(s: &AppState, caller: &Caller, id: &str, b: Terminate) -> ApiResult<Value> {
+pub async fn terminate(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    b: Terminate,
+) -> ApiResult<FilingView> {
     caller.require(&[Role::Admin])?;
     let f = load(s, caller, id).await?;
     let (f, _) = execute(
@@ -497,12 +526,15 @@ pub async fn terminate(s: &AppState, caller: &Caller, id: &str, b: Terminate) ->
 }
 
 /// A reviewer's decision.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct Decision {
-    decision: String,
+    /// `approve` or `reject`.
+    pub decision: String,
+    /// The reasons of a rejection (§12.1).
     #[serde(default)]
-    reasons: Vec<Reason>,
-    expected_version: Option<i64>,
+    pub reasons: Vec<Reason>,
+    /// The order's version the reviewer saw; a newer one answers 409.
+    pub expected_version: Option<i64>,
 }
 
 fn stale(f: &Filing, d: &Decision) -> ApiResult<()> {
@@ -537,7 +569,7 @@ pub async fn platform_decision(
     caller: &Caller,
     id: &str,
     d: Decision,
-) -> ApiResult<Value> {
+) -> ApiResult<FilingView> {
     caller.require(&[Role::PlatformReviewer])?;
     let f = load(s, caller, id).await?;
     let approve = decision_kind(&d)?;
@@ -559,7 +591,7 @@ pub async fn authority_decision(
     caller: &Caller,
     id: &str,
     d: Decision,
-) -> ApiResult<Value> {
+) -> ApiResult<FilingView> {
     if caller.role == Role::Applicant {
         return Err(ApiError::forbidden());
     }

@@ -9,14 +9,16 @@ use super::sweep::day_of;
 use super::timers;
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
+pub use crate::views::calendar::{
+    CalendarOverview, CalendarYear, DueMove, NoticeLoaded, NoticePreview, OfficialYearView,
+};
 use axum::http::StatusCode;
 use beian_domain::calendar::{end_of_day, projection, Basis, Calendar, HolidayYear};
 use beian_domain::filing::{Filing, Time};
 use beian_domain::notice::{read_notice, Notice};
 use beian_store::StoredNotice;
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::BTreeSet;
 
 /// Start (00:00 +08:00) of the first year still projected: every provisional due date
@@ -126,36 +128,6 @@ fn read(s: &AppState, year: i32, text: &str) -> ApiResult<(Notice, HolidayYear)>
 /// being read line by line, stored and listed.
 const NOTICE_MAX_BYTES: usize = 32 * 1024;
 
-/// An order whose due date the notice would move.
-#[derive(Debug, Clone, Serialize)]
-pub struct DueMove {
-    pub filing_id: String,
-    pub appid: String,
-    pub status: &'static str,
-    pub due_at: String,
-    pub new_due_at: String,
-    pub new_due_provisional: bool,
-}
-
-/// What loading a notice would do, shown before it is confirmed.
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticePreview {
-    pub year: i32,
-    pub title: String,
-    pub source: String,
-    pub rest_days: Vec<NaiveDate>,
-    pub makeup_workdays: Vec<NaiveDate>,
-    /// The projection the notice replaces (§11.4: no make-up days).
-    pub projected_rest_days: Vec<NaiveDate>,
-    /// Rest days of the notice the projection lacked, and the reverse.
-    pub added_rest_days: Vec<NaiveDate>,
-    pub dropped_rest_days: Vec<NaiveDate>,
-    /// Open orders with a provisional due date the notice settles, and the first of them
-    /// whose date moves.
-    pub provisional_orders: u64,
-    pub moves: Vec<DueMove>,
-}
-
 /// How many orders a preview looks at to list the moves.
 const PREVIEW_ORDERS: i64 = 200;
 
@@ -216,19 +188,6 @@ fn due_move(
         new_due_at: views::ts(new),
         new_due_provisional: due.provisional,
     })
-}
-
-/// What loading a notice did.
-#[derive(Debug, Clone, Serialize)]
-pub struct NoticeLoaded {
-    pub year: i32,
-    pub source: String,
-    pub rest_days: usize,
-    pub makeup_workdays: usize,
-    /// Orders given a recompute timer.
-    pub scheduled: u64,
-    /// Of those, recomputed before answering (the rest follow on the worker).
-    pub recomputed: u64,
 }
 
 /// Orders recomputed inside the request; more are left to the worker so the answer
@@ -301,7 +260,7 @@ async fn settled_since(s: &AppState, scheduled: u64) -> ApiResult<u64> {
 }
 
 /// A year as the calendar in force has it.
-pub fn show(s: &AppState, year: i32) -> ApiResult<Value> {
+pub fn show(s: &AppState, year: i32) -> ApiResult<CalendarYear> {
     let calendar = s.calendar.current();
     let basis = calendar.basis(year).ok_or_else(|| {
         ApiError::new(
@@ -331,33 +290,38 @@ pub fn show(s: &AppState, year: i32) -> ApiResult<Value> {
             None,
         ),
     };
-    Ok(json!({
-        "year": year,
-        "basis": basis,
-        "origin": origin,
-        "source": source,
-        "rest_days": rest,
-        "makeup_workdays": makeup,
-    }))
+    Ok(CalendarYear {
+        year,
+        basis,
+        origin: origin.map(|o| o.as_str().to_string()),
+        source,
+        rest_days: rest,
+        makeup_workdays: makeup,
+    })
 }
 
 /// Every year the deployment cares about: the official ones, and the projected ones an
 /// operator should hear about today (§11.2's alert from 1 October).
-pub fn overview(s: &AppState) -> Value {
+pub fn overview(s: &AppState) -> CalendarOverview {
     let calendar = s.calendar.current();
     let today = day_of(s.now());
-    let years: Vec<Value> = s
+    let years = s
         .calendar
         .official_years()
         .iter()
-        .map(|o| json!({"year": o.year.year(), "basis": Basis::Official, "origin": o.origin, "source": o.year.source()}))
+        .map(|o| OfficialYearView {
+            year: o.year.year(),
+            basis: Basis::Official,
+            origin: o.origin.as_str().to_string(),
+            source: o.year.source().to_string(),
+        })
         .collect();
-    json!({
-        "today": today,
-        "years": years,
-        "first_projected_year": calendar.first_projected_year(),
-        "projected_alert": calendar.projected_alert(today),
-    })
+    CalendarOverview {
+        today,
+        years,
+        first_projected_year: calendar.first_projected_year(),
+        projected_alert: calendar.projected_alert(today),
+    }
 }
 
 /// The alert line of §11.2 for `/readyz` and the admin banner, when there is one.

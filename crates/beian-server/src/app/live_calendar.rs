@@ -26,6 +26,17 @@ pub enum Origin {
     Loaded,
 }
 
+impl Origin {
+    /// The name the API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::File => "file",
+            Origin::Embedded => "embedded",
+            Origin::Loaded => "loaded",
+        }
+    }
+}
+
 /// One official year and where it came from.
 #[derive(Debug, Clone)]
 pub struct OfficialYear {

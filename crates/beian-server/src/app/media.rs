@@ -15,13 +15,13 @@ use crate::app::state::AppState;
 use crate::http::auth::{self, Caller};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::multipart::too_large;
-use crate::views;
+use crate::views::media::{CaptureIssue, CaptureResult, FaceView, MediaView};
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use beian_store::{FaceTaskRow, MediaRow};
 use chrono::Duration;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
 /// Images are limited to 2 MB (§10.1).
@@ -161,11 +161,6 @@ pub async fn store_media(
     Ok(row)
 }
 
-fn media_view(m: &MediaRow) -> Value {
-    json!({"id": m.id, "purpose": m.purpose, "content_type": m.content_type, "size": m.size,
-           "sha256": m.sha256, "width": m.width, "height": m.height, "checks": m.checks})
-}
-
 /// An upload's fields as the client sent them; checked here, in one place for the API
 /// and the pages.
 #[derive(Debug, Default)]
@@ -176,7 +171,7 @@ pub struct Upload {
 }
 
 /// Checks and stores one upload (`POST /api/v1/media`).
-pub async fn upload(s: &AppState, caller: &Caller, u: Upload) -> ApiResult<Value> {
+pub async fn upload(s: &AppState, caller: &Caller, u: Upload) -> ApiResult<MediaView> {
     let Upload {
         purpose,
         certificate_type,
@@ -228,12 +223,12 @@ pub async fn upload(s: &AppState, caller: &Caller, u: Upload) -> ApiResult<Value
     // connection half-sent. The budget bounds the decoding, the expensive part.
     s.limits.user(&caller.user.id)?;
     let row = store_media(s, &caller.user.id, &purpose, bytes).await?;
-    let mut view = media_view(&row);
+    let mut view = MediaView::from(&row);
     if let Some(t) = certificate_type {
         s.store
             .set_media_certificate_type(&row.id, i64::from(t))
             .await?;
-        view["certificate_type"] = t.into();
+        view.certificate_type = Some(t);
     }
     Ok(view)
 }
@@ -255,21 +250,12 @@ pub async fn download(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Resp
         .map_err(ApiError::internal)
 }
 
-fn face_view(s: &AppState, t: &FaceTaskRow) -> Value {
-    json!({
-        "id": t.id,
-        "filing_id": t.filing_id,
-        "status": t.status,
-        "created_at": views::ts(t.created_at),
-        "notice_expires_at": views::ts(t.created_at + Duration::hours(s.policy.face_notice_validity_hours)),
-        "expires_at": views::ts(t.created_at + Duration::days(s.policy.face_task_validity_days)),
-        "capture_url": format!("/api/v1/face-verifications/{}/capture", t.id),
-        "consumed_by": t.consumed_by,
-    })
+fn face_view(s: &AppState, t: &FaceTaskRow) -> FaceView {
+    FaceView::of(t, &s.policy)
 }
 
 /// Starts the MP principal's face verification for an order.
-pub async fn start_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn start_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FaceView> {
     let f = filings::load(s, caller, id).await?;
     if f.owner_id != caller.user.id {
         return Err(ApiError::forbidden());
@@ -303,12 +289,17 @@ pub async fn own_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Face
 }
 
 /// A face task.
-pub async fn show_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn show_face(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FaceView> {
     Ok(face_view(s, &own_face(s, caller, id).await?))
 }
 
 /// Decides a face task from one captured frame (shared by the API and the pages).
-pub async fn capture(s: &AppState, caller: &Caller, id: &str, bytes: Vec<u8>) -> ApiResult<Value> {
+pub async fn capture(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    bytes: Vec<u8>,
+) -> ApiResult<CaptureResult> {
     s.limits.user(&caller.user.id)?;
     let mut task = own_face(s, caller, id).await?;
     let now = s.now();
@@ -333,7 +324,7 @@ pub async fn capture(s: &AppState, caller: &Caller, id: &str, bytes: Vec<u8>) ->
     let principal = doc.mp_principal();
     // Every failed check is a reason (§10.2): resolution, exposure, colour, exactly one
     // face found by the detector, its sharpness, size and position, a light background.
-    let mut issues: Vec<Value> = media
+    let mut issues: Vec<CaptureIssue> = media
         .checks
         .as_array()
         .into_iter()
@@ -346,14 +337,22 @@ pub async fn capture(s: &AppState, caller: &Caller, id: &str, bytes: Vec<u8>) ->
             } else {
                 code.replacen("MEDIA_", "FACE_", 1)
             };
-            json!({"field": "photo", "code": code, "message": c["message"],
-                   "suggestion": "白色或浅色纯色背景，正对镜头，面部清晰完整，画面中只有本人"})
+            CaptureIssue {
+                field: "photo".into(),
+                code,
+                message: c["message"].as_str().unwrap_or_default().to_string(),
+                suggestion: "白色或浅色纯色背景，正对镜头，面部清晰完整，画面中只有本人".into(),
+            }
         })
         .collect();
     let identity = principal.identity();
     if identity.is_none() || principal.name.is_none() {
-        issues.push(json!({"field": "mini_program_principal.certificate.number", "code": "FACE_IDENTITY_UNKNOWN",
-                           "message": "请先填写小程序负责人姓名与证件号码", "suggestion": "保存小程序负责人信息后再核身"}));
+        issues.push(CaptureIssue {
+            field: "mini_program_principal.certificate.number".into(),
+            code: "FACE_IDENTITY_UNKNOWN".into(),
+            message: "请先填写小程序负责人姓名与证件号码".into(),
+            suggestion: "保存小程序负责人信息后再核身".into(),
+        });
     }
     task.photo = Some(media.id);
     if issues.is_empty() {
@@ -365,5 +364,9 @@ pub async fn capture(s: &AppState, caller: &Caller, id: &str, bytes: Vec<u8>) ->
         task.status = "failed".into();
     }
     s.store.update_face_task(&task).await?;
-    Ok(json!({"id": task.id, "status": task.status, "issues": issues}))
+    Ok(CaptureResult {
+        id: task.id,
+        status: task.status,
+        issues,
+    })
 }

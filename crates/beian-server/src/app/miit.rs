@@ -4,16 +4,21 @@ use crate::adapters::sms::new_code;
 use crate::app::commands::execute_fresh;
 use crate::app::state::AppState;
 use crate::http::error::{ApiError, ApiResult};
+use crate::views::miit::{ResendResult, VerifyResult};
 use beian_domain::filing::{mask_mobile, Actor, Change, Command, Event, Filing, Refusal};
 use beian_domain::ids::Mobile;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
+use utoipa::ToSchema;
 
 /// Verification and resend requests.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct SmsRequest {
+    /// The mobile the code was sent to.
     mobile: String,
+    /// The last six characters of the recipient's certificate number.
     certificate_last6: String,
+    /// The six-digit code (verification only).
     code: Option<String>,
 }
 
@@ -68,7 +73,7 @@ async fn target(s: &AppState, b: &SmsRequest) -> ApiResult<(String, String, Fili
 }
 
 /// `POST /api/v1/miit/sms-verify`.
-pub async fn verify(s: &AppState, b: SmsRequest) -> ApiResult<Value> {
+pub async fn verify(s: &AppState, b: SmsRequest) -> ApiResult<VerifyResult> {
     let (mobile, last6, filing, actor) = target(s, &b).await?;
     let code = b.code.unwrap_or_default();
     let cmd = Command::SmsVerify {
@@ -109,11 +114,15 @@ pub async fn verify(s: &AppState, b: SmsRequest) -> ApiResult<Value> {
     } else {
         "核验成功，请等待其他核验人完成短信核验"
     };
-    Ok(json!({"verified": true, "filing_status": f.status.as_str(), "message": message}))
+    Ok(VerifyResult {
+        verified: true,
+        filing_status: f.status.as_str().into(),
+        message: message.into(),
+    })
 }
 
 /// `POST /api/v1/miit/sms-resend`.
-pub async fn resend(s: &AppState, b: SmsRequest) -> ApiResult<Value> {
+pub async fn resend(s: &AppState, b: SmsRequest) -> ApiResult<ResendResult> {
     let (mobile, last6, filing, actor) = target(s, &b).await?;
     let cmd = Command::SmsResend {
         mobile: mobile.clone(),
@@ -128,5 +137,8 @@ pub async fn resend(s: &AppState, b: SmsRequest) -> ApiResult<Value> {
         .map_or(0, |x| {
             s.policy.sms_max_resends.saturating_sub(x.resends_used)
         });
-    Ok(json!({"resends_left": left, "message": "验证码已重新发送"}))
+    Ok(ResendResult {
+        resends_left: left,
+        message: "验证码已重新发送".into(),
+    })
 }

@@ -7,14 +7,15 @@ use crate::app::state::AppState;
 use crate::app::{access, filings};
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
+use crate::views::papers::{PaperList, PaperView, VersionPapers};
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::Response;
 use beian_domain::filing::{frozen_papers, Actor, Filing, Kind};
 use beian_domain::papers::{Block, Paper, PaperKind};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
 
 /// The papers the applicant reads and confirms for the order as it stands now.
 pub fn current(s: &AppState, f: &Filing) -> Vec<Paper> {
@@ -58,7 +59,7 @@ pub async fn pick(
 }
 
 /// The JSON view of a paper: its content (masked when `mask`), hash and where its PDF is.
-pub fn view(f: &Filing, p: &Paper, version: Option<u32>, mask: bool) -> Value {
+pub fn view(f: &Filing, p: &Paper, version: Option<u32>, mask: bool) -> PaperView {
     let pdf = match version {
         Some(v) => format!(
             "/api/v1/filings/{}/papers/{}?version={v}",
@@ -67,16 +68,21 @@ pub fn view(f: &Filing, p: &Paper, version: Option<u32>, mask: bool) -> Value {
         ),
         None => format!("/api/v1/filings/{}/papers/{}", f.id, p.kind.slug()),
     };
-    json!({
-        "kind": p.kind.slug(),
-        "title": p.title,
-        "template": p.template,
-        "hash": p.hash(),
-        "version": version,
-        "masked": mask,
-        "blocks": if mask { p.masked().blocks } else { p.blocks.clone() },
-        "pdf": pdf,
-    })
+    let blocks = if mask {
+        p.masked().blocks
+    } else {
+        p.blocks.clone()
+    };
+    PaperView {
+        kind: p.kind.slug().to_string(),
+        title: p.title.clone(),
+        template: p.template.clone(),
+        hash: p.hash(),
+        version,
+        masked: mask,
+        blocks: serde_json::to_value(blocks).unwrap_or_default(),
+        pdf,
+    }
 }
 
 /// The papers frozen with version `number`, read from the order's event log.
@@ -86,8 +92,8 @@ pub async fn frozen(s: &AppState, f: &Filing, number: u32) -> ApiResult<Vec<Pape
 }
 
 /// Every paper of an order: the draft's (while editable) and each version's frozen ones.
-pub async fn list(s: &AppState, f: &Filing, mask: bool) -> ApiResult<Value> {
-    let draft: Vec<Value> = if f.versions.is_empty() || f.status.is_editable() {
+pub async fn list(s: &AppState, f: &Filing, mask: bool) -> ApiResult<PaperList> {
+    let draft: Vec<PaperView> = if f.versions.is_empty() || f.status.is_editable() {
         current(s, f)
             .iter()
             .map(|p| view(f, p, None, mask))
@@ -100,18 +106,22 @@ pub async fn list(s: &AppState, f: &Filing, mask: bool) -> ApiResult<Value> {
     } else {
         s.store.events(&f.id).await?
     };
-    let versions: Vec<Value> = f
+    let versions: Vec<VersionPapers> = f
         .versions
         .iter()
         .map(|v| {
-            let papers: Vec<Value> = frozen_papers(f, &events, v.number)
+            let papers: Vec<PaperView> = frozen_papers(f, &events, v.number)
                 .iter()
                 .map(|p| view(f, p, Some(v.number), mask))
                 .collect();
-            json!({"version": v.number, "hash": v.hash, "papers": papers})
+            VersionPapers {
+                version: v.number,
+                hash: v.hash.clone(),
+                papers,
+            }
         })
         .collect();
-    Ok(json!({"draft": draft, "versions": versions}))
+    Ok(PaperList { draft, versions })
 }
 
 /// The live photo of the face task a paper shows, decoded and scaled for print.
@@ -231,14 +241,20 @@ fn rendered() -> &'static RenderedPdfs {
 }
 
 /// `?unmask=1` shows others' personal data (logged); `version` picks a frozen version.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PaperQuery {
     pub version: Option<u32>,
     pub unmask: Option<String>,
 }
 
 /// The draft's papers (while editable) and every version's frozen papers.
-pub async fn papers_of(s: &AppState, caller: &Caller, id: &str, q: PaperQuery) -> ApiResult<Value> {
+pub async fn papers_of(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    q: PaperQuery,
+) -> ApiResult<PaperList> {
     let f = filings::load(s, caller, id).await?;
     let mask = masked_for(s, caller, &f, q.unmask.is_some()).await?;
     list(s, &f, mask).await

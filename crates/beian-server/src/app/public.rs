@@ -5,23 +5,28 @@ use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::views;
+use crate::views::filings::IssueList;
+use crate::views::public::PublicFiling;
+use crate::views::Items;
 use beian_domain::document::Document;
 use beian_domain::filing::{Actor, Filing, Kind};
 use beian_domain::{text, validate};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::IntoParams;
 
 /// At most this many results.
 const PUBLIC_LIMIT: i64 = 50;
 
 /// `?q=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Search {
-    q: Option<String>,
+    /// A filing number, a mini program's name or an organisation's name (2 to 100 characters).
+    pub q: Option<String>,
 }
 
 /// `GET /api/v1/public/filings?q=`: never a person's name, certificate or phone.
-pub async fn search(s: &AppState, p: Search) -> ApiResult<Value> {
+pub async fn search(s: &AppState, p: Search) -> ApiResult<Items<PublicFiling>> {
     let q = p.q.unwrap_or_default();
     let q = q.trim();
     if q.chars().any(char::is_control) {
@@ -44,7 +49,7 @@ pub async fn search(s: &AppState, p: Search) -> ApiResult<Value> {
     // and never matched, so such a record is found by its number or its mini program's
     // name only. The store matches both names; extra rows make up for those dropped.
     let by_number = beian_domain::numbers::FilingNumber::parse(q).is_ok();
-    let items: Vec<Value> = s
+    let items = s
         .store
         .public_search(q, 2 * PUBLIC_LIMIT)
         .await?
@@ -58,16 +63,22 @@ pub async fn search(s: &AppState, p: Search) -> ApiResult<Value> {
                 return None;
             }
             let subject_name = text::public_subject_name(individual, &i.subject_name);
-            Some(json!({"mini_program_name": i.mini_program_name, "subject_name": subject_name, "subject_nature": i.subject_nature,
-                   "subject_number": i.subject_number, "service_number": i.service_number, "filed_at": views::ts(i.filed_at)}))
+            Some(PublicFiling {
+                subject_name,
+                subject_nature: i.subject_nature,
+                subject_number: i.subject_number,
+                service_number: i.service_number,
+                filed_at: views::ts(i.filed_at),
+                mini_program_name: i.mini_program_name,
+            })
         })
         .take(PUBLIC_LIMIT as usize)
         .collect();
-    Ok(json!({"items": items}))
+    Ok(Items { items })
 }
 
 /// `POST /api/v1/precheck`: the submission's validation, nothing saved.
-pub async fn precheck(s: &AppState, caller: &Caller, doc: Document) -> ApiResult<Value> {
+pub async fn precheck(s: &AppState, caller: &Caller, doc: Document) -> ApiResult<IssueList> {
     // The cross-subject facts it answers are limited per user, like uploads.
     s.limits.user(&caller.user.id)?;
     let now = s.now();
@@ -86,5 +97,5 @@ pub async fn precheck(s: &AppState, caller: &Caller, doc: Document) -> ApiResult
     let facts = facts(s, caller, None, &doc).await?;
     let calendar = s.calendar();
     let issues = validate::validate(&doc, &facts, &shadow, &s.env(&calendar, &actor, now));
-    Ok(json!({"issues": issues}))
+    Ok(IssueList { issues })
 }

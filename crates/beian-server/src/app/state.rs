@@ -84,3 +84,21 @@ impl AppState {
         }
     }
 }
+
+impl crate::http::HttpState for AppState {
+    fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    fn session_limits(&self) -> beian_store::SessionLimits {
+        self.security.session_limits()
+    }
+
+    fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn now(&self) -> Time {
+        self.clock.now()
+    }
+}

@@ -6,17 +6,18 @@ use crate::app::state::AppState;
 use crate::http::auth::{self, Caller, Role};
 use crate::http::cursor::parse_cursor;
 use crate::http::error::{ApiError, ApiResult};
-use crate::views;
+use crate::views::webhooks::{DeliveryView, WebhookView};
+use crate::views::Page;
 use axum::http::StatusCode;
 use beian_domain::notify::WEBHOOK_EVENT_TYPES;
 use beian_store::{AttemptRow, DeliveryRow, WebhookRow};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 
 /// `POST /api/v1/admin/webhooks` body.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct NewWebhook {
     url: String,
     events: Vec<String>,
@@ -25,38 +26,8 @@ pub struct NewWebhook {
     description: Option<String>,
 }
 
-fn view(w: &WebhookRow) -> Value {
-    json!({
-        "id": w.id,
-        "url": w.url,
-        "events": w.events,
-        "description": w.description,
-        "created_at": views::ts(w.created_at),
-    })
-}
-
-fn delivery_view(d: &DeliveryRow, log: &[&AttemptRow]) -> Value {
-    json!({
-        "id": d.id.to_string(),
-        "webhook_id": d.subscription_id,
-        "event_id": d.event_id,
-        "event_type": d.event_type,
-        "status": d.status,
-        "attempts": d.attempts,
-        "next_attempt_at": (d.status == "pending").then(|| views::ts(d.next_attempt_at)),
-        "last_status_code": d.last_status_code,
-        "last_error": d.last_error,
-        "created_at": views::ts(d.created_at),
-        "delivered_at": d.delivered_at.map(views::ts),
-        "payload": serde_json::from_str::<Value>(&d.payload).unwrap_or(Value::Null),
-        "log": log.iter().map(|a| json!({
-            "attempt": a.attempt,
-            "at": views::ts(a.at),
-            "status_code": a.status_code,
-            "error": a.error,
-            "duration_ms": a.duration_ms,
-        })).collect::<Vec<_>>(),
-    })
+fn delivery_view(d: &DeliveryRow, log: &[&AttemptRow]) -> DeliveryView {
+    DeliveryView::of(d, log)
 }
 
 fn invalid(field: &str, code: &str, message: &str, suggestion: &str) -> ApiError {
@@ -92,7 +63,7 @@ async fn check_url(s: &AppState, url: &str) -> ApiResult<()> {
 }
 
 /// `POST /api/v1/admin/webhooks`: 201 with the secret, shown this once.
-pub async fn create(s: &AppState, caller: &Caller, b: NewWebhook) -> ApiResult<Value> {
+pub async fn create(s: &AppState, caller: &Caller, b: NewWebhook) -> ApiResult<WebhookView> {
     caller.require(&[Role::Admin])?;
     let url = b.url.trim().to_string();
     check_url(s, &url).await?;
@@ -146,16 +117,22 @@ pub async fn create(s: &AppState, caller: &Caller, b: NewWebhook) -> ApiResult<V
         deleted_at: None,
     };
     s.store.insert_webhook(&row).await?;
-    let mut body = view(&row);
-    body["secret"] = json!(secret);
+    let mut body = WebhookView::from(&row);
+    body.secret = Some(secret);
     Ok(body)
 }
 
 /// `GET /api/v1/admin/webhooks`: the subscriptions, without their secrets.
-pub async fn list(s: &AppState, caller: &Caller) -> ApiResult<Value> {
+pub async fn list(s: &AppState, caller: &Caller) -> ApiResult<Page<WebhookView>> {
     caller.require(&[Role::Admin])?;
-    let items: Vec<Value> = s.store.webhooks().await?.iter().map(view).collect();
-    Ok(json!({"items": items, "next_cursor": null}))
+    let items = s
+        .store
+        .webhooks()
+        .await?
+        .iter()
+        .map(WebhookView::from)
+        .collect();
+    Ok(Page::all(items))
 }
 
 /// `DELETE /api/v1/admin/webhooks/{id}`: 204; pending deliveries are cancelled.
@@ -169,14 +146,20 @@ pub async fn delete(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Status
 }
 
 /// `?limit=&cursor=` of the delivery log.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
-    limit: Option<i64>,
-    cursor: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
 }
 
 /// `GET /api/v1/admin/webhooks/{id}/deliveries`: newest first, each with its attempts.
-pub async fn deliveries(s: &AppState, caller: &Caller, id: &str, q: LogQuery) -> ApiResult<Value> {
+pub async fn deliveries(
+    s: &AppState,
+    caller: &Caller,
+    id: &str,
+    q: LogQuery,
+) -> ApiResult<Page<DeliveryView>> {
     caller.require(&[Role::Admin])?;
     s.store.webhook(id).await?.ok_or_else(ApiError::not_found)?;
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
@@ -186,7 +169,7 @@ pub async fn deliveries(s: &AppState, caller: &Caller, id: &str, q: LogQuery) ->
     rows.truncate(limit as usize);
     let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
     let attempts = s.store.webhook_attempts(&ids).await?;
-    let items: Vec<Value> = rows
+    let items = rows
         .iter()
         .map(|d| {
             let log: Vec<&AttemptRow> = attempts.iter().filter(|a| a.delivery_id == d.id).collect();
@@ -196,12 +179,12 @@ pub async fn deliveries(s: &AppState, caller: &Caller, id: &str, q: LogQuery) ->
     let next_cursor = more
         .then(|| rows.last().map(|d| d.id.to_string()))
         .flatten();
-    Ok(json!({"items": items, "next_cursor": next_cursor}))
+    Ok(Page { items, next_cursor })
 }
 
 /// `POST /api/v1/admin/webhook-deliveries/{id}/replay`: queues the delivery
 /// again (same event id, fresh retry budget); the worker sends it.
-pub async fn replay(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Value> {
+pub async fn replay(s: &AppState, caller: &Caller, id: &str) -> ApiResult<DeliveryView> {
     caller.require(&[Role::Admin])?;
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let d = s

@@ -1,7 +1,7 @@
 //! Accounts, roles and bearer tokens (argon2id passwords; tokens stored hashed).
 
-use crate::app::state::AppState;
 use crate::http::error::{ApiError, ApiResult};
+use crate::http::HttpState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
@@ -10,7 +10,6 @@ use beian_domain::filing::Actor;
 use beian_store::UserRow;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// The four roles of api.md.
@@ -43,25 +42,7 @@ pub struct Caller {
     pub token_hash: String,
 }
 
-/// The public view of a user.
-#[derive(Debug, Serialize)]
-pub struct UserView {
-    pub id: String,
-    pub username: String,
-    pub role: String,
-    pub province: Option<String>,
-}
-
-impl From<&UserRow> for UserView {
-    fn from(u: &UserRow) -> UserView {
-        UserView {
-            id: u.id.clone(),
-            username: u.username.clone(),
-            role: u.role.clone(),
-            province: u.province.clone(),
-        }
-    }
-}
+pub use crate::views::accounts::UserView;
 
 impl Caller {
     /// The actor recorded in events.
@@ -160,9 +141,9 @@ pub async fn verify_password_async(hash: String, password: String) -> bool {
 
 /// The user of a live session. Sessions run on the wall clock, not the review clock: a
 /// demo or test that moves the review clock a day ahead does not sign everyone out.
-pub async fn session_user(s: &AppState, token_hash: &str) -> ApiResult<Option<UserRow>> {
-    Ok(s.store
-        .session_user(token_hash, chrono::Utc::now(), s.security.session_limits())
+pub async fn session_user(s: &impl HttpState, token_hash: &str) -> ApiResult<Option<UserRow>> {
+    Ok(s.store()
+        .session_user(token_hash, chrono::Utc::now(), s.session_limits())
         .await?)
 }
 
@@ -185,10 +166,10 @@ fn bearer(parts: &Parts) -> Option<&str> {
         .map(str::trim)
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl<S: HttpState> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Caller, ApiError> {
         resolve_caller(state, parts)
             .await?
             .ok_or_else(ApiError::unauthenticated)
@@ -198,7 +179,7 @@ impl FromRequestParts<AppState> for Caller {
 /// The signed-in caller of a request from its bearer token, `None` without a live
 /// session. The idempotency layer resolves it before the handler; the handler's
 /// [`Caller`] then takes it from the request instead of asking the store again.
-pub async fn resolve_caller(state: &AppState, parts: &Parts) -> ApiResult<Option<Caller>> {
+pub async fn resolve_caller(state: &impl HttpState, parts: &Parts) -> ApiResult<Option<Caller>> {
     if let Some(known) = parts.extensions.get::<Caller>() {
         return Ok(Some(known.clone()));
     }

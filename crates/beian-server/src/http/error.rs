@@ -142,7 +142,10 @@ impl IntoResponse for ApiError {
         body.extend(self.extra);
         let mut resp = (self.status, Json(json!({ "error": body }))).into_response();
         if let Some(secs) = retry_after {
-            crate::http::ratelimit::set_retry_after(resp.headers_mut(), secs);
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
         }
         resp
     }

@@ -1,9 +1,9 @@
 //! `Idempotency-Key`: a repeated key from the same caller gets the first
 //! response back and performs nothing again (api.md conventions).
 
-use crate::app::state::AppState;
 use crate::http::auth::resolve_caller;
 use crate::http::error::ApiError;
+use crate::http::HttpState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -14,7 +14,7 @@ use beian_store::IdempotencyState;
 const MAX_STORED_BODY: usize = 4 * 1024 * 1024;
 
 /// Middleware: replays stored responses for repeated keys.
-pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn layer<S: HttpState>(State(state): State<S>, req: Request, next: Next) -> Response {
     let mutating = matches!(
         *req.method(),
         Method::POST | Method::PUT | Method::DELETE | Method::PATCH
@@ -39,7 +39,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     parts.extensions.insert(caller);
     let req = Request::from_parts(parts, body);
     match state
-        .store
+        .store()
         .idempotency_begin(&scope, &key, state.now())
         .await
     {
@@ -60,17 +60,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let bytes = match to_bytes(body, MAX_STORED_BODY).await {
         Ok(b) => b,
         Err(e) => {
-            let _ = state.store.idempotency_abort(&scope, &key).await;
+            let _ = state.store().idempotency_abort(&scope, &key).await;
             return ApiError::internal(e).into_response();
         }
     };
     // Server errors are not final answers: let the client retry them.
     let stored = if parts.status.is_server_error() {
-        state.store.idempotency_abort(&scope, &key).await
+        state.store().idempotency_abort(&scope, &key).await
     } else {
         let text = String::from_utf8_lossy(&bytes);
         state
-            .store
+            .store()
             .idempotency_finish(&scope, &key, parts.status.as_u16(), &text)
             .await
     };

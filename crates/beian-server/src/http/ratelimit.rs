@@ -16,7 +16,7 @@
 
 use crate::http::error::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -186,25 +186,18 @@ pub async fn per_client(State(limits): State<Arc<Limits>>, req: Request, next: N
 /// The client address of a request ([`Limits::client_ip`]), as an extractor.
 pub struct ClientIp(pub IpAddr);
 
-impl axum::extract::FromRequestParts<crate::app::state::AppState> for ClientIp {
+impl<S: crate::http::HttpState> axum::extract::FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &crate::app::state::AppState,
+        state: &S,
     ) -> Result<ClientIp, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        Ok(ClientIp(state.limits.client_ip(peer, &parts.headers)))
-    }
-}
-
-/// Sets `Retry-After` on a response.
-pub fn set_retry_after(headers: &mut HeaderMap, secs: u64) {
-    if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-        headers.insert(axum::http::header::RETRY_AFTER, v);
+        Ok(ClientIp(state.limits().client_ip(peer, &parts.headers)))
     }
 }
 

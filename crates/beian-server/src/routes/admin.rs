@@ -6,24 +6,29 @@ use crate::app::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::views;
+use crate::views::admin::{AnchorView, ClockResult, Outbox, OutboxItem, SweepView};
+use crate::views::{ErrorBody, Items};
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 
-/// `?mobile=`.
-#[derive(Deserialize)]
+/// `?mobile=&limit=`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     mobile: Option<String>,
     limit: Option<i64>,
 }
 
-/// `GET /api/v1/admin/sms-outbox`.
+/// The SMS outbox with its delivery state.
+#[utoipa::path(get, path = "/api/v1/admin/sms-outbox", tag = "admin", params(OutboxQuery),
+    responses((status = 200, body = Outbox), (status = "4XX", body = ErrorBody)))]
 pub async fn sms_outbox(
     State(s): State<AppState>,
     caller: Caller,
     Query(q): Query<OutboxQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Outbox>> {
     caller.require(&[Role::Admin])?;
     let mobile = q.mobile.as_deref().map(|m| {
         beian_domain::ids::Mobile::parse(m, true)
@@ -34,50 +39,51 @@ pub async fn sms_outbox(
         .store
         .outbox_list(mobile.as_deref(), q.limit.unwrap_or(100).clamp(1, 500))
         .await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({"id": r.id, "to": r.mobile, "body": r.body, "filing_id": r.filing_id,
-                        "created_at": views::ts(r.created_at), "sent_at": r.sent_at.map(views::ts),
-                        "kind": r.kind, "template": r.template, "status": r.status,
-                        "attempts": r.attempts, "last_error": r.last_error,
-                        "next_attempt_at": (r.status == "pending").then(|| views::ts(r.next_attempt_at))})
-        })
-        .collect();
-    Ok(Json(json!({"items": items, "gateway": s.sms.name()})))
+    Ok(Json(Outbox {
+        items: rows.iter().map(OutboxItem::from).collect(),
+        gateway: s.sms.name().to_string(),
+    }))
 }
 
 /// `?limit=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AnchorQuery {
     limit: Option<i64>,
 }
 
-/// See [`anchors::list`].
+/// The newest audit anchors, newest first, for the operator to publish or escrow.
+#[utoipa::path(get, path = "/api/v1/admin/audit-anchors", tag = "admin", params(AnchorQuery),
+    responses((status = 200, body = Items<AnchorView>), (status = "4XX", body = ErrorBody)))]
 pub async fn audit_anchors(
     State(s): State<AppState>,
     caller: Caller,
     Query(q): Query<AnchorQuery>,
-) -> ApiResult<Json<Value>> {
-    let items = anchors::list(&s, &caller, q.limit).await?;
-    Ok(Json(json!({ "items": items })))
+) -> ApiResult<Json<Items<AnchorView>>> {
+    let anchors = anchors::list(&s, &caller, q.limit).await?;
+    Ok(Json(Items {
+        items: anchors.iter().map(AnchorView::from).collect(),
+    }))
 }
 
 /// `{advance_hours}` or `{set}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct ClockChange {
     advance_hours: Option<f64>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     set: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// `POST /api/v1/admin/clock` (only with `--manual-clock`): moves the clock
 /// and runs everything that fell due: timers, SMS reminders, the day's
 /// deadline sweep, the SMS outbox and webhook deliveries.
+#[utoipa::path(post, path = "/api/v1/admin/clock", tag = "admin", request_body = ClockChange,
+    responses((status = 200, body = ClockResult), (status = "4XX", body = ErrorBody)))]
 pub async fn clock(
     State(s): State<AppState>,
     caller: Caller,
     ApiJson(b): ApiJson<ClockChange>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ClockResult>> {
     caller.require(&[Role::Admin])?;
     if b.advance_hours.is_none() && b.set.is_none() {
         return Err(ApiError::field(
@@ -95,16 +101,17 @@ pub async fn clock(
         )
         .ok_or_else(ApiError::not_found)?;
     let work = crate::jobs::worker::run_due_work(&s).await?;
-    let sweep = work.sweep.map(|w| {
-        json!({"day": crate::app::sweep::day_of(now).to_string(), "warnings": w.plan.warnings.len(),
-               "clearances": w.plan.clearances.iter().map(|c| c.appid.clone()).collect::<Vec<_>>()})
+    let sweep = work.sweep.map(|w| SweepView {
+        day: crate::app::sweep::day_of(now).to_string(),
+        warnings: w.plan.warnings.len(),
+        clearances: w.plan.clearances.iter().map(|c| c.appid.clone()).collect(),
     });
-    Ok(Json(json!({
-        "now": views::ts(now),
-        "timers_fired": work.timers_fired,
-        "reminders_sent": work.reminders_sent,
-        "sweep": sweep,
-        "sms_sent": work.sms_sent,
-        "webhooks_delivered": work.webhooks_delivered,
-    })))
+    Ok(Json(ClockResult {
+        now: views::ts(now),
+        timers_fired: work.timers_fired,
+        reminders_sent: work.reminders_sent,
+        sweep,
+        sms_sent: work.sms_sent,
+        webhooks_delivered: work.webhooks_delivered,
+    }))
 }

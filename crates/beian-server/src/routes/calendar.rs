@@ -5,30 +5,38 @@ use crate::app::holidays;
 use crate::app::state::AppState;
 use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiJson, ApiResult};
+use crate::views::calendar::{CalendarOverview, CalendarYear, NoticeResult};
+use crate::views::ErrorBody;
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 
-/// `GET /api/v1/admin/calendar`: the official years and the projected-year alert.
-pub async fn overview(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+/// The official years and the projected-year alert.
+#[utoipa::path(get, path = "/api/v1/admin/calendar", tag = "calendar",
+    responses((status = 200, body = CalendarOverview), (status = "4XX", body = ErrorBody)))]
+pub async fn overview(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<CalendarOverview>> {
     caller.require(&[Role::Admin])?;
     Ok(Json(holidays::overview(&s)))
 }
 
-/// `GET /api/v1/admin/calendar/{year}`: the year's rest and make-up days, official or
-/// projected.
+/// The year's rest and make-up days, official or projected.
+#[utoipa::path(get, path = "/api/v1/admin/calendar/{year}", tag = "calendar", params(("year" = i32, Path)),
+    responses((status = 200, body = CalendarYear), (status = "4XX", body = ErrorBody)))]
 pub async fn show(
     State(s): State<AppState>,
     caller: Caller,
     Path(year): Path<i32>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CalendarYear>> {
     caller.require(&[Role::Admin])?;
     Ok(Json(holidays::show(&s, year)?))
 }
 
 /// `{text, dry_run}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 pub struct NoticeBody {
     text: String,
     #[serde(default)]
@@ -38,20 +46,29 @@ pub struct NoticeBody {
 /// `POST /api/v1/admin/calendar/{year}/notice`: with `dry_run`, what the notice would
 /// change (its days beside the projection, the due dates that would move); without, loads
 /// it for every process and recomputes the due dates it settles.
+#[utoipa::path(post, path = "/api/v1/admin/calendar/{year}/notice", tag = "calendar",
+    params(("year" = i32, Path)), request_body = NoticeBody,
+    responses((status = 200, body = NoticeResult), (status = "4XX", body = ErrorBody)))]
 pub async fn load_notice(
     State(s): State<AppState>,
     caller: Caller,
     Path(year): Path<i32>,
     ApiJson(b): ApiJson<NoticeBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<NoticeResult>> {
     caller.require(&[Role::Admin])?;
     if b.dry_run {
         let preview = holidays::preview(&s, year, &b.text).await?;
-        return Ok(Json(json!({"dry_run": true, "preview": preview})));
+        return Ok(Json(NoticeResult {
+            dry_run: true,
+            preview,
+            loaded: None,
+        }));
     }
     let preview = holidays::preview(&s, year, &b.text).await?;
     let loaded = holidays::load(&s, year, &b.text, &caller.user.username).await?;
-    Ok(Json(
-        json!({"dry_run": false, "preview": preview, "loaded": loaded}),
-    ))
+    Ok(Json(NoticeResult {
+        dry_run: false,
+        preview,
+        loaded: Some(loaded),
+    }))
 }

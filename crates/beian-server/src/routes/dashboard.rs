@@ -1,4 +1,5 @@
-//! The operations dashboard for admins and platform reviewers: the figures as
+//! The operations dashboard for admins and platform reviewers: the figures as JSON,
+//! each chart as SVG and each figure as CSV.
 //!
 //! Thin HTTP handlers: extractors in, [`crate::app::dashboard`] does the work.
 
@@ -6,17 +7,23 @@ use crate::app::dashboard;
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiResult;
+use crate::views::admin::DashboardView;
+use crate::views::ErrorBody;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
 
-/// See [`dashboard::show`].
-pub async fn show(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+/// Every figure as JSON.
+#[utoipa::path(get, path = "/api/v1/admin/dashboard", tag = "admin",
+    responses((status = 200, body = DashboardView), (status = "4XX", body = ErrorBody)))]
+pub async fn show(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<DashboardView>> {
     dashboard::show(&s, &caller).await.map(Json)
 }
 
-/// See [`dashboard::file`].
+/// `{chart}.svg` or `{figure}.csv`.
+#[utoipa::path(get, path = "/api/v1/admin/dashboard/{file}", tag = "admin", params(("file" = String, Path)),
+    responses((status = 200, description = "An SVG chart or a CSV file", content_type = "image/svg+xml"),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn file(
     State(s): State<AppState>,
     caller: Caller,

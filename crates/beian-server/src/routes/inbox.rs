@@ -4,41 +4,29 @@ use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::cursor::parse_cursor;
 use crate::http::error::{ApiError, ApiResult};
-use crate::views;
+use crate::views::accounts::{InboxMessage, InboxPage};
+use crate::views::ErrorBody;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use beian_store::InboxRow;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::IntoParams;
 
 /// `?limit=&cursor=`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InboxQuery {
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
-/// One message as the API shows it.
-pub fn view(m: &InboxRow) -> Value {
-    json!({
-        "id": m.id.to_string(),
-        "event": m.template,
-        "title": m.title,
-        "body": m.body,
-        "filing_id": m.filing_id,
-        "appid": m.appid,
-        "created_at": views::ts(m.created_at),
-        "read": m.read_at.is_some(),
-        "read_at": m.read_at.map(views::ts),
-    })
-}
-
-/// `GET /api/v1/inbox`: the caller's messages, newest first.
+/// The caller's messages, newest first.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxQuery),
+    responses((status = 200, body = InboxPage), (status = "4XX", body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     caller: Caller,
     Query(q): Query<InboxQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InboxPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let before = parse_cursor(q.cursor.as_deref())?;
     let mut rows = s.store.inbox(&caller.user.id, before, limit + 1).await?;
@@ -48,24 +36,26 @@ pub async fn list(
         .then(|| rows.last().map(|m| m.id.to_string()))
         .flatten();
     let unread = s.store.inbox_unread(&caller.user.id).await?;
-    Ok(Json(json!({
-        "items": rows.iter().map(view).collect::<Vec<_>>(),
-        "unread": unread,
-        "next_cursor": next_cursor,
-    })))
+    Ok(Json(InboxPage {
+        items: rows.iter().map(InboxMessage::from).collect(),
+        unread,
+        next_cursor,
+    }))
 }
 
-/// `POST /api/v1/inbox/{id}/read`: marks one of the caller's messages read.
+/// Marks one of the caller's messages read.
+#[utoipa::path(post, path = "/api/v1/inbox/{id}/read", tag = "inbox", params(("id" = String, Path)),
+    responses((status = 200, body = InboxMessage), (status = "4XX", body = ErrorBody)))]
 pub async fn mark_read(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<InboxMessage>> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let row = s
         .store
         .inbox_mark_read(&caller.user.id, id, s.now())
         .await?
         .ok_or_else(ApiError::not_found)?;
-    Ok(Json(view(&row)))
+    Ok(Json(InboxMessage::from(&row)))
 }

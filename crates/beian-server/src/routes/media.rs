@@ -6,18 +6,46 @@ use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::multipart::read_limited;
+use crate::views::media::{CaptureResult, FaceView, MediaView};
+use crate::views::ErrorBody;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// The multipart form of an upload.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// What the file is for (api.md lists the purposes).
+    purpose: String,
+    /// Optional: the certificate type a certificate photo shows.
+    certificate_type: Option<u32>,
+    /// JPG/PNG up to 2 MB, or the MP4 promise video up to 20 MB.
+    #[schema(format = Binary, value_type = String)]
+    file: Vec<u8>,
+}
+
+/// The multipart form of a face capture.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct CaptureForm {
+    /// One JPG/PNG frame.
+    #[schema(format = Binary, value_type = String)]
+    photo: Vec<u8>,
+}
 
 /// `POST /api/v1/media`: multipart `file` + `purpose`.
+#[utoipa::path(post, path = "/api/v1/media", tag = "media",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = MediaView), (status = "4XX", body = ErrorBody)))]
 pub async fn upload(
     State(s): State<AppState>,
     caller: Caller,
     mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<MediaView>)> {
     let mut u = Upload::default();
     while let Some(field) = form
         .next_field()
@@ -58,7 +86,10 @@ pub async fn upload(
         .map(|v| (StatusCode::CREATED, Json(v)))
 }
 
-/// See [`media::download`].
+/// The bytes, to the owner, and to staff through an order they may see that uses them.
+#[utoipa::path(get, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)),
+    responses((status = 200, description = "The file as uploaded", content_type = "application/octet-stream"),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn download(
     State(s): State<AppState>,
     caller: Caller,
@@ -67,33 +98,40 @@ pub async fn download(
     media::download(&s, &caller, &id).await
 }
 
-/// See [`media::start_face`].
+/// Starts the mini program principal's face verification for an order.
+#[utoipa::path(post, path = "/api/v1/filings/{id}/face-verification", tag = "media", params(("id" = String, Path)),
+    responses((status = 201, body = FaceView), (status = "4XX", body = ErrorBody)))]
 pub async fn start_face(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<FaceView>)> {
     media::start_face(&s, &caller, &id)
         .await
         .map(|v| (StatusCode::CREATED, Json(v)))
 }
 
-/// See [`media::show_face`].
+/// A face verification task.
+#[utoipa::path(get, path = "/api/v1/face-verifications/{id}", tag = "media", params(("id" = String, Path)),
+    responses((status = 200, body = FaceView), (status = "4XX", body = ErrorBody)))]
 pub async fn show_face(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FaceView>> {
     media::show_face(&s, &caller, &id).await.map(Json)
 }
 
 /// Receives the captured frame and decides the task.
+#[utoipa::path(post, path = "/api/v1/face-verifications/{id}/capture", tag = "media", params(("id" = String, Path)),
+    request_body(content = CaptureForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = CaptureResult), (status = "4XX", body = ErrorBody)))]
 pub async fn capture_face(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     mut form: Multipart,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CaptureResult>> {
     let mut photo = None;
     while let Some(field) = form
         .next_field()

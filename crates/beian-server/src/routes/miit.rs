@@ -5,22 +5,27 @@
 use crate::app::miit::{self, SmsRequest};
 use crate::app::state::AppState;
 use crate::http::error::{ApiJson, ApiResult};
+use crate::views::miit::{ResendResult, VerifyResult};
+use crate::views::ErrorBody;
 use axum::extract::State;
 use axum::Json;
-use serde_json::Value;
 
-/// See [`miit::verify`].
+/// A recipient enters the code sent from 12381.
+#[utoipa::path(post, path = "/api/v1/miit/sms-verify", tag = "miit", request_body = SmsRequest, security(()),
+    responses((status = 200, body = VerifyResult), (status = "4XX", body = ErrorBody)))]
 pub async fn verify(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<SmsRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VerifyResult>> {
     miit::verify(&s, b).await.map(Json)
 }
 
-/// See [`miit::resend`].
+/// A recipient asks for the code again (limited).
+#[utoipa::path(post, path = "/api/v1/miit/sms-resend", tag = "miit", request_body = SmsRequest, security(()),
+    responses((status = 200, body = ResendResult), (status = "4XX", body = ErrorBody)))]
 pub async fn resend(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<SmsRequest>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ResendResult>> {
     miit::resend(&s, b).await.map(Json)
 }

@@ -1,4 +1,4 @@
-//! Health, readiness, metrics and the OpenAPI document.
+//! Health, readiness and metrics.
 
 use crate::app::state::AppState;
 use crate::http::auth::{self, Role};
@@ -7,15 +7,17 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-/// The OpenAPI description of api.md, maintained beside the routes.
-pub const OPENAPI: &str = include_str!("../../openapi.json");
-
-/// `GET /healthz`: the process is up.
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "ops", security(()),
+    responses((status = 200, description = "`ok`", content_type = "text/plain")))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: the database answers.
+/// The database answers; a year still projected is said in the body.
+#[utoipa::path(get, path = "/readyz", tag = "ops", security(()),
+    responses((status = 200, description = "`ready`", content_type = "text/plain"),
+        (status = 503, description = "The database is unreachable", content_type = "text/plain")))]
 pub async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     match s.store.ping().await {
         // §11.2: a year still projected is said here, never as a failing status.
@@ -30,8 +32,11 @@ pub async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// `GET /metrics`: Prometheus text, for an admin's bearer token or the configured
-/// scrape token (`BEIAN_METRICS_TOKEN`).
+/// Prometheus text, for an admin's bearer token or the configured scrape token
+/// (`BEIAN_METRICS_TOKEN`).
+#[utoipa::path(get, path = "/metrics", tag = "ops",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = "4XX", body = crate::views::ErrorBody)))]
 pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let bearer = headers
         .get(header::AUTHORIZATION)
@@ -62,11 +67,6 @@ pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> ApiResult
 /// Compares secrets in time independent of where they differ.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// `GET /api/openapi.json`.
-pub async fn openapi() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }
 
 /// Unknown paths get the error shape too.

@@ -5,22 +5,30 @@ use crate::app::papers::{self, PaperQuery};
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::ApiResult;
+use crate::views::papers::PaperList;
+use crate::views::ErrorBody;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::Json;
-use serde_json::Value;
 
-/// See [`papers::papers_of`].
+/// The draft's papers (while editable) and every version's frozen papers.
+#[utoipa::path(get, path = "/api/v1/filings/{id}/papers", tag = "filings",
+    params(("id" = String, Path), PaperQuery),
+    responses((status = 200, body = PaperList), (status = "4XX", body = ErrorBody)))]
 pub async fn list(
     State(s): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
     Query(q): Query<PaperQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PaperList>> {
     papers::papers_of(&s, &caller, &id, q).await.map(Json)
 }
 
-/// See [`papers::pdf_of`].
+/// One paper as PDF.
+#[utoipa::path(get, path = "/api/v1/filings/{id}/papers/{kind}", tag = "filings",
+    params(("id" = String, Path), ("kind" = String, Path), PaperQuery),
+    responses((status = 200, description = "The paper as PDF", content_type = "application/pdf"),
+        (status = "4XX", body = ErrorBody)))]
 pub async fn pdf(
     State(s): State<AppState>,
     caller: Caller,

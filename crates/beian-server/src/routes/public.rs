@@ -6,21 +6,30 @@ use crate::app::public::{self, Search};
 use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiJson, ApiResult};
+use crate::views::filings::IssueList;
+use crate::views::public::PublicFiling;
+use crate::views::{ErrorBody, Items};
 use axum::extract::{Query, State};
 use axum::Json;
 use beian_domain::document::Document;
-use serde_json::Value;
 
-/// See [`public::search`].
-pub async fn search(State(s): State<AppState>, Query(p): Query<Search>) -> ApiResult<Json<Value>> {
+/// The public filing query: never a person's name, certificate or phone.
+#[utoipa::path(get, path = "/api/v1/public/filings", tag = "public", params(Search), security(()),
+    responses((status = 200, body = Items<PublicFiling>), (status = "4XX", body = ErrorBody)))]
+pub async fn search(
+    State(s): State<AppState>,
+    Query(p): Query<Search>,
+) -> ApiResult<Json<Items<PublicFiling>>> {
     public::search(&s, p).await.map(Json)
 }
 
-/// See [`public::precheck`].
+/// The submission's validation of a document, nothing saved.
+#[utoipa::path(post, path = "/api/v1/precheck", tag = "filings", request_body = Document,
+    responses((status = 200, body = IssueList), (status = "4XX", body = ErrorBody)))]
 pub async fn precheck(
     State(s): State<AppState>,
     caller: Caller,
     ApiJson(doc): ApiJson<Document>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<IssueList>> {
     public::precheck(&s, &caller, doc).await.map(Json)
 }

@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::Value;
 
 #[derive(Template)]
 #[template(path = "admin.html")]
@@ -72,31 +71,22 @@ async fn admin_page(
         .collect();
     let mut webhooks = vec![];
     for w in s.store.webhooks().await? {
-        let q =
-            serde_json::from_value(serde_json::json!({"limit": 10})).map_err(ApiError::internal)?;
-        let log = webhooks::deliveries(s, &u.caller(), &w.id, q).await?;
-        let text = |v: &Value| match v {
-            Value::String(x) => x.clone(),
-            Value::Null => String::new(),
-            other => other.to_string(),
+        let q = webhooks::LogQuery {
+            limit: Some(10),
+            cursor: None,
         };
-        let deliveries = log["items"]
-            .as_array()
+        let log = webhooks::deliveries(s, &u.caller(), &w.id, q).await?;
+        let deliveries = log
+            .items
             .into_iter()
-            .flatten()
             .map(|d| {
+                let status_code = d.last_status_code.map(|c| c.to_string());
                 let result = format!(
                     "{} {}",
-                    text(&d["last_status_code"]),
-                    text(&d["last_error"])
+                    status_code.unwrap_or_default(),
+                    d.last_error.unwrap_or_default()
                 );
-                (
-                    text(&d["id"]),
-                    text(&d["event_type"]),
-                    text(&d["status"]),
-                    text(&d["attempts"]),
-                    result,
-                )
+                (d.id, d.event_type, d.status, d.attempts.to_string(), result)
             })
             .collect();
         webhooks.push((w.id.clone(), w.url.clone(), w.events.join("、"), deliveries));

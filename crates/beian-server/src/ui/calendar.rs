@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use beian_domain::calendar::Basis;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 use serde_json::Value;
@@ -239,22 +240,20 @@ struct FormState {
 fn calendar_page(s: &AppState, u: &WebUser, form: FormState, status: StatusCode) -> PageResult {
     u.require(&[Role::Admin])?;
     let overview = holidays::overview(s);
-    let years = overview["years"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let years = overview
+        .years
+        .iter()
         .map(|y| YearRow {
-            year: y["year"].as_i64().unwrap_or(0),
-            origin: origin_label(y["origin"].as_str().unwrap_or("")),
-            source: y["source"].as_str().unwrap_or("").to_string(),
+            year: i64::from(y.year),
+            origin: origin_label(&y.origin),
+            source: y.source.clone(),
         })
         .collect();
-    let first_projected_year = overview["first_projected_year"].as_i64().unwrap_or(0);
-    let alert_years = overview["projected_alert"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_i64)
+    let first_projected_year = i64::from(overview.first_projected_year);
+    let alert_years = overview
+        .projected_alert
+        .iter()
+        .map(|y| i64::from(*y))
         .collect::<Vec<_>>();
     let mut layout = admin_layout(s, "节假日日历", u);
     if let Some((kind, text)) = form.banner {
@@ -404,22 +403,18 @@ struct YearPage {
     makeup_workdays: usize,
 }
 
-fn dates(v: &Value) -> Vec<NaiveDate> {
-    serde_json::from_value(v.clone()).unwrap_or_default()
-}
-
 /// `GET /admin/calendar/{year}`: the year as the calendar in force has it.
 async fn year_page(State(s): State<AppState>, u: WebUser, Path(year): Path<String>) -> PageResult {
     u.require(&[Role::Admin])?;
     let year: i32 = year.parse().map_err(|_| ApiError::not_found())?;
     let v = holidays::show(&s, year)?;
-    let (rest, makeup) = (dates(&v["rest_days"]), dates(&v["makeup_workdays"]));
+    let (rest, makeup) = (v.rest_days, v.makeup_workdays);
     page(YearPage {
         layout: admin_layout(&s, format!("{year}年节假日"), &u),
         year,
-        official: v["basis"] == "official",
-        origin: origin_label(v["origin"].as_str().unwrap_or("")),
-        source: v["source"].as_str().unwrap_or("").to_string(),
+        official: v.basis == Basis::Official,
+        origin: origin_label(v.origin.as_deref().unwrap_or("")),
+        source: v.source,
         months: months(&rest, &makeup, None),
         rest_days: rest.len(),
         makeup_workdays: makeup.len(),

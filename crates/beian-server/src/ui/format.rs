@@ -2,8 +2,8 @@
 //! label words, China-time dates, due dates with their provisional mark, the
 //! five-stage bar and rejections linked to the wizard step of their field.
 
-use beian_domain::filing::Status;
-use serde_json::Value;
+use crate::views::FilingView;
+use beian_domain::filing::{Stage, Status};
 
 /// Status word and colour class of a filing status (never colour alone).
 pub fn status_tag(status: &str) -> (&'static str, &'static str) {
@@ -39,11 +39,6 @@ pub fn cn_time(rfc3339: &str) -> String {
                 .to_string()
         })
         .unwrap_or_default()
-}
-
-/// A JSON string as text; empty when it is not a string.
-pub fn text(v: &Value) -> String {
-    v.as_str().map(str::to_string).unwrap_or_default()
 }
 
 /// Chinese name of a filing kind.
@@ -109,13 +104,18 @@ pub struct DueView {
 }
 
 impl DueView {
-    /// The `due_at` and `due_provisional` of a filing view.
-    pub fn of(v: &Value) -> DueView {
-        let at = v["due_at"].as_str().unwrap_or("").to_string();
+    /// A due date and whether it is provisional.
+    pub fn new(due_at: Option<&str>, provisional: bool) -> DueView {
+        let at = due_at.unwrap_or("").to_string();
         DueView {
-            provisional: !at.is_empty() && v["due_provisional"].as_bool().unwrap_or(false),
+            provisional: !at.is_empty() && provisional,
             at,
         }
+    }
+
+    /// The `due_at` and `due_provisional` of a filing view.
+    pub fn of(v: &FilingView) -> DueView {
+        DueView::new(v.due_at.as_deref(), v.due_provisional)
     }
 
     /// The date in China time, e.g. `2027年1月5日 23:59`; empty when there is none.
@@ -197,68 +197,53 @@ pub fn step_of(path: &str) -> usize {
     }
 }
 
-/// Rejections of a filing view, for the applicant and reviewers alike.
-pub fn rejection_views(v: &Value) -> Vec<RejectionView> {
-    v["rejections"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .rev()
-                .map(|r| RejectionView {
-                    stage: if r["stage"] == "platform" {
-                        "平台初审"
+/// Rejections of a filing view, newest first, for the applicant and reviewers alike.
+pub fn rejection_views(v: &FilingView) -> Vec<RejectionView> {
+    v.rejections
+        .iter()
+        .rev()
+        .map(|r| RejectionView {
+            stage: match r.stage {
+                Stage::Platform => "平台初审",
+                Stage::Authority => "通管局审核",
+            },
+            at: cn_time(&r.at),
+            reasons: r
+                .reasons
+                .iter()
+                .map(|x| {
+                    let field = x.field.clone().unwrap_or_default();
+                    let link = if field.is_empty() {
+                        String::new()
                     } else {
-                        "通管局审核"
-                    },
-                    at: cn_time(r["at"].as_str().unwrap_or("")),
-                    reasons: r["reasons"]
-                        .as_array()
-                        .map(|rs| {
-                            rs.iter()
-                                .map(|x| {
-                                    let field = text(&x["field"]);
-                                    let link = if field.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!("{}#f-{}", step_of(&field), field)
-                                    };
-                                    (field, text(&x["error"]), text(&x["suggestion"]), link)
-                                })
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                        format!("{}#f-{}", step_of(&field), field)
+                    };
+                    (field, x.error.clone(), x.suggestion.clone(), link)
                 })
-                .collect()
+                .collect(),
         })
-        .unwrap_or_default()
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use askama::Template;
-    use serde_json::json;
 
     #[test]
     fn a_due_date_is_read_from_the_filing_view_with_its_provisional_flag() {
-        let v = json!({"due_at": "2027-01-06T23:59:59.999+08:00", "due_provisional": true});
-        let due = DueView::of(&v);
+        let due = DueView::new(Some("2027-01-06T23:59:59.999+08:00"), true);
         assert!(due.provisional);
         assert_eq!(due.text(), "2027年1月6日 23:59");
         assert_eq!(due.note(), "截止 2027年1月6日 23:59");
 
-        let v = json!({"due_at": "2026-12-10T23:59:59.999+08:00", "due_provisional": false});
-        let due = DueView::of(&v);
+        let due = DueView::new(Some("2026-12-10T23:59:59.999+08:00"), false);
         assert!(!due.provisional);
         assert_eq!(due.note(), "截止 2026年12月10日 23:59");
 
         // No due date: nothing to say, and never provisional.
-        let v = json!({"due_at": null, "due_provisional": true});
-        assert_eq!(DueView::of(&v), DueView::default());
+        assert_eq!(DueView::new(None, true), DueView::default());
         assert_eq!(DueView::default().note(), "");
-        // Views from before the flag existed read as not provisional.
-        let v = json!({"due_at": "2026-12-10T23:59:59.999+08:00"});
-        assert!(!DueView::of(&v).provisional);
     }
 
     #[derive(askama::Template)]

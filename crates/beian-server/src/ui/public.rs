@@ -77,11 +77,9 @@ async fn miit_post(
     let result = if f.action == "resend" {
         miit::resend(&s, req)
             .await
-            .map(|v| format!("验证码已重新发送，剩余可重发次数：{}", v["resends_left"]))
+            .map(|v| format!("验证码已重新发送，剩余可重发次数：{}", v.resends_left))
     } else {
-        miit::verify(&s, req)
-            .await
-            .map(|v| v["message"].as_str().unwrap_or("核验成功").to_string())
+        miit::verify(&s, req).await.map(|v| v.message)
     };
     let base = layout("工信部短信核验", &u);
     let layout = match result {
@@ -128,18 +126,22 @@ async fn query(State(s): State<AppState>, u: Option<WebUser>, Query(q): Query<Q>
     let mut items = vec![];
     let searched = !text.trim().is_empty();
     if searched {
-        let params = serde_json::from_value(json!({"q": text}))
-            .map_err(crate::http::error::ApiError::internal)?;
-        match public::search(&s, params).await {
+        match public::search(
+            &s,
+            public::Search {
+                q: Some(text.clone()),
+            },
+        )
+        .await
+        {
             Ok(v) => {
-                for i in v["items"].as_array().into_iter().flatten() {
-                    let t = |k: &str| i[k].as_str().unwrap_or("").to_string();
+                for i in v.items {
                     items.push((
-                        t("mini_program_name"),
-                        t("subject_name"),
-                        t("subject_number"),
-                        t("service_number"),
-                        cn_time(&t("filed_at")),
+                        i.mini_program_name,
+                        i.subject_name,
+                        i.subject_number,
+                        i.service_number,
+                        cn_time(&i.filed_at),
                     ));
                 }
             }

@@ -12,15 +12,16 @@ use crate::app::state::AppState;
 use crate::http::auth::Role;
 use crate::http::error::ApiError;
 use crate::views;
+use crate::views::FilingView;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use beian_domain::filing::mask_mobile;
+use beian_domain::filing::{mask_mobile, Reason};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The common rejection reasons of §12.2: (code, stage, field label, path, error, suggestion).
 pub const REASONS: [(&str, &str, &str, &str, &str, &str); 12] = [
@@ -233,8 +234,12 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         "platform_review"
     };
     let status = q.status.unwrap_or_else(|| default_status.into());
-    let list_query = json!({"status": if status == "all" { Value::Null } else { json!(status) }, "province": q.province.clone().filter(|p| !p.is_empty()), "limit": 500});
-    let lq = serde_json::from_value(list_query).map_err(ApiError::internal)?;
+    let lq = filings::ListQuery {
+        status: (status != "all").then(|| status.clone()),
+        province: q.province.clone().filter(|p| !p.is_empty()),
+        limit: Some(500),
+        ..filings::ListQuery::default()
+    };
     let list = filings::list(&s, &u.caller(), lq).await?;
     let overdue_only = q.overdue.is_some_and(|o| !o.is_empty());
     let min_age: i64 = q
@@ -254,72 +259,72 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
             .chars()
             .take(100)
             .collect();
-    let found = |f: &Value| {
-        let doc = &f["document"];
+    let found = |f: &FilingView| {
+        let doc = f.document.as_ref();
         [
-            &doc["mini_program"]["name"],
-            &doc["subject"]["name"],
-            &f["appid"],
-            &f["subject_number"],
-            &f["service_number"],
+            doc.and_then(|d| d.mini_program.name.as_deref()),
+            doc.and_then(|d| d.subject.name.as_deref()),
+            Some(f.appid.as_str()),
+            f.subject_number.as_deref(),
+            f.service_number.as_deref(),
         ]
-        .iter()
-        .filter_map(|v| v.as_str())
+        .into_iter()
+        .flatten()
         .any(|t| t.to_lowercase().contains(&search))
     };
-    let mut rows: Vec<Row> = list["items"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter(|f| search.is_empty() || found(f))
-                .map(|f| {
-                    let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
-                    let doc = &f["document"];
-                    let individual = s
-                        .reference
-                        .data
-                        .is_individual(doc["subject"]["nature"].as_u64().map(|n| n as u32));
-                    let subject = doc["subject"]["name"].as_str().unwrap_or("");
-                    Row {
-                        id: f["id"].as_str().unwrap_or("").into(),
-                        appid: f["appid"].as_str().unwrap_or("").into(),
-                        name: doc["mini_program"]["name"].as_str().unwrap_or("").into(),
-                        subject: beian_domain::text::public_subject_name(individual, subject),
-                        kind: match f["kind"].as_str() {
-                            Some("new") => "新增",
-                            Some("change") => "变更",
-                            _ => "注销",
-                        },
-                        province: f["province"]
-                            .as_str()
-                            .and_then(beian_domain::numbers::province_name)
-                            .unwrap_or("")
-                            .into(),
-                        status,
-                        status_class,
-                        submitted: cn_time(f["submitted_at"].as_str().unwrap_or("")),
-                        due: DueView::of(f),
-                        overdue: f["overdue"].as_bool().unwrap_or(false),
-                        age_working_days: f["submitted_at"]
-                            .as_str()
-                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                            .and_then(|t| {
-                                let day = crate::app::sweep::day_of(t.with_timezone(&chrono::Utc));
-                                calendar.working_days_between(day, today).ok()
-                            })
-                            .map(|n| n.to_string())
-                            .unwrap_or_default(),
-                        age_days: f["submitted_at"]
-                            .as_str()
-                            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                            .map_or(0, |t| (now - t.with_timezone(&chrono::Utc)).num_days()),
-                    }
-                })
-                .filter(|r| !overdue_only || r.overdue)
-                .filter(|r| min_age == 0 || r.age_days >= min_age)
-                .collect()
+    let mut rows: Vec<Row> = list
+        .items
+        .iter()
+        .filter(|f| search.is_empty() || found(f))
+        .map(|f| {
+            let (status, status_class) = status_tag(&f.status);
+            let doc = f.document.as_ref();
+            let individual = s
+                .reference
+                .data
+                .is_individual(doc.and_then(|d| d.subject.nature));
+            let subject = doc.and_then(|d| d.subject.name.as_deref()).unwrap_or("");
+            let submitted = f
+                .submitted_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc));
+            Row {
+                id: f.id.clone(),
+                appid: f.appid.clone(),
+                name: doc
+                    .and_then(|d| d.mini_program.name.clone())
+                    .unwrap_or_default(),
+                subject: beian_domain::text::public_subject_name(individual, subject),
+                kind: match f.kind.as_str() {
+                    "new" => "新增",
+                    "change" => "变更",
+                    _ => "注销",
+                },
+                province: f
+                    .province
+                    .as_deref()
+                    .and_then(beian_domain::numbers::province_name)
+                    .unwrap_or("")
+                    .into(),
+                status,
+                status_class,
+                submitted: cn_time(f.submitted_at.as_deref().unwrap_or("")),
+                due: DueView::of(f),
+                overdue: f.overdue,
+                age_working_days: submitted
+                    .and_then(|t| {
+                        let day = crate::app::sweep::day_of(t);
+                        calendar.working_days_between(day, today).ok()
+                    })
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                age_days: submitted.map_or(0, |t| (now - t).num_days()),
+            }
         })
-        .unwrap_or_default();
+        .filter(|r| !overdue_only || r.overdue)
+        .filter(|r| min_age == 0 || r.age_days >= min_age)
+        .collect();
     // Sorted by due date, the most urgent first; provisional dates sort like the others.
     sort_by_due(&mut rows);
     if q.format.as_deref() == Some("csv") {
@@ -496,7 +501,7 @@ async fn review_page(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let raw = v["status"].as_str().unwrap_or("").to_string();
+    let raw = v.status.clone();
     let (status, status_class) = status_tag(&raw);
     let stage = if authority { "authority" } else { "platform" };
     let can_decide = if authority {
@@ -529,8 +534,8 @@ async fn review_page(
             .map(|r| (r.0, r.2, r.3, r.4, r.5))
             .collect(),
         rejections: rejection_views(&v),
-        subject_number: v["subject_number"].as_str().unwrap_or("").into(),
-        service_number: v["service_number"].as_str().unwrap_or("").into(),
+        subject_number: v.subject_number.clone().unwrap_or_default(),
+        service_number: v.service_number.clone().unwrap_or_default(),
         unmasked,
         kind: f.kind.as_str().into(),
         papers: super::papers::frozen(&f, unmasked),
@@ -570,20 +575,30 @@ async fn decide(
     };
     u.check_csrf(&get("csrf"))?;
     let decision = get("decision");
-    let mut reasons: Vec<Value> = form
+    let mut reasons: Vec<Reason> = form
         .iter()
         .filter(|(k, _)| k == "reason")
         .filter_map(|(_, code)| REASONS.iter().find(|r| r.0 == code))
-        .map(|r| json!({"field": r.3, "error": r.4, "suggestion": r.5}))
+        .map(|r| Reason {
+            field: Some(r.3.to_string()),
+            error: r.4.to_string(),
+            suggestion: r.5.to_string(),
+        })
         .collect();
     let free = get("free_error");
     if !free.trim().is_empty() {
         let field = get("free_field");
-        reasons.push(json!({"field": if field.is_empty() { Value::Null } else { json!(field) }, "error": free, "suggestion": get("free_suggestion")}));
+        reasons.push(Reason {
+            field: (!field.is_empty()).then_some(field),
+            error: free,
+            suggestion: get("free_suggestion"),
+        });
     }
-    let version: i64 = get("expected_version").parse().unwrap_or(-1);
-    let body = json!({"decision": decision, "reasons": reasons, "expected_version": version});
-    let d = super::api_body(body)?;
+    let d = filings::Decision {
+        decision,
+        reasons,
+        expected_version: Some(get("expected_version").parse().unwrap_or(-1)),
+    };
     let result = if authority {
         filings::authority_decision(&s, &u.caller(), &id, d).await
     } else {

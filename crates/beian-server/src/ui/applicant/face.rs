@@ -5,7 +5,7 @@ use crate::app::state::AppState;
 use crate::app::{filings, media};
 use crate::http::error::ApiError;
 use crate::http::multipart::read_limited;
-use crate::ui::format::{cn_time, text};
+use crate::ui::format::cn_time;
 use crate::ui::{page, CsrfForm, Layout, PageResult, WebUser};
 use crate::views;
 use askama::Template;
@@ -31,7 +31,7 @@ pub(super) async fn start_face(
 ) -> PageResult {
     u.check_csrf(&f.csrf)?;
     let task = media::start_face(&s, &u.caller(), &id).await?;
-    Ok(Redirect::to(&format!("/face/{}", text(&task["id"]))).into_response())
+    Ok(Redirect::to(&format!("/face/{}", task.id)).into_response())
 }
 
 #[derive(Template)]
@@ -86,15 +86,11 @@ pub(super) async fn capture(
     let result = media::capture(&s, &u.caller(), &task, photo).await;
     let (status, issues) = match result {
         Ok(v) => (
-            text(&v["status"]),
-            v["issues"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|i| format!("{}：{}", text(&i["message"]), text(&i["suggestion"])))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            v.status,
+            v.issues
+                .iter()
+                .map(|i| format!("{}：{}", i.message, i.suggestion))
+                .collect(),
         ),
         Err(e) => (
             "failed".into(),

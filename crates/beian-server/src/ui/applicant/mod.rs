@@ -10,20 +10,21 @@ pub(super) mod wizard;
 /// `templates/provisional.html` names the hint by this path.
 pub use super::format::PROVISIONAL_HINT;
 
-use super::format::{cn_time, kind_label, status_tag, text};
+use super::format::{cn_time, kind_label, status_tag};
 use super::refdata;
 use super::{page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
 use crate::app::{apps, filings, media};
 use crate::http::auth::Role;
-use crate::http::error::ApiError;
+
+use crate::views::AppView;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// One app in the list.
 pub struct AppItem {
@@ -37,17 +38,17 @@ pub struct AppItem {
     pub listed: bool,
 }
 
-fn app_item(v: &Value) -> AppItem {
-    let (status, status_class) = status_tag(v["filing_status"].as_str().unwrap_or("unfiled"));
+fn app_item(v: &AppView) -> AppItem {
+    let (status, status_class) = status_tag(&v.filing_status);
     AppItem {
-        appid: text(&v["appid"]),
-        name: text(&v["name"]),
-        entry: text(&v["entry"]),
+        appid: v.appid.clone(),
+        name: v.name.clone(),
+        entry: v.entry.clone(),
         status,
         status_class,
-        service_number: text(&v["service_number"]),
-        open_filing: text(&v["open_filing_id"]),
-        listed: v["listed"].as_bool().unwrap_or(false),
+        service_number: v.service_number.clone().unwrap_or_default(),
+        open_filing: v.open_filing_id.clone().unwrap_or_default(),
+        listed: v.listed,
     }
 }
 
@@ -61,10 +62,7 @@ struct AppsPage {
 async fn list(State(s): State<AppState>, u: WebUser) -> PageResult {
     u.require(&[Role::Applicant])?;
     let body = apps::list(&s, &u.caller()).await?;
-    let apps: Vec<AppItem> = body["items"]
-        .as_array()
-        .map(|a| a.iter().map(app_item).collect())
-        .unwrap_or_default();
+    let apps: Vec<AppItem> = body.items.iter().map(app_item).collect();
     let needs_supplement = apps.iter().any(|a| a.entry == "supplement_filing");
     let mut layout = Layout::new("我的小程序", &u);
     if needs_supplement {
@@ -126,31 +124,30 @@ async fn show(State(s): State<AppState>, u: WebUser, Path(appid): Path<String>) 
             "小程序需补充备案信息。已上架的小程序须完成备案，逾期将被清退。",
         );
     }
-    let q: filings::ListQuery = serde_json::from_value(json!({"appid": appid, "limit": 100}))
-        .map_err(ApiError::internal)?;
+    let q = filings::ListQuery {
+        appid: Some(appid),
+        limit: Some(100),
+        ..filings::ListQuery::default()
+    };
     let list = filings::list(&s, &u.caller(), q).await?;
-    let history = list["items"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .rev()
-                .map(|f| {
-                    let (status, status_class) = status_tag(f["status"].as_str().unwrap_or(""));
-                    HistoryItem {
-                        id: text(&f["id"]),
-                        kind: kind_label(f["kind"].as_str().unwrap_or("")),
-                        status,
-                        status_class,
-                        created: cn_time(f["created_at"].as_str().unwrap_or("")),
-                    }
-                })
-                .collect()
+    let history = list
+        .items
+        .iter()
+        .rev()
+        .map(|f| {
+            let (status, status_class) = status_tag(&f.status);
+            HistoryItem {
+                id: f.id.clone(),
+                kind: kind_label(&f.kind),
+                status,
+                status_class,
+                created: cn_time(&f.created_at),
+            }
         })
-        .unwrap_or_default();
+        .collect();
     page(AppPage {
         layout,
-        subject_number: text(&v["subject_number"]),
+        subject_number: v.subject_number.clone().unwrap_or_default(),
         app,
         history,
     })
@@ -173,7 +170,7 @@ async fn choose_kind(
     let v = apps::show(&s, &u.caller(), &appid).await?;
     page(KindPage {
         layout: Layout::new("选择备案类型", &u),
-        filed: v["entry"] == "filed",
+        filed: v.entry == "filed",
         appid,
     })
 }
@@ -196,7 +193,7 @@ async fn create(
     let body = json!({"kind": f.kind, "appid": appid, "cancel_type": f.cancel_type, "cancel_reason": f.cancel_reason});
     let new = super::api_body(body)?;
     let v = filings::create(&s, &u.caller(), new).await?;
-    let id = text(&v["id"]);
+    let id = v.id;
     Ok(match f.kind.as_str() {
         "new" => Redirect::to(&format!("/filings/{id}/checklist")),
         "change" => Redirect::to(&format!("/filings/{id}/edit/1")),

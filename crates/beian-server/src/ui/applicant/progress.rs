@@ -4,14 +4,14 @@
 use crate::app::filings;
 use crate::app::state::AppState;
 use crate::ui::format::{
-    actor_label, cn_time, event_label, kind_label, rejection_views, stages, status_tag, text,
-    DueView, RejectionView, StageView,
+    actor_label, cn_time, event_label, kind_label, rejection_views, stages, status_tag, DueView,
+    RejectionView, StageView,
 };
 use crate::ui::{page, papers, Layout, PageResult, WebUser};
 use crate::views;
 use askama::Template;
 use axum::extract::{Path, State};
-use beian_domain::filing::{Kind, Status};
+use beian_domain::filing::{Kind, ReturnReason, Status};
 use beian_store::AccessEntry;
 
 /// The order's history, newest first: its events (saves left out) and every time
@@ -76,7 +76,7 @@ pub(super) async fn progress_page(
 ) -> PageResult {
     let f = filings::load(s, &u.caller(), id).await?;
     let v = views::filing(&f, &s.policy, s.now());
-    let raw = text(&v["status"]);
+    let raw = v.status.clone();
     let (status, status_class) = status_tag(&raw);
     let next = match raw.as_str() {
         "draft" => "请完成备案信息填写并提交。",
@@ -91,24 +91,23 @@ pub(super) async fn progress_page(
         "cancelled" => "注销完成。",
         _ => "",
     };
-    let recipients = v["sms"]["recipients"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|r| {
-                    let role = if r["role"] == "subject_principal" {
-                        "主体负责人"
-                    } else {
-                        "小程序负责人"
-                    };
-                    (
-                        role.to_string(),
-                        text(&r["mobile"]),
-                        r["verified"].as_bool().unwrap_or(false),
-                    )
-                })
-                .collect()
+    let recipients = v
+        .sms
+        .iter()
+        .flat_map(|sms| &sms.recipients)
+        .map(|r| {
+            let role = if r.role == "subject_principal" {
+                "主体负责人"
+            } else {
+                "小程序负责人"
+            };
+            (role.to_string(), r.mobile.clone(), r.verified)
         })
+        .collect();
+    let sms_deadline = v
+        .sms
+        .as_ref()
+        .map(|r| r.deadline.clone())
         .unwrap_or_default();
     let mut layout = Layout::new("备案进度", u);
     if let Some(e) = error {
@@ -123,17 +122,17 @@ pub(super) async fn progress_page(
         status_class,
         stages: stages(&raw, &DueView::of(&v)),
         next: next.to_string(),
-        sms_deadline: cn_time(v["sms"]["deadline"].as_str().unwrap_or("")),
-        sms_deadline_raw: text(&v["sms"]["deadline"]),
+        sms_deadline: cn_time(&sms_deadline),
+        sms_deadline_raw: sms_deadline,
         recipients,
         rejections: rejection_views(&v),
         timeline: history(&f, &s.store.access_log(&f.id).await?),
-        subject_number: text(&v["subject_number"]),
-        service_number: text(&v["service_number"]),
-        returned_reason: match v["returned_reason"].as_str() {
-            Some("timeout") => "24小时内未完成短信核验".into(),
-            Some("too_many_attempts") => "验证码错误次数过多".into(),
-            _ => String::new(),
+        subject_number: v.subject_number.clone().unwrap_or_default(),
+        service_number: v.service_number.clone().unwrap_or_default(),
+        returned_reason: match v.returned_reason {
+            Some(ReturnReason::Timeout) => "24小时内未完成短信核验".into(),
+            Some(ReturnReason::TooManyAttempts) => "验证码错误次数过多".into(),
+            None => String::new(),
         },
         papers: papers::frozen(&f, false),
         editable: f.owner_id == u.user.id && f.status.is_editable() && f.kind != Kind::Cancel,

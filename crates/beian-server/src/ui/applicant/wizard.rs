@@ -11,7 +11,7 @@ use crate::http::error::ApiError;
 use crate::http::multipart::read_limited;
 use crate::reference::Reference;
 use crate::ui::fields::{self, Options, STEPS};
-use crate::ui::format::{step_of, text};
+use crate::ui::format::step_of;
 use crate::ui::{page, papers, refdata, CsrfForm, Layout, PageError, PageResult, WebUser};
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::{Form, Json};
 use beian_domain::document::Document;
 use beian_domain::filing::{mask_mobile, Filing, Kind, Status};
+use beian_domain::issue::Issue;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -124,7 +125,7 @@ pub fn field_views(
     r: &Reference,
     step: usize,
     doc: &Value,
-    issues: &[Value],
+    issues: &[Issue],
     flagged: &[String],
 ) -> Vec<FieldView> {
     fields::step(step)
@@ -141,12 +142,8 @@ pub fn field_views(
                 .collect();
             let problem = issues
                 .iter()
-                .filter(|i| {
-                    i["field"].as_str().is_some_and(|f| {
-                        f == spec.path || f.starts_with(&format!("{}[", spec.path))
-                    })
-                })
-                .map(|i| format!("{}：{}", text(&i["message"]), text(&i["suggestion"])))
+                .filter(|i| i.field == spec.path || i.field.starts_with(&format!("{}[", spec.path)))
+                .map(|i| format!("{}：{}", i.message, i.suggestion))
                 .collect::<Vec<_>>()
                 .join("；");
             FieldView {
@@ -211,7 +208,6 @@ async fn edit_page(
     let (f, doc) = filing_and_doc(s, u, id).await?;
     let document: Document = serde_json::from_value(doc.clone()).unwrap_or_default();
     let issues = filings::check(s, &u.caller(), &f, &document).await?;
-    let issues: Vec<Value> = issues.iter().map(|i| json!(i)).collect();
     let flagged: Vec<String> = f
         .rejections
         .last()
@@ -259,33 +255,19 @@ async fn edit_page(
     let other_issues = if step == STEPS.len() {
         issues
             .iter()
-            .map(|i| {
-                format!(
-                    "{}（{}）：{}",
-                    text(&i["message"]),
-                    text(&i["field"]),
-                    text(&i["suggestion"])
-                )
-            })
+            .map(|i| format!("{}（{}）：{}", i.message, i.field, i.suggestion))
             .collect()
     } else {
         issues
             .iter()
             .filter(|i| {
-                let field = i["field"].as_str().unwrap_or("");
+                let field = i.field.as_str();
                 step_of(field) == step
                     && !shown
                         .iter()
                         .any(|p| field == *p || field.starts_with(&format!("{p}[")))
             })
-            .map(|i| {
-                format!(
-                    "{}（{}）：{}",
-                    text(&i["message"]),
-                    text(&i["field"]),
-                    text(&i["suggestion"])
-                )
-            })
+            .map(|i| format!("{}（{}）：{}", i.message, i.field, i.suggestion))
             .collect()
     };
     let face = match document.mini_program_principal.face_verification.as_deref() {
