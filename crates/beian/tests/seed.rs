@@ -57,28 +57,20 @@ async fn a_seeded_database_is_read_by_the_api() {
     let base = format!("http://{}", app.addr());
     tokio::spawn(app.run());
     let http = reqwest::Client::new();
-    let session: Value = http
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"username": "seed-reviewer", "password": "seed-password"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = json_of(
+        http.post(format!("{base}/api/v1/sessions"))
+            .json(&json!({"username": "seed-reviewer", "password": "seed-password"})),
+    )
+    .await;
     let token = session["token"].as_str().expect("seeded reviewer signs in");
     let list = |query: String| {
         let (http, base) = (http.clone(), base.clone());
         async move {
-            let v: Value = http
-                .get(format!("{base}/api/v1/filings?limit=500{query}"))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let v = json_of(
+                http.get(format!("{base}/api/v1/filings?limit=500{query}"))
+                    .bearer_auth(token),
+            )
+            .await;
             v["items"].as_array().cloned().unwrap_or_default()
         }
     };
@@ -103,15 +95,16 @@ async fn a_seeded_database_is_read_by_the_api() {
         .iter()
         .find_map(|f| f["service_number"].as_str())
         .expect("a filed service");
-    let found: Value = http
-        .get(format!("{base}/api/v1/public/filings"))
-        .query(&[("q", filed)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let found = json_of(
+        http.get(format!("{base}/api/v1/public/filings"))
+            .query(&[("q", filed)]),
+    )
+    .await;
     assert_eq!(found["items"][0]["service_number"], filed);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sends `request` and reads its answer as JSON.
+async fn json_of(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.unwrap().json().await.unwrap()
 }
