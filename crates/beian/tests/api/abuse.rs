@@ -1,7 +1,9 @@
 //! The attack suite: every test performs one attack from the security review
 //! (SECURITY.md) against a running server and asserts that it fails.
 
-use crate::harness::{png, resident_id, Backend, Flow, TestApp, ADMIN_PASSWORD};
+use crate::harness::{
+    at_sms, other_code, png, resident_id, Backend, Flow, TestApp, ADMIN_PASSWORD,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -16,26 +18,6 @@ crate::both_backends!(
     unmasking_is_recorded_in_the_orders_history,
     control_characters_get_a_clear_error_not_a_server_error,
 );
-
-/// A reviewer and an applicant whose order waits for SMS verification.
-async fn at_sms(app: &TestApp, n: u32) -> (String, Flow<'_>) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let flow = Flow::prepare(app, &applicant, n).await;
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
-    (applicant, flow)
-}
-
-fn other_code(code: &str) -> &'static str {
-    if code == "000000" {
-        "111111"
-    } else {
-        "000000"
-    }
-}
 
 fn wrong_last6(right: &str) -> &'static str {
     if right == "00000X" {
@@ -130,9 +112,7 @@ async fn a_right_code_after_the_deadline_answers_expired(app: TestApp) {
 /// The attack: an authority reviewer of Beijing downloads a Guangdong applicant's ID
 /// photo by id. Staff see an upload only through an order they may see.
 async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let gd = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, gd) = app.filing_roles().await;
     let bj = app.user("authority_reviewer", Some("11")).await;
     let loose = app
         .media(&applicant, "certificate_front", Some(2), (720, 1280))
@@ -163,8 +143,7 @@ async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
     flow.decide("platform", &reviewer, "approve", json!([]))
         .await
         .expect(200);
-    let code = app.latest_code(&flow.mobile).await;
-    flow.verify(&code).await.expect(200);
+    flow.verify_latest().await;
     assert_eq!(media_status(&app, &photo, &gd).await, 200);
     assert_eq!(media_status(&app, &photo, &bj).await, 404);
     assert_eq!(media_status(&app, &photo, &applicant).await, 200);
@@ -180,9 +159,7 @@ async fn staff_see_uploads_only_through_orders_they_may_see(app: TestApp) {
 /// submits again. Beijing's reviewers see nothing while the platform reviews; they
 /// see the order once it reaches them.
 async fn a_new_province_sees_a_moved_order_only_once_it_arrives(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let gd = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, gd) = app.filing_roles().await;
     let bj = app.user("authority_reviewer", Some("11")).await;
     let mut flow = Flow::prepare(&app, &applicant, 9105).await;
     flow.to_authority(&reviewer).await;
@@ -207,8 +184,7 @@ async fn a_new_province_sees_a_moved_order_only_once_it_arrives(app: TestApp) {
         .await
         .expect(200);
     app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
-    let code = app.latest_code(&flow.mobile).await;
-    flow.verify(&code).await.expect(200);
+    flow.verify_latest().await;
     assert_eq!(app.get(&path, &bj).await.expect(200)["province"], "11");
     app.get(&path, &gd).await.expect_error(404, "NOT_FOUND");
 }
@@ -217,31 +193,12 @@ async fn a_new_province_sees_a_moved_order_only_once_it_arrives(app: TestApp) {
 /// masked, and does not find the record by it (only by its number or the mini
 /// program's name).
 async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let gd = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, gd) = app.filing_roles().await;
     let person = "欧阳娜娜";
     let n = 9106;
     let appid = format!("wxindividual{}", std::process::id());
     let name = "娜娜修图".to_string();
-    app.post(
-        "/api/v1/apps",
-        &applicant,
-        json!({"appid": appid, "name": name, "owner_name": person}),
-    )
-    .await
-    .expect(201);
-    let filing = app
-        .post(
-            "/api/v1/filings",
-            &applicant,
-            json!({"kind": "new", "appid": appid}),
-        )
-        .await
-        .expect(201)["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let filing = Flow::open(&app, &applicant, &appid, &name, person).await;
     let id_number = resident_id(n);
     let id_photo = app
         .media(&applicant, "certificate_front", Some(2), (720, 1280))
@@ -254,38 +211,12 @@ async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: Tes
     ))
     .unwrap();
     document["materials"]["signed_forms"] = json!([signed_form]);
-    let mobile = document["subject_principal"]["mobile"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut flow = Flow {
-        app: &app,
-        token: applicant.clone(),
-        appid,
-        name,
-        filing,
-        document,
-        mobile,
-        last6: id_number[12..].to_string(),
-    };
-    flow.pass_face().await;
-    flow.to_authority(&reviewer).await;
-    flow.decide("authority", &gd, "approve", json!([]))
-        .await
-        .expect(200);
+    let ids = (appid, name, filing);
+    let flow = Flow::with_document(&app, &applicant, ids, document, &id_number).await;
+    flow.file(&reviewer, &gd).await;
     let search = |q: String| {
         let app = &app;
-        async move {
-            app.call(
-                Method::GET,
-                &format!("/api/v1/public/filings?q={q}"),
-                None,
-                None,
-            )
-            .await
-            .expect(200)["items"]
-                .clone()
-        }
+        async move { app.public_search(&q).await.expect(200)["items"].clone() }
     };
     assert_eq!(
         search(person.to_string()).await,
@@ -360,13 +291,9 @@ async fn control_characters_get_a_clear_error_not_a_server_error(app: TestApp) {
     let version = flow.view(&applicant).await["version"].clone();
     let mut doc = flow.document.clone();
     doc["subject"]["address"] = json!("高新南七道\u{0}1号");
-    app.put(
-        &format!("/api/v1/filings/{}/application", flow.filing),
-        &applicant,
-        doc,
-    )
-    .await
-    .expect_error(400, "BAD_REQUEST");
+    app.save_application(&flow.filing, &applicant, doc)
+        .await
+        .expect_error(400, "BAD_REQUEST");
     let precheck = json!({"subject": {"name": "星河\u{0}"}});
     app.post("/api/v1/precheck", &applicant, precheck)
         .await
@@ -388,13 +315,7 @@ async fn media_status(app: &TestApp, id: &str, token: &str) -> u16 {
 async fn login_is_throttled_and_an_admin_lifts_the_lock(app: TestApp) {
     let admin = app.login("admin", ADMIN_PASSWORD).await;
     let name = format!("victim{}", std::process::id());
-    app.post(
-        "/api/v1/users",
-        &admin,
-        json!({"username": name, "password": "password-123", "role": "applicant"}),
-    )
-    .await
-    .expect(201);
+    app.create_user(&admin, &name, "applicant").await;
     let mut statuses = vec![];
     for _ in 0..30 {
         let (status, headers, _) = raw(
@@ -428,34 +349,17 @@ async fn login_is_throttled_and_an_admin_lifts_the_lock(app: TestApp) {
     app.get("/api/v1/admin/login-locks", &nosy)
         .await
         .expect_error(403, "FORBIDDEN");
-    app.call(
-        Method::DELETE,
-        &format!("/api/v1/admin/login-locks/{name}"),
-        Some(&nosy),
-        None,
-    )
-    .await
-    .expect_error(403, "FORBIDDEN");
-    let locks = app
-        .get("/api/v1/admin/login-locks", &admin)
+    app.delete(&format!("/api/v1/admin/login-locks/{name}"), &nosy)
         .await
-        .expect(200);
+        .expect_error(403, "FORBIDDEN");
+    let locks = app.items("/api/v1/admin/login-locks", &admin).await;
     assert!(
-        locks["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|l| l["username"] == name.as_str()),
-        "{locks}"
+        locks.iter().any(|l| l["username"] == name.as_str()),
+        "{locks:?}"
     );
-    app.call(
-        Method::DELETE,
-        &format!("/api/v1/admin/login-locks/{name}"),
-        Some(&admin),
-        None,
-    )
-    .await
-    .expect(204);
+    app.delete(&format!("/api/v1/admin/login-locks/{name}"), &admin)
+        .await
+        .expect(204);
     assert_eq!(
         raw(&app, Method::POST, "/api/v1/sessions", right).await.0,
         201
@@ -469,13 +373,7 @@ async fn raw(
     path: &str,
     body: Value,
 ) -> (u16, reqwest::header::HeaderMap, Value) {
-    let resp = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.request(method, path).json(&body).send().await.unwrap();
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let body = resp.json().await.unwrap_or(Value::Null);
@@ -488,12 +386,7 @@ async fn raw(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_and_uploads_carry_security_headers() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let resp = app
-        .client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap();
+    let resp = app.request(Method::GET, "/login").send().await.unwrap();
     let h = resp.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
@@ -517,8 +410,7 @@ async fn pages_and_uploads_carry_security_headers() {
         .media(&applicant, "certificate_front", Some(2), (720, 1280))
         .await;
     let resp = app
-        .client
-        .get(format!("{}/api/v1/media/{id}", app.base))
+        .request(Method::GET, &format!("/api/v1/media/{id}"))
         .bearer_auth(&applicant)
         .send()
         .await
@@ -544,13 +436,7 @@ async fn json_bodies_are_limited() {
     let resp = app.post("/api/v1/precheck", &applicant, big).await;
     assert_eq!(resp.status.as_u16(), 413, "{}", resp.body);
     let upload = app
-        .upload(
-            "/api/v1/media",
-            &applicant,
-            "file",
-            Some("certificate_front"),
-            png(1100, 1500),
-        )
+        .upload_media(&applicant, "certificate_front", png(1100, 1500))
         .await;
     assert_eq!(upload.status.as_u16(), 201, "{}", upload.body);
 }
@@ -574,13 +460,7 @@ async fn expensive_work_is_budgeted_per_user() {
     }
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
     let upload = app
-        .upload(
-            "/api/v1/media",
-            &prober,
-            "file",
-            Some("certificate_front"),
-            png(720, 1280),
-        )
+        .upload_media(&prober, "certificate_front", png(720, 1280))
         .await;
     assert_eq!(upload.status.as_u16(), 429, "{}", upload.body);
     let other = app.user("applicant", None).await;
@@ -673,13 +553,7 @@ async fn uploads_are_sealed_at_rest() {
     let applicant = app.user("applicant", None).await;
     let original = png(720, 1280);
     let up = app
-        .upload(
-            "/api/v1/media",
-            &applicant,
-            "file",
-            Some("certificate_front"),
-            original.clone(),
-        )
+        .upload_media(&applicant, "certificate_front", original.clone())
         .await;
     assert_eq!(up.status.as_u16(), 201, "{}", up.body);
     let sha = up.body["sha256"].as_str().unwrap().to_string();
@@ -709,22 +583,10 @@ async fn uploads_are_sealed_at_rest() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_are_not_public() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let anon = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anon.status(), 401);
+    let metrics = || app.request(Method::GET, "/metrics");
+    assert_eq!(status_of(metrics()).await, 401);
     let admin = app.login("admin", ADMIN_PASSWORD).await;
-    let ok = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 200);
+    assert_eq!(status_of(metrics().bearer_auth(&admin)).await, 200);
 }
 
 /// The attack: a JPEG with its last third cut off, which decoders fill with grey
@@ -742,25 +604,13 @@ async fn a_truncated_jpeg_is_refused_and_nothing_stored() {
         .encode_image(&img)
         .unwrap();
     let whole = app
-        .upload(
-            "/api/v1/media",
-            &applicant,
-            "file",
-            Some("certificate_front"),
-            jpeg.clone(),
-        )
+        .upload_media(&applicant, "certificate_front", jpeg.clone())
         .await;
     assert_eq!(whole.status.as_u16(), 201, "{}", whole.body);
     let stored = files_under(&dir);
     jpeg.truncate(jpeg.len() * 2 / 3);
     let cut = app
-        .upload(
-            "/api/v1/media",
-            &applicant,
-            "file",
-            Some("certificate_front"),
-            jpeg,
-        )
+        .upload_media(&applicant, "certificate_front", jpeg)
         .await;
     assert_eq!(cut.status.as_u16(), 422, "{}", cut.body);
     assert_eq!(
@@ -773,6 +623,11 @@ async fn a_truncated_jpeg_is_refused_and_nothing_stored() {
         stored,
         "the cut file left nothing behind"
     );
+}
+
+/// The status `request` is answered with.
+async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
 }
 
 /// Every file below `dir` (database files excluded): the object store's contents.
@@ -801,8 +656,7 @@ async fn the_miit_page_form_is_rate_limited() {
     let mut statuses = vec![];
     for _ in 0..5 {
         let resp = app
-            .client
-            .post(format!("{}/miit", app.base))
+            .request(Method::POST, "/miit")
             .header("cookie", "beian_form=attacker")
             .form(&[
                 ("mobile", "13800138000"),
@@ -823,14 +677,10 @@ async fn the_miit_page_form_is_rate_limited() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_login_wants_a_csrf_token() {
     let app = TestApp::spawn(Backend::Sqlite).await;
-    let resp = app
-        .client
-        .post(format!("{}/login", app.base))
-        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 403);
+    let login = app
+        .request(Method::POST, "/login")
+        .form(&[("username", "admin"), ("password", ADMIN_PASSWORD)]);
+    assert_eq!(status_of(login).await, 403);
 }
 
 /// Behind https (`BEIAN_PUBLIC_URL`), pages send HSTS and every cookie is `Secure`;
@@ -841,12 +691,7 @@ async fn over_https_cookies_are_secure_and_hsts_is_sent() {
         c.security.public_url = Some("https://beian.example.com".into())
     })
     .await;
-    let page = app
-        .client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap();
+    let page = app.request(Method::GET, "/login").send().await.unwrap();
     assert!(page.headers()["strict-transport-security"]
         .to_str()
         .unwrap()

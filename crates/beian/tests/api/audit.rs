@@ -39,6 +39,16 @@ impl Db {
             .unwrap();
     }
 
+    /// Runs `sql` with the text `value` as `$1` and the order `filing` as `$2`.
+    async fn set(&self, sql: &str, value: String, filing: &str) {
+        sqlx::query(sql)
+            .bind(value)
+            .bind(filing)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
     async fn row(&self, filing: &str, seq: i64) -> Row {
         sqlx::query_as(
             "SELECT seq, at, name, actor, body, hash FROM filing_events WHERE filing_id = $1 AND seq = $2",
@@ -107,10 +117,7 @@ async fn tampering_is_found(backend: Backend) {
     let applicant = app.user("applicant", None).await;
     let reviewer = app.user("platform_reviewer", None).await;
     let flow = Flow::prepare(&app, &applicant, 9400).await;
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    flow.to_sms(&reviewer).await;
     let id = flow.filing.as_str();
     sqlx::any::install_default_drivers();
     let (url, args) = match url {
@@ -139,19 +146,10 @@ async fn tampering_is_found(backend: Backend) {
     let second = db.row(id, 2).await;
     let changed = second.4.replacen("星河", "星海", 1);
     assert_ne!(changed, second.4);
-    sqlx::query("UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = 2")
-        .bind(changed)
-        .bind(id)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    let set_second = "UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = 2";
+    db.set(set_second, changed, id).await;
     db.expect_broken(id, "event 2");
-    sqlx::query("UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = 2")
-        .bind(second.4.clone())
-        .bind(id)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    db.set(set_second, second.4.clone(), id).await;
     db.expect_ok();
 
     // A deleted event in the middle.
@@ -190,16 +188,11 @@ async fn tampering_is_found(backend: Backend) {
     app.get("/api/v1/admin/audit-anchors", &applicant)
         .await
         .expect_error(403, "FORBIDDEN");
-    let anchors = app
-        .get("/api/v1/admin/audit-anchors", &admin)
-        .await
-        .expect(200);
-    let anchored = anchors["items"]
-        .as_array()
-        .unwrap()
+    let anchors = app.items("/api/v1/admin/audit-anchors", &admin).await;
+    let anchored = anchors
         .iter()
         .find(|a| a["day"] == day.as_str())
-        .unwrap_or_else(|| panic!("{day} is anchored: {anchors}"));
+        .unwrap_or_else(|| panic!("{day} is anchored: {anchors:?}"));
     assert!(anchored["orders"].as_i64().unwrap() >= 1, "{anchored}");
     db.expect_ok();
     let rows: Vec<Row> = sqlx::query_as(
@@ -235,12 +228,8 @@ async fn tampering_is_found(backend: Backend) {
         .unwrap();
     let mut state: serde_json::Value = serde_json::from_str(&state).unwrap();
     state["chain_head"] = json!(previous);
-    sqlx::query("UPDATE filings SET state = $1 WHERE id = $2")
-        .bind(state.to_string())
-        .bind(id)
-        .execute(&db.pool)
-        .await
-        .unwrap();
+    let set_state = "UPDATE filings SET state = $1 WHERE id = $2";
+    db.set(set_state, state.to_string(), id).await;
     db.expect_broken(&day, "anchor");
 
     // The last event deleted.

@@ -3,7 +3,7 @@
 //! backup began is served again, with its uploads, by a server on the restored copy.
 
 use crate::harness::{Backend, Flow, TestApp, ADMIN_PASSWORD};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,6 +14,26 @@ fn beian(args: &[&str]) -> std::process::Output {
         .env("BEIAN_LOG", "error")
         .output()
         .expect("beian runs")
+}
+
+/// `beian restore` of `archive` into the data directory `into`.
+fn restore(archive: &Path, into: &Path) -> std::process::Output {
+    beian(&[
+        "restore",
+        &archive.display().to_string(),
+        "--data-dir",
+        &into.display().to_string(),
+    ])
+}
+
+/// Asserts that a `beian` command succeeded; its error output otherwise.
+#[track_caller]
+fn assert_succeeded(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The media ids an order's document names.
@@ -54,20 +74,8 @@ async fn a_backup_under_load_restores_every_acknowledged_order() {
             let mut i = 0;
             while !stop.load(Ordering::SeqCst) {
                 let appid = format!("wxbackup{}x{i}", std::process::id());
-                app.post(
-                    "/api/v1/apps",
-                    &token,
-                    json!({"appid": appid, "name": format!("备份中写入{i}"), "owner_name": "深圳市星河科技有限公司"}),
-                )
-                .await
-                .expect(201);
-                app.post(
-                    "/api/v1/filings",
-                    &token,
-                    json!({"kind": "new", "appid": appid}),
-                )
-                .await
-                .expect(201);
+                let name = format!("备份中写入{i}");
+                Flow::open(&app, &token, &appid, &name, "深圳市星河科技有限公司").await;
                 written.fetch_add(1, Ordering::SeqCst);
                 i += 1;
             }
@@ -81,35 +89,17 @@ async fn a_backup_under_load_restores_every_acknowledged_order() {
     let out = tokio::task::spawn_blocking(move || beian(&["backup", "--data-dir", &d, &a]))
         .await
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let during = written.load(Ordering::SeqCst);
     stop.store(true, Ordering::SeqCst);
     writer.await.unwrap();
     assert!(during >= 2, "writes went on during the backup");
 
     let restored_dir = dir.with_extension("restored");
-    let out = beian(&[
-        "restore",
-        &archive.display().to_string(),
-        "--data-dir",
-        &restored_dir.display().to_string(),
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = restore(&archive, &restored_dir);
+    assert_succeeded(&out);
     // Restoring over a database is refused; nothing is overwritten.
-    let again = beian(&[
-        "restore",
-        &archive.display().to_string(),
-        "--data-dir",
-        &restored_dir.display().to_string(),
-    ]);
+    let again = restore(&archive, &restored_dir);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a database"));
 
@@ -164,21 +154,12 @@ async fn a_damaged_backup_is_refused_and_nothing_restored() {
         &dir.display().to_string(),
         &archive.display().to_string(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let whole = std::fs::read(&archive).unwrap();
     let cut = dir.with_extension("cut.tar");
     std::fs::write(&cut, &whole[..whole.len() / 2]).unwrap();
     let target = dir.with_extension("never");
-    let out = beian(&[
-        "restore",
-        &cut.display().to_string(),
-        "--data-dir",
-        &target.display().to_string(),
-    ]);
+    let out = restore(&cut, &target);
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not a usable beian backup"),

@@ -35,15 +35,19 @@ async fn set_clock(app: &TestApp, at: &str) {
         .expect(200);
 }
 
+/// Loads (or with `"dry_run": true` previews) a notice for 2027 as `token`.
+async fn load_2027_notice(app: &TestApp, token: &str, body: Value) -> Resp {
+    app.post("/api/v1/admin/calendar/2027/notice", token, body)
+        .await
+}
+
 fn date(v: &Value) -> &str {
     &v.as_str().expect("a timestamp")[..10]
 }
 
 /// submit → platform → SMS → authority → number, at each date on the real code paths.
 async fn the_flow_reaches_a_number_at_every_date(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     // (platform due date, provisional) for each date, and whether the authority's 20 working
     // days reach a projected year (from 12-03 they end on Thursday 2026-12-31, just inside).
     let authority_provisional = [false, true, true, true];
@@ -63,8 +67,7 @@ async fn the_flow_reaches_a_number_at_every_date(app: TestApp) {
         flow.decide("platform", &reviewer, "approve", json!([]))
             .await
             .expect(200);
-        let code = app.latest_code(&flow.mobile).await;
-        let verified = flow.verify(&code).await.expect(200);
+        let verified = flow.verify_latest().await;
         assert_eq!(verified["filing_status"], "authority_review", "{at}");
         let view = flow.view(&authority).await;
         assert_eq!(
@@ -131,12 +134,7 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
         "四、劳动节：5月1日（周六）至5日（周三）",
         "四、劳动节：五月一日（周六）至5日（周三）",
     );
-    let refused = app
-        .post(
-            "/api/v1/admin/calendar/2027/notice",
-            &admin,
-            json!({"text": garbled}),
-        )
+    let refused = load_2027_notice(&app, &admin, json!({"text": garbled}))
         .await
         .expect_error(422, "CALENDAR_NOTICE_UNREADABLE");
     assert!(
@@ -162,16 +160,12 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
     .expect_error(422, "CALENDAR_NOTICE_UNREADABLE");
     // A body far longer than any notice is refused before it is read.
     let padded = format!("{}{}", NOTICE_2027, "节假日期间注意安全。\n".repeat(4_000));
-    app.post(
-        "/api/v1/admin/calendar/2027/notice",
-        &admin,
-        json!({"text": padded, "dry_run": true}),
-    )
-    .await
-    .expect_error(413, "CALENDAR_NOTICE_TOO_LONG");
+    load_2027_notice(&app, &admin, json!({"text": padded, "dry_run": true}))
+        .await
+        .expect_error(413, "CALENDAR_NOTICE_TOO_LONG");
     // Only an admin loads notices.
-    app.post(
-        "/api/v1/admin/calendar/2027/notice",
+    load_2027_notice(
+        &app,
         &applicant,
         json!({"text": NOTICE_2027, "dry_run": true}),
     )
@@ -180,12 +174,7 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
 
     // The preview: the notice's days beside the projection, and the dates that would move.
     let text = notice_moving_january();
-    let preview = app
-        .post(
-            "/api/v1/admin/calendar/2027/notice",
-            &admin,
-            json!({"text": text, "dry_run": true}),
-        )
+    let preview = load_2027_notice(&app, &admin, json!({"text": text, "dry_run": true}))
         .await
         .expect(200);
     let p = &preview["preview"];
@@ -207,12 +196,7 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
         "a dry run stores nothing"
     );
 
-    let loaded = app
-        .post(
-            "/api/v1/admin/calendar/2027/notice",
-            &admin,
-            json!({"text": text}),
-        )
+    let loaded = load_2027_notice(&app, &admin, json!({"text": text}))
         .await
         .expect(200);
     assert_eq!(loaded["loaded"]["scheduled"], 4, "{loaded}");
@@ -225,20 +209,12 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
         let view = flow.view(&applicant).await;
         assert_eq!(date(&view["due_at"]), expected, "{}", flow.filing);
         assert_eq!(view["due_provisional"], false);
-        let events = app
-            .get(
-                &format!("/api/v1/filings/{}/events", flow.filing),
-                &applicant,
-            )
-            .await
-            .expect(200);
-        let moved: Vec<&Value> = events["items"]
-            .as_array()
-            .unwrap()
+        let events = app.events(&flow.filing, &applicant).await;
+        let moved: Vec<&Value> = events
             .iter()
             .filter(|e| e["event"] == "due_recomputed")
             .collect();
-        assert_eq!(moved.len(), 1, "recomputed exactly once: {events}");
+        assert_eq!(moved.len(), 1, "recomputed exactly once: {events:?}");
         assert_eq!(date(&moved[0]["due_at"]), expected);
         assert!(
             moved[0]["previous_due_at"].as_str().unwrap() < moved[0]["due_at"].as_str().unwrap()
@@ -246,13 +222,9 @@ async fn a_loaded_notice_moves_provisional_due_dates_once(app: TestApp) {
     }
     // The year is official now: loading it again is refused, and the worker's later passes
     // find nothing to recompute.
-    app.post(
-        "/api/v1/admin/calendar/2027/notice",
-        &admin,
-        json!({"text": text}),
-    )
-    .await
-    .expect_error(409, "CALENDAR_YEAR_OFFICIAL");
+    load_2027_notice(&app, &admin, json!({"text": text}))
+        .await
+        .expect_error(409, "CALENDAR_YEAR_OFFICIAL");
     let year = app
         .get("/api/v1/admin/calendar/2027", &admin)
         .await
@@ -299,12 +271,7 @@ async fn three_processes_switch_to_a_loaded_notice_and_recompute_each_order_once
         flows.push(flow.filing.clone());
     }
     let admin = apps[0].login("admin", ADMIN_PASSWORD).await;
-    apps[0]
-        .post(
-            "/api/v1/admin/calendar/2027/notice",
-            &admin,
-            json!({"text": notice_moving_january()}),
-        )
+    load_2027_notice(&apps[0], &admin, json!({"text": notice_moving_january()}))
         .await
         .expect(200);
     // The other processes see it on their next worker tick (100 ms here).
@@ -330,10 +297,7 @@ async fn three_processes_switch_to_a_loaded_notice_and_recompute_each_order_once
         let names = apps[2].event_names(id, &applicant).await;
         let moved = names.iter().filter(|e| *e == "due_recomputed").count();
         assert_eq!(moved, 1, "{id}: {names:?}");
-        let view = apps[1]
-            .get(&format!("/api/v1/filings/{id}"), &applicant)
-            .await
-            .expect(200);
+        let view = apps[1].filing(id, &applicant).await;
         assert_eq!(date(&view["due_at"]), "2027-01-11");
         assert_eq!(view["due_provisional"], false);
     }

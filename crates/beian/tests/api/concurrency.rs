@@ -3,7 +3,6 @@
 
 use crate::harness::*;
 use futures::stream::{self, StreamExt};
-use serde_json::json;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -73,38 +72,44 @@ pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
     }
     for app in &apps {
         let admin = app.login("admin", ADMIN_PASSWORD).await;
-        app.post("/api/v1/admin/clock", &admin, json!({"set": START}))
-            .await
-            .expect(200);
+        app.set_clock(&admin, START).await;
     }
     (children, apps)
+}
+
+/// The ids of `count` orders of subjects from `first` on, prepared six at a time through
+/// the processes in turn and carried to the authority, or (`to_authority` false) to the
+/// SMS verification.
+async fn prepare_orders(
+    apps: &[TestApp],
+    applicant: &str,
+    reviewer: &str,
+    (first, count): (u32, u32),
+    to_authority: bool,
+) -> Vec<String> {
+    stream::iter(0..count)
+        .map(|i| async move {
+            let flow = Flow::prepare(&apps[i as usize % apps.len()], applicant, first + i).await;
+            if to_authority {
+                flow.to_authority(reviewer).await;
+            } else {
+                flow.to_sms(reviewer).await;
+            }
+            flow.filing.clone()
+        })
+        .buffer_unordered(6)
+        .collect()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
     let db = fresh_pg_database().await;
     let (_servers, apps) = start(3, &db).await;
-    let applicant = apps[0].user("applicant", None).await;
-    let reviewer = apps[0].user("platform_reviewer", None).await;
-    let authority = apps[0].user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = apps[0].filing_roles().await;
 
     // 200 orders in SMS verification, prepared through all three processes.
-    let waiting: Vec<String> = stream::iter(0..200u32)
-        .map(|i| {
-            let (app, applicant, reviewer) =
-                (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
-            async move {
-                let flow = Flow::prepare(app, &applicant, 1000 + i).await;
-                flow.submit().await.expect(200);
-                flow.decide("platform", &reviewer, "approve", json!([]))
-                    .await
-                    .expect(200);
-                flow.filing.clone()
-            }
-        })
-        .buffer_unordered(6)
-        .collect()
-        .await;
+    let waiting = prepare_orders(&apps, &applicant, &reviewer, (1000, 200), false).await;
 
     // Every process's clock passes the deadline at once; all run their timers.
     let advanced = futures::future::join_all(apps.iter().map(|a| a.advance_hours(25.0))).await;
@@ -120,46 +125,16 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
         let events = apps[1].event_names(id, &applicant).await;
         let returned = events.iter().filter(|e| *e == "returned").count();
         assert_eq!(returned, 1, "filing {id} returned exactly once");
-        assert_eq!(
-            apps[2]
-                .get(&format!("/api/v1/filings/{id}"), &applicant)
-                .await
-                .expect(200)["status"],
-            "returned"
-        );
+        assert_eq!(apps[2].filing(id, &applicant).await["status"], "returned");
     }
 
     // 50 orders at the authority, then 50 approvals in parallel on three processes.
-    let ready: Vec<String> = stream::iter(0..50u32)
-        .map(|i| {
-            let (app, applicant, reviewer) =
-                (&apps[i as usize % 3], applicant.clone(), reviewer.clone());
-            async move {
-                let flow = Flow::prepare(app, &applicant, 2000 + i).await;
-                flow.to_authority(&reviewer).await;
-                flow.filing.clone()
-            }
-        })
-        .buffer_unordered(6)
-        .collect()
-        .await;
+    let ready = prepare_orders(&apps, &applicant, &reviewer, (2000, 50), true).await;
     let numbers: Vec<String> = stream::iter(ready.iter().enumerate())
         .map(|(i, id)| {
             let (app, authority) = (&apps[i % 3], authority.clone());
             async move {
-                let v = app
-                    .get(&format!("/api/v1/filings/{id}"), &authority)
-                    .await
-                    .expect(200)["version"]
-                    .clone();
-                let done = app
-                    .post(
-                        &format!("/api/v1/filings/{id}/authority-decision"),
-                        &authority,
-                        json!({"decision": "approve", "expected_version": v}),
-                    )
-                    .await
-                    .expect(200);
+                let done = app.approve(id, "authority", &authority).await;
                 done["service_number"].as_str().unwrap().to_string()
             }
         })

@@ -31,9 +31,7 @@ async fn raw(app: &TestApp, path: &str, token: &str) -> (u16, String, String) {
 
 async fn dashboard_figures_come_from_the_event_log(app: TestApp) {
     let admin = app.login("admin", ADMIN_PASSWORD).await;
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let f1 = Flow::prepare(&app, &applicant, 61).await;
     let f2 = Flow::prepare(&app, &applicant, 62).await;
     let f3 = Flow::prepare(&app, &applicant, 63).await;
@@ -62,8 +60,7 @@ async fn dashboard_figures_come_from_the_event_log(app: TestApp) {
         .await
         .expect(200);
     at(&app, &admin, "2026-03-02T13:00:00+08:00").await;
-    let code = app.latest_code(&f1.mobile).await;
-    f1.verify(&code).await.expect(200);
+    f1.verify_latest().await;
     // f2: rejected after 4 h.
     at(&app, &admin, "2026-03-02T14:00:00+08:00").await;
     let reason = json!([{"field": "subject.certificate.photo", "error": "证件照片模糊、不完整或有遮挡", "suggestion": "重新上传清晰、四角完整的原件彩色照片"}]);

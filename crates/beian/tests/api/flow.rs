@@ -25,11 +25,9 @@ crate::both_backends!(
 async fn public_endpoints_are_rate_limited() {
     let app = TestApp::spawn_with(Backend::Sqlite, |c| c.public_rate_per_minute = 3).await;
     for _ in 0..3 {
-        app.call(Method::GET, "/api/v1/public/filings?q=星河", None, None)
-            .await
-            .expect(200);
+        app.public_search("星河").await.expect(200);
     }
-    app.call(Method::GET, "/api/v1/public/filings?q=星河", None, None)
+    app.public_search("星河")
         .await
         .expect_error(429, "RATE_LIMITED");
     app.post_public(
@@ -41,20 +39,14 @@ async fn public_endpoints_are_rate_limited() {
 }
 
 async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let mut flow = Flow::prepare(&app, &applicant, 1).await;
 
     // Release is gated until filed (§13).
-    let release = format!("/api/v1/apps/{}/releases", flow.appid);
-    app.post(&release, &applicant, json!({"version": "1.0.0"}))
+    app.release(&flow.appid, &applicant, "1.0.0")
         .await
         .expect_error(409, "NOT_FILED");
-    let entry = app
-        .get(&format!("/api/v1/apps/{}", flow.appid), &applicant)
-        .await
-        .expect(200);
+    let entry = app.app_entry(&flow.appid, &applicant).await;
     assert_eq!(entry["entry"], "go_to_filing");
 
     let submitted = flow.submit().await.expect(200);
@@ -100,8 +92,7 @@ async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
         .await
         .expect_error(404, "NOT_FOUND");
 
-    let code = app.latest_code(&flow.mobile).await;
-    let verified = flow.verify(&code).await.expect(200);
+    let verified = flow.verify_latest().await;
     assert_eq!(verified["filing_status"], "authority_review");
     let filed = flow
         .decide("authority", &authority, "approve", json!([]))
@@ -116,27 +107,16 @@ async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
         .is_beian_issued(2026));
 
     // Filed: release allowed, entry shows it, public query finds it without personal data.
-    app.post(&release, &applicant, json!({"version": "1.0.0"}))
+    app.release(&flow.appid, &applicant, "1.0.0")
         .await
         .expect(201);
-    let entry = app
-        .get(&format!("/api/v1/apps/{}", flow.appid), &applicant)
-        .await
-        .expect(200);
+    let entry = app.app_entry(&flow.appid, &applicant).await;
     assert_eq!(
         (entry["entry"].as_str(), entry["service_number"].as_str()),
         (Some("filed"), Some(number))
     );
     for q in [number, flow.name.as_str(), "星河科技1号"] {
-        let found = app
-            .call(
-                Method::GET,
-                &format!("/api/v1/public/filings?q={q}"),
-                None,
-                None,
-            )
-            .await
-            .expect(200);
+        let found = app.public_search(q).await.expect(200);
         assert_eq!(found["items"][0]["service_number"], number, "query {q}");
         let text = found.to_string();
         assert!(
@@ -151,19 +131,9 @@ async fn reject_fix_resubmit_verify_and_file(app: TestApp) {
 }
 
 async fn wrong_code_and_resend_limit(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let flow = Flow::prepare(&app, &applicant, 2).await;
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    let (_, flow) = at_sms(&app, 2).await;
     let first = app.latest_code(&flow.mobile).await;
-    let wrong = if first == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
+    let wrong = other_code(&first);
     let body = flow.verify(wrong).await.expect_error(422, "WRONG_CODE");
     assert_eq!(body["error"]["attempts_left"], 4);
     // Unknown mobile: not counted.
@@ -196,10 +166,7 @@ async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let reviewer = app.user("platform_reviewer", None).await;
     let mut flow = Flow::prepare(&app, &applicant, 3).await;
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    flow.to_sms(&reviewer).await;
     let code = app.latest_code(&flow.mobile).await;
     app.advance_hours(23.5).await;
     assert_eq!(flow.view(&applicant).await["status"], "sms_verification");
@@ -228,15 +195,9 @@ async fn timeout_returns_and_unchanged_resubmission_goes_to_sms(app: TestApp) {
 }
 
 async fn too_many_wrong_entries_return_the_order(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let flow = Flow::prepare(&app, &applicant, 4).await;
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    let (applicant, flow) = at_sms(&app, 4).await;
     let code = app.latest_code(&flow.mobile).await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let wrong = other_code(&code);
     for left in (0..5).rev() {
         let body = flow.verify(wrong).await.expect_error(422, "WRONG_CODE");
         assert_eq!(body["error"]["attempts_left"], left);
@@ -251,23 +212,13 @@ async fn too_many_wrong_entries_return_the_order(app: TestApp) {
 }
 
 async fn second_mini_program_of_a_subject_gets_service_index_two(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let (credit, subject) = (credit_code(5), "深圳市星河科技5号有限公司");
     let first = Flow::prepare_with(&app, &applicant, 5, &credit, subject).await;
-    first.to_authority(&reviewer).await;
-    let a = first
-        .decide("authority", &authority, "approve", json!([]))
-        .await
-        .expect(200);
+    let a = first.file(&reviewer, &authority).await;
     let second = Flow::prepare_with(&app, &applicant, 6, &credit, subject).await;
     // The SMS goes to the same principal mobile as the document says.
-    second.to_authority(&reviewer).await;
-    let b = second
-        .decide("authority", &authority, "approve", json!([]))
-        .await
-        .expect(200);
+    let b = second.file(&reviewer, &authority).await;
     assert_eq!(a["subject_number"], b["subject_number"]);
     let subject_number = a["subject_number"].as_str().unwrap();
     assert_eq!(
@@ -299,22 +250,15 @@ async fn subject_busy_and_version_conflict(app: TestApp) {
     // A stale expected_version changes nothing.
     let view = first.view(&reviewer).await;
     let stale = view["version"].as_i64().unwrap() - 1;
-    app.post(
-        &format!("/api/v1/filings/{}/platform-decision", first.filing),
-        &reviewer,
-        json!({"decision": "approve", "reasons": [], "expected_version": stale}),
-    )
-    .await
-    .expect_error(409, "VERSION_CONFLICT");
+    let body = json!({"decision": "approve", "reasons": [], "expected_version": stale});
+    app.decision(&first.filing, "platform", &reviewer, body)
+        .await
+        .expect_error(409, "VERSION_CONFLICT");
     assert_eq!(first.view(&reviewer).await["status"], "platform_review");
     // Once the first is withdrawn the subject is free.
-    app.post(
-        &format!("/api/v1/filings/{}/withdraw", first.filing),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.act(&first.filing, "withdraw", &applicant)
+        .await
+        .expect(200);
     second.submit().await.expect(200);
 }
 
@@ -322,163 +266,65 @@ async fn withdrawal_allowed_then_refused(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let reviewer = app.user("platform_reviewer", None).await;
     let flow = Flow::prepare(&app, &applicant, 9).await;
-    let withdraw = format!("/api/v1/filings/{}/withdraw", flow.filing);
-    app.post(&withdraw, &applicant, json!({}))
-        .await
-        .expect_error(409, "WRONG_STATE");
+    let withdraw = || app.act(&flow.filing, "withdraw", &applicant);
+    withdraw().await.expect_error(409, "WRONG_STATE");
     flow.submit().await.expect(200);
-    assert_eq!(
-        app.post(&withdraw, &applicant, json!({})).await.expect(200)["status"],
-        "withdrawn"
-    );
+    assert_eq!(withdraw().await.expect(200)["status"], "withdrawn");
     // A new order for the same app, approved: no longer withdrawable.
     let again = app
-        .post(
-            "/api/v1/filings",
-            &applicant,
-            json!({"kind": "new", "appid": flow.appid}),
-        )
-        .await
-        .expect(201);
+        .open_order(&applicant, json!({"kind": "new", "appid": flow.appid}))
+        .await;
     let id = again["id"].as_str().unwrap();
     // The first order consumed the face verification; a new order needs its own.
     let mut doc = flow.document.clone();
-    app.put(
-        &format!("/api/v1/filings/{id}/application"),
-        &applicant,
-        doc.clone(),
-    )
-    .await
-    .expect(200);
-    doc["mini_program_principal"]["face_verification"] = json!(app.face(id, &applicant).await);
-    app.put(
-        &format!("/api/v1/filings/{id}/application"),
-        &applicant,
-        doc,
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/filings/{id}/submit"),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect(200);
-    let v = app
-        .get(&format!("/api/v1/filings/{id}"), &reviewer)
+    app.save_application(id, &applicant, doc.clone())
         .await
-        .expect(200)["version"]
-        .clone();
-    app.post(
-        &format!("/api/v1/filings/{id}/platform-decision"),
-        &reviewer,
-        json!({"decision": "approve", "expected_version": v}),
-    )
-    .await
-    .expect(200);
+        .expect(200);
+    doc["mini_program_principal"]["face_verification"] = json!(app.face(id, &applicant).await);
+    app.save_application(id, &applicant, doc).await.expect(200);
+    app.act(id, "submit", &applicant).await.expect(200);
+    app.approve(id, "platform", &reviewer).await;
     let refused = app
-        .post(
-            &format!("/api/v1/filings/{id}/withdraw"),
-            &applicant,
-            json!({}),
-        )
+        .act(id, "withdraw", &applicant)
         .await
         .expect_error(409, "NOT_WITHDRAWABLE");
     assert_eq!(refused["error"]["message"], "平台初审通过后不可撤回");
 }
 
 async fn cancellation_voids_the_number(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let flow = Flow::prepare(&app, &applicant, 10).await;
-    flow.to_authority(&reviewer).await;
-    let filed = flow
-        .decide("authority", &authority, "approve", json!([]))
-        .await
-        .expect(200);
+    let filed = flow.file(&reviewer, &authority).await;
     let number = filed["service_number"].as_str().unwrap().to_string();
     let cancel = app
-        .post("/api/v1/filings", &applicant, json!({"kind": "cancel", "appid": flow.appid, "cancel_type": "mini_program", "cancel_reason": "not_operating"}))
-        .await
-        .expect(201);
+        .open_order(&applicant, json!({"kind": "cancel", "appid": flow.appid, "cancel_type": "mini_program", "cancel_reason": "not_operating"}))
+        .await;
     let id = cancel["id"].as_str().unwrap().to_string();
     assert_eq!(cancel["document"], json!(null));
-    let submitted = app
-        .post(
-            &format!("/api/v1/filings/{id}/submit"),
-            &applicant,
-            json!({}),
-        )
-        .await
-        .expect(200);
+    let submitted = app.act(&id, "submit", &applicant).await.expect(200);
     assert_eq!(submitted["status"], "sms_verification");
-    app.post(
-        &format!("/api/v1/filings/{id}/withdraw"),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect_error(409, "NOT_WITHDRAWABLE");
-    let code = app.latest_code(&flow.mobile).await;
-    flow.verify(&code).await.expect(200);
-    let v = app
-        .get(&format!("/api/v1/filings/{id}"), &authority)
+    app.act(&id, "withdraw", &applicant)
         .await
-        .expect(200)["version"]
-        .clone();
-    let done = app
-        .post(
-            &format!("/api/v1/filings/{id}/authority-decision"),
-            &authority,
-            json!({"decision": "approve", "expected_version": v}),
-        )
-        .await
-        .expect(200);
+        .expect_error(409, "NOT_WITHDRAWABLE");
+    flow.verify_latest().await;
+    let done = app.approve(&id, "authority", &authority).await;
     assert_eq!(done["status"], "cancelled");
-    let entry = app
-        .get(&format!("/api/v1/apps/{}", flow.appid), &applicant)
-        .await
-        .expect(200);
+    let entry = app.app_entry(&flow.appid, &applicant).await;
     assert_eq!(entry["entry"], "cancelled");
-    app.post(
-        &format!("/api/v1/apps/{}/releases", flow.appid),
-        &applicant,
-        json!({"version": "2"}),
-    )
-    .await
-    .expect_error(409, "NOT_FILED");
-    let found = app
-        .call(
-            Method::GET,
-            &format!("/api/v1/public/filings?q={number}"),
-            None,
-            None,
-        )
+    app.release(&flow.appid, &applicant, "2")
         .await
-        .expect(200);
+        .expect_error(409, "NOT_FILED");
+    let found = app.public_search(&number).await.expect(200);
     assert_eq!(found["items"], json!([]));
 }
 
 async fn change_filing_keeps_the_app_filed(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let flow = Flow::prepare(&app, &applicant, 11).await;
-    flow.to_authority(&reviewer).await;
-    let filed = flow
-        .decide("authority", &authority, "approve", json!([]))
-        .await
-        .expect(200);
+    let filed = flow.file(&reviewer, &authority).await;
     let change = app
-        .post(
-            "/api/v1/filings",
-            &applicant,
-            json!({"kind": "change", "appid": flow.appid}),
-        )
-        .await
-        .expect(201);
+        .open_order(&applicant, json!({"kind": "change", "appid": flow.appid}))
+        .await;
     let id = change["id"].as_str().unwrap().to_string();
     assert_eq!(
         change["document"]["subject"]["name"], flow.document["subject"]["name"],
@@ -486,67 +332,23 @@ async fn change_filing_keeps_the_app_filed(app: TestApp) {
     );
     let mut doc = change["document"].clone();
     doc["subject"]["certificate"]["number"] = json!(credit_code(999));
-    app.put(
-        &format!("/api/v1/filings/{id}/application"),
-        &applicant,
-        doc.clone(),
-    )
-    .await
-    .expect_error(409, "REFILE_REQUIRED");
+    app.save_application(&id, &applicant, doc.clone())
+        .await
+        .expect_error(409, "REFILE_REQUIRED");
     doc["subject"]["certificate"]["number"] =
         flow.document["subject"]["certificate"]["number"].clone();
     doc["mini_program"]["remark"] =
         json!("为个人用户提供记账、账单分类、月度统计与预算提醒功能，不涉及支付与理财。");
     doc["mini_program_principal"]["face_verification"] = json!(app.face(&id, &applicant).await);
-    app.put(
-        &format!("/api/v1/filings/{id}/application"),
-        &applicant,
-        doc,
-    )
-    .await
-    .expect(200);
-    app.post(
-        &format!("/api/v1/filings/{id}/submit"),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.save_application(&id, &applicant, doc).await.expect(200);
+    app.act(&id, "submit", &applicant).await.expect(200);
     // In flight: the app stays filed and may release.
-    app.post(
-        &format!("/api/v1/apps/{}/releases", flow.appid),
-        &applicant,
-        json!({"version": "1.1"}),
-    )
-    .await
-    .expect(201);
-    let v = app
-        .get(&format!("/api/v1/filings/{id}"), &reviewer)
+    app.release(&flow.appid, &applicant, "1.1")
         .await
-        .expect(200)["version"]
-        .clone();
-    app.post(
-        &format!("/api/v1/filings/{id}/platform-decision"),
-        &reviewer,
-        json!({"decision": "approve", "expected_version": v}),
-    )
-    .await
-    .expect(200);
-    let code = app.latest_code(&flow.mobile).await;
-    flow.verify(&code).await.expect(200);
-    let v = app
-        .get(&format!("/api/v1/filings/{id}"), &authority)
-        .await
-        .expect(200)["version"]
-        .clone();
-    let done = app
-        .post(
-            &format!("/api/v1/filings/{id}/authority-decision"),
-            &authority,
-            json!({"decision": "approve", "expected_version": v}),
-        )
-        .await
-        .expect(200);
+        .expect(201);
+    app.approve(&id, "platform", &reviewer).await;
+    flow.verify_latest().await;
+    let done = app.approve(&id, "authority", &authority).await;
     assert_eq!(done["status"], "filed");
     assert_eq!(
         done["service_number"], filed["service_number"],
@@ -556,17 +358,15 @@ async fn change_filing_keeps_the_app_filed(app: TestApp) {
 
 async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
     let alice = app.user("applicant", None).await;
-    let bob = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let gd = app.user("authority_reviewer", Some("44")).await;
+    let (bob, reviewer, gd) = app.filing_roles().await;
     let bj = app.user("authority_reviewer", Some("11")).await;
     let flow = Flow::prepare(&app, &alice, 12).await;
     let path = format!("/api/v1/filings/{}", flow.filing);
     app.get(&path, &bob).await.expect_error(404, "NOT_FOUND");
-    app.put(&format!("{path}/application"), &bob, flow.document.clone())
+    app.save_application(&flow.filing, &bob, flow.document.clone())
         .await
         .expect_error(404, "NOT_FOUND");
-    app.post(&format!("{path}/submit"), &bob, json!({}))
+    app.act(&flow.filing, "submit", &bob)
         .await
         .expect_error(404, "NOT_FOUND");
     app.get(&format!("/api/v1/apps/{}", flow.appid), &bob)
@@ -575,13 +375,7 @@ async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
     let bobs = app.get("/api/v1/filings", &bob).await.expect(200);
     assert_eq!(bobs["items"], json!([]));
     let media = app
-        .upload(
-            "/api/v1/media",
-            &alice,
-            "file",
-            Some("certificate_front"),
-            png(720, 1280),
-        )
+        .upload_media(&alice, "certificate_front", png(720, 1280))
         .await
         .expect(201);
     app.get(
@@ -592,13 +386,10 @@ async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
     .expect_error(404, "NOT_FOUND");
     flow.to_authority(&reviewer).await;
     app.get(&path, &bj).await.expect_error(404, "NOT_FOUND");
-    app.post(
-        &format!("{path}/authority-decision"),
-        &bj,
-        json!({"decision": "approve", "expected_version": 1}),
-    )
-    .await
-    .expect_error(404, "NOT_FOUND");
+    let approve_v1 = json!({"decision": "approve", "expected_version": 1});
+    app.decision(&flow.filing, "authority", &bj, approve_v1.clone())
+        .await
+        .expect_error(404, "NOT_FOUND");
     assert_eq!(
         app.get("/api/v1/filings", &bj).await.expect(200)["items"],
         json!([])
@@ -606,14 +397,10 @@ async fn tenants_and_provinces_see_only_their_own(app: TestApp) {
     let listed = app.get("/api/v1/filings", &gd).await.expect(200);
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
     // Reviewers may not act as applicants, applicants not as reviewers.
-    app.post(
-        &format!("{path}/platform-decision"),
-        &alice,
-        json!({"decision": "approve", "expected_version": 1}),
-    )
-    .await
-    .expect_error(403, "FORBIDDEN");
-    app.post(&format!("{path}/withdraw"), &reviewer, json!({}))
+    app.decision(&flow.filing, "platform", &alice, approve_v1)
+        .await
+        .expect_error(403, "FORBIDDEN");
+    app.act(&flow.filing, "withdraw", &reviewer)
         .await
         .expect_error(403, "FORBIDDEN");
 }
@@ -622,26 +409,18 @@ async fn idempotency_key_replays_the_first_response(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let body = json!({"appid": "wxidempotent01", "name": "星河幂等"});
     let headers = [("Idempotency-Key", "k-1")];
-    let first = app
-        .call_with(
+    let register = || {
+        let body = Some(body.clone());
+        app.call_with(
             Method::POST,
             "/api/v1/apps",
             Some(&applicant),
-            Some(body.clone()),
+            body,
             &headers,
         )
-        .await
-        .expect(201);
-    let again = app
-        .call_with(
-            Method::POST,
-            "/api/v1/apps",
-            Some(&applicant),
-            Some(body.clone()),
-            &headers,
-        )
-        .await
-        .expect(201);
+    };
+    let first = register().await.expect(201);
+    let again = register().await.expect(201);
     assert_eq!(first, again);
     app.post("/api/v1/apps", &applicant, body)
         .await
@@ -674,13 +453,9 @@ async fn malformed_and_unauthorised_requests(app: TestApp) {
         .expect_error(400, "BAD_REQUEST");
     let flow = Flow::prepare(&app, &applicant, 13).await;
     let wrong_type = json!({"subject": {"nature": "enterprise"}});
-    app.put(
-        &format!("/api/v1/filings/{}/application", flow.filing),
-        &applicant,
-        wrong_type,
-    )
-    .await
-    .expect_error(400, "BAD_REQUEST");
+    app.save_application(&flow.filing, &applicant, wrong_type)
+        .await
+        .expect_error(400, "BAD_REQUEST");
     // Precheck reports every issue at once; submit refuses with the same list.
     let mut doc = flow.document.clone();
     doc["subject_principal"]["mobile"] = json!("12345");
@@ -700,11 +475,7 @@ async fn malformed_and_unauthorised_requests(app: TestApp) {
         "{codes:?}"
     );
     let saved = app
-        .put(
-            &format!("/api/v1/filings/{}/application", flow.filing),
-            &applicant,
-            doc,
-        )
+        .save_application(&flow.filing, &applicant, doc)
         .await
         .expect(200);
     assert_eq!(saved["issues"].as_array().unwrap().len(), codes.len());
@@ -715,45 +486,25 @@ async fn malformed_and_unauthorised_requests(app: TestApp) {
     );
     assert_eq!(flow.view(&applicant).await["status"], "draft");
     // Uploads: type by bytes, not by name.
-    app.upload(
-        "/api/v1/media",
+    app.upload_media(
         &applicant,
-        "file",
-        Some("certificate_front"),
+        "certificate_front",
         b"GIF89a not allowed".to_vec(),
     )
     .await
     .expect_error(415, "MEDIA_FORMAT");
     let mut truncated = png(720, 1280);
     truncated.truncate(60);
-    app.upload(
-        "/api/v1/media",
-        &applicant,
-        "file",
-        Some("certificate_front"),
-        truncated,
-    )
-    .await
-    .expect_error(422, "VALIDATION_FAILED");
+    app.upload_media(&applicant, "certificate_front", truncated)
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
     let mut oversize = png(720, 1280);
     oversize.resize(3 * 1024 * 1024, 0);
-    app.upload(
-        "/api/v1/media",
-        &applicant,
-        "file",
-        Some("certificate_front"),
-        oversize,
-    )
-    .await
-    .expect_error(413, "MEDIA_TOO_LARGE");
+    app.upload_media(&applicant, "certificate_front", oversize)
+        .await
+        .expect_error(413, "MEDIA_TOO_LARGE");
     let ok = app
-        .upload(
-            "/api/v1/media",
-            &applicant,
-            "file",
-            Some("certificate_front"),
-            png(100, 100),
-        )
+        .upload_media(&applicant, "certificate_front", png(100, 100))
         .await
         .expect(201);
     assert_eq!(
@@ -771,13 +522,7 @@ async fn malformed_and_unauthorised_requests(app: TestApp) {
 async fn legacy_listed_apps_release_until_clearance(app: TestApp) {
     let applicant = app.user("applicant", None).await;
     let admin = app.login("admin", ADMIN_PASSWORD).await;
-    app.post(
-        "/api/v1/admin/clock",
-        &admin,
-        json!({"set": "2024-03-01T10:00:00+08:00"}),
-    )
-    .await
-    .expect(200);
+    app.set_clock(&admin, "2024-03-01T10:00:00+08:00").await;
     let legacy = json!({"appid": "wxlegacy0001", "name": "星河老应用", "listed": true, "registered_at": "2023-05-01T10:00:00+08:00"});
     app.post("/api/v1/apps", &applicant, legacy)
         .await
@@ -795,36 +540,18 @@ async fn legacy_listed_apps_release_until_clearance(app: TestApp) {
         "listed but unfiled shows the banner"
     );
     // G3: grace until the clearance date; G2: a new app must file first.
-    app.post(
-        "/api/v1/apps/wxlegacy0001/releases",
-        &applicant,
-        json!({"version": "3.1"}),
-    )
-    .await
-    .expect(201);
+    app.release("wxlegacy0001", &applicant, "3.1")
+        .await
+        .expect(201);
     let refused = app
-        .post(
-            "/api/v1/apps/wxfresh00001/releases",
-            &applicant,
-            json!({"version": "1"}),
-        )
+        .release("wxfresh00001", &applicant, "1")
         .await
         .expect_error(409, "NOT_FILED");
     assert_eq!(refused["error"]["gate"], "must_file_first");
     // G4: from 2024-04-01 the legacy app is cleared.
-    app.post(
-        "/api/v1/admin/clock",
-        &admin,
-        json!({"set": "2024-04-01T00:00:00+08:00"}),
-    )
-    .await
-    .expect(200);
+    app.set_clock(&admin, "2024-04-01T00:00:00+08:00").await;
     let cleared = app
-        .post(
-            "/api/v1/apps/wxlegacy0001/releases",
-            &applicant,
-            json!({"version": "3.2"}),
-        )
+        .release("wxlegacy0001", &applicant, "3.2")
         .await
         .expect_error(409, "NOT_FILED");
     assert_eq!(cleared["error"]["gate"], "cleared");
@@ -892,7 +619,10 @@ async fn precheck_reports_every_fault_and_submit_refuses_saving_nothing(app: Tes
     );
 
     // Saving keeps the faulty draft and reports the same issues.
-    let saved = flow_save(&app, &flow, &applicant, doc).await;
+    let saved = app
+        .save_application(&flow.filing, &applicant, doc)
+        .await
+        .expect(200);
     assert_eq!(saved["issues"], pre["issues"]);
     let events_path = format!("/api/v1/filings/{}/events", flow.filing);
     let before = flow.view(&applicant).await;
@@ -908,21 +638,6 @@ async fn precheck_reports_every_fault_and_submit_refuses_saving_nothing(app: Tes
     assert_eq!(events_after, events_before, "no event appended");
 }
 
-async fn flow_save(
-    app: &TestApp,
-    flow: &Flow<'_>,
-    token: &str,
-    doc: serde_json::Value,
-) -> serde_json::Value {
-    app.put(
-        &format!("/api/v1/filings/{}/application", flow.filing),
-        token,
-        doc,
-    )
-    .await
-    .expect(200)
-}
-
 /// Every page names an icon that answers, and the skip link shows only on keyboard focus.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
@@ -934,12 +649,7 @@ async fn pages_have_an_icon_and_a_skip_link_for_the_keyboard() {
         "{page}"
     );
     for path in ["/favicon.svg", "/favicon.ico"] {
-        let icon = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let icon = app.request(Method::GET, path).send().await.unwrap();
         assert_eq!(icon.status(), 200, "{path}");
         assert_eq!(icon.headers()["content-type"], "image/svg+xml");
     }
@@ -955,13 +665,7 @@ async fn the_queue_is_searched_filtered_by_province_and_exported() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let admin = app.login("admin", ADMIN_PASSWORD).await;
     let name = format!("rev{}", std::process::id());
-    app.post(
-        "/api/v1/users",
-        &admin,
-        json!({"username": name, "password": "password-123", "role": "platform_reviewer"}),
-    )
-    .await
-    .expect(201);
+    app.create_user(&admin, &name, "platform_reviewer").await;
     let applicant = app.user("applicant", None).await;
     let flow = Flow::prepare(&app, &applicant, 9500).await;
     flow.submit().await.expect(200);

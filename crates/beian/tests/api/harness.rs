@@ -139,14 +139,7 @@ impl TestApp {
             client: reqwest::Client::new(),
         };
         let admin = t.login("admin", ADMIN_PASSWORD).await;
-        t.call(
-            Method::POST,
-            "/api/v1/admin/clock",
-            Some(&admin),
-            Some(json!({"set": START})),
-        )
-        .await
-        .expect(200);
+        t.set_clock(&admin, START).await;
         t
     }
 
@@ -170,7 +163,7 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Resp {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        let mut req = self.request(method, path);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -187,18 +180,27 @@ impl TestApp {
         Resp { status, body }
     }
 
-    /// The names of an order's events, oldest first (its audit log).
-    pub async fn event_names(&self, filing: &str, token: &str) -> Vec<String> {
+    /// An order's events, oldest first (its audit log).
+    pub async fn events(&self, filing: &str, token: &str) -> Vec<Value> {
         let events = self
             .get(&format!("/api/v1/filings/{filing}/events"), token)
             .await
             .expect(200);
-        events["items"]
-            .as_array()
-            .unwrap()
+        events["items"].as_array().unwrap().clone()
+    }
+
+    /// The names of an order's events, oldest first.
+    pub async fn event_names(&self, filing: &str, token: &str) -> Vec<String> {
+        self.events(filing, token)
+            .await
             .iter()
             .map(|e| e["event"].as_str().unwrap().to_string())
             .collect()
+    }
+
+    /// A request to `path` on this server, to finish and send.
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.base))
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -211,6 +213,10 @@ impl TestApp {
 
     pub async fn put(&self, path: &str, token: &str, body: Value) -> Resp {
         self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Resp {
+        self.call(Method::DELETE, path, Some(token), None).await
     }
 
     /// Public (no account) POST.
@@ -232,6 +238,17 @@ impl TestApp {
         body["token"].as_str().expect("token").to_string()
     }
 
+    /// Creates the user `username` of `role` with the tests' password, as `admin`.
+    pub async fn create_user(&self, admin: &str, username: &str, role: &str) {
+        self.post(
+            "/api/v1/users",
+            admin,
+            json!({"username": username, "password": "password-123", "role": role}),
+        )
+        .await
+        .expect(201);
+    }
+
     /// Creates a user (as admin) and signs in as it.
     pub async fn user(&self, role: &str, province: Option<&str>) -> String {
         let admin = self.login("admin", ADMIN_PASSWORD).await;
@@ -246,25 +263,50 @@ impl TestApp {
         self.login(&username, "password-123").await
     }
 
+    /// The roles an order meets on its way, each a new user signed in: an applicant, a
+    /// platform reviewer and a Guangdong authority reviewer.
+    pub async fn filing_roles(&self) -> (String, String, String) {
+        let applicant = self.user("applicant", None).await;
+        let reviewer = self.user("platform_reviewer", None).await;
+        let authority = self.user("authority_reviewer", Some("44")).await;
+        (applicant, reviewer, authority)
+    }
+
     /// Moves the manual clock and runs due timers.
     pub async fn advance_hours(&self, hours: f64) -> Value {
         let admin = self.login("admin", ADMIN_PASSWORD).await;
-        self.post(
-            "/api/v1/admin/clock",
-            &admin,
-            json!({"advance_hours": hours}),
-        )
-        .await
-        .expect(200)
+        self.clock(&admin, json!({"advance_hours": hours})).await
+    }
+
+    /// Sets the manual clock as `admin` (and runs what fell due); the clock's answer.
+    pub async fn set_clock(&self, admin: &str, at: &str) -> Value {
+        self.clock(admin, json!({"set": at})).await
+    }
+
+    /// Changes the manual clock as `admin`; the clock's answer.
+    async fn clock(&self, admin: &str, change: Value) -> Value {
+        self.post("/api/v1/admin/clock", admin, change)
+            .await
+            .expect(200)
+    }
+
+    /// The `items` of the list at `path`.
+    pub async fn items(&self, path: &str, token: &str) -> Vec<Value> {
+        let list = self.get(path, token).await.expect(200);
+        list["items"].as_array().unwrap().clone()
+    }
+
+    /// The SMS outbox's messages to `mobile`, newest first, as `admin` sees them.
+    pub async fn sms_outbox(&self, admin: &str, mobile: &str) -> Value {
+        self.get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), admin)
+            .await
+            .expect(200)
     }
 
     /// The latest code sent to a mobile, read from the outbox as admin.
     pub async fn latest_code(&self, mobile: &str) -> String {
         let admin = self.login("admin", ADMIN_PASSWORD).await;
-        let body = self
-            .get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), &admin)
-            .await
-            .expect(200);
+        let body = self.sms_outbox(&admin, mobile).await;
         // The newest verification SMS; notices go to the same mobiles.
         let text = body["items"]
             .as_array()
@@ -287,11 +329,7 @@ impl TestApp {
     /// Starts and passes a face verification for an order; returns its id.
     pub async fn face(&self, filing: &str, token: &str) -> String {
         let face = self
-            .post(
-                &format!("/api/v1/filings/{filing}/face-verification"),
-                token,
-                json!({}),
-            )
+            .act(filing, "face-verification", token)
             .await
             .expect(201);
         let face_id = face["id"].as_str().unwrap().to_string();
@@ -349,8 +387,7 @@ impl TestApp {
     /// A page as a signed-in user (`cookie` from [`TestApp::page_session`]).
     pub async fn page(&self, path: &str, cookie: &str) -> (u16, String) {
         let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
+            .request(Method::GET, path)
             .header("cookie", cookie)
             .send()
             .await
@@ -361,8 +398,7 @@ impl TestApp {
     /// The raw bytes of a GET, with its status and content type.
     pub async fn get_bytes(&self, path: &str, token: &str) -> (u16, String, Vec<u8>) {
         let resp = self
-            .client
-            .get(format!("{}{path}", self.base))
+            .request(Method::GET, path)
             .bearer_auth(token)
             .send()
             .await
@@ -375,6 +411,21 @@ impl TestApp {
             .unwrap_or("")
             .to_string();
         (status, ctype, resp.bytes().await.unwrap().to_vec())
+    }
+
+    /// Posts a multipart form to `path`.
+    async fn post_form(
+        &self,
+        path: &str,
+        token: &str,
+        form: reqwest::multipart::Form,
+    ) -> reqwest::Response {
+        self.request(Method::POST, path)
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload sent")
     }
 
     /// Uploads a multipart file as `field` to `path`.
@@ -393,17 +444,93 @@ impl TestApp {
         if let Some(p) = purpose {
             form = form.text("purpose", p.to_string());
         }
-        let resp = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload sent");
+        let resp = self.post_form(path, token, form).await;
         let status = resp.status();
         let body = resp.json().await.unwrap_or(Value::Null);
         Resp { status, body }
+    }
+}
+
+/// The requests the tests make again and again, by what they mean.
+impl TestApp {
+    /// Opens the order `order` (its kind, app and what the kind needs); the new order.
+    pub async fn open_order(&self, token: &str, order: Value) -> Value {
+        self.post("/api/v1/filings", token, order).await.expect(201)
+    }
+
+    /// The order `id` as `token` sees it.
+    pub async fn filing(&self, id: &str, token: &str) -> Value {
+        self.get(&format!("/api/v1/filings/{id}"), token)
+            .await
+            .expect(200)
+    }
+
+    /// A request without a body to an order's `action` (submit, withdraw, discard, …).
+    pub async fn act(&self, id: &str, action: &str, token: &str) -> Resp {
+        self.post(&format!("/api/v1/filings/{id}/{action}"), token, json!({}))
+            .await
+    }
+
+    /// Saves `document` as order `id`'s application.
+    pub async fn save_application(&self, id: &str, token: &str, document: Value) -> Resp {
+        self.put(
+            &format!("/api/v1/filings/{id}/application"),
+            token,
+            document,
+        )
+        .await
+    }
+
+    /// A reviewer's approval without reasons at `stage` (`platform`, `authority`) of
+    /// order `id`, with the version the reviewer sees; the order after it.
+    pub async fn approve(&self, id: &str, stage: &str, token: &str) -> Value {
+        let version = self.filing(id, token).await["version"].clone();
+        let body = json!({"decision": "approve", "expected_version": version});
+        self.decision(id, stage, token, body).await.expect(200)
+    }
+
+    /// Posts a reviewer's decision `body` at `stage` on order `id`.
+    pub async fn decision(&self, id: &str, stage: &str, token: &str, body: Value) -> Resp {
+        self.post(
+            &format!("/api/v1/filings/{id}/{stage}-decision"),
+            token,
+            body,
+        )
+        .await
+    }
+
+    /// A release of app `appid` at `version`.
+    pub async fn release(&self, appid: &str, token: &str, version: &str) -> Resp {
+        self.post(
+            &format!("/api/v1/apps/{appid}/releases"),
+            token,
+            json!({"version": version}),
+        )
+        .await
+    }
+
+    /// The app `appid` as its owner sees it.
+    pub async fn app_entry(&self, appid: &str, token: &str) -> Value {
+        self.get(&format!("/api/v1/apps/{appid}"), token)
+            .await
+            .expect(200)
+    }
+
+    /// The public query for `q`, without an account.
+    pub async fn public_search(&self, q: &str) -> Resp {
+        self.call(
+            Method::GET,
+            &format!("/api/v1/public/filings?q={q}"),
+            None,
+            None,
+        )
+        .await
+    }
+
+    /// Uploads `bytes` to `/api/v1/media` for `purpose`.
+    pub async fn upload_media(&self, token: &str, purpose: &str, bytes: Vec<u8>) -> Resp {
+        self.upload("/api/v1/media", token, "file", Some(purpose), bytes)
+            .await
     }
 }
 
@@ -425,18 +552,21 @@ impl TestApp {
         if let Some(t) = certificate_type {
             form = form.text("certificate_type", t.to_string());
         }
-        let resp = self
-            .client
-            .post(format!("{}/api/v1/media", self.base))
-            .bearer_auth(token)
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload sent");
+        let resp = self.post_form("/api/v1/media", token, form).await;
         assert_eq!(resp.status().as_u16(), 201, "upload of {purpose}");
         let body: Value = resp.json().await.expect("media JSON");
         body["id"].as_str().expect("media id").to_string()
     }
+}
+
+/// The item of the JSON array `list` whose `key` is `value`.
+#[track_caller]
+pub fn item<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i[key] == value)
+        .unwrap_or_else(|| panic!("no {key} {value} in {list}"))
 }
 
 /// A colour "scan" of the given size that passes every quality check (sharp, well exposed,
@@ -482,17 +612,36 @@ pub fn credit_code(n: u32) -> String {
     format!("{first17}{}", CreditCode::check_char(&first17).unwrap())
 }
 
-/// A valid resident ID for person `n` (born 1985-12-31 in Shenzhen).
+/// A valid resident ID for person `n` (born 1985-12-31 in Shenzhen): the check character
+/// is the one the domain's parser accepts.
 pub fn resident_id(n: u32) -> String {
+    use beian_domain::ids::ResidentId;
     let first17 = format!("44030019851231{:03}", n % 1000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .bytes()
-        .zip(weights)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{first17}{check}")
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).expect("a real date");
+    "0123456789X"
+        .chars()
+        .map(|check| format!("{first17}{check}"))
+        .find(|id| ResidentId::parse(id, today).is_ok())
+        .expect("one check character fits")
+}
+
+/// An applicant (signed in) whose order of subject `n` waits for SMS verification, the
+/// platform reviewer's approval given.
+pub async fn at_sms(app: &TestApp, n: u32) -> (String, Flow<'_>) {
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let flow = Flow::prepare(app, &applicant, n).await;
+    flow.to_sms(&reviewer).await;
+    (applicant, flow)
+}
+
+/// A six-digit code other than `code`.
+pub fn other_code(code: &str) -> &'static str {
+    if code == "000000" {
+        "111111"
+    } else {
+        "000000"
+    }
 }
 
 /// One applicant's mini program carried through the API.
@@ -531,22 +680,7 @@ impl<'a> Flow<'a> {
     ) -> Flow<'a> {
         let appid = format!("wx{}", unique("app").replace('_', ""));
         let name = format!("星河工具{n}");
-        app.post(
-            "/api/v1/apps",
-            token,
-            json!({"appid": appid, "name": name, "owner_name": subject}),
-        )
-        .await
-        .expect(201);
-        let filing = app
-            .post(
-                "/api/v1/filings",
-                token,
-                json!({"kind": "new", "appid": appid}),
-            )
-            .await
-            .expect(201);
-        let filing = filing["id"].as_str().unwrap().to_string();
+        let filing = Self::open(app, token, &appid, &name, subject).await;
         let mobile = format!("138{:08}", 10_000_000 + n);
         let id_number = resident_id(n);
         // Real uploads: every media id of the document must exist and be the applicant's
@@ -568,6 +702,45 @@ impl<'a> Flow<'a> {
         document["subject_principal"]["emergency_mobile"] =
             json!(format!("139{:08}", 10_000_000 + n));
         document["subject_principal"]["certificate"]["number"] = json!(id_number);
+        Self::with_document(app, token, (appid, name, filing), document, &id_number).await
+    }
+
+    /// Registers the app `appid` named `name` for `owner_name` and opens a `new` order
+    /// for it; returns the order's id.
+    pub async fn open(
+        app: &TestApp,
+        token: &str,
+        appid: &str,
+        name: &str,
+        owner_name: &str,
+    ) -> String {
+        app.post(
+            "/api/v1/apps",
+            token,
+            json!({"appid": appid, "name": name, "owner_name": owner_name}),
+        )
+        .await
+        .expect(201);
+        let filing = app
+            .open_order(token, json!({"kind": "new", "appid": appid}))
+            .await;
+        filing["id"].as_str().unwrap().to_string()
+    }
+
+    /// The flow of `document` for the app and order `(appid, name, filing)`, its MP
+    /// principal's face verification passed. The SMS go to the subject principal's
+    /// mobile and are confirmed with the last six characters of `id_number`.
+    pub async fn with_document(
+        app: &'a TestApp,
+        token: &str,
+        (appid, name, filing): (String, String, String),
+        document: Value,
+        id_number: &str,
+    ) -> Flow<'a> {
+        let mobile = document["subject_principal"]["mobile"]
+            .as_str()
+            .expect("the subject principal's mobile")
+            .to_string();
         let mut flow = Flow {
             app,
             token: token.to_string(),
@@ -596,42 +769,24 @@ impl<'a> Flow<'a> {
     /// Saves the current document.
     pub async fn save(&self) -> Value {
         self.app
-            .put(
-                &format!("/api/v1/filings/{}/application", self.filing),
-                &self.token,
-                self.document.clone(),
-            )
+            .save_application(&self.filing, &self.token, self.document.clone())
             .await
             .expect(200)
     }
 
     pub async fn submit(&self) -> Resp {
-        self.app
-            .post(
-                &format!("/api/v1/filings/{}/submit", self.filing),
-                &self.token,
-                json!({}),
-            )
-            .await
+        self.app.act(&self.filing, "submit", &self.token).await
     }
 
     pub async fn view(&self, token: &str) -> Value {
-        self.app
-            .get(&format!("/api/v1/filings/{}", self.filing), token)
-            .await
-            .expect(200)
+        self.app.filing(&self.filing, token).await
     }
 
     /// A reviewer decision with the version the reviewer saw.
     pub async fn decide(&self, stage: &str, token: &str, decision: &str, reasons: Value) -> Resp {
         let version = self.view(token).await["version"].clone();
-        self.app
-            .post(
-                &format!("/api/v1/filings/{}/{stage}-decision", self.filing),
-                token,
-                json!({"decision": decision, "reasons": reasons, "expected_version": version}),
-            )
-            .await
+        let body = json!({"decision": decision, "reasons": reasons, "expected_version": version});
+        self.app.decision(&self.filing, stage, token, body).await
     }
 
     pub async fn verify(&self, code: &str) -> Resp {
@@ -643,14 +798,32 @@ impl<'a> Flow<'a> {
             .await
     }
 
-    /// Submit → platform approve → SMS verified: the order reaches the authority.
-    pub async fn to_authority(&self, reviewer: &str) {
+    /// Submit → platform approve: the order waits for the SMS verification.
+    pub async fn to_sms(&self, reviewer: &str) {
         self.submit().await.expect(200);
         self.decide("platform", reviewer, "approve", json!([]))
             .await
             .expect(200);
+    }
+
+    /// Confirms the latest code sent to the mobile.
+    pub async fn verify_latest(&self) -> Value {
         let code = self.app.latest_code(&self.mobile).await;
-        let v = self.verify(&code).await.expect(200);
+        self.verify(&code).await.expect(200)
+    }
+
+    /// Submit → platform approve → SMS verified: the order reaches the authority.
+    pub async fn to_authority(&self, reviewer: &str) {
+        self.to_sms(reviewer).await;
+        let v = self.verify_latest().await;
         assert_eq!(v["filing_status"], "authority_review");
+    }
+
+    /// [`Flow::to_authority`], then the authority approves: the filed order.
+    pub async fn file(&self, reviewer: &str, authority: &str) -> Value {
+        self.to_authority(reviewer).await;
+        self.decide("authority", authority, "approve", json!([]))
+            .await
+            .expect(200)
     }
 }

@@ -1,7 +1,7 @@
 //! Uploads and photo checks (§10): refusals, quality findings enforced at submission, and
 //! face captures decided by the bundled detector on a real photograph.
 
-use crate::harness::{face_png, face_source, png, Flow, TestApp};
+use crate::harness::{face_png, face_source, item, png, Flow, TestApp};
 use image::{DynamicImage, RgbImage};
 use serde_json::{json, Value};
 
@@ -44,22 +44,14 @@ fn bomb() -> Vec<u8> {
 }
 
 fn check<'a>(media: &'a Value, code: &str) -> &'a Value {
-    media["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == code)
-        .unwrap_or_else(|| panic!("{code} in {media}"))
+    item(&media["checks"], "code", code)
 }
 
 async fn uploads_refuse_what_can_never_be_accepted_and_report_quality(app: TestApp) {
     let dev = app.user("applicant", None).await;
     let up = |purpose: &'static str, bytes: Vec<u8>| {
         let (app, dev) = (&app, dev.clone());
-        async move {
-            app.upload("/api/v1/media", &dev, "file", Some(purpose), bytes)
-                .await
-        }
+        async move { app.upload_media(&dev, purpose, bytes).await }
     };
     up("certificate_front", b"%PDF-1.4 not an image".to_vec())
         .await
@@ -97,8 +89,7 @@ async fn uploads_refuse_what_can_never_be_accepted_and_report_quality(app: TestA
     assert_eq!(good["sha256"], hex::encode(sha2::Sha256::digest(&bytes)));
     let id = good["id"].as_str().unwrap();
     let back = app
-        .client
-        .get(format!("{}/api/v1/media/{id}", app.base))
+        .request(reqwest::Method::GET, &format!("/api/v1/media/{id}"))
         .bearer_auth(&dev)
         .send()
         .await
@@ -129,11 +120,7 @@ async fn uploads_refuse_what_can_never_be_accepted_and_report_quality(app: TestA
     let mut doc = flow.document.clone();
     doc["subject"]["certificate"]["photo"] = blurred["id"].clone();
     let saved = app
-        .put(
-            &format!("/api/v1/filings/{}/application", flow.filing),
-            &dev,
-            doc,
-        )
+        .save_application(&flow.filing, &dev, doc)
         .await
         .expect(200);
     let issues = saved["issues"].as_array().unwrap();
@@ -152,11 +139,7 @@ async fn face_captures_fail_with_reasons_and_pass_a_real_portrait(app: TestApp) 
     let dev = app.user("applicant", None).await;
     let flow = Flow::prepare(&app, &dev, 42).await;
     let task = app
-        .post(
-            &format!("/api/v1/filings/{}/face-verification", flow.filing),
-            &dev,
-            json!({}),
-        )
+        .act(&flow.filing, "face-verification", &dev)
         .await
         .expect(201);
     let capture = format!(

@@ -38,10 +38,7 @@ async fn inbox(app: &TestApp, token: &str) -> Value {
 /// Templates of the outbox messages to a mobile, oldest first.
 async fn sms_templates(app: &TestApp, mobile: &str) -> Vec<String> {
     let admin = app.login("admin", ADMIN_PASSWORD).await;
-    let body = app
-        .get(&format!("/api/v1/admin/sms-outbox?mobile={mobile}"), &admin)
-        .await
-        .expect(200);
+    let body = app.sms_outbox(&admin, mobile).await;
     let mut out: Vec<String> = body["items"]
         .as_array()
         .unwrap()
@@ -53,9 +50,7 @@ async fn sms_templates(app: &TestApp, mobile: &str) -> Vec<String> {
 }
 
 async fn every_status_change_reaches_the_inbox(app: TestApp) {
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
 
     // A: rejected, fixed, verified, filed.
     let mut a = Flow::prepare(&app, &applicant, 31).await;
@@ -66,34 +61,16 @@ async fn every_status_change_reaches_the_inbox(app: TestApp) {
         .expect(200);
     a.document["subject"]["address"] = json!("高新南七道9号");
     a.save().await;
-    a.to_authority(&reviewer).await;
-    a.decide("authority", &authority, "approve", json!([]))
-        .await
-        .expect(200);
+    a.file(&reviewer, &authority).await;
     // B: approved, never verified: reminded, then returned.
     let b = Flow::prepare(&app, &applicant, 32).await;
-    b.submit().await.expect(200);
-    b.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    b.to_sms(&reviewer).await;
     // C: withdrawn during platform review; D: a discarded draft.
     let c = Flow::prepare(&app, &applicant, 33).await;
     c.submit().await.expect(200);
-    app.post(
-        &format!("/api/v1/filings/{}/withdraw", c.filing),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.act(&c.filing, "withdraw", &applicant).await.expect(200);
     let d = Flow::prepare(&app, &applicant, 34).await;
-    app.post(
-        &format!("/api/v1/filings/{}/discard", d.filing),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.act(&d.filing, "discard", &applicant).await.expect(200);
 
     // 4 hours before B's window closes: the reminder, once.
     app.advance_hours(20.5).await;
@@ -104,16 +81,8 @@ async fn every_status_change_reaches_the_inbox(app: TestApp) {
     let all = inbox(&app, &applicant).await;
     let items = all["items"].as_array().unwrap();
     for flow in [&a, &b, &c, &d] {
-        let events = app
-            .get(
-                &format!("/api/v1/filings/{}/events", flow.filing),
-                &applicant,
-            )
-            .await
-            .expect(200);
-        let expected: Vec<&str> = events["items"]
-            .as_array()
-            .unwrap()
+        let events = app.events(&flow.filing, &applicant).await;
+        let expected: Vec<&str> = events
             .iter()
             .filter_map(|e| template_of(e["event"].as_str().unwrap()))
             .collect();
@@ -239,14 +208,9 @@ async fn http_provider_gets_the_code_the_outbox_does_not_keep() {
     })
     .await;
     let admin = app.login("admin", ADMIN_PASSWORD).await;
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let flow = Flow::prepare(&app, &applicant, 41).await;
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    flow.to_sms(&reviewer).await;
     app.advance_hours(0.0).await;
 
     let seen = provider.requests();
@@ -271,13 +235,7 @@ async fn http_provider_gets_the_code_the_outbox_does_not_keep() {
     let code = code_request["params"]["code"].as_str().unwrap().to_string();
 
     // The outbox records both, without the code.
-    let outbox = app
-        .get(
-            &format!("/api/v1/admin/sms-outbox?mobile={}", flow.mobile),
-            &admin,
-        )
-        .await
-        .expect(200);
+    let outbox = app.sms_outbox(&admin, &flow.mobile).await;
     assert_eq!(outbox["gateway"], "http");
     assert!(!outbox.to_string().contains(&code), "{outbox}");
     let items = outbox["items"].as_array().unwrap();
@@ -312,34 +270,20 @@ async fn http_provider_gets_the_code_the_outbox_does_not_keep() {
         .expect(200);
     app.advance_hours(0.0).await;
     assert_eq!(provider.requests().len(), 4);
-    app.post(
-        &format!("/api/v1/filings/{}/discard", flow.filing),
-        &applicant,
-        json!({}),
-    )
-    .await
-    .expect(200);
+    app.act(&flow.filing, "discard", &applicant)
+        .await
+        .expect(200);
     // Another order of the same person: its messages are over the daily limit.
     let again = Flow::prepare(&app, &applicant, 41).await;
     assert_eq!(again.mobile, flow.mobile);
-    again.submit().await.expect(200);
-    again
-        .decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    again.to_sms(&reviewer).await;
     app.advance_hours(0.0).await;
     assert_eq!(
         provider.requests().len(),
         4,
         "nothing more reached the provider"
     );
-    let outbox = app
-        .get(
-            &format!("/api/v1/admin/sms-outbox?mobile={}", flow.mobile),
-            &admin,
-        )
-        .await
-        .expect(200);
+    let outbox = app.sms_outbox(&admin, &flow.mobile).await;
     let limited: Vec<_> = outbox["items"]
         .as_array()
         .unwrap()

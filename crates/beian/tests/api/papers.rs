@@ -3,7 +3,7 @@
 //! approval adds the authenticity form with the live photo. PDFs are checked by extracting
 //! their text with poppler's `pdftotext` (and `pdfimages`), which the test command installs.
 
-use crate::harness::{Flow, TestApp};
+use crate::harness::{item, Flow, TestApp};
 use serde_json::{json, Value};
 use std::process::Command;
 
@@ -37,11 +37,7 @@ fn pdf_text(pdf: &[u8]) -> String {
 }
 
 fn paper<'a>(list: &'a Value, kind: &str) -> &'a Value {
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["kind"] == kind)
-        .unwrap_or_else(|| panic!("{kind} missing in {list}"))
+    item(list, "kind", kind)
 }
 
 async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
@@ -189,10 +185,7 @@ async fn papers_are_confirmed_by_hash_frozen_and_rendered(app: TestApp) {
     assert!(old.contains("仅使用平台认可的支付渠道"), "{old}");
 
     // Resubmitted and approved: the authenticity form has the reviewer, time and photo.
-    flow.submit().await.expect(200);
-    flow.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
+    flow.to_sms(&reviewer).await;
     let (status, ctype, form) = app
         .get_bytes(&format!("{base}/authenticity_form"), &applicant)
         .await;

@@ -66,6 +66,14 @@ async fn receive(
     (StatusCode::from_u16(answered).unwrap(), RECEIVER_BODY)
 }
 
+/// Serves `app` on a free loopback port, in the background; the URL of `path` there.
+async fn serve(app: axum::Router, path: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}{path}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
 /// What the receiver answers in its body.
 pub const RECEIVER_BODY: &str = "receiver-internal-detail";
 
@@ -76,12 +84,8 @@ impl Receiver {
             status,
             ..Inner::default()
         }));
-        let app = axum::Router::new()
-            .route("/hook", post(receive))
-            .with_state(inner.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        let app = axum::Router::new().route("/hook", post(receive));
+        let url = serve(app.with_state(inner.clone()), "/hook").await;
         Receiver { url, inner }
     }
 

@@ -37,13 +37,8 @@ async fn clearance(app: &TestApp, token: &str, appid: &str) -> Value {
 }
 
 async fn inbox_events(app: &TestApp, token: &str, event: &str) -> Vec<Value> {
-    app.get("/api/v1/inbox?limit=500", token).await.expect(200)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["event"] == event)
-        .cloned()
-        .collect()
+    let inbox = app.items("/api/v1/inbox?limit=500", token).await;
+    inbox.into_iter().filter(|m| m["event"] == event).collect()
 }
 
 async fn sweep_warns_ahead_and_clears_after_the_deadline_once_a_day(app: TestApp) {
@@ -254,10 +249,7 @@ async fn sms_expiries_fire_in_one_batch_exactly_once(app: TestApp) {
     let mut waiting = vec![];
     for n in 0..12u32 {
         let flow = Flow::prepare(&app, &applicant, 300 + n).await;
-        flow.submit().await.expect(200);
-        flow.decide("platform", &reviewer, "approve", json!([]))
-            .await
-            .expect(200);
+        flow.to_sms(&reviewer).await;
         waiting.push(flow.filing.clone());
     }
     // One more order reaches the authority before the deadline: its timer is gone.

@@ -23,12 +23,23 @@ async fn at(app: &TestApp, admin: &str, time: &str) {
 }
 
 async fn log(app: &TestApp, admin: &str, hook: &str) -> Vec<Value> {
-    app.get(&format!("/api/v1/admin/webhooks/{hook}/deliveries"), admin)
+    app.items(&format!("/api/v1/admin/webhooks/{hook}/deliveries"), admin)
         .await
-        .expect(200)["items"]
-        .as_array()
-        .unwrap()
-        .clone()
+}
+
+/// Subscribes `body` (its URL, event types and secret) as `token`.
+async fn subscribe(app: &TestApp, token: &str, body: Value) -> Resp {
+    app.post("/api/v1/admin/webhooks", token, body).await
+}
+
+/// Sends a delivery again as `admin`.
+async fn replay(app: &TestApp, admin: &str, delivery: &str) -> Resp {
+    app.post(
+        &format!("/api/v1/admin/webhook-deliveries/{delivery}/replay"),
+        admin,
+        json!({}),
+    )
+    .await
 }
 
 async fn failing_receiver_gets_the_event_after_it_recovers(app: TestApp) {
@@ -39,37 +50,30 @@ async fn failing_receiver_gets_the_event_after_it_recovers(app: TestApp) {
 
     // Subscriptions are validated and admin-only.
     let hooks = "/api/v1/admin/webhooks";
-    app.post(
-        hooks,
+    subscribe(
+        &app,
         &applicant,
         json!({"url": receiver.url, "events": ["*"]}),
     )
     .await
     .expect_error(403, "FORBIDDEN");
-    let bad = app
-        .post(
-            hooks,
-            &admin,
-            json!({"url": receiver.url, "events": ["filing.nope"]}),
-        )
-        .await
-        .expect_error(422, "VALIDATION_FAILED");
+    let bad = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url, "events": ["filing.nope"]}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
     assert_eq!(bad["error"]["issues"][0]["code"], "WEBHOOK_EVENT_UNKNOWN");
-    let https = app
-        .post(
-            hooks,
-            &admin,
-            json!({"url": "https://example.com/x", "events": ["*"]}),
-        )
-        .await
-        .expect_error(422, "VALIDATION_FAILED");
+    let https = subscribe(
+        &app,
+        &admin,
+        json!({"url": "https://example.com/x", "events": ["*"]}),
+    )
+    .await
+    .expect_error(422, "VALIDATION_FAILED");
     assert_eq!(https["error"]["issues"][0]["code"], "WEBHOOK_URL_SCHEME");
-    let created = app
-        .post(
-            hooks,
-            &admin,
-            json!({"url": receiver.url, "events": ["filing.submitted", "filing.platform_approved"], "secret": SECRET}),
-        )
+    let created = subscribe(&app, &admin, json!({"url": receiver.url, "events": ["filing.submitted", "filing.platform_approved"], "secret": SECRET}))
         .await
         .expect(201);
     let hook = created["id"].as_str().unwrap().to_string();
@@ -77,14 +81,13 @@ async fn failing_receiver_gets_the_event_after_it_recovers(app: TestApp) {
     let listed = app.get(hooks, &admin).await.expect(200);
     assert_eq!(listed["items"][0]["id"], hook.as_str());
     assert!(!listed.to_string().contains(SECRET), "never listed");
-    let generated = app
-        .post(
-            hooks,
-            &admin,
-            json!({"url": receiver.url, "events": ["filing.filed"]}),
-        )
-        .await
-        .expect(201);
+    let generated = subscribe(
+        &app,
+        &admin,
+        json!({"url": receiver.url, "events": ["filing.filed"]}),
+    )
+    .await
+    .expect(201);
     assert!(generated["secret"].as_str().unwrap().starts_with("whsec_"));
 
     // The receiver is down: the first attempt fails and is scheduled again.
@@ -142,26 +145,15 @@ async fn failing_receiver_gets_the_event_after_it_recovers(app: TestApp) {
 
     // Replay sends the same event again; receivers deduplicate on its id.
     let delivery = done[0]["id"].as_str().unwrap().to_string();
-    let replayed = app
-        .post(
-            &format!("/api/v1/admin/webhook-deliveries/{delivery}/replay"),
-            &admin,
-            json!({}),
-        )
-        .await
-        .expect(202);
+    let replayed = replay(&app, &admin, &delivery).await.expect(202);
     assert_eq!(replayed["status"], "pending");
     app.advance_hours(0.0).await;
     assert_eq!(receiver.requests().len(), 4);
     assert_eq!(receiver.requests()[3].header("x-beian-event-id"), event_id);
     assert_eq!(log(&app, &admin, &hook).await[0]["attempts"], 4);
-    app.post(
-        "/api/v1/admin/webhook-deliveries/999999/replay",
-        &admin,
-        json!({}),
-    )
-    .await
-    .expect_error(404, "NOT_FOUND");
+    replay(&app, &admin, "999999")
+        .await
+        .expect_error(404, "NOT_FOUND");
 
     // Only the subscribed types; nothing after the subscription is deleted.
     flow.decide("platform", &reviewer, "approve", json!([]))
@@ -174,22 +166,10 @@ async fn failing_receiver_gets_the_event_after_it_recovers(app: TestApp) {
         .map(|d| d["event_type"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(types, vec!["filing.platform_approved", "filing.submitted"]);
-    app.call(
-        Method::DELETE,
-        &format!("{hooks}/{hook}"),
-        Some(&admin),
-        None,
-    )
-    .await
-    .expect(204);
-    app.call(
-        Method::DELETE,
-        &format!("{hooks}/{hook}"),
-        Some(&admin),
-        None,
-    )
-    .await
-    .expect_error(404, "NOT_FOUND");
+    let subscription = format!("{hooks}/{hook}");
+    let delete = || app.delete(&subscription, &admin);
+    delete().await.expect(204);
+    delete().await.expect_error(404, "NOT_FOUND");
     let other = Flow::prepare(&app, &applicant, 52).await;
     other.submit().await.expect(200);
     app.advance_hours(0.0).await;
@@ -216,14 +196,13 @@ async fn three_processes_deliver_each_webhook_once_and_sweep_once_a_day() {
     let (_servers, apps) = crate::concurrency::start(3, &db).await;
     let admin = apps[0].login("admin", ADMIN_PASSWORD).await;
     let receiver = Receiver::start(200).await;
-    apps[0]
-        .post(
-            "/api/v1/admin/webhooks",
-            &admin,
-            json!({"url": receiver.url, "events": ["*"], "secret": SECRET}),
-        )
-        .await
-        .expect(201);
+    subscribe(
+        &apps[0],
+        &admin,
+        json!({"url": receiver.url, "events": ["*"], "secret": SECRET}),
+    )
+    .await
+    .expect(201);
     let applicant = apps[0].user("applicant", None).await;
     let reviewer = apps[0].user("platform_reviewer", None).await;
     apps[0]
@@ -240,10 +219,7 @@ async fn three_processes_deliver_each_webhook_once_and_sweep_once_a_day() {
     for (i, n) in (71..74).enumerate() {
         let app = &apps[i % 3];
         let flow = Flow::prepare(app, &applicant, n).await;
-        flow.submit().await.expect(200);
-        flow.decide("platform", &reviewer, "approve", json!([]))
-            .await
-            .expect(200);
+        flow.to_sms(&reviewer).await;
     }
     wait_for(&receiver, |r| r.len() >= 6).await;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
@@ -279,13 +255,8 @@ async fn three_processes_deliver_each_webhook_once_and_sweep_once_a_day() {
         .filter(|x| x.json()["type"] == "app.cleared")
         .count();
     assert_eq!(cleared, 1);
-    let inbox = apps[1]
-        .get("/api/v1/inbox?limit=500", &applicant)
-        .await
-        .expect(200);
-    let notices = inbox["items"]
-        .as_array()
-        .unwrap()
+    let inbox = apps[1].items("/api/v1/inbox?limit=500", &applicant).await;
+    let notices = inbox
         .iter()
         .filter(|m| m["event"] == "release_cleared")
         .count();
