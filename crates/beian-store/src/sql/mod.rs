@@ -171,6 +171,22 @@ impl SqlStore {
         Ok(())
     }
 
+    /// A transaction on the writer holding the once-only claim that `claim` (an
+    /// `INSERT … ON CONFLICT DO NOTHING`) writes; `None`, with nothing written, when
+    /// another run holds the claim already.
+    async fn begin_claimed<'q>(
+        &self,
+        claim: Query<'q, Any, AnyArguments<'q>>,
+    ) -> StoreResult<Option<writer::Tx>> {
+        let mut tx = self.writer.begin().await?;
+        let claimed = claim.execute(&mut *tx).await?;
+        if claimed.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        Ok(Some(tx))
+    }
+
     /// Leases the due pending rows of the outbox table `table`, at most `limit` of them
     /// in `order`, until `lease_ms` after `now`: each row to one claimer across processes.
     /// The leased rows' `returning` columns.

@@ -181,19 +181,15 @@ pub(crate) async fn record_sms_reminder(
     notices: &[Notice],
     now: Time,
 ) -> StoreResult<bool> {
-    let mut tx = s.writer.begin().await?;
-    let inserted = sqlx::query(
+    let claim = sqlx::query(
         "INSERT INTO sms_reminders (filing_id, deadline, sent_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
     .bind(filing_id)
     .bind(ms(deadline))
-    .bind(ms(now))
-    .execute(&mut *tx)
-    .await?;
-    if inserted.rows_affected() != 1 {
-        tx.rollback().await?;
+    .bind(ms(now));
+    let Some(mut tx) = s.begin_claimed(claim).await? else {
         return Ok(false);
-    }
+    };
     write_notices(&mut tx, notices, now).await?;
     tx.commit().await?;
     Ok(true)

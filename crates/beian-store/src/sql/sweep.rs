@@ -27,21 +27,17 @@ pub(crate) async fn run_daily_sweep(
     now: Time,
     build: SweepBuild,
 ) -> StoreResult<Option<SweepWrite>> {
-    let mut tx = s.writer.begin().await?;
     // The (job, day) key makes the run once per day across processes: a
     // concurrent run waits on it and then finds it taken.
-    let claimed = sqlx::query(
+    let claim = sqlx::query(
         "INSERT INTO job_runs (job, day, started_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
     .bind(job)
     .bind(day)
-    .bind(ms(now))
-    .execute(&mut *tx)
-    .await?;
-    if claimed.rows_affected() != 1 {
-        tx.rollback().await?;
+    .bind(ms(now));
+    let Some(mut tx) = s.begin_claimed(claim).await? else {
         return Ok(None);
-    }
+    };
     let apps = sweep_apps(&mut tx).await?;
     let w = build(apps);
     for warning in &w.plan.warnings {
