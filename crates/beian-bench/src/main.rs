@@ -66,9 +66,7 @@ enum Cmd {
     /// Time to drain the due SMS deadlines with N processes.
     Timers {
         #[command(flatten)]
-        server: ServerArgs,
-        #[arg(long, default_value_t = 1)]
-        processes: usize,
+        fleet: Fleet,
         /// How many expiries are due.
         #[arg(long)]
         expect: i64,
@@ -81,9 +79,7 @@ enum Cmd {
     /// was recomputed, with N processes.
     Recompute {
         #[command(flatten)]
-        server: ServerArgs,
-        #[arg(long, default_value_t = 1)]
-        processes: usize,
+        fleet: Fleet,
         /// How many orders have a provisional due date (the seeded orders).
         #[arg(long)]
         expect: i64,
@@ -125,6 +121,16 @@ pub(crate) struct ServerArgs {
     data_dir: PathBuf,
 }
 
+/// The server processes a multi-process run starts, all on one database.
+#[derive(clap::Args, Clone)]
+struct Fleet {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// How many `beian serve` processes.
+    #[arg(long, default_value_t = 1)]
+    processes: usize,
+}
+
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 #[tokio::main]
@@ -140,15 +146,13 @@ async fn main() -> Result<(), BoxError> {
             only,
         } => load(&server, duration, concurrency, &label, out, only).await,
         Cmd::Timers {
-            server,
-            processes,
+            fleet,
             expect,
             label,
             out,
-        } => timers(&server, processes, expect, &label, out).await,
+        } => timers(&fleet.server, fleet.processes, expect, &label, out).await,
         Cmd::Recompute {
-            server,
-            processes,
+            fleet,
             expect,
             clock_start,
             year,
@@ -163,7 +167,7 @@ async fn main() -> Result<(), BoxError> {
                 None => beian_domain::notice::samples::notice_2027_moving_january(),
             };
             let run = RecomputeRun {
-                processes,
+                processes: fleet.processes,
                 expect,
                 clock_start,
                 year,
@@ -171,7 +175,7 @@ async fn main() -> Result<(), BoxError> {
                 timeout: Duration::from_secs(timeout_secs),
                 pg_set,
             };
-            recompute(&server, &run, &label, out).await
+            recompute(&fleet.server, &run, &label, out).await
         }
     }
 }
