@@ -11,6 +11,7 @@
 //! first, then the code) in `verify`, which extends `Filing` with the decision's verification
 //! step. The vocabulary modules import neither this file nor the validator, which imports them.
 
+mod claims;
 pub(crate) mod events;
 pub(crate) mod facts;
 pub(crate) mod model;
@@ -28,8 +29,8 @@ use crate::validate;
 pub use crate::text::mask_mobile;
 pub use events::{Change, Command, Event, RecordEffect, Refusal};
 pub use model::{
-    Actor, CancelReason, CancelType, CodeToSend, Env, Filing, FrozenVersion, IssuedNumbers, Kind,
-    Reason, Recipient, RecipientRole, RecipientSpec, RecordFacts, Rejection, ReturnReason,
+    Actor, CancelReason, CancelType, Claim, CodeToSend, Env, Filing, FrozenVersion, IssuedNumbers,
+    Kind, Reason, Recipient, RecipientRole, RecipientSpec, RecordFacts, Rejection, ReturnReason,
     SmsRound, Stage, Status, Time, TimelineEntry, TimerKind, ALL_STATUSES, RECOMPUTE_DUE,
 };
 pub use queries::frozen_papers;
@@ -186,6 +187,7 @@ impl Filing {
             service_number: None,
             timeline: vec![],
             chain_head: String::new(),
+            claim: None,
         }
     }
 
@@ -288,6 +290,15 @@ impl Filing {
             }]
         };
         let cancel = self.kind == Kind::Cancel;
+        if matches!(
+            cmd,
+            Command::PlatformApprove { .. }
+                | Command::PlatformReject { .. }
+                | Command::AuthorityApprove { .. }
+                | Command::AuthorityReject { .. }
+        ) {
+            self.check_claim(env)?;
+        }
         match (cmd, self.status) {
             (Command::Save { .. }, _) if cancel => Err(self.wrong()),
             (Command::Save { document }, s) if s.is_editable() => {
@@ -475,6 +486,8 @@ impl Filing {
             }
             (Command::Timer(TimerKind::RecomputeDue), _) => self.recompute_due(env),
             (Command::Timer(_), _) => Err(Refusal::StaleTimer),
+            (Command::Claim { holder }, _) => self.decide_claim(env, holder),
+            (Command::Release, _) => self.decide_release(env),
             (Command::Terminate { reason }, s) if !s.is_terminal(self.kind) => {
                 if reason.trim().is_empty() {
                     return Err(Refusal::ReasonsRequired);
@@ -487,6 +500,7 @@ impl Filing {
 
     /// Folds one event into the projection. Never fails: events are facts.
     pub fn apply(&mut self, e: &Event) {
+        let status_before = self.status;
         // The tamper-evident chain (crate::audit) over the event's canonical form.
         self.chain_head = crate::audit::link(
             &self.chain_head,
@@ -564,6 +578,13 @@ impl Filing {
             Change::Discarded => self.finish(Status::Discarded),
             Change::Expired => self.finish(Status::Expired),
             Change::Terminated { .. } => self.finish(Status::Terminated),
+            Change::Claimed { holder, until } => {
+                self.claim = Some(Claim {
+                    holder: holder.clone(),
+                    until: *until,
+                })
+            }
+            Change::Released { .. } => self.claim = None,
             Change::Cancelled => self.finish(Status::Cancelled),
             Change::Abandoned { reason } => {
                 self.returned_reason = Some(*reason);
@@ -659,6 +680,10 @@ impl Filing {
                 }
                 self.finish(Status::Filed);
             }
+        }
+        // A claim is on one review stage: the order leaving it frees it.
+        if self.status != status_before {
+            self.claim = None;
         }
     }
 

@@ -401,7 +401,9 @@ pub fn template_key(f: &Filing, change: &Change) -> Option<&'static str> {
         | Change::RecipientVerified { .. }
         | Change::WrongCode { .. }
         | Change::CodeResent { .. }
-        | Change::DueRecomputed { .. } => return None,
+        | Change::DueRecomputed { .. }
+        | Change::Claimed { .. }
+        | Change::Released { .. } => return None,
     })
 }
 

@@ -56,6 +56,9 @@ pub struct Policy {
     pub submissions_daily_per_mp: u32,
     /// `media.*`: photo quality thresholds (§10).
     pub media: crate::media::MediaPolicy,
+    /// How long a reviewer's claim on an order lasts unless renewed; the review page
+    /// renews it while it is open.
+    pub review_claim_lease_minutes: i64,
 }
 
 impl Default for Policy {
@@ -78,6 +81,7 @@ impl Default for Policy {
             quota_organisation: 50,
             mobile_allow_virtual: true,
             anti_fraud_enabled: true,
+            review_claim_lease_minutes: 30,
             release: ReleasePolicy::default(),
             sms_reminder_before_deadline_hours: 4,
             sms_daily_limit_per_mobile: 20,

@@ -111,6 +111,15 @@ pub enum Change {
     Terminated {
         reason: String,
     },
+    /// A reviewer claimed (or renewed, or was given) the order in review.
+    Claimed {
+        holder: String,
+        until: Time,
+    },
+    /// The holder, or an admin, let the order go.
+    Released {
+        holder: String,
+    },
 }
 
 impl Change {
@@ -138,6 +147,8 @@ impl Change {
             Change::AuthorityRejected { .. } => "authority_rejected",
             Change::Expired => "expired",
             Change::Terminated { .. } => "terminated",
+            Change::Claimed { .. } => "claimed",
+            Change::Released { .. } => "released",
         }
     }
 }
@@ -183,6 +194,13 @@ pub enum Command {
     Terminate {
         reason: String,
     },
+    /// Claims the order in review for `holder` (the actor, or whom an admin names), or
+    /// renews the holder's own claim.
+    Claim {
+        holder: String,
+    },
+    /// Lets a claimed order go.
+    Release,
 }
 
 /// Why a command was refused; each has a stable code.
@@ -226,6 +244,9 @@ pub enum Refusal {
     /// V-POL-001 at submission: the subject's quota of mini programs is used up.
     #[error("该主体可备案的小程序数量已达上限")]
     QuotaExceeded,
+    /// Another reviewer holds the order (`claims.rs`).
+    #[error("该备案正由其他审核员审核")]
+    Claimed { holder: String, until: Time },
 }
 
 impl Refusal {
@@ -249,6 +270,7 @@ impl Refusal {
             Refusal::AlreadyFiled => "MP_ALREADY_FILED",
             Refusal::NotFiled => "NOT_FILED",
             Refusal::QuotaExceeded => "QUOTA_EXCEEDED",
+            Refusal::Claimed { .. } => "CLAIMED",
         }
     }
 }

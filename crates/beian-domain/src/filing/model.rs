@@ -445,6 +445,17 @@ pub struct Filing {
     /// order whose first events predate the chain it counts from the first one after.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub chain_head: String,
+    /// The reviewer who holds the order in review, until when (`claims.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<Claim>,
+}
+
+/// A reviewer's hold on an order in review: others see it and cannot decide it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The reviewer's user id.
+    pub holder: String,
+    pub until: Time,
 }
 
 /// For `skip_serializing_if`: a false flag is left out of stored JSON.

@@ -108,7 +108,16 @@ pub async fn create(s: &AppState, caller: &Caller, b: NewFiling) -> ApiResult<Fi
 /// One order.
 pub async fn show(s: &AppState, caller: &Caller, id: &str) -> ApiResult<FilingView> {
     let f = load(s, caller, id).await?;
-    Ok(view(s, &f))
+    Ok(for_caller(caller, view(s, &f)))
+}
+
+/// What `caller` may see of a view: applicants do not see reviewers' claims.
+fn for_caller(caller: &Caller, v: FilingView) -> FilingView {
+    if caller.role == Role::Applicant {
+        v.for_applicant()
+    } else {
+        v
+    }
 }
 
 /// `GET /api/v1/filings/{id}/access-log`: every time someone saw the order's personal
@@ -235,7 +244,11 @@ pub async fn list(s: &AppState, caller: &Caller, q: ListQuery) -> ApiResult<Page
         None
     };
     let now = s.now();
-    let items = list_views(s, &rows, now).await?;
+    let items = list_views(s, &rows, now)
+        .await?
+        .into_iter()
+        .map(|v| for_caller(caller, v.expire_claim(now)))
+        .collect();
     Ok(Page {
         items,
         next_cursor: next,
@@ -563,6 +576,15 @@ fn decision_kind(d: &Decision) -> ApiResult<bool> {
     }
 }
 
+/// Commits a reviewer's decision; a refusal because another reviewer holds the order
+/// names them.
+async fn decide(s: &AppState, caller: &Caller, f: &Filing, cmd: Command) -> ApiResult<FilingView> {
+    match execute(s, f, cmd, &caller.actor()).await {
+        Ok((f, _)) => Ok(view(s, &f)),
+        Err(e) => Err(crate::app::claims::explain(s, e).await),
+    }
+}
+
 /// Platform preliminary review (T06 / T07).
 pub async fn platform_decision(
     s: &AppState,
@@ -581,8 +603,7 @@ pub async fn platform_decision(
     } else {
         Command::PlatformReject { reasons: d.reasons }
     };
-    let (f, _) = execute(s, &f, cmd, &caller.actor()).await?;
-    Ok(view(s, &f))
+    decide(s, caller, &f, cmd).await
 }
 
 /// Provincial authority review (T19 / T20, C05 / C06).
@@ -604,6 +625,5 @@ pub async fn authority_decision(
     } else {
         Command::AuthorityReject { reasons: d.reasons }
     };
-    let (f, _) = execute(s, &f, cmd, &caller.actor()).await?;
-    Ok(view(s, &f))
+    decide(s, caller, &f, cmd).await
 }

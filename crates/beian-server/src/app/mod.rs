@@ -1,7 +1,8 @@
 //! The application layer: every use case, called by the JSON routes (`routes/`), the
 //! pages (`ui/`), the background jobs and the demo alike: orders (`filings`), apps,
 //! uploads and face checks (`media`), the 12381 verification (`miit`), the public query
-//! and pre-check (`public`), platform documents (`papers`), accounts, webhooks, the
+//! and pre-check (`public`), platform documents (`papers`), reviewers' claims (`claims`),
+//! accounts, webhooks, the
 //! dashboard; and what is not a single request — the command path (decide, commit,
 //! notices, webhook events), timers, the deadline sweep, holiday notices, the demo.
 //! Imports the domain, the store, `http` (errors, callers, extract-free helpers) and
@@ -11,6 +12,7 @@ pub mod access;
 pub mod accounts;
 pub mod anchors;
 pub mod apps;
+pub mod claims;
 pub mod commands;
 pub mod dashboard;
 pub mod demo;

@@ -195,6 +195,10 @@ impl From<Refusal> for ApiError {
             Refusal::QuotaExceeded => {
                 ApiError::conflict("QUOTA_EXCEEDED", msg).suggest("注销不再使用的小程序后再申请")
             }
+            Refusal::Claimed { holder, until } => ApiError::conflict("CLAIMED", msg)
+                .suggest("请处理其他备案，或请管理员改派")
+                .with("holder_id", json!(holder))
+                .with("claimed_until", json!(crate::views::ts(until))),
             other => ApiError::conflict(other.code(), msg).suggest("请刷新后查看备案当前状态"),
         }
     }

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod apps;
 pub mod calendar;
+pub mod claims;
 pub mod dashboard;
 pub mod filings;
 pub mod inbox;
@@ -44,6 +45,13 @@ pub fn api(state: &AppState, manual_clock: bool) -> Router<AppState> {
         .route("/api/v1/filings/{id}/papers/{kind}", get(papers::pdf))
         .route("/api/v1/filings/{id}/application", put(filings::save))
         .route("/api/v1/filings/{id}/submit", post(filings::submit))
+        .route(
+            "/api/v1/filings/{id}/claim",
+            post(claims::claim)
+                .delete(claims::release)
+                .put(claims::reassign),
+        )
+        .route("/api/v1/review-queue/next", post(claims::next))
         .route("/api/v1/filings/{id}/withdraw", post(filings::withdraw))
         .route("/api/v1/filings/{id}/discard", post(filings::discard))
         .route("/api/v1/filings/{id}/terminate", post(filings::terminate))

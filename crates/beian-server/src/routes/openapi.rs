@@ -2,8 +2,8 @@
 //! the typed views, so it cannot drift from what is served.
 
 use super::{
-    accounts, admin, apps, calendar, dashboard, filings, inbox, media, miit, ops, papers, public,
-    webhooks,
+    accounts, admin, apps, calendar, claims, dashboard, filings, inbox, media, miit, ops, papers,
+    public, webhooks,
 };
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         filings::create, filings::list, filings::show, filings::events, filings::access_log,
         filings::save, filings::submit, filings::withdraw, filings::discard, filings::terminate,
         filings::platform_decision, filings::authority_decision,
+        claims::claim, claims::release, claims::reassign, claims::next,
         papers::list, papers::pdf,
         public::precheck, public::search,
         miit::verify, miit::resend,

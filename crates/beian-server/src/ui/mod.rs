@@ -6,6 +6,7 @@
 mod admin;
 mod applicant;
 mod calendar;
+mod claims;
 mod fields;
 mod form_token;
 mod format;
@@ -409,6 +410,7 @@ pub fn router() -> Router<AppState> {
         .merge(applicant::router())
         .merge(papers::router())
         .merge(review::router())
+        .merge(claims::router())
         .merge(public::router())
         .merge(admin::router())
         .merge(calendar::router())

@@ -3,6 +3,7 @@
 //! and decisions with reasons from the library of §12.2.
 
 use super::applicant::wizard::{field_views, FieldView};
+use super::claims::ClaimState;
 use super::fields::STEPS;
 use super::format::{cn_time, rejection_views, stages, status_tag, DueView, StageView};
 use super::{page, Layout, PageResult, WebUser};
@@ -141,6 +142,8 @@ struct Row {
     age_days: i64,
     /// Working days since submission (domain.md §11), empty when unknown.
     age_working_days: String,
+    /// The username of the reviewer holding it, empty when nobody does.
+    holder: String,
 }
 
 #[derive(Template)]
@@ -170,6 +173,8 @@ struct QueueQuery {
     q: Option<String>,
     /// `csv`: the filtered queue as a CSV download instead of the page.
     format: Option<String>,
+    /// Set by "next order" when nothing was left to claim.
+    empty: Option<String>,
 }
 
 /// The queue as shown, as a CSV file (cells a spreadsheet would run are defused).
@@ -272,6 +277,13 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         .flatten()
         .any(|t| t.to_lowercase().contains(&search))
     };
+    let names: std::collections::HashMap<String, String> = s
+        .store
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.username))
+        .collect();
     let mut rows: Vec<Row> = list
         .items
         .iter()
@@ -320,6 +332,11 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
                     .map(|n| n.to_string())
                     .unwrap_or_default(),
                 age_days: submitted.map_or(0, |t| (now - t).num_days()),
+                holder: f
+                    .claim
+                    .as_ref()
+                    .map(|c| names.get(&c.holder_id).cloned().unwrap_or_default())
+                    .unwrap_or_default(),
             }
         })
         .filter(|r| !overdue_only || r.overdue)
@@ -335,8 +352,12 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
     } else {
         "平台初审队列"
     };
+    let mut layout = Layout::new(title, &u);
+    if q.empty.is_some() {
+        layout = layout.banner("ok", "队列中没有待认领的备案。");
+    }
     page(QueuePage {
-        layout: Layout::new(title, &u),
+        layout,
         base: if authority { "/authority" } else { "/review" },
         rows,
         status,
@@ -410,6 +431,9 @@ struct ReviewPage {
     sections: Vec<Section>,
     face_photo: String,
     can_decide: bool,
+    /// The order is in this page's review stage: it can be claimed.
+    in_stage: bool,
+    claim: ClaimState,
     reasons: Vec<(
         &'static str,
         &'static str,
@@ -504,11 +528,13 @@ async fn review_page(
     let raw = v.status.clone();
     let (status, status_class) = status_tag(&raw);
     let stage = if authority { "authority" } else { "platform" };
-    let can_decide = if authority {
+    let in_stage = if authority {
         raw == "authority_review"
     } else {
         raw == "platform_review"
     };
+    let claim = ClaimState::of(&s, &u, &v).await?;
+    let can_decide = in_stage && !claim.held_by_other();
     page(ReviewPage {
         layout: Layout::new(
             if authority {
@@ -528,6 +554,8 @@ async fn review_page(
         sections,
         face_photo,
         can_decide,
+        in_stage,
+        claim,
         reasons: REASONS
             .iter()
             .filter(|r| r.1 == stage || r.1 == "both")
@@ -694,6 +722,7 @@ mod tests {
             overdue: false,
             age_days: 0,
             age_working_days: String::new(),
+            holder: String::new(),
         }
     }
 

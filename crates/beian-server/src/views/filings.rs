@@ -46,6 +46,45 @@ pub struct FilingView {
     pub subject_number: Option<String>,
     pub service_number: Option<String>,
     pub timeline: Vec<TimelineView>,
+    /// The reviewer holding the order in review, while the lease runs; staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claim: Option<ClaimView>,
+}
+
+/// A reviewer's hold on an order in review (我来审).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ClaimView {
+    /// The reviewer's user id.
+    pub holder_id: String,
+    pub until: String,
+}
+
+impl FilingView {
+    /// Leaves out what only staff see: the claim.
+    pub fn for_applicant(mut self) -> FilingView {
+        self.claim = None;
+        self
+    }
+
+    /// Drops a claim whose lease ran out by `now` (a view kept from earlier).
+    pub fn expire_claim(mut self, now: Time) -> FilingView {
+        let ended = self.claim.as_ref().is_some_and(|c| {
+            chrono::DateTime::parse_from_rfc3339(&c.until).map_or(true, |u| u <= now)
+        });
+        if ended {
+            self.claim = None;
+        }
+        self
+    }
+
+    /// The claim as of `now`: a lease that ran out holds nothing.
+    pub fn claim_at(mut self, f: Option<&beian_domain::filing::Claim>, now: Time) -> FilingView {
+        self.claim = f.filter(|c| c.until > now).map(|c| ClaimView {
+            holder_id: c.holder.clone(),
+            until: ts(c.until),
+        });
+        self
+    }
 }
 
 /// The SMS verification round of an order.
@@ -153,7 +192,9 @@ pub fn filing(f: &Filing, policy: &Policy, now: Time) -> FilingView {
                 actor: t.actor.clone(),
             })
             .collect(),
+        claim: None,
     }
+    .claim_at(f.claim.as_ref(), now)
 }
 
 /// One event of an order's audit log.

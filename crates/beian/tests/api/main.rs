@@ -5,6 +5,7 @@ mod abuse;
 mod audit;
 mod backup;
 mod calendar;
+mod claims;
 mod concurrency;
 mod dashboard;
 mod flow;
