@@ -55,12 +55,21 @@ impl Filing {
         if !admin {
             self.check_claim(env)?;
         }
+        // A holder renewing before half the lease has run records nothing: the page's
+        // renewals, or a client calling in a loop, never grow the history faster than
+        // one event per half lease.
+        let lease = Duration::minutes(env.policy.review_claim_lease_minutes);
+        if let Some(c) = self.live_claim(env) {
+            if c.holder == holder && c.until - env.now > lease / 2 {
+                return Ok(vec![]);
+            }
+        }
         Ok(vec![Event {
             at: env.now,
             actor: env.actor.clone(),
             change: Change::Claimed {
                 holder,
-                until: env.now + Duration::minutes(env.policy.review_claim_lease_minutes),
+                until: env.now + lease,
             },
         }])
     }
@@ -201,6 +210,24 @@ mod tests {
         r.reject(platform("r1")).unwrap();
         assert_eq!(r.f.status, Status::PlatformRejected);
         assert_eq!(r.f.claim, None);
+    }
+
+    #[test]
+    fn renewing_early_records_nothing_until_half_the_lease_has_run() {
+        let mut r = in_review();
+        r.claim(platform("r1"), "r1").unwrap();
+        let first = r.f.claim.clone();
+        let half = Duration::minutes(r.policy.review_claim_lease_minutes) / 2;
+        for _ in 0..10 {
+            r.now += Duration::seconds(30);
+            assert!(r.claim(platform("r1"), "r1").unwrap().is_empty());
+        }
+        assert_eq!(r.f.claim, first, "an early renewal changes nothing");
+        r.now = first.as_ref().unwrap().until - half;
+        assert_eq!(r.claim(platform("r1"), "r1").unwrap().len(), 1);
+        // An admin's reassignment is never swallowed.
+        r.claim(Actor::Admin("a1".into()), "r2").unwrap();
+        assert_eq!(r.f.claim.as_ref().map(|c| c.holder.as_str()), Some("r2"));
     }
 
     #[test]

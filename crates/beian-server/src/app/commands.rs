@@ -145,6 +145,11 @@ pub async fn execute(
         let calendar = state.calendar();
         let env = state.env(&calendar, actor, now);
         let events = filing.decide(cmd, &env)?;
+        // A command the domain accepts with nothing to record (an early claim renewal)
+        // changes nothing: no commit, no version.
+        if events.is_empty() {
+            return Ok((filing.clone(), vec![]));
+        }
         let commit = build_commit(state, filing, events, &codes, now);
         state.store.commit(commit.clone()).await?;
         commit

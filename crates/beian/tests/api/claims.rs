@@ -70,6 +70,29 @@ async fn a_claimed_order_is_held_against_other_reviewers(app: TestApp) {
     );
 }
 
+/// A client renewing in a loop: the renewals answer the claim but the history gains no
+/// event before half the lease has run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewing_in_a_loop_does_not_grow_the_history() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let (applicant, r1, _) = app.filing_roles().await;
+    let flow = Flow::prepare(&app, &applicant, 1).await;
+    flow.submit().await.expect(200);
+    let path = claim_path(&flow.filing);
+    let first = app.post(&path, &r1, json!({})).await.expect(200);
+    for _ in 0..30 {
+        let again = app.post(&path, &r1, json!({})).await.expect(200);
+        assert_eq!(again["version"], first["version"]);
+        assert_eq!(again["claim"], first["claim"]);
+    }
+    let names = app.event_names(&flow.filing, &r1).await;
+    assert_eq!(
+        names.iter().filter(|n| *n == "claimed").count(),
+        1,
+        "{names:?}"
+    );
+}
+
 async fn two_reviewers_racing_for_one_order_leave_one_holder(app: TestApp) {
     let (applicant, r1, _) = app.filing_roles().await;
     let r2 = app.user("platform_reviewer", None).await;
