@@ -21,6 +21,18 @@ impl Filing {
         self.claim.as_ref().filter(|c| c.until > env.now)
     }
 
+    /// Whether `reviewer` may be given this order (an admin's reassignment): a reviewer of
+    /// its current stage, and for the authority's stage one serving its province.
+    pub fn may_hold(&self, reviewer: &Actor, reviewer_province: Option<&str>) -> bool {
+        match (self.status, reviewer) {
+            (Status::PlatformReview, Actor::PlatformReviewer(_)) => true,
+            (Status::AuthorityReview, Actor::AuthorityReviewer(_)) => {
+                reviewer_province.is_some() && reviewer_province == self.province.as_deref()
+            }
+            _ => false,
+        }
+    }
+
     /// Refuses a reviewer's decision while someone else holds the order.
     pub(super) fn check_claim(&self, env: &Env) -> Result<(), Refusal> {
         match self.live_claim(env) {
@@ -228,6 +240,21 @@ mod tests {
         // An admin's reassignment is never swallowed.
         r.claim(Actor::Admin("a1".into()), "r2").unwrap();
         assert_eq!(r.f.claim.as_ref().map(|c| c.holder.as_str()), Some("r2"));
+    }
+
+    #[test]
+    fn an_order_is_given_only_to_a_reviewer_of_its_stage_and_province() {
+        let mut r = in_review();
+        let gd = Actor::AuthorityReviewer("g1".into());
+        assert!(r.f.may_hold(&platform("r1"), None));
+        assert!(!r.f.may_hold(&gd, Some("44")));
+        assert!(!r.f.may_hold(&Actor::Admin("a1".into()), None));
+        r.f.status = Status::AuthorityReview;
+        r.f.province = Some("44".into());
+        assert!(!r.f.may_hold(&platform("r1"), None));
+        assert!(r.f.may_hold(&gd, Some("44")));
+        assert!(!r.f.may_hold(&gd, Some("11")));
+        assert!(!r.f.may_hold(&gd, None));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::http::auth::{Caller, Role};
 use crate::http::error::{ApiError, ApiResult};
 use crate::views::FilingView;
 use axum::http::StatusCode;
-use beian_domain::filing::{Command, Status};
+use beian_domain::filing::Command;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -90,13 +90,16 @@ pub async fn reassign(
                 "填写该审核阶段审核员的用户名",
             )
         })?;
-    let fits = match (f.status, Role::parse(&to.role)) {
-        (Status::PlatformReview, Some(Role::PlatformReviewer)) => true,
-        (Status::AuthorityReview, Some(Role::AuthorityReviewer)) => {
-            to.province.is_some() && to.province == f.province
-        }
-        _ => false,
-    };
+    let role =
+        Role::parse(&to.role).ok_or_else(|| ApiError::internal("unknown role in database"))?;
+    let (holder, province) = (to.id.clone(), to.province.clone());
+    let reviewer = Caller {
+        user: to,
+        role,
+        token_hash: String::new(),
+    }
+    .actor();
+    let fits = f.may_hold(&reviewer, province.as_deref());
     if !fits {
         return Err(ApiError::field(
             "username",
@@ -105,7 +108,7 @@ pub async fn reassign(
             "平台初审改派给平台审核员；通管局审核改派给该省的通管局审核员",
         ));
     }
-    run(s, caller, id, Command::Claim { holder: to.id }).await
+    run(s, caller, id, Command::Claim { holder }).await
 }
 
 /// `POST /api/v1/review-queue/next`: claims the oldest-due order of the caller's queue

@@ -46,8 +46,24 @@ async fn a_claimed_order_is_held_against_other_reviewers(app: TestApp) {
     // Nor release it; the applicant never sees the claim.
     app.delete(&path, &r2).await.expect_error(409, "CLAIMED");
     assert!(flow.view(&applicant).await.get("claim").is_none());
-    // The admin gives it to the second reviewer, who decides it; the first no longer can.
+    // Only an admin reassigns, and only to a known reviewer of the order's stage.
     let r2_name = username(&app, &r2).await;
+    app.put(&path, &r2, json!({"username": r2_name}))
+        .await
+        .expect_error(403, "FORBIDDEN");
+    let (_, _, gd) = app.filing_roles().await;
+    let gd_name = username(&app, &gd).await;
+    let refusal = app
+        .put(&path, &admin, json!({"username": gd_name}))
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
+    assert_eq!(refusal["error"]["issues"][0]["code"], "REVIEWER_MISMATCH");
+    let refusal = app
+        .put(&path, &admin, json!({"username": "no-such-reviewer"}))
+        .await
+        .expect_error(422, "VALIDATION_FAILED");
+    assert_eq!(refusal["error"]["issues"][0]["code"], "USER_UNKNOWN");
+    // The admin gives it to the second reviewer, who decides it; the first no longer can.
     let moved = app
         .put(&path, &admin, json!({"username": r2_name}))
         .await
