@@ -28,13 +28,12 @@ pub async fn explain(s: &AppState, e: ApiError) -> ApiError {
         Ok(Some(u)) => u.username,
         _ => return e,
     };
-    let until = e
-        .extra
-        .get("claimed_until")
-        .and_then(|v| v.as_str())
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.format("%H:%M").to_string())
-        .unwrap_or_default();
+    let until = crate::views::hhmm(
+        e.extra
+            .get("claimed_until")
+            .and_then(|v| v.as_str())
+            .unwrap_or(""),
+    );
     let message = format!("该备案正由审核员 {name} 审核（至 {until}）");
     let mut e = ApiError { message, ..e };
     e.extra.insert("holder".into(), serde_json::json!(name));

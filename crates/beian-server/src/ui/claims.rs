@@ -38,9 +38,7 @@ impl ClaimState {
             .await?
             .map(|u| u.username)
             .unwrap_or_else(|| c.holder_id.clone());
-        let until = chrono::DateTime::parse_from_rfc3339(&c.until)
-            .map(|t| t.format("%H:%M").to_string())
-            .unwrap_or_default();
+        let until = crate::views::hhmm(&c.until);
         Ok(ClaimState {
             holder,
             until,
@@ -84,11 +82,9 @@ async fn act(s: AppState, u: WebUser, id: String, f: ClaimForm, authority: bool)
         "release" => claims::release(&s, &u.caller(), &id).await,
         _ => claims::claim(&s, &u.caller(), &id).await,
     };
-    match result {
-        // The page's script renews with `fetch` and only needs the status.
-        Ok(_) => Ok(Redirect::to(&format!("{}/{id}", base(authority))).into_response()),
-        Err(e) => Err(e.into()),
-    }
+    // The page's script renews with `fetch` and only needs the status.
+    result?;
+    Ok(Redirect::to(&format!("{}/{id}", base(authority))).into_response())
 }
 
 async fn next(s: AppState, u: WebUser, f: CsrfForm, authority: bool) -> PageResult {

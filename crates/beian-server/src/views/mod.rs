@@ -28,6 +28,13 @@ pub fn ts(t: Time) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
 }
 
+/// The `HH:MM` of a time from [`ts`] (China time); empty when it is not one.
+pub fn hhmm(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
 /// A list without paging.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Items<T> {
