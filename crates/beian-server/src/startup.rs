@@ -49,12 +49,48 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartupError::DataDir(config.data_dir.display().to_string(), e))?;
     }
-    Ok(SqlStore::connect_with(
+    let keys = master_keys(config)?;
+    let vault = Arc::new(beian_store::vault::Vault::new(keys.data_key_wrap(), vec![]));
+    SqlStore::connect_with(
         &config.database_url(),
         chrono::Utc::now(),
         config.db_max_connections,
+        vault,
     )
-    .await?)
+    .await
+    .map_err(|e| match e {
+        beian_store::StoreError::Vault(beian_store::vault::VaultError::OtherMaster(_, id)) => {
+            StartupError::Setup(other_master(&keys.id(), &id))
+        }
+        e => e.into(),
+    })
+}
+
+/// Why a database does not open with this master key.
+fn other_master(key_id: &str, written_with: &str) -> String {
+    format!(
+        "主密钥与数据库不符 / the master key (id {key_id}) is not the one this database was \
+         written with (id {written_with}): set BEIAN_MASTER_KEY or BEIAN_MASTER_KEY_FILE \
+         to that key"
+    )
+}
+
+/// The master key of `config` (environment, file, or a new file, announced once).
+pub fn master_keys(config: &Config) -> Result<crate::adapters::keys::Keys, StartupError> {
+    let (keys, generated) = crate::adapters::keys::Keys::load(
+        config.security.master_key.as_ref().map(|k| k.0.as_str()),
+        config.security.master_key_file.as_deref(),
+        &config.data_dir,
+    )
+    .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
+    if generated {
+        tracing::warn!(
+            path = %keys.source,
+            "generated a new master key: keep a copy apart from the data and its backups; \
+             without it the personal data in the database cannot be read"
+        );
+    }
+    Ok(keys)
 }
 
 /// The gateway the configuration selects.
@@ -145,19 +181,7 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
     } else {
         Clock::System
     };
-    let (keys, generated) = crate::adapters::keys::Keys::load(
-        config.security.master_key.as_ref().map(|k| k.0.as_str()),
-        config.security.master_key_file.as_deref(),
-        &config.data_dir,
-    )
-    .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
-    if generated {
-        tracing::warn!(
-            path = %keys.source,
-            "generated a new master key: keep a copy apart from the data and its backups; \
-             without it pending SMS codes cannot be checked"
-        );
-    }
+    let keys = master_keys(config)?;
     // Webhook receivers answer themselves: a redirect is not followed.
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_millis(
@@ -217,11 +241,9 @@ impl Application {
             .await
             .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
         if written_with != state.key_id {
-            return Err(StartupError::Setup(format!(
-                "主密钥与数据库不符 / the master key (id {}) is not the one this database was \
-                 written with (id {written_with}): set BEIAN_MASTER_KEY or BEIAN_MASTER_KEY_FILE \
-                 to that key",
-                state.key_id
+            return Err(StartupError::Setup(other_master(
+                &state.key_id,
+                &written_with,
             )));
         }
         // Notices loaded at run time by any process sharing the database (§11.5).
@@ -379,10 +401,16 @@ mod calendar_tests {
         let d = dir("precedence");
         let file = "year = 2027\nsource = \"file\"\nas_of = \"2026-11-28\"\nrest_days = [\"2027-01-04\"]\nmakeup_workdays = []\n";
         std::fs::write(d.join("reference/holidays/2027.toml"), file).unwrap();
+        let keys = crate::adapters::keys::Keys::load(Some(&"5a".repeat(32)), None, &d)
+            .unwrap()
+            .0;
+        let vault =
+            std::sync::Arc::new(beian_store::vault::Vault::new(keys.data_key_wrap(), vec![]));
         let store = SqlStore::connect_with(
             &format!("sqlite://{}/t.db?mode=rwc", d.display()),
             chrono::Utc::now(),
             1,
+            vault,
         )
         .await
         .unwrap();

@@ -8,6 +8,7 @@
 mod migrate;
 mod model;
 mod sql;
+pub mod vault;
 
 pub use model::*;
 pub use sql::{SqlStore, PUBLIC_CACHE_TTL_MS};
@@ -103,6 +104,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A sealed value or data key could not be opened (see [`vault`]).
+    #[error("personal data keys: {0}")]
+    Vault(#[from] vault::VaultError),
 }
 
 impl StoreError {

@@ -52,6 +52,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "event_chain",
         include_str!("../migrations/sqlite/0009_event_chain.sql"),
     ),
+    (
+        10,
+        "vault",
+        include_str!("../migrations/sqlite/0010_vault.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -104,6 +109,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "event_chain",
         include_str!("../migrations/postgres/0010_event_chain.sql"),
+    ),
+    (
+        11,
+        "vault",
+        include_str!("../migrations/postgres/0011_vault.sql"),
     ),
 ];
 

@@ -34,7 +34,7 @@ struct Fx {
 
 impl Fx {
     async fn new(url: &str) -> Fx {
-        let store = SqlStore::connect(url, t0()).await.unwrap();
+        let store = SqlStore::connect(url, t0(), common::vault()).await.unwrap();
         store.insert_user(&common::dev_user(t0())).await.unwrap();
         Fx {
             store,

@@ -634,3 +634,254 @@ async fn commits_at_once_answer_each(store: SqlStore) {
     statuses.sort();
     assert_eq!(statuses, ["draft", "platform_review"]);
 }
+
+// --- personal data at rest (issue 16) ---
+
+/// The mobile, certificate number and name the at-rest tests look for.
+/// (The subject principal of `enterprise_document`.)
+const MOBILE: &str = "13800138000";
+const ID_NUMBER: &str = "440300198512311238";
+const NAME: &str = "张三";
+
+/// An order of `u1` with a principal's mobile, identity and name, submitted and
+/// approved by the platform (so an SMS and its look-up exist), its face task and a
+/// cached idempotent answer holding the same data.
+async fn personal_order(fx: &Fx) -> Filing {
+    fx.app("wx1").await;
+    let f = fx.draft("f1", "wx1", "91440300708461136T").await;
+    let task = FaceTaskRow {
+        id: "face".into(),
+        filing_id: "f1".into(),
+        owner_id: "u1".into(),
+        status: "succeeded".into(),
+        created_at: t0(),
+        identity_type: Some(2),
+        identity_number: Some(ID_NUMBER.into()),
+        name: Some(NAME.into()),
+        photo: None,
+        consumed_by: None,
+    };
+    fx.store.insert_face_task(&task).await.unwrap();
+    let actor = Actor::Applicant("u1".into());
+    let f = fx.run(&f, submit_cmd(), &actor).await.unwrap();
+    let reviewer = Actor::PlatformReviewer("r1".into());
+    let approve = Command::PlatformApprove {
+        codes: vec!["111111".into()],
+    };
+    // The code SMS of the approval, as the application layer adds it, and a notice SMS
+    // of no order (sealed with the system key).
+    let mut c = fx.decide(&f, approve, &reviewer).unwrap();
+    let params: std::collections::BTreeMap<String, String> =
+        [("code".to_string(), "111111".to_string())].into();
+    c.sms = vec![OutboundSms {
+        mobile: MOBILE.into(),
+        body: format!("{NAME}，验证码 111111"),
+        template: "verification_code".into(),
+        params: params.clone(),
+    }];
+    let f = c.filing.clone();
+    fx.store.commit(c).await.unwrap();
+    let notice = beian_domain::notify::Notice {
+        channel: beian_domain::notify::Channel::Sms,
+        to: MOBILE.into(),
+        template: "account".into(),
+        title: String::new(),
+        body: format!("{NAME}，您的账号已开通"),
+        params,
+        filing_id: None,
+        appid: None,
+    };
+    fx.store.insert_notices(&[notice], t0()).await.unwrap();
+    let body = format!("{{\"mobile\":\"{MOBILE}\",\"name\":\"{NAME}\"}}");
+    fx.store.idempotency_begin("u1", "k", t0()).await.unwrap();
+    fx.store
+        .idempotency_finish("u1", "k", 200, &body)
+        .await
+        .unwrap();
+    fx.store
+        .sms_count_daily(MOBILE, "2026-03-02", 10)
+        .await
+        .unwrap();
+    f
+}
+
+/// What the store reads back is what was written, in clear.
+async fn reads_back_in_clear(fx: &Fx, f: &Filing) {
+    let s = &fx.store;
+    let back = s.filing("f1").await.unwrap().unwrap();
+    let principal = &back.document.as_ref().unwrap().subject_principal;
+    assert_eq!(principal.mobile.as_deref(), Some(MOBILE));
+    assert_eq!(back.version, f.version);
+    let events = s.events("f1").await.unwrap();
+    assert_eq!(events.len() as i64, f.version);
+    assert_eq!(s.filings_awaiting_sms(MOBILE).await.unwrap(), vec!["f1"]);
+    let sms = s.outbox_list(Some(MOBILE), 10).await.unwrap();
+    assert!(!sms.is_empty() && sms.iter().all(|m| m.mobile == MOBILE));
+    let task = s.face_task("face").await.unwrap().unwrap();
+    assert_eq!(
+        (task.identity_number.as_deref(), task.name.as_deref()),
+        (Some(ID_NUMBER), Some(NAME))
+    );
+    match s.idempotency_begin("u1", "k", t0()).await.unwrap() {
+        IdempotencyState::Done { body, .. } => assert!(body.contains(MOBILE)),
+        other => panic!("{other:?}"),
+    }
+    // The cross-subject rule finds the mobile through its blind index.
+    let elsewhere = fx
+        .mobiles_elsewhere(&[MOBILE.to_string()], "1:91110108MA01ABC17L")
+        .await;
+    assert_eq!(elsewhere, vec![MOBILE.to_string()]);
+}
+
+/// The personal columns as stored, one string per value.
+async fn stored_personal_values(url: &str) -> Vec<String> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let mut out = vec![];
+    for sql in [
+        "SELECT state FROM filings",
+        "SELECT body FROM filing_events",
+        "SELECT mobile FROM sms_outbox",
+        "SELECT body FROM sms_outbox",
+        "SELECT params FROM sms_outbox WHERE params IS NOT NULL",
+        "SELECT mobile FROM sms_lookup",
+        "SELECT mobile FROM sms_daily_counts",
+        "SELECT identity_number FROM face_tasks",
+        "SELECT name FROM face_tasks",
+        "SELECT body FROM idempotency WHERE body IS NOT NULL",
+    ] {
+        let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+        assert!(!rows.is_empty(), "{sql} found nothing to check");
+        out.extend(rows.into_iter().map(|(v,)| v));
+    }
+    pool.close().await;
+    out
+}
+
+fn assert_nothing_in_clear(values: &[String]) {
+    for v in values {
+        for secret in [MOBILE, ID_NUMBER, NAME] {
+            assert!(!v.contains(secret), "{secret} in clear: {v:.120}");
+        }
+    }
+}
+
+/// Every personal column is sealed (or a blind index) in the database, and read back.
+async fn sealed_at_rest(url: String) {
+    let store = SqlStore::connect(&url, t0(), common::vault())
+        .await
+        .unwrap();
+    let fx = Fx::new(store).await;
+    let f = personal_order(&fx).await;
+    reads_back_in_clear(&fx, &f).await;
+    let stored = stored_personal_values(&url).await;
+    assert_nothing_in_clear(&stored);
+    assert!(
+        stored.iter().any(|v| v.starts_with("e1:f1:")),
+        "sealed with the order's key"
+    );
+    // Another master key does not open this database.
+    let other = std::sync::Arc::new(beian_store::vault::Vault::new(
+        beian_store::vault::MasterKey {
+            id: "other".into(),
+            wrap: [9; 32],
+        },
+        vec![],
+    ));
+    match SqlStore::connect(&url, t0(), other).await {
+        Err(StoreError::Vault(beian_store::vault::VaultError::OtherMaster(_, id))) => {
+            assert_eq!(id, "test-master")
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("opened with another master key"),
+    }
+}
+
+/// A database written in clear (by an earlier version) is sealed when opened, and
+/// reads and look-ups work as before.
+async fn sealed_when_opened(url: String) {
+    let store = SqlStore::connect(&url, t0(), common::vault())
+        .await
+        .unwrap();
+    let fx = Fx::new(store).await;
+    let f = personal_order(&fx).await;
+    let events = fx.store.events("f1").await.unwrap();
+    drop(fx);
+    // Back to what the earlier version wrote: every value in clear, no blind index.
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let state = serde_json::to_string(&f).unwrap();
+    let clear = [
+        (
+            "UPDATE filings SET state = $1, sp_mobile = NULL, mp_mobile = NULL",
+            state,
+        ),
+        (
+            "UPDATE face_tasks SET identity_number = $1",
+            ID_NUMBER.to_string(),
+        ),
+        ("UPDATE face_tasks SET name = $1", NAME.to_string()),
+        (
+            "UPDATE sms_outbox SET mobile = $1, mobile_index = NULL",
+            MOBILE.to_string(),
+        ),
+        ("UPDATE sms_lookup SET mobile = $1", MOBILE.to_string()),
+        (
+            "UPDATE sms_daily_counts SET mobile = $1",
+            MOBILE.to_string(),
+        ),
+        (
+            "UPDATE idempotency SET body = $1",
+            format!("{{\"m\":\"{MOBILE}\"}}"),
+        ),
+    ];
+    for (sql, v) in clear {
+        sqlx::query(sql).bind(v).execute(&pool).await.unwrap();
+    }
+    for (i, e) in events.iter().enumerate() {
+        sqlx::query("UPDATE filing_events SET body = $1 WHERE filing_id = 'f1' AND seq = $2")
+            .bind(serde_json::to_string(e).unwrap())
+            .bind(i as i64 + 1)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM settings WHERE name = 'sealed_v1'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(stored_personal_values(&url)
+        .await
+        .iter()
+        .any(|v| v.contains(MOBILE)));
+    let store = SqlStore::connect(&url, t0(), common::vault())
+        .await
+        .unwrap();
+    let fx = Fx {
+        store,
+        rules: Rules::embedded(),
+    };
+    assert_nothing_in_clear(&stored_personal_values(&url).await);
+    reads_back_in_clear(&fx, &f).await;
+    assert_eq!(fx.store.events("f1").await.unwrap(), events);
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn sealed_at_rest_on_sqlite() {
+    sealed_at_rest(common::sqlite_url("beian_store")).await
+}
+
+#[tokio::test]
+async fn sealed_at_rest_on_postgres() {
+    sealed_at_rest(common::postgres_url("beian_store").await).await
+}
+
+#[tokio::test]
+async fn sealed_when_opened_on_sqlite() {
+    sealed_when_opened(common::sqlite_url("beian_store")).await
+}
+
+#[tokio::test]
+async fn sealed_when_opened_on_postgres() {
+    sealed_when_opened(common::postgres_url("beian_store").await).await
+}

@@ -7,8 +7,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 
 /// Verifies the chains of the orders changed since `since` (China time), or all.
-pub async fn verify(db_url: &str, since: Option<chrono::NaiveDate>) -> Result<String, String> {
-    let store = SqlStore::connect_with(db_url, chrono::Utc::now(), 2)
+pub async fn verify(
+    config: &beian_server::config::Config,
+    since: Option<chrono::NaiveDate>,
+) -> Result<String, String> {
+    let store = beian_server::startup::open_store(config)
         .await
         .map_err(|e| format!("数据库 / database: {e}"))?;
     let since = since

@@ -456,7 +456,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             command: AuditCmd::Verify { common, since },
         } => {
             let c = config(&common)?;
-            println!("{}", audit::verify(&c.database_url(), since).await?);
+            println!("{}", audit::verify(&c, since).await?);
             Ok(())
         }
         Cmd::Restore { file, data_dir } => {

@@ -86,6 +86,17 @@ impl Keys {
         mac.finalize().into_bytes().to_vec()
     }
 
+    /// The key that wraps the database's data keys (`beian_store::vault`), with this
+    /// master key's id.
+    pub fn data_key_wrap(&self) -> beian_store::vault::MasterKey {
+        let mut wrap = [0u8; 32];
+        wrap.copy_from_slice(&self.derive("data key wrapping"));
+        beian_store::vault::MasterKey {
+            id: self.id(),
+            wrap,
+        }
+    }
+
     /// A short public id of the master key (a hash of a derived key): stored beside data
     /// so a database and a key can be told to belong together, without revealing the key.
     pub fn id(&self) -> String {

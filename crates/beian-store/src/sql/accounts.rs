@@ -148,7 +148,7 @@ pub(crate) async fn idempotency_begin(
     Ok(match row {
         Some((Some(status), Some(body))) => IdempotencyState::Done {
             status: status as u16,
-            body,
+            body: s.open_system("idempotency", body).await?,
         },
         _ => IdempotencyState::InProgress,
     })
@@ -166,7 +166,7 @@ pub(crate) async fn idempotency_finish(
             "UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4",
         )
         .bind(i64::from(status))
-        .bind(body)
+        .bind(s.seal_system("idempotency", body).await?)
         .bind(user_id)
         .bind(key),
     )

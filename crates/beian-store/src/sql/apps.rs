@@ -5,7 +5,8 @@
 //! `mod.rs`.
 
 use super::codec::{self, map_err, ms, to_json, Binder, APP_COLS};
-use super::facts::{mobile_expr, MOBILE_SOURCES};
+use super::facts::{blinded, MOBILE_SOURCES};
+use super::keys::{opener, ring_for};
 use super::SqlStore;
 use crate::{AppRow, ServiceRecord, StoreError, StoreResult, SubjectRecord};
 use sqlx::{AnyConnection, Row};
@@ -37,13 +38,17 @@ pub(crate) async fn service_record(
     s: &SqlStore,
     appid: &str,
 ) -> StoreResult<Option<ServiceRecord>> {
-    s.read_one(
+    let rows = sqlx::query(
         "SELECT appid, subject_key, subject_number, service_number, mini_program_name, status, filed_at, document \
          FROM service_records WHERE appid = $1",
-        appid,
-        codec::service_record,
     )
-    .await
+    .bind(appid)
+    .fetch_all(&s.reader)
+    .await?;
+    let ring = ring_for(&s.reader, &s.vault, &rows, &["document"]).await?;
+    rows.first()
+        .map(|r| codec::service_record(r, &opener(&ring)))
+        .transpose()
 }
 
 pub(crate) async fn subject_record(
@@ -96,13 +101,13 @@ pub(crate) async fn mobiles_of_other_subjects(
     if mobiles.is_empty() {
         return Ok(vec![]);
     }
+    let (blinds, back) = blinded(&s.vault, mobiles);
     let mut b = Binder::default();
     let k = b.text(subject_key);
-    let list = b.list(mobiles);
+    let list = b.list(&blinds);
     let sql = MOBILE_SOURCES
         .iter()
-        .map(|(table, key, column, path, live)| {
-            let m = mobile_expr(s.postgres(), column, path);
+        .map(|(table, key, m, live)| {
             format!(
                 "SELECT {m} AS m FROM {table} WHERE {live} AND {key} <> {k} AND {m} IN ({list})"
             )
@@ -115,7 +120,10 @@ pub(crate) async fn mobiles_of_other_subjects(
     let mut found: Vec<String> = rows
         .iter()
         .map(|r| r.try_get::<String, _>("m"))
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|m| back.get(&m).cloned())
+        .collect();
     found.sort();
     found.dedup();
     Ok(found)

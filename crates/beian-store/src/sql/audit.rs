@@ -1,9 +1,10 @@
 //! The tamper-evident history's reads and the daily anchors (`beian_domain::audit`).
 //!
-//! May import: `codec`, `filings` (the projection), and [`SqlStore`] from `mod.rs`.
+//! May import: `codec`, `keys`, `filings` (the projection), and [`SqlStore`] from `mod.rs`.
 
 use super::codec::{ms, time};
 use super::filings::filing;
+use super::keys::{fetch_on, open};
 use super::SqlStore;
 use crate::{Anchor, AuditChain, StoreResult};
 use beian_domain::audit::StoredLink;
@@ -37,10 +38,16 @@ pub(crate) async fn audit_chain(s: &SqlStore, filing_id: &str) -> StoreResult<Op
     .bind(filing_id)
     .fetch_all(&s.reader)
     .await?;
+    let ring = fetch_on(&s.reader, &s.vault, &[filing_id]).await?;
     Ok(Some(AuditChain {
         events: rows
             .into_iter()
-            .map(|(seq, body, hash)| StoredLink { seq, body, hash })
+            .map(|(seq, body, hash)| {
+                // A body that does not open (altered ciphertext) is checked as stored:
+                // its link then breaks, and verification names it.
+                let body = open(&ring, "event", body.clone()).unwrap_or(body);
+                StoredLink { seq, body, hash }
+            })
             .collect(),
         head: f.chain_head,
         version: f.version,

@@ -3,9 +3,9 @@
 //!
 //! May import: `codec`.
 
-use super::codec::{json, ms, time};
+use super::codec::{ms, time};
 use crate::{StoreResult, StoredNotice};
-use beian_domain::filing::{Filing, Time, RECOMPUTE_DUE};
+use beian_domain::filing::{Time, RECOMPUTE_DUE};
 use sqlx::{AnyPool, Row};
 
 /// Every stored notice, by year.
@@ -104,12 +104,13 @@ pub(crate) async fn drop_settled(pool: &AnyPool, filing_ids: &[String]) -> Store
 const ANALYZE_AFTER: u64 = 1_000;
 
 /// How many open orders have a provisional due date before `before`, and the first
-/// `limit` of them by due date (the preview of a notice lists what it would move).
+/// `limit` of them by due date, their states as stored (the preview of a notice lists
+/// what it would move).
 pub(crate) async fn provisional(
     pool: &AnyPool,
     before: Time,
     limit: i64,
-) -> StoreResult<(u64, Vec<Filing>)> {
+) -> StoreResult<(u64, Vec<String>)> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM filings WHERE due_provisional = 1 AND due_at < $1")
             .bind(ms(before))
@@ -125,7 +126,7 @@ pub(crate) async fn provisional(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        out.push(json(&r.try_get::<String, _>("state")?)?);
+        out.push(r.try_get::<String, _>("state")?);
     }
     Ok((u64::try_from(count).unwrap_or_default(), out))
 }

@@ -218,6 +218,16 @@ pub(crate) fn at_opt(r: &AnyRow, column: &str) -> StoreResult<Option<Time>> {
     Ok(r.try_get::<Option<i64>, _>(column)?.map(time))
 }
 
+/// Opens a sealed column value: `(column purpose, stored) → plain` (`sql::keys::opener`).
+pub(crate) type Open<'a> = &'a dyn Fn(&str, String) -> StoreResult<String>;
+
+/// A sealed text column that may be NULL.
+fn sealed_opt(r: &AnyRow, column: &str, purpose: &str, open: Open) -> StoreResult<Option<String>> {
+    r.try_get::<Option<String>, _>(column)?
+        .map(|v| open(purpose, v))
+        .transpose()
+}
+
 /// A JSON column.
 fn json_at<T: serde::de::DeserializeOwned>(r: &AnyRow, column: &str) -> StoreResult<T> {
     json(&r.try_get::<String, _>(column)?)
@@ -238,11 +248,13 @@ pub(crate) fn app(r: &AnyRow) -> StoreResult<AppRow> {
     }))
 }
 
-pub(crate) fn service_record(r: &AnyRow) -> StoreResult<ServiceRecord> {
+/// A service record; its document is sealed.
+pub(crate) fn service_record(r: &AnyRow, open: Open) -> StoreResult<ServiceRecord> {
+    let document = open("document", r.try_get("document")?)?;
     Ok(from_row!(r => ServiceRecord {
         appid, subject_key, subject_number, service_number, mini_program_name,
         status: RecordStatus::parse(&r.try_get::<String, _>("status")?),
-        filed_at: at(r, "filed_at")?, document: json_at(r, "document")?,
+        filed_at: at(r, "filed_at")?, document: json(&document)?,
     }))
 }
 
@@ -264,18 +276,22 @@ pub(crate) fn media(r: &AnyRow) -> StoreResult<MediaRow> {
     }))
 }
 
-pub(crate) fn face(r: &AnyRow) -> StoreResult<FaceTaskRow> {
+/// A face task; the identity it checked is sealed.
+pub(crate) fn face(r: &AnyRow, open: Open) -> StoreResult<FaceTaskRow> {
     Ok(from_row!(r => FaceTaskRow {
-        id, filing_id, owner_id, status, created_at: at(r, "created_at")?,
-        identity_type, identity_number, name, photo, consumed_by,
+        id, filing_id, owner_id, status, created_at: at(r, "created_at")?, identity_type,
+        identity_number: sealed_opt(r, "identity_number", "face", open)?,
+        name: sealed_opt(r, "name", "face", open)?, photo, consumed_by,
     }))
 }
 
-pub(crate) fn sms(r: &AnyRow) -> StoreResult<SmsRow> {
+/// An outbox SMS; recipient, text and parameters are sealed.
+pub(crate) fn sms(r: &AnyRow, open: Open) -> StoreResult<SmsRow> {
     Ok(from_row!(r => SmsRow {
-        id, filing_id, mobile, body, created_at: at(r, "created_at")?,
+        id, filing_id, mobile: open("sms", r.try_get("mobile")?)?,
+        body: open("sms", r.try_get("body")?)?, created_at: at(r, "created_at")?,
         sent_at: at_opt(r, "sent_at")?, kind, template,
-        params: r.try_get::<Option<String>, _>("params")?.map(|p| json(&p)).transpose()?,
+        params: sealed_opt(r, "params", "sms", open)?.map(|p| json(&p)).transpose()?,
         status, attempts, last_error, next_attempt_at: at(r, "next_attempt_at")?, lease_until,
     }))
 }

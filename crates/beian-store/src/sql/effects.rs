@@ -1,17 +1,24 @@
 //! The record effects of a commit (service and subject records filed, changed or
 //! cancelled) and the allocation of filing numbers, inside the commit's transaction.
 //!
-//! May import: `codec`.
+//! May import: `codec`, `keys`.
 
 use super::codec::{map_err, ms, to_json};
+use super::keys::{principal_mobiles, seal, Keyring};
+use crate::vault::Vault;
 use crate::{NumberRequest, StoreError, StoreResult};
 use beian_domain::filing::{IssuedNumbers, RecordEffect, Time};
 use beian_domain::numbers;
 use sqlx::AnyConnection;
 
+/// How a record's document is sealed: the vault, the keys at hand, and the key of the
+/// order that filed it.
+pub(crate) type Sealing<'a> = (&'a Vault, &'a Keyring, &'a str);
+
 /// Writes one record effect of a commit.
 pub(crate) async fn apply_effect(
     tx: &mut AnyConnection,
+    (v, ring, key): Sealing<'_>,
     effect: &RecordEffect,
     now: Time,
 ) -> StoreResult<()> {
@@ -23,6 +30,7 @@ pub(crate) async fn apply_effect(
             numbers,
             document,
         } => {
+            let (sp, mp) = principal_mobiles(v, Some(document));
             // The allocation step already bumped an active record; this
             // creates the record, or renews a cancelled one with its new number.
             sqlx::query(
@@ -43,11 +51,12 @@ pub(crate) async fn apply_effect(
             .map_err(map_err)?;
             sqlx::query(
                 "INSERT INTO service_records (appid, subject_key, subject_number, service_number, mini_program_name, \
-                 status, filed_at, document) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) \
+                 status, filed_at, document, sp_mobile, mp_mobile) VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $8, $9) \
                  ON CONFLICT (appid) DO UPDATE SET subject_key = excluded.subject_key, \
                  subject_number = excluded.subject_number, service_number = excluded.service_number, \
                  mini_program_name = excluded.mini_program_name, status = 'active', \
-                 filed_at = excluded.filed_at, document = excluded.document",
+                 filed_at = excluded.filed_at, document = excluded.document, \
+                 sp_mobile = excluded.sp_mobile, mp_mobile = excluded.mp_mobile",
             )
             .bind(appid)
             .bind(subject_key)
@@ -55,7 +64,9 @@ pub(crate) async fn apply_effect(
             .bind(&numbers.service_number)
             .bind(document.mini_program.name.clone().unwrap_or_default())
             .bind(ms(now))
-            .bind(to_json(document))
+            .bind(seal(v, ring, key, "document", &to_json(document)))
+            .bind(sp)
+            .bind(mp)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
@@ -66,12 +77,16 @@ pub(crate) async fn apply_effect(
                     .bind(appid)
                     .fetch_optional(&mut *tx)
                     .await?;
+            let (sp, mp) = principal_mobiles(v, Some(document));
             sqlx::query(
-                "UPDATE service_records SET document = $1, mini_program_name = $2 WHERE appid = $3",
+                "UPDATE service_records SET document = $1, mini_program_name = $2, sp_mobile = $4, \
+                 mp_mobile = $5 WHERE appid = $3",
             )
-            .bind(to_json(document))
+            .bind(seal(v, ring, key, "document", &to_json(document)))
             .bind(document.mini_program.name.clone().unwrap_or_default())
             .bind(appid)
+            .bind(sp)
+            .bind(mp)
             .execute(&mut *tx)
             .await?;
             if let Some((key,)) = subject_key {

@@ -7,9 +7,11 @@
 //! back into [`FactsRows`]. The trait's default method (the single-purpose reads) is the
 //! reference: a store test holds both to equal answers.
 //!
-//! May import: `codec`.
+//! May import: `codec`, `keys`.
 
-use super::codec::{failed_checks, json, time, Binder};
+use super::codec::{failed_checks, json, time, Binder, Open};
+use super::keys::{blind_mobile, fetch_on, ids_of, opener};
+use crate::vault::Vault;
 use crate::{
     AppRow, FaceTaskRow, FactsQuery, FactsRows, MediaInfo, OpenOrder, StoreError, StoreResult,
     SubjectRecord,
@@ -17,57 +19,51 @@ use crate::{
 use beian_domain::gating::RecordStatus;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{AnyPool, Row};
+use std::collections::HashMap;
 
 const COLUMNS: usize = 10;
 
-/// Where principal mobiles live: (table, subject key column, JSON column, path, live rows).
-pub(crate) const MOBILE_SOURCES: [(&str, &str, &str, &[&str], &str); 4] = [
+/// Where principal mobiles live, as blind indexes (`sql::keys::blind_mobile`):
+/// (table, subject key column, blind index column, live rows). Each is indexed (0010).
+pub(crate) const MOBILE_SOURCES: [(&str, &str, &str, &str); 4] = [
     (
         "service_records",
         "subject_key",
-        "document",
-        &["subject_principal", "mobile"],
+        "sp_mobile",
         "status = 'active'",
     ),
     (
         "service_records",
         "subject_key",
-        "document",
-        &["mini_program_principal", "mobile"],
+        "mp_mobile",
         "status = 'active'",
     ),
     (
         "filings",
         "open_subject_key",
-        "state",
-        &["document", "subject_principal", "mobile"],
+        "sp_mobile",
         "open_subject_key IS NOT NULL",
     ),
     (
         "filings",
         "open_subject_key",
-        "state",
-        &["document", "mini_program_principal", "mobile"],
+        "mp_mobile",
         "open_subject_key IS NOT NULL",
     ),
 ];
 
-/// A mobile inside a JSON column, normalised. Documents keep mobiles as typed
-/// ("+86 138-0013-8000"): drop spaces and hyphens and keep the last 11 characters, which
-/// strips +86/0086/86. The same expressions back the 0003/0004 indexes, so the lookups
-/// are indexed.
-pub(crate) fn mobile_expr(postgres: bool, column: &str, path: &[&str]) -> String {
-    if postgres {
-        format!(
-            "right(replace(replace(({column}::jsonb #>> '{{{}}}'), ' ', ''), '-', ''), 11)",
-            path.join(",")
-        )
-    } else {
-        format!(
-            "substr(replace(replace(json_extract({column}, '$.{}'), ' ', ''), '-', ''), -11)",
-            path.join(".")
-        )
-    }
+/// The blind indexes of `mobiles`, and the mobile each stands for.
+pub(crate) fn blinded(vault: &Vault, mobiles: &[String]) -> (Vec<String>, HashMap<String, String>) {
+    let mut back = HashMap::new();
+    let blinds = mobiles
+        .iter()
+        .map(|m| {
+            let b = blind_mobile(vault, m);
+            back.insert(b.clone(), m.clone());
+            b
+        })
+        .collect();
+    (blinds, back)
 }
 
 /// The expressions of a comma-separated select list (none of them holds ", ").
@@ -84,7 +80,7 @@ fn branch(tag: &str, cols: &[&str], rest: &str) -> String {
 }
 
 /// The statement and its arguments; `None` when the query asks nothing.
-fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'static>)> {
+fn statement(q: &FactsQuery, blinds: &[String]) -> Option<(String, AnyArguments<'static>)> {
     let mut p = Binder::default();
     let mut parts = vec![];
     if let Some(appid) = &q.appid {
@@ -155,13 +151,12 @@ fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'st
             &["mini_program_name", "appid"],
             &format!("FROM service_records WHERE subject_key = {k} AND status = 'active' AND appid <> {a}"),
         ));
-        if !q.mobiles.is_empty() {
-            for (table, key_col, column, path, live) in MOBILE_SOURCES {
-                let m = mobile_expr(postgres, column, path);
-                let (k, list) = (p.text(key), p.list(&q.mobiles));
+        if !blinds.is_empty() {
+            for (table, key_col, m, live) in MOBILE_SOURCES {
+                let (k, list) = (p.text(key), p.list(blinds));
                 parts.push(branch(
                     "mobile",
-                    &[&m],
+                    &[m],
                     &format!("FROM {table} WHERE {live} AND {key_col} <> {k} AND {m} IN ({list})"),
                 ));
             }
@@ -181,14 +176,23 @@ fn statement(q: &FactsQuery, postgres: bool) -> Option<(String, AnyArguments<'st
 /// Asks every part of `q` in one statement.
 pub(crate) async fn submission_facts(
     pool: &AnyPool,
-    postgres: bool,
+    vault: &Vault,
     q: &FactsQuery,
 ) -> StoreResult<FactsRows> {
-    let rows = match statement(q, postgres) {
+    let (blinds, back) = blinded(vault, &q.mobiles);
+    let rows = match statement(q, &blinds) {
         Some((sql, args)) => sqlx::query_with(&sql, args).fetch_all(pool).await?,
         None => vec![],
     };
-    let mut out = rows_to_facts(&rows)?;
+    // The face task's identity is sealed (its c6 and c7).
+    let mut sealed = vec![];
+    for r in &rows {
+        if r.try_get::<String, _>("k")? == "face" {
+            sealed.extend(r.try_get::<Option<String>, _>("c6")?);
+        }
+    }
+    let ring = fetch_on(pool, vault, &ids_of(&sealed)).await?;
+    let mut out = rows_to_facts(&rows, &opener(&ring), &back)?;
     // Parts asked that found no row still have an answer.
     if q.appid.is_some() {
         out.app_filed.get_or_insert(false);
@@ -213,7 +217,11 @@ fn text(v: &Option<String>) -> StoreResult<String> {
         .ok_or_else(|| StoreError::Corrupt("facts column unexpectedly NULL".into()))
 }
 
-fn rows_to_facts(rows: &[AnyRow]) -> StoreResult<FactsRows> {
+fn rows_to_facts(
+    rows: &[AnyRow],
+    open: Open,
+    back: &HashMap<String, String>,
+) -> StoreResult<FactsRows> {
     let mut out = FactsRows::default();
     let mut names: Vec<(String, String)> = vec![];
     for r in rows {
@@ -250,8 +258,8 @@ fn rows_to_facts(rows: &[AnyRow]) -> StoreResult<FactsRows> {
                     status: text(&c[3])?,
                     created_at: time(int(&c[4])?.unwrap_or(0)),
                     identity_type: int(&c[5])?,
-                    identity_number: c[6].clone(),
-                    name: c[7].clone(),
+                    identity_number: c[6].clone().map(|v| open("face", v)).transpose()?,
+                    name: c[7].clone().map(|v| open("face", v)).transpose()?,
                     photo: c[8].clone(),
                     consumed_by: c[9].clone(),
                 })
@@ -274,7 +282,11 @@ fn rows_to_facts(rows: &[AnyRow]) -> StoreResult<FactsRows> {
                 })
             }
             "name" => names.push((text(&c[1])?, text(&c[0])?)),
-            "mobile" => out.mobiles_elsewhere.push(text(&c[0])?),
+            "mobile" => {
+                let blind = text(&c[0])?;
+                let mobile = back.get(&blind).cloned().unwrap_or(blind);
+                out.mobiles_elsewhere.push(mobile);
+            }
             "media" => {
                 let checks: serde_json::Value = json(&text(&c[4])?)?;
                 out.media.push(MediaInfo {

@@ -5,8 +5,10 @@
 
 use super::codec::{self, json, lock_clause, map_err, ms, skip_locked, to_json, Binder};
 use super::effects::allocate;
+use super::keys::{self, principal_mobiles, seal};
 use super::list::list_query;
 use super::SqlStore;
+use crate::vault::Vault;
 use crate::{
     Commit, FilingHead, FilingQuery, NumberRequest, NumberedCommit, OpenOrder, StoreError,
     StoreResult,
@@ -21,7 +23,7 @@ pub(crate) async fn live_filing_of_app(s: &SqlStore, appid: &str) -> StoreResult
 
 pub(crate) async fn create_filing(s: &SqlStore, f: &Filing, created: &Event) -> StoreResult<()> {
     let mut tx = s.writer.begin().await?;
-    insert_filing(&mut tx, f, created).await?;
+    insert_filing(&mut tx, &s.vault, f, created).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -37,15 +39,20 @@ async fn filing_where(s: &SqlStore, column: &str, value: &str) -> StoreResult<Op
         .bind(value)
         .fetch_optional(&s.reader)
         .await?;
-    row.map(|(state,)| json(&state)).transpose()
+    match row {
+        Some((state,)) => Ok(s.open_states(vec![state]).await?.pop()),
+        None => Ok(None),
+    }
 }
 
 pub(crate) async fn list_filings(s: &SqlStore, q: &FilingQuery) -> StoreResult<Vec<Filing>> {
     let (sql, args) = list_query("state", q);
     let rows = sqlx::query_with(&sql, args).fetch_all(&s.reader).await?;
-    rows.iter()
-        .map(|r| json(&r.try_get::<String, _>("state")?))
-        .collect()
+    let states = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("state"))
+        .collect::<Result<Vec<_>, _>>()?;
+    s.open_states(states).await
 }
 
 pub(crate) async fn list_filing_heads(
@@ -60,6 +67,7 @@ pub(crate) async fn list_filing_heads(
 pub(crate) async fn events(s: &SqlStore, filing_id: &str) -> StoreResult<Vec<Event>> {
     let sql = "SELECT body FROM filing_events WHERE filing_id = $1 ORDER BY seq";
     let bodies = s.read_texts(sql, filing_id).await?;
+    let bodies = keys::open_all(&s.reader, &s.vault, "event", bodies).await?;
     bodies.iter().map(|b| json(b)).collect()
 }
 
@@ -68,12 +76,14 @@ pub(crate) async fn filings_by_ids(s: &SqlStore, ids: &[String]) -> StoreResult<
     for chunk in ids.chunks(s.writer.row_params()) {
         let mut b = Binder::default();
         let sql = format!("SELECT state FROM filings WHERE id IN ({})", b.list(chunk));
+        let mut states = vec![];
         for r in sqlx::query_with(&sql, b.into_args())
             .fetch_all(&s.reader)
             .await?
         {
-            out.push(json(&r.try_get::<String, _>("state")?)?);
+            states.push(r.try_get::<String, _>("state")?);
         }
+        out.extend(s.open_states(states).await?);
     }
     Ok(out)
 }
@@ -112,7 +122,8 @@ pub(crate) async fn commit_with_numbers(
 
 pub(crate) async fn filings_awaiting_sms(s: &SqlStore, mobile: &str) -> StoreResult<Vec<String>> {
     let sql = "SELECT filing_id FROM sms_lookup WHERE mobile = $1 ORDER BY filing_id";
-    s.read_texts(sql, mobile).await
+    s.read_texts(sql, &keys::blind_mobile(&s.vault, mobile))
+        .await
 }
 
 pub(crate) async fn claim_due_timers(
@@ -182,9 +193,11 @@ pub(crate) async fn histories(s: &SqlStore) -> StoreResult<Vec<History>> {
         sqlx::query_as("SELECT filing_id, body FROM filing_events ORDER BY filing_id, seq")
             .fetch_all(&s.reader)
             .await?;
+    let (ids, bodies): (Vec<String>, Vec<String>) = events.into_iter().unzip();
+    let bodies = keys::open_all(&s.reader, &s.vault, "event", bodies).await?;
     let mut by_filing: std::collections::BTreeMap<String, Vec<Event>> = Default::default();
-    for (id, body) in &events {
-        by_filing.entry(id.clone()).or_default().push(json(body)?);
+    for (id, body) in ids.into_iter().zip(&bodies) {
+        by_filing.entry(id).or_default().push(json(body)?);
     }
     filings
         .into_iter()
@@ -202,15 +215,19 @@ pub(crate) async fn histories(s: &SqlStore) -> StoreResult<Vec<History>> {
         .collect()
 }
 
-/// The projection row and first event of a new order.
+/// The projection row and first event of a new order, with the order's data key.
 pub(crate) async fn insert_filing(
     tx: &mut AnyConnection,
+    v: &Vault,
     f: &Filing,
     created: &Event,
 ) -> StoreResult<()> {
+    let ring = keys::ensure(&mut *tx, v, &[f.id.as_str()], ms(f.created_at)).await?;
+    let (sp, mp) = principal_mobiles(v, f.document.as_ref());
     sqlx::query(
             "INSERT INTO filings (id, appid, owner_id, kind, status, version, province, subject_key, live_appid, \
-             created_at, updated_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             created_at, updated_at, state, sp_mobile, mp_mobile) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&f.id)
         .bind(&f.appid)
@@ -223,29 +240,21 @@ pub(crate) async fn insert_filing(
         .bind(&f.appid)
         .bind(ms(f.created_at))
         .bind(ms(f.created_at))
-        .bind(to_json(f))
+        .bind(seal(v, &ring, &f.id, "state", &to_json(f)))
+        .bind(sp)
+        .bind(mp)
         .execute(&mut *tx)
         .await
         .map_err(map_err)?;
     let hash = (!f.chain_head.is_empty()).then_some(f.chain_head.as_str());
-    insert_event(&mut *tx, &f.id, 1, created, hash).await?;
-    Ok(())
-}
-
-async fn insert_event(
-    tx: &mut AnyConnection,
-    filing_id: &str,
-    seq: i64,
-    e: &Event,
-    hash: Option<&str>,
-) -> StoreResult<()> {
+    let body = seal(v, &ring, &f.id, "event", &to_json(created));
     sqlx::query("INSERT INTO filing_events (filing_id, seq, at, name, actor, body, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(filing_id)
-        .bind(seq)
-        .bind(ms(e.at))
-        .bind(e.change.name())
-        .bind(e.actor.role())
-        .bind(to_json(e))
+        .bind(&f.id)
+        .bind(1_i64)
+        .bind(ms(created.at))
+        .bind(created.change.name())
+        .bind(created.actor.role())
+        .bind(body)
         .bind(hash)
         .execute(&mut *tx)
         .await

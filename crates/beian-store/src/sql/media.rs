@@ -1,9 +1,11 @@
 //! Uploads and face verification tasks.
 //!
-//! May import: `codec`, and [`SqlStore`] from `mod.rs`.
+//! May import: `codec`, `keys`, and [`SqlStore`] from `mod.rs`.
 
 use super::codec::{self, failed_checks, json, ms, Binder, FACE_COLS};
+use super::keys::{self, opener, ring_for};
 use super::SqlStore;
+use crate::vault::Vault;
 use crate::{FaceTaskRow, MediaInfo, MediaRow, StoreResult};
 use sqlx::{AnyConnection, Row};
 
@@ -21,27 +23,45 @@ pub(crate) async fn media(s: &SqlStore, id: &str) -> StoreResult<Option<MediaRow
 }
 
 pub(crate) async fn insert_face_task(s: &SqlStore, t: &FaceTaskRow) -> StoreResult<()> {
-    insert_face_task_on(&mut *s.pool().acquire().await?, t).await
+    insert_face_task_on(&mut *s.pool().acquire().await?, &s.vault, t).await
 }
 
 pub(crate) async fn face_task(s: &SqlStore, id: &str) -> StoreResult<Option<FaceTaskRow>> {
     let sql = format!("SELECT {FACE_COLS} FROM face_tasks WHERE id = $1");
-    s.read_one(&sql, id, codec::face).await
+    let rows = sqlx::query(&sql).bind(id).fetch_all(&s.reader).await?;
+    let ring = ring_for(&s.reader, &s.vault, &rows, &["identity_number", "name"]).await?;
+    rows.first()
+        .map(|r| codec::face(r, &opener(&ring)))
+        .transpose()
 }
 
 pub(crate) async fn update_face_task(s: &SqlStore, t: &FaceTaskRow) -> StoreResult<()> {
-    s.exec(
-        sqlx::query(
-            "UPDATE face_tasks SET status = $1, identity_type = $2, identity_number = $3, name = $4, photo = $5 WHERE id = $6",
-        )
-        .bind(&t.status)
-        .bind(t.identity_type)
-        .bind(t.identity_number.clone())
-        .bind(t.name.clone())
-        .bind(t.photo.clone())
-        .bind(&t.id),
+    let mut conn = s.pool().acquire().await?;
+    let (number, name) = sealed_identity(&mut conn, &s.vault, t).await?;
+    sqlx::query(
+        "UPDATE face_tasks SET status = $1, identity_type = $2, identity_number = $3, name = $4, photo = $5 WHERE id = $6",
     )
-    .await
+    .bind(&t.status)
+    .bind(t.identity_type)
+    .bind(number)
+    .bind(name)
+    .bind(t.photo.clone())
+    .bind(&t.id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The identity a face task checked (certificate number, name), sealed with its order's key.
+async fn sealed_identity(
+    conn: &mut AnyConnection,
+    v: &Vault,
+    t: &FaceTaskRow,
+) -> StoreResult<(Option<String>, Option<String>)> {
+    let id = t.filing_id.as_str();
+    let ring = keys::ensure(conn, v, &[id], ms(t.created_at)).await?;
+    let seal = |x: &Option<String>| x.as_ref().map(|x| keys::seal(v, &ring, id, "face", x));
+    Ok((seal(&t.identity_number), seal(&t.name)))
 }
 
 pub(crate) async fn media_info(s: &SqlStore, ids: &[String]) -> StoreResult<Vec<MediaInfo>> {
@@ -112,8 +132,10 @@ pub(crate) async fn insert_media_on(
 /// The face task row, as both `insert_face_task` and the seeding batches write it.
 pub(crate) async fn insert_face_task_on(
     conn: &mut AnyConnection,
+    v: &Vault,
     t: &FaceTaskRow,
 ) -> StoreResult<()> {
+    let (number, name) = sealed_identity(&mut *conn, v, t).await?;
     sqlx::query(&format!(
         "INSERT INTO face_tasks ({FACE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
     ))
@@ -123,8 +145,8 @@ pub(crate) async fn insert_face_task_on(
     .bind(&t.status)
     .bind(ms(t.created_at))
     .bind(t.identity_type)
-    .bind(t.identity_number.clone())
-    .bind(t.name.clone())
+    .bind(number)
+    .bind(name)
     .bind(t.photo.clone())
     .bind(t.consumed_by.clone())
     .execute(&mut *conn)

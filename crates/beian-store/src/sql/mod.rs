@@ -26,6 +26,8 @@ mod codec;
 mod effects;
 mod facts;
 mod filings;
+mod keys;
+mod legacy;
 mod list;
 mod media;
 mod outbox;
@@ -38,6 +40,7 @@ mod writer;
 
 pub use search::PUBLIC_CACHE_TTL_MS;
 
+use crate::vault::{self, Vault, SYSTEM_KEY};
 use crate::{StoreError, StoreResult};
 use beian_domain::filing::Time;
 use codec::ms;
@@ -59,6 +62,8 @@ pub struct SqlStore {
     reader: AnyPool,
     /// The public query, with its own pool on PostgreSQL, and its cache.
     search: Arc<PublicSearch>,
+    /// The keys that seal personal data (also the writer's).
+    vault: Arc<Vault>,
 }
 
 /// Read-only SQLite connections beside the writer (two cores here; more only queue).
@@ -93,14 +98,20 @@ async fn sqlite_pool(url: &str, connections: u32, read_only: bool) -> StoreResul
 }
 
 impl SqlStore {
-    /// Connects to `url` (`sqlite://…` or `postgres://…`) and migrates.
-    pub async fn connect(url: &str, now: Time) -> StoreResult<SqlStore> {
-        Self::connect_with(url, now, 16).await
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), migrates, and seals what
+    /// was written in clear before encryption, with the keys of `vault`.
+    pub async fn connect(url: &str, now: Time, vault: Arc<Vault>) -> StoreResult<SqlStore> {
+        Self::connect_with(url, now, 16, vault).await
     }
 
     /// Like [`SqlStore::connect`] with a PostgreSQL pool of `max_connections`
     /// (each server process holds at most that many; SQLite always uses one).
-    pub async fn connect_with(url: &str, now: Time, max_connections: u32) -> StoreResult<SqlStore> {
+    pub async fn connect_with(
+        url: &str,
+        now: Time,
+        max_connections: u32,
+        vault: Arc<Vault>,
+    ) -> StoreResult<SqlStore> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
         let pool = if postgres {
@@ -114,17 +125,21 @@ impl SqlStore {
             sqlite_pool(url, 1, false).await?
         };
         crate::migrate::run(&pool, postgres, ms(now)).await?;
+        keys::open_vault(&pool, &vault, ms(now)).await?;
         let reader = if postgres {
             pool.clone()
         } else {
             sqlite_pool(url, SQLITE_READERS, true).await?
         };
         let search = Arc::new(PublicSearch::connect(url, postgres, &reader).await?);
-        Ok(SqlStore {
-            writer: Writer::new(pool, postgres, search.clone()),
+        let store = SqlStore {
+            writer: Writer::new(pool, postgres, search.clone(), vault.clone()),
             reader,
             search,
-        })
+            vault,
+        };
+        legacy::seal_all(&store, ms(now)).await?;
+        Ok(store)
     }
 
     /// Writes a consistent copy of an SQLite database to `dest` (`VACUUM INTO`: one read
@@ -224,6 +239,30 @@ impl SqlStore {
             .fetch_optional(&self.reader)
             .await?;
         found.as_ref().map(row).transpose()
+    }
+
+    /// Orders from their stored (sealed) states, keys read once for the lot.
+    async fn open_states(
+        &self,
+        states: Vec<String>,
+    ) -> StoreResult<Vec<beian_domain::filing::Filing>> {
+        let states = keys::open_all(&self.reader, &self.vault, "state", states).await?;
+        states.iter().map(|s| codec::json(s)).collect()
+    }
+
+    /// `plain` sealed with the system key (rows of no order).
+    async fn seal_system(&self, column: &str, plain: &str) -> StoreResult<String> {
+        let ring = keys::fetch_on(&self.reader, &self.vault, &[SYSTEM_KEY]).await?;
+        if !ring.contains_key(SYSTEM_KEY) {
+            return Err(vault::VaultError::NoKey(SYSTEM_KEY.into()).into());
+        }
+        Ok(keys::seal(&self.vault, &ring, SYSTEM_KEY, column, plain))
+    }
+
+    /// A value sealed with the system key (or any other), opened.
+    async fn open_system(&self, column: &str, stored: String) -> StoreResult<String> {
+        let mut out = keys::open_all(&self.reader, &self.vault, column, vec![stored]).await?;
+        Ok(out.pop().unwrap_or_default())
     }
 
     /// The one text column of the rows that `sql` finds on the reader with `key` as `$1`.

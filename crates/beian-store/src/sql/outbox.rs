@@ -3,10 +3,12 @@
 //!
 //! May import: `codec`, `writer` (the SMS of a notice), and [`SqlStore`] from `mod.rs`.
 
-use super::codec::{self, json, ms, to_json, INBOX_COLS, SMS_COLS};
-use super::writer::notice_sms;
+use super::codec::{self, arguments, ms, INBOX_COLS, SMS_COLS};
+use super::keys::{self, blind_mobile, opener, ring_for};
+use super::writer::{notice_sms, sms_row, SmsOf};
 use super::SqlStore;
-use crate::{InboxRow, OutboundSms, SmsAttempt, SmsRow, StoreResult};
+use crate::vault::{Vault, SYSTEM_KEY};
+use crate::{InboxRow, SmsAttempt, SmsRow, StoreResult};
 use beian_domain::filing::{Filing, Time};
 use beian_domain::notify::{Channel, Notice};
 use sqlx::AnyConnection;
@@ -20,9 +22,9 @@ pub(crate) async fn outbox_list(
     let rows = match mobile {
         Some(m) => {
             sqlx::query(&format!(
-                "{cols} WHERE mobile = $1 ORDER BY id DESC LIMIT $2"
+                "{cols} WHERE mobile_index = $1 ORDER BY id DESC LIMIT $2"
             ))
-            .bind(m)
+            .bind(blind_mobile(&s.vault, m))
             .bind(limit)
             .fetch_all(&s.reader)
             .await?
@@ -34,12 +36,18 @@ pub(crate) async fn outbox_list(
                 .await?
         }
     };
-    rows.iter().map(codec::sms).collect()
+    sms_rows(s, &rows).await
+}
+
+/// Outbox rows read, their sealed columns opened.
+async fn sms_rows(s: &SqlStore, rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<SmsRow>> {
+    let ring = ring_for(&s.reader, &s.vault, rows, &["mobile"]).await?;
+    rows.iter().map(|r| codec::sms(r, &opener(&ring))).collect()
 }
 
 pub(crate) async fn insert_notices(s: &SqlStore, notices: &[Notice], now: Time) -> StoreResult<()> {
     let mut tx = s.writer.begin().await?;
-    write_notices(&mut tx, notices, now).await?;
+    write_notices(&mut tx, &s.vault, notices, now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -98,10 +106,7 @@ pub(crate) async fn sms_claim_due(
 ) -> StoreResult<Vec<SmsRow>> {
     let outbox = ("sms_outbox", "id", SMS_COLS);
     let rows = s.lease_due(outbox, now, lease_ms, limit).await?;
-    let mut out = rows
-        .iter()
-        .map(codec::sms)
-        .collect::<StoreResult<Vec<_>>>()?;
+    let mut out = sms_rows(s, &rows).await?;
     out.sort_by_key(|r| r.id);
     Ok(out)
 }
@@ -147,7 +152,7 @@ pub(crate) async fn sms_count_daily(
         "INSERT INTO sms_daily_counts (mobile, day, sent) VALUES ($1, $2, 1) ON CONFLICT (mobile, day) \
          DO UPDATE SET sent = sms_daily_counts.sent + 1 WHERE sms_daily_counts.sent < $3 RETURNING sent",
     )
-    .bind(mobile)
+    .bind(blind_mobile(&s.vault, mobile))
     .bind(day)
     .bind(i64::from(limit))
     .fetch_optional(s.pool())
@@ -171,7 +176,8 @@ pub(crate) async fn sms_reminders_due(
     .bind(limit)
     .fetch_all(s.pool())
     .await?;
-    rows.iter().map(|(s,)| json(s)).collect()
+    s.open_states(rows.into_iter().map(|(s,)| s).collect())
+        .await
 }
 
 pub(crate) async fn record_sms_reminder(
@@ -190,30 +196,20 @@ pub(crate) async fn record_sms_reminder(
     let Some(mut tx) = s.begin_claimed(claim).await? else {
         return Ok(false);
     };
-    write_notices(&mut tx, notices, now).await?;
+    write_notices(&mut tx, &s.vault, notices, now).await?;
     tx.commit().await?;
     Ok(true)
 }
 
-async fn insert_sms(
-    tx: &mut AnyConnection,
-    filing_id: Option<&str>,
-    kind: &str,
-    sms: &OutboundSms,
-    now: Time,
-) -> StoreResult<()> {
-    sqlx::query(
+/// One SMS into the outbox (the columns of `writer::sms_row`), sealed.
+async fn insert_sms(tx: &mut AnyConnection, v: &Vault, sms: SmsOf<'_>) -> StoreResult<()> {
+    let key = sms.0.unwrap_or(SYSTEM_KEY);
+    let ring = keys::ensure(&mut *tx, v, &[key], ms(sms.3)).await?;
+    sqlx::query_with(
         "INSERT INTO sms_outbox (filing_id, mobile, body, created_at, kind, template, params, status, attempts, \
-         next_attempt_at, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, 0)",
+         next_attempt_at, lease_until, mobile_index) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        arguments(sms_row(v, &ring, sms)),
     )
-    .bind(filing_id.map(str::to_string))
-    .bind(&sms.mobile)
-    .bind(&sms.body)
-    .bind(ms(now))
-    .bind(kind)
-    .bind(&sms.template)
-    .bind(to_json(&sms.params))
-    .bind(ms(now))
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -222,6 +218,7 @@ async fn insert_sms(
 /// Records notices: inbox messages, and template SMS in the outbox.
 pub(crate) async fn write_notices(
     tx: &mut AnyConnection,
+    v: &Vault,
     notices: &[Notice],
     now: Time,
 ) -> StoreResult<()> {
@@ -244,7 +241,7 @@ pub(crate) async fn write_notices(
             }
             Channel::Sms => {
                 let sms = notice_sms(n);
-                insert_sms(&mut *tx, n.filing_id.as_deref(), "notice", &sms, now).await?;
+                insert_sms(&mut *tx, v, (n.filing_id.as_deref(), "notice", &sms, now)).await?;
             }
         }
     }

@@ -60,8 +60,10 @@ pub(crate) async fn seed_batch(s: &SqlStore, ops: Vec<SeedOp>) -> StoreResult<()
         let mut commits = vec![];
         for op in wave {
             match op {
-                SeedOp::Create(f, created) => insert_filing(&mut tx, &f, &created).await?,
-                SeedOp::FaceTask(t) => insert_face_task_on(&mut tx, &t).await?,
+                SeedOp::Create(f, created) => {
+                    insert_filing(&mut tx, &s.vault, &f, &created).await?
+                }
+                SeedOp::FaceTask(t) => insert_face_task_on(&mut tx, &s.vault, &t).await?,
                 SeedOp::Commit(c) => commits.push(*c),
                 SeedOp::Numbered(req, build) => {
                     let numbers = allocate(&mut tx, &req).await?;

@@ -416,14 +416,15 @@ impl CalendarStore for SqlStore {
     }
 
     async fn provisional_dues(&self, before: Time, limit: i64) -> StoreResult<(u64, Vec<Filing>)> {
-        calendar::provisional(&self.reader, before, limit).await
+        let (count, states) = calendar::provisional(&self.reader, before, limit).await?;
+        Ok((count, self.open_states(states).await?))
     }
 }
 
 #[async_trait]
 impl FactsStore for SqlStore {
     async fn submission_facts(&self, q: &FactsQuery) -> StoreResult<FactsRows> {
-        facts::submission_facts(&self.reader, self.postgres(), q).await
+        facts::submission_facts(&self.reader, &self.vault, q).await
     }
 
     async fn open_orders_of_subject(

@@ -64,7 +64,7 @@ pub(crate) async fn run_daily_sweep(
         .execute(&mut *tx)
         .await?;
     }
-    write_notices(&mut tx, &w.notices, now).await?;
+    write_notices(&mut tx, &s.vault, &w.notices, now).await?;
     fan_out(&mut tx, &w.webhooks, now).await?;
     sqlx::query("UPDATE job_runs SET summary = $1 WHERE job = $2 AND day = $3")
         .bind(format!(

@@ -6,7 +6,9 @@
 
 use super::codec::{arguments, lock_clause, map_err, ms, to_json, Binder, Val};
 use super::effects::apply_effect;
+use super::keys::{self, blind_mobile, principal_mobiles, seal, Keyring};
 use super::search::PublicSearch;
+use crate::vault::{Vault, SYSTEM_KEY};
 use crate::{Commit, OutboundSms, StoreError, StoreResult, WebhookEvent};
 use beian_domain::filing::{Status, Time};
 use beian_domain::notify::{Channel, Notice};
@@ -29,7 +31,7 @@ const INBOX_ROWS: &str =
     "inbox_messages (user_id, template, title, body, filing_id, appid, created_at)";
 const OUTBOX_ROWS: &str =
     "sms_outbox (filing_id, mobile, body, created_at, kind, template, params, status, attempts, \
-     next_attempt_at, lease_until)";
+     next_attempt_at, lease_until, mobile_index)";
 /// Commits in one group at most: a bound on the transaction a burst can build up.
 const GROUP_MAX: usize = 64;
 
@@ -41,6 +43,8 @@ pub(crate) struct Writer {
     pub(crate) postgres: bool,
     /// Told when records may have changed.
     search: Arc<PublicSearch>,
+    /// Seals what the writes hold of personal data.
+    pub(crate) vault: Arc<Vault>,
     /// SQLite: commits waiting for the one writer (see [`Writer::commit`]).
     group: Arc<GroupCommit>,
 }
@@ -58,11 +62,17 @@ struct GroupCommit {
 }
 
 impl Writer {
-    pub(crate) fn new(pool: AnyPool, postgres: bool, search: Arc<PublicSearch>) -> Writer {
+    pub(crate) fn new(
+        pool: AnyPool,
+        postgres: bool,
+        search: Arc<PublicSearch>,
+        vault: Arc<Vault>,
+    ) -> Writer {
         Writer {
             pool,
             postgres,
             search,
+            vault,
             group: Arc::default(),
         }
     }
@@ -241,16 +251,20 @@ impl Writer {
         // too when its versions were checked in this transaction (the one writer), so
         // they need no row count each. PostgreSQL gets each statement as it comes (its
         // extended protocol takes one statement per message).
+        let ids: Vec<&str> = commits.iter().map(|c| c.filing.id.as_str()).collect();
+        let mut key_ids = ids.clone();
+        key_ids.push(SYSTEM_KEY);
+        let ring = keys::ensure(&mut *tx, &self.vault, &key_ids, ms(commits[0].now)).await?;
+        let v = &*self.vault;
         let mut script = Script::new(!self.postgres, self.row_params());
         for c in commits {
             if versions_checked && script.gather {
-                let (sql, vals) = projection_statement(c);
+                let (sql, vals) = projection_statement(v, &ring, c);
                 script.push(&mut *tx, sql, vals).await?;
             } else {
-                update_projection(&mut *tx, c).await?;
+                update_projection(&mut *tx, v, &ring, c).await?;
             }
         }
-        let ids: Vec<&str> = commits.iter().map(|c| c.filing.id.as_str()).collect();
         let mut events = vec![];
         let mut timers = vec![];
         let mut lookups = vec![];
@@ -265,7 +279,7 @@ impl Writer {
                     Val::I(ms(e.at)),
                     Val::S(e.change.name().to_string()),
                     Val::S(e.actor.role().to_string()),
-                    Val::S(to_json(e)),
+                    Val::S(seal(v, &ring, &f.id, "event", &to_json(e))),
                     Val::OS(c.event_hashes.get(i).cloned()),
                 ]);
             }
@@ -278,7 +292,7 @@ impl Writer {
                 ]);
             }
             for m in f.sms_mobiles() {
-                lookups.push(vec![Val::S(m.to_string()), Val::S(f.id.clone())]);
+                lookups.push(vec![Val::S(blind_mobile(v, m)), Val::S(f.id.clone())]);
             }
             // Per order: its notices, then its code SMS.
             for n in &c.notices {
@@ -294,12 +308,13 @@ impl Writer {
                     ]),
                     Channel::Sms => {
                         let sms = notice_sms(n);
-                        outbox.push(sms_row(n.filing_id.as_deref(), "notice", &sms, c.now));
+                        let row = (n.filing_id.as_deref(), "notice", &sms, c.now);
+                        outbox.push(sms_row(v, &ring, row));
                     }
                 }
             }
             for sms in &c.sms {
-                outbox.push(sms_row(Some(&f.id), "code", sms, c.now));
+                outbox.push(sms_row(v, &ring, (Some(&f.id), "code", sms, c.now)));
             }
         }
         script.insert_rows(tx, EVENT_ROWS, 7, events).await?;
@@ -313,12 +328,13 @@ impl Writer {
             script.flush(tx).await?;
             for c in commits {
                 for effect in &c.effects {
-                    apply_effect(&mut *tx, effect, c.now).await?;
+                    let sealing = (v, &ring, c.filing.id.as_str());
+                    apply_effect(&mut *tx, sealing, effect, c.now).await?;
                 }
             }
         }
         script.insert_rows(tx, INBOX_ROWS, 7, inbox).await?;
-        script.insert_rows(tx, OUTBOX_ROWS, 11, outbox).await?;
+        script.insert_rows(tx, OUTBOX_ROWS, 12, outbox).await?;
         let webhooks: Vec<&WebhookEvent> = commits.iter().flat_map(|c| &c.webhooks).collect();
         if !webhooks.is_empty() {
             // A batch's deliveries are written only if anyone subscribed (one look for
@@ -357,8 +373,13 @@ impl Writer {
 }
 
 /// The projection row of a commit, with its optimistic version check.
-async fn update_projection(tx: &mut AnyConnection, c: &Commit) -> StoreResult<()> {
-    let (sql, vals) = projection_statement(c);
+async fn update_projection(
+    tx: &mut AnyConnection,
+    v: &Vault,
+    ring: &Keyring,
+    c: &Commit,
+) -> StoreResult<()> {
+    let (sql, vals) = projection_statement(v, ring, c);
     let updated = sqlx::query_with(sql, arguments(vals))
         .execute(&mut *tx)
         .await
@@ -369,16 +390,18 @@ async fn update_projection(tx: &mut AnyConnection, c: &Commit) -> StoreResult<()
     Ok(())
 }
 
-/// The projection `UPDATE` of a commit, guarded by its expected version.
-fn projection_statement(c: &Commit) -> (&'static str, Vec<Val>) {
+/// The projection `UPDATE` of a commit, guarded by its expected version: the state
+/// sealed, the principals' mobiles as blind indexes.
+fn projection_statement(v: &Vault, ring: &Keyring, c: &Commit) -> (&'static str, Vec<Val>) {
     let f = &c.filing;
+    let (sp, mp) = principal_mobiles(v, f.document.as_ref());
     let open_key = f.is_open().then(|| f.subject_key.clone()).flatten();
     let live = (f.status == Status::Draft || f.is_open()).then(|| f.appid.clone());
     let reached = i64::from(f.reached_authority());
     (
         "UPDATE filings SET status = $1, version = $2, province = $3, subject_key = $4, open_subject_key = $5, \
          live_appid = $6, reached_authority = $7, due_at = $8, updated_at = $9, state = $10, \
-         due_provisional = $13 WHERE id = $11 AND version = $12",
+         due_provisional = $13, sp_mobile = $14, mp_mobile = $15 WHERE id = $11 AND version = $12",
         vec![
             Val::S(f.status.as_str().to_string()),
             Val::I(f.version),
@@ -389,10 +412,12 @@ fn projection_statement(c: &Commit) -> (&'static str, Vec<Val>) {
             Val::I(reached),
             Val::OI(f.due_at.map(ms)),
             Val::I(ms(c.now)),
-            Val::S(to_json(f)),
+            Val::S(seal(v, ring, &f.id, "state", &to_json(f))),
             Val::S(f.id.clone()),
             Val::I(c.expected_version),
             Val::I(i64::from(f.due_provisional)),
+            Val::OS(sp),
+            Val::OS(mp),
         ],
     )
 }
@@ -535,20 +560,26 @@ pub(crate) fn notice_sms(n: &Notice) -> OutboundSms {
     }
 }
 
-/// The outbox row of an SMS, the same columns as `outbox::insert_sms` writes (11 values).
-fn sms_row(filing_id: Option<&str>, kind: &str, sms: &OutboundSms, now: Time) -> Vec<Val> {
+/// An outbox row: the order it is about (if any), its kind, the message, when.
+pub(crate) type SmsOf<'a> = (Option<&'a str>, &'a str, &'a OutboundSms, Time);
+
+/// The outbox row of an SMS (12 values, `OUTBOX_ROWS`): recipient, text and parameters
+/// sealed with the order's key (the system key for none), the recipient's blind index.
+pub(crate) fn sms_row(v: &Vault, ring: &Keyring, (filing_id, kind, sms, now): SmsOf) -> Vec<Val> {
+    let key = filing_id.unwrap_or(SYSTEM_KEY);
     vec![
         Val::OS(filing_id.map(str::to_string)),
-        Val::S(sms.mobile.clone()),
-        Val::S(sms.body.clone()),
+        Val::S(seal(v, ring, key, "sms", &sms.mobile)),
+        Val::S(seal(v, ring, key, "sms", &sms.body)),
         Val::I(ms(now)),
         Val::S(kind.to_string()),
         Val::S(sms.template.clone()),
-        Val::S(to_json(&sms.params)),
+        Val::S(seal(v, ring, key, "sms", &to_json(&sms.params))),
         Val::S("pending".into()),
         Val::I(0),
         Val::I(ms(now)),
         Val::I(0),
+        Val::S(blind_mobile(v, &sms.mobile)),
     ]
 }
 

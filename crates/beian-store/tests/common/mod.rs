@@ -43,14 +43,26 @@ pub async fn postgres_url(prefix: &str) -> String {
     format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
 }
 
+/// The keys of the test stores (a fixed master key: these databases are throwaway).
+pub fn vault() -> std::sync::Arc<beian_store::vault::Vault> {
+    use beian_store::vault::{MasterKey, Vault};
+    let master = MasterKey {
+        id: "test-master".into(),
+        wrap: [7; 32],
+    };
+    std::sync::Arc::new(Vault::new(master, vec![]))
+}
+
 /// A store on a new SQLite file, its clock at `now`.
 pub async fn sqlite_store(prefix: &str, now: Time) -> SqlStore {
-    SqlStore::connect(&sqlite_url(prefix), now).await.unwrap()
+    SqlStore::connect(&sqlite_url(prefix), now, vault())
+        .await
+        .unwrap()
 }
 
 /// A store on a new PostgreSQL database, its clock at `now`.
 pub async fn postgres_store(prefix: &str, now: Time) -> SqlStore {
-    SqlStore::connect(&postgres_url(prefix).await, now)
+    SqlStore::connect(&postgres_url(prefix).await, now, vault())
         .await
         .unwrap()
 }

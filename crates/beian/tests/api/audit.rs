@@ -120,8 +120,17 @@ async fn tampering_is_found(backend: Backend) {
     flow.to_sms(&reviewer).await;
     let id = flow.filing.as_str();
     sqlx::any::install_default_drivers();
+    // The data directory holds the master key the CLI opens the database with.
     let (url, args) = match url {
-        Some(u) => (u.clone(), vec!["--db".to_string(), u]),
+        Some(u) => (
+            u.clone(),
+            vec![
+                "--db".to_string(),
+                u,
+                "--data-dir".to_string(),
+                dir.display().to_string(),
+            ],
+        ),
         None => (
             format!("sqlite://{}?mode=rw", dir.join("beian.db").display()),
             vec!["--data-dir".to_string(), dir.display().to_string()],
@@ -142,9 +151,9 @@ async fn tampering_is_found(backend: Backend) {
         "new events are chained: {text}"
     );
 
-    // One byte of the second event.
+    // One byte of the second event (sealed: one character of its ciphertext).
     let second = db.row(id, 2).await;
-    let changed = second.4.replacen("星河", "星海", 1);
+    let changed = flip_one(&second.4);
     assert_ne!(changed, second.4);
     let set_second = "UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = 2";
     db.set(set_second, changed, id).await;
@@ -202,12 +211,15 @@ async fn tampering_is_found(backend: Backend) {
     .fetch_all(&db.pool)
     .await
     .unwrap();
+    // Someone who can read the history (here: with the master key) writes it again in
+    // clear, one event changed, every link recomputed.
+    let plain = plain_history(&dir, &url, id).await;
     let mut previous = String::new();
     for (i, r) in rows.iter().enumerate() {
         let body = if i == 1 {
-            r.4.replacen("星河", "星海", 1)
+            plain.1[i].replacen("星河", "星海", 1)
         } else {
-            r.4.clone()
+            plain.1[i].clone()
         };
         previous = beian_domain::audit::link(&previous, &body);
         sqlx::query(
@@ -221,12 +233,7 @@ async fn tampering_is_found(backend: Backend) {
         .await
         .unwrap();
     }
-    let (state,): (String,) = sqlx::query_as("SELECT state FROM filings WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-    let mut state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let mut state: serde_json::Value = serde_json::from_str(&plain.0).unwrap();
     state["chain_head"] = json!(previous);
     let set_state = "UPDATE filings SET state = $1 WHERE id = $2";
     db.set(set_state, state.to_string(), id).await;
@@ -249,6 +256,35 @@ async fn tampering_is_found(backend: Backend) {
         !ok && text.contains(id),
         "a deleted last event is found: {text}"
     );
+}
+
+/// `stored` with one character of its sealed part changed.
+fn flip_one(stored: &str) -> String {
+    let mut chars: Vec<char> = stored.chars().collect();
+    let i = chars.len() - 5;
+    chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+    chars.into_iter().collect()
+}
+
+/// The order's state and event bodies in clear, read with the data directory's master key.
+async fn plain_history(dir: &std::path::Path, url: &str, id: &str) -> (String, Vec<String>) {
+    use beian_store::prelude::*;
+    let keys = beian_server::adapters::keys::Keys::load(None, None, dir)
+        .unwrap()
+        .0;
+    let vault = beian_store::vault::Vault::new(keys.data_key_wrap(), vec![]);
+    let store = beian_store::SqlStore::connect(url, chrono::Utc::now(), std::sync::Arc::new(vault))
+        .await
+        .unwrap();
+    let f = store.filing(id).await.unwrap().unwrap();
+    let events = store.events(id).await.unwrap();
+    (
+        serde_json::to_string(&f).unwrap(),
+        events
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap())
+            .collect(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL, plus the multi-process PostgreSQL tests.
 
 mod abuse;
+mod at_rest;
 mod audit;
 mod backup;
 mod calendar;

@@ -1,0 +1,285 @@
+//! Sealing what an earlier version wrote in clear: run when the store opens, in
+//! batches of one transaction each, so an interrupted run goes on where it stopped.
+//! Several processes may run it at once: each update applies only while its value is
+//! still in clear. Once everything is sealed a setting says so, and later opens skip it.
+//!
+//! May import: `codec`, `keys`, and [`SqlStore`] from `mod.rs`.
+
+use super::codec::{arguments, json, Val};
+use super::keys::{self, blind_mobile, principal_mobiles, Keyring};
+use super::SqlStore;
+use crate::vault::{Vault, SYSTEM_KEY};
+use crate::StoreResult;
+use beian_domain::document::Document;
+use beian_domain::filing::Filing;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Rows per transaction.
+const BATCH: i64 = 500;
+/// The setting that records a database with nothing left in clear.
+const DONE: &str = "sealed_v1";
+
+/// Seals every value still in clear; returns how many rows changed.
+pub(crate) async fn seal_all(s: &SqlStore, now_ms: i64) -> StoreResult<u64> {
+    let done: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE name = $1")
+        .bind(DONE)
+        .fetch_optional(s.pool())
+        .await?;
+    if done.is_some() {
+        return Ok(0);
+    }
+    let mut total = 0;
+    for table in &TABLES {
+        loop {
+            let n = seal_batch(s, table, now_ms).await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    if total > 0 {
+        tracing::info!(
+            rows = total,
+            "sealed personal data written before encryption"
+        );
+    }
+    sqlx::query(
+        "INSERT INTO settings (name, value) VALUES ($1, '1') ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(DONE)
+    .execute(s.pool())
+    .await?;
+    Ok(total)
+}
+
+/// A table with values in clear: which rows, and how each is sealed.
+struct Table {
+    /// Selects up to `$1` rows still in clear, with a `k` column naming the data key.
+    select: &'static str,
+    seal: Sealer,
+}
+
+/// The statements that seal one row.
+type Sealer = fn(&Vault, &Keyring, &AnyRow) -> StoreResult<Vec<Statement>>;
+type Statement = (&'static str, Vec<Val>);
+
+const TABLES: [Table; 8] = [
+    Table {
+        select: "SELECT id, id AS k, state FROM filings WHERE state NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
+        seal: seal_filing,
+    },
+    Table {
+        select: "SELECT filing_id AS k, seq, body FROM filing_events WHERE body NOT LIKE 'e1:%' \
+                 ORDER BY filing_id, seq LIMIT $1",
+        seal: seal_event,
+    },
+    Table {
+        select: "SELECT appid, 'r:' || appid AS k, document FROM service_records \
+                 WHERE document NOT LIKE 'e1:%' ORDER BY appid LIMIT $1",
+        seal: seal_record,
+    },
+    Table {
+        select: "SELECT id, filing_id AS k, identity_number, name FROM face_tasks \
+                 WHERE identity_number NOT LIKE 'e1:%' OR name NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
+        seal: seal_face,
+    },
+    Table {
+        select: "SELECT id, COALESCE(filing_id, '~system') AS k, mobile, body, params FROM sms_outbox \
+                 WHERE mobile NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
+        seal: seal_sms,
+    },
+    Table {
+        select: "SELECT mobile, filing_id, '~system' AS k FROM sms_lookup WHERE mobile NOT LIKE 'b1:%' \
+                 ORDER BY filing_id LIMIT $1",
+        seal: blind_lookup,
+    },
+    Table {
+        select: "SELECT mobile, day, sent, '~system' AS k FROM sms_daily_counts \
+                 WHERE mobile NOT LIKE 'b1:%' ORDER BY day LIMIT $1",
+        seal: blind_count,
+    },
+    Table {
+        select: "SELECT user_id, key, body, '~system' AS k FROM idempotency \
+                 WHERE body IS NOT NULL AND body NOT LIKE 'e1:%' ORDER BY user_id, key LIMIT $1",
+        seal: seal_idempotency,
+    },
+];
+
+/// Seals one batch of `t` in one transaction; returns the rows it found.
+async fn seal_batch(s: &SqlStore, t: &Table, now_ms: i64) -> StoreResult<u64> {
+    let mut tx = s.pool().begin().await?;
+    let rows = sqlx::query(t.select)
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("k"))
+        .collect::<Result<_, _>>()?;
+    let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    ids.push(SYSTEM_KEY);
+    ids.sort_unstable();
+    ids.dedup();
+    let ring = keys::ensure(&mut tx, &s.vault, &ids, now_ms).await?;
+    for r in &rows {
+        for (sql, vals) in (t.seal)(&s.vault, &ring, r)? {
+            exec(&mut tx, sql, vals).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(rows.len() as u64)
+}
+
+async fn exec(tx: &mut AnyConnection, sql: &str, vals: Vec<Val>) -> StoreResult<()> {
+    sqlx::query_with(sql, arguments(vals))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// `value` sealed for `column` with the row's key (`k`); a sealed one is kept.
+fn seal_text(
+    v: &Vault,
+    ring: &Keyring,
+    r: &AnyRow,
+    column: &str,
+    value: &str,
+) -> StoreResult<String> {
+    if value.starts_with("e1:") {
+        return Ok(value.to_string());
+    }
+    let k: String = r.try_get("k")?;
+    Ok(keys::seal(v, ring, &k, column, value))
+}
+
+fn opt_text(r: &AnyRow, column: &str) -> StoreResult<Option<String>> {
+    Ok(r.try_get::<Option<String>, _>(column)?)
+}
+
+fn seal_filing(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let state: String = r.try_get("state")?;
+    let f: Filing = json(&state)?;
+    let (sp, mp) = principal_mobiles(v, f.document.as_ref());
+    Ok(vec![(
+        "UPDATE filings SET state = $1, sp_mobile = $2, mp_mobile = $3 WHERE id = $4 \
+         AND state NOT LIKE 'e1:%'",
+        vec![
+            Val::S(seal_text(v, ring, r, "state", &state)?),
+            Val::OS(sp),
+            Val::OS(mp),
+            Val::S(r.try_get("id")?),
+        ],
+    )])
+}
+
+fn seal_event(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let body: String = r.try_get("body")?;
+    Ok(vec![(
+        "UPDATE filing_events SET body = $1 WHERE filing_id = $2 AND seq = $3 AND body NOT LIKE 'e1:%'",
+        vec![
+            Val::S(seal_text(v, ring, r, "event", &body)?),
+            Val::S(r.try_get("k")?),
+            Val::I(r.try_get("seq")?),
+        ],
+    )])
+}
+
+fn seal_record(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let document: String = r.try_get("document")?;
+    let d: Document = json(&document)?;
+    let (sp, mp) = principal_mobiles(v, Some(&d));
+    Ok(vec![(
+        "UPDATE service_records SET document = $1, sp_mobile = $2, mp_mobile = $3 WHERE appid = $4 \
+         AND document NOT LIKE 'e1:%'",
+        vec![
+            Val::S(seal_text(v, ring, r, "document", &document)?),
+            Val::OS(sp),
+            Val::OS(mp),
+            Val::S(r.try_get("appid")?),
+        ],
+    )])
+}
+
+fn seal_face(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let seal = |c: &str| -> StoreResult<Option<String>> {
+        opt_text(r, c)?
+            .map(|x| seal_text(v, ring, r, "face", &x))
+            .transpose()
+    };
+    Ok(vec![(
+        "UPDATE face_tasks SET identity_number = $1, name = $2 WHERE id = $3",
+        vec![
+            Val::OS(seal("identity_number")?),
+            Val::OS(seal("name")?),
+            Val::S(r.try_get("id")?),
+        ],
+    )])
+}
+
+fn seal_sms(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let mobile: String = r.try_get("mobile")?;
+    let params = opt_text(r, "params")?
+        .map(|p| seal_text(v, ring, r, "sms", &p))
+        .transpose()?;
+    Ok(vec![(
+        "UPDATE sms_outbox SET mobile = $1, body = $2, params = $3, mobile_index = $4 WHERE id = $5 \
+         AND mobile NOT LIKE 'e1:%'",
+        vec![
+            Val::S(seal_text(v, ring, r, "sms", &mobile)?),
+            Val::S(seal_text(v, ring, r, "sms", &r.try_get::<String, _>("body")?)?),
+            Val::OS(params),
+            Val::S(blind_mobile(v, &mobile)),
+            Val::I(r.try_get("id")?),
+        ],
+    )])
+}
+
+fn blind_lookup(v: &Vault, _: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let mobile: String = r.try_get("mobile")?;
+    Ok(vec![(
+        "UPDATE sms_lookup SET mobile = $1 WHERE mobile = $2 AND filing_id = $3",
+        vec![
+            Val::S(blind_mobile(v, &mobile)),
+            Val::S(mobile),
+            Val::S(r.try_get("filing_id")?),
+        ],
+    )])
+}
+
+fn blind_count(v: &Vault, _: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let mobile: String = r.try_get("mobile")?;
+    // Two spellings of one mobile add up under its one index; the row in clear goes.
+    let day: String = r.try_get("day")?;
+    Ok(vec![
+        (
+            "INSERT INTO sms_daily_counts (mobile, day, sent) VALUES ($1, $2, $3) \
+             ON CONFLICT (mobile, day) DO UPDATE SET sent = sms_daily_counts.sent + excluded.sent",
+            vec![
+                Val::S(blind_mobile(v, &mobile)),
+                Val::S(day.clone()),
+                Val::I(r.try_get("sent")?),
+            ],
+        ),
+        (
+            "DELETE FROM sms_daily_counts WHERE mobile = $1 AND day = $2",
+            vec![Val::S(mobile), Val::S(day)],
+        ),
+    ])
+}
+
+fn seal_idempotency(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let body: String = r.try_get("body")?;
+    Ok(vec![(
+        "UPDATE idempotency SET body = $1 WHERE user_id = $2 AND key = $3",
+        vec![
+            Val::S(seal_text(v, ring, r, "idempotency", &body)?),
+            Val::S(r.try_get("user_id")?),
+            Val::S(r.try_get("key")?),
+        ],
+    )])
+}
