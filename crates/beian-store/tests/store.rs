@@ -705,6 +705,67 @@ async fn personal_order(fx: &Fx) -> Filing {
     f
 }
 
+/// The subject of the filed order of the at-rest tests (its key in clear).
+const FILED_SUBJECT: &str = "1:91110108MA01ABC17L";
+
+/// Order `f2` of app `wx2`, filed for the subject [`FILED_SUBJECT`]: a subject record
+/// and a service record exist.
+async fn filed_order(fx: &Fx) {
+    fx.app("wx2").await;
+    let f = fx.draft("f2", "wx2", "91110108MA01ABC17L").await;
+    let f = fx
+        .run(&f, submit_cmd(), &Actor::Applicant("u1".into()))
+        .await
+        .unwrap();
+    let approve = Command::PlatformApprove {
+        codes: vec!["111111".into()],
+    };
+    let reviewer = Actor::PlatformReviewer("r1".into());
+    let f = fx.run(&f, approve, &reviewer).await.unwrap();
+    let verify = Command::SmsVerify {
+        mobile: MOBILE.into(),
+        last6: "311238".into(),
+        code: "111111".into(),
+    };
+    let recipient = Actor::Recipient("138****8000".into());
+    let f = fx.run(&f, verify, &recipient).await.unwrap();
+    let rules = fx.rules.clone();
+    let approve: NumberedCommit = Box::new(move |n: IssuedNumbers| {
+        let actor = Actor::AuthorityReviewer("g1".into());
+        let cmd = Command::AuthorityApprove { numbers: Some(n) };
+        decide_under(&rules, &f, cmd, &actor)
+    });
+    let mut req = number_request(FILED_SUBJECT);
+    req.filing_id = "f2".into();
+    fx.store.commit_with_numbers(req, approve).await.unwrap();
+}
+
+/// The filed subject is found by its key in clear, stored under its blind index.
+async fn subject_found(fx: &Fx, url: &str) {
+    let s = &fx.store;
+    let record = s.service_record("wx2").await.unwrap().unwrap();
+    assert_eq!(record.subject_key, FILED_SUBJECT);
+    let subject = s.subject_record(FILED_SUBJECT).await.unwrap().unwrap();
+    assert_eq!(subject.subject_key, FILED_SUBJECT);
+    assert_eq!(s.quota_used(FILED_SUBJECT, "none").await.unwrap(), 1);
+    let open = fx.open_orders("1:91440300708461136T", "f9").await;
+    assert_eq!(open.len(), 1, "f1 is open: {open:?}");
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    for sql in [
+        "SELECT subject_key FROM filings WHERE subject_key IS NOT NULL",
+        "SELECT subject_key FROM subject_records",
+        "SELECT subject_key FROM service_records",
+    ] {
+        let keys: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
+        assert!(!keys.is_empty(), "{sql}");
+        assert!(
+            keys.iter().all(|(k,)| k.starts_with("b1:")),
+            "{sql}: {keys:?}"
+        );
+    }
+    pool.close().await;
+}
+
 /// What the store reads back is what was written, in clear.
 async fn reads_back_in_clear(fx: &Fx, f: &Filing) {
     let s = &fx.store;
@@ -773,7 +834,9 @@ async fn sealed_at_rest(url: String) {
         .unwrap();
     let fx = Fx::new(store).await;
     let f = personal_order(&fx).await;
+    filed_order(&fx).await;
     reads_back_in_clear(&fx, &f).await;
+    subject_found(&fx, &url).await;
     let stored = stored_personal_values(&url).await;
     assert_nothing_in_clear(&stored);
     assert!(
@@ -805,6 +868,7 @@ async fn sealed_when_opened(url: String) {
         .unwrap();
     let fx = Fx::new(store).await;
     let f = personal_order(&fx).await;
+    filed_order(&fx).await;
     let events = fx.store.events("f1").await.unwrap();
     drop(fx);
     // Back to what the earlier version wrote: every value in clear, no blind index.
@@ -845,6 +909,35 @@ async fn sealed_when_opened(url: String) {
             .await
             .unwrap();
     }
+    // Subject keys in clear: a subject record and its service record change together.
+    let mut tx = pool.begin().await.unwrap();
+    let defer = if url.starts_with("postgres") {
+        "SET CONSTRAINTS ALL DEFERRED"
+    } else {
+        "PRAGMA defer_foreign_keys = ON"
+    };
+    sqlx::query(defer).execute(&mut *tx).await.unwrap();
+    for sql in [
+        "UPDATE subject_records SET subject_key = $1",
+        "UPDATE service_records SET subject_key = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(FILED_SUBJECT)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE filings SET subject_key = $1, open_subject_key = $1 WHERE id = 'f1'")
+        .bind("1:91440300708461136T")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE filings SET subject_key = $1 WHERE id = 'f2'")
+        .bind(FILED_SUBJECT)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
     sqlx::query("DELETE FROM settings WHERE name = 'sealed_v1'")
         .execute(&pool)
         .await
@@ -862,6 +955,7 @@ async fn sealed_when_opened(url: String) {
     };
     assert_nothing_in_clear(&stored_personal_values(&url).await);
     reads_back_in_clear(&fx, &f).await;
+    subject_found(&fx, &url).await;
     assert_eq!(fx.store.events("f1").await.unwrap(), events);
     pool.close().await;
 }

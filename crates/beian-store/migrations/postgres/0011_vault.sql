@@ -29,3 +29,6 @@ CREATE INDEX service_records_mp_mobile ON service_records (mp_mobile);
 ALTER TABLE sms_outbox ADD COLUMN mobile_index TEXT;
 DROP INDEX sms_outbox_mobile;
 CREATE INDEX sms_outbox_mobile_index ON sms_outbox (mobile_index, id);
+-- Subject keys become blind indexes when the store opens (a subject record and its
+-- service records in one transaction): the reference may be checked at commit.
+ALTER TABLE service_records ALTER CONSTRAINT service_records_subject_key_fkey DEFERRABLE INITIALLY IMMEDIATE;

@@ -250,11 +250,15 @@ pub(crate) fn app(r: &AnyRow) -> StoreResult<AppRow> {
 
 /// A service record; its document is sealed.
 pub(crate) fn service_record(r: &AnyRow, open: Open) -> StoreResult<ServiceRecord> {
-    let document = open("document", r.try_get("document")?)?;
+    let document: beian_domain::document::Document =
+        json(&open("document", r.try_get("document")?)?)?;
+    // The column holds the subject's blind index; its key in clear is the document's.
+    let stored: String = r.try_get("subject_key")?;
     Ok(from_row!(r => ServiceRecord {
-        appid, subject_key, subject_number, service_number, mini_program_name,
+        appid, subject_key: document.subject_key().unwrap_or(stored), subject_number,
+        service_number, mini_program_name,
         status: RecordStatus::parse(&r.try_get::<String, _>("status")?),
-        filed_at: at(r, "filed_at")?, document: json(&document)?,
+        filed_at: at(r, "filed_at")?, document: document,
     }))
 }
 

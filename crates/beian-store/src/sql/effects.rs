@@ -4,7 +4,7 @@
 //! May import: `codec`, `keys`.
 
 use super::codec::{map_err, ms, to_json};
-use super::keys::{principal_mobiles, seal, Keyring};
+use super::keys::{blind_subject, principal_mobiles, seal, Keyring};
 use crate::vault::Vault;
 use crate::{NumberRequest, StoreError, StoreResult};
 use beian_domain::filing::{IssuedNumbers, RecordEffect, Time};
@@ -31,6 +31,7 @@ pub(crate) async fn apply_effect(
             document,
         } => {
             let (sp, mp) = principal_mobiles(v, Some(document));
+            let subject_key = &blind_subject(v, subject_key);
             // The allocation step already bumped an active record; this
             // creates the record, or renews a cancelled one with its new number.
             sqlx::query(
@@ -98,7 +99,7 @@ pub(crate) async fn apply_effect(
             }
         }
         RecordEffect::SubjectCancelled { subject_key } => {
-            cancel_subject(&mut *tx, subject_key).await?
+            cancel_subject(&mut *tx, &blind_subject(v, subject_key)).await?
         }
         RecordEffect::ServiceCancelled {
             appid,
@@ -106,6 +107,7 @@ pub(crate) async fn apply_effect(
             access_only,
             cancel_empty_subject,
         } => {
+            let subject_key = &blind_subject(v, subject_key);
             let status = if *access_only {
                 "access_cancelled"
             } else {
@@ -134,13 +136,14 @@ pub(crate) async fn apply_effect(
 /// service index, or take the next (province, year) sequence.
 pub(crate) async fn allocate(
     tx: &mut AnyConnection,
+    v: &Vault,
     req: &NumberRequest,
 ) -> StoreResult<IssuedNumbers> {
     let existing: Option<(String, i64)> = sqlx::query_as(
         "UPDATE subject_records SET next_service_index = next_service_index + 1 \
          WHERE subject_key = $1 AND status = 'active' RETURNING subject_number, next_service_index - 1",
     )
-    .bind(&req.subject_key)
+    .bind(blind_subject(v, &req.subject_key))
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((subject_number, index)) = existing {

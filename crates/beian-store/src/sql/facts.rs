@@ -10,7 +10,7 @@
 //! May import: `codec`, `keys`.
 
 use super::codec::{failed_checks, json, time, Binder, Open};
-use super::keys::{blind_mobile, fetch_on, ids_of, opener};
+use super::keys::{blind_mobile, blind_subject, fetch_on, ids_of, opener};
 use crate::vault::Vault;
 use crate::{
     AppRow, FaceTaskRow, FactsQuery, FactsRows, MediaInfo, OpenOrder, StoreError, StoreResult,
@@ -180,7 +180,12 @@ pub(crate) async fn submission_facts(
     q: &FactsQuery,
 ) -> StoreResult<FactsRows> {
     let (blinds, back) = blinded(vault, &q.mobiles);
-    let rows = match statement(q, &blinds) {
+    // Subjects are stored under their blind index.
+    let blind_q = FactsQuery {
+        subject_key: q.subject_key.as_deref().map(|k| blind_subject(vault, k)),
+        ..q.clone()
+    };
+    let rows = match statement(&blind_q, &blinds) {
         Some((sql, args)) => sqlx::query_with(&sql, args).fetch_all(pool).await?,
         None => vec![],
     };
@@ -193,6 +198,9 @@ pub(crate) async fn submission_facts(
     }
     let ring = fetch_on(pool, vault, &ids_of(&sealed)).await?;
     let mut out = rows_to_facts(&rows, &opener(&ring), &back)?;
+    if let (Some(r), Some(k)) = (out.subject_record.as_mut(), &q.subject_key) {
+        r.subject_key = k.clone();
+    }
     // Parts asked that found no row still have an answer.
     if q.appid.is_some() {
         out.app_filed.get_or_insert(false);

@@ -5,7 +5,7 @@
 
 use super::codec::{self, json, lock_clause, map_err, ms, skip_locked, to_json, Binder};
 use super::effects::allocate;
-use super::keys::{self, principal_mobiles, seal};
+use super::keys::{self, blind_subject_opt, principal_mobiles, seal};
 use super::list::list_query;
 use super::SqlStore;
 use crate::vault::Vault;
@@ -112,7 +112,7 @@ pub(crate) async fn commit_with_numbers(
         .bind(&req.filing_id)
         .fetch_optional(&mut *tx)
         .await?;
-    let numbers = allocate(&mut tx, &req).await?;
+    let numbers = allocate(&mut tx, &s.vault, &req).await?;
     let commit = build(numbers)?;
     s.writer.write_commits(&mut tx, &[&commit], false).await?;
     tx.commit().await?;
@@ -236,7 +236,7 @@ pub(crate) async fn insert_filing(
         .bind(f.status.as_str())
         .bind(f.version)
         .bind(f.province.clone())
-        .bind(f.subject_key.clone())
+        .bind(blind_subject_opt(v, f.subject_key.as_deref()))
         .bind(&f.appid)
         .bind(ms(f.created_at))
         .bind(ms(f.created_at))

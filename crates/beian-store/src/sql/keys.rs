@@ -216,6 +216,22 @@ pub(crate) async fn open_vault(pool: &AnyPool, vault: &Vault, now_ms: i64) -> St
     Ok(())
 }
 
+/// The blind index of a subject key ("type:number": for an individual, an ID card's
+/// number), under which the subject's records and open orders are stored. One already
+/// blinded, or an empty one, stays as it is.
+pub(crate) fn blind_subject(v: &Vault, key: &str) -> String {
+    if key.is_empty() || key.starts_with("b1:") {
+        key.to_string()
+    } else {
+        v.blind("subject", key)
+    }
+}
+
+/// [`blind_subject`] of an optional key.
+pub(crate) fn blind_subject_opt(v: &Vault, key: Option<&str>) -> Option<String> {
+    key.map(|k| blind_subject(v, k))
+}
+
 /// The blind indexes of a document's two principal mobiles.
 pub(crate) fn principal_mobiles(
     v: &Vault,

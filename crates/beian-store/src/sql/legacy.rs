@@ -6,7 +6,9 @@
 //! May import: `codec`, `keys`, and [`SqlStore`] from `mod.rs`.
 
 use super::codec::{arguments, json, Val};
-use super::keys::{self, blind_mobile, principal_mobiles, Keyring};
+use super::keys::{
+    self, blind_mobile, blind_subject, blind_subject_opt, principal_mobiles, Keyring,
+};
 use super::SqlStore;
 use crate::vault::{Vault, SYSTEM_KEY};
 use crate::StoreResult;
@@ -59,57 +61,87 @@ struct Table {
     /// Selects up to `$1` rows still in clear, with a `k` column naming the data key.
     select: &'static str,
     seal: Sealer,
+    /// Whether foreign keys are checked at commit (a referenced key changes).
+    deferred: bool,
 }
 
 /// The statements that seal one row.
 type Sealer = fn(&Vault, &Keyring, &AnyRow) -> StoreResult<Vec<Statement>>;
 type Statement = (&'static str, Vec<Val>);
 
-const TABLES: [Table; 8] = [
+const TABLES: [Table; 10] = [
     Table {
         select: "SELECT id, id AS k, state FROM filings WHERE state NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
         seal: seal_filing,
+        deferred: false,
+    },
+    Table {
+        select: "SELECT id, '~system' AS k, subject_key, open_subject_key FROM filings \
+                 WHERE subject_key <> '' AND subject_key NOT LIKE 'b1:%' ORDER BY id LIMIT $1",
+        seal: blind_filing_subject,
+        deferred: false,
+    },
+    Table {
+        select: "SELECT subject_key, '~system' AS k FROM subject_records \
+                 WHERE subject_key NOT LIKE 'b1:%' ORDER BY subject_key LIMIT $1",
+        seal: blind_subject_records,
+        deferred: true,
     },
     Table {
         select: "SELECT filing_id AS k, seq, body FROM filing_events WHERE body NOT LIKE 'e1:%' \
                  ORDER BY filing_id, seq LIMIT $1",
         seal: seal_event,
+        deferred: false,
     },
     Table {
         select: "SELECT appid, 'r:' || appid AS k, document FROM service_records \
                  WHERE document NOT LIKE 'e1:%' ORDER BY appid LIMIT $1",
         seal: seal_record,
+        deferred: false,
     },
     Table {
         select: "SELECT id, filing_id AS k, identity_number, name FROM face_tasks \
                  WHERE identity_number NOT LIKE 'e1:%' OR name NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
         seal: seal_face,
+        deferred: false,
     },
     Table {
         select: "SELECT id, COALESCE(filing_id, '~system') AS k, mobile, body, params FROM sms_outbox \
                  WHERE mobile NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
         seal: seal_sms,
+        deferred: false,
     },
     Table {
         select: "SELECT mobile, filing_id, '~system' AS k FROM sms_lookup WHERE mobile NOT LIKE 'b1:%' \
                  ORDER BY filing_id LIMIT $1",
         seal: blind_lookup,
+        deferred: false,
     },
     Table {
         select: "SELECT mobile, day, sent, '~system' AS k FROM sms_daily_counts \
                  WHERE mobile NOT LIKE 'b1:%' ORDER BY day LIMIT $1",
         seal: blind_count,
+        deferred: false,
     },
     Table {
         select: "SELECT user_id, key, body, '~system' AS k FROM idempotency \
                  WHERE body IS NOT NULL AND body NOT LIKE 'e1:%' ORDER BY user_id, key LIMIT $1",
         seal: seal_idempotency,
+        deferred: false,
     },
 ];
 
 /// Seals one batch of `t` in one transaction; returns the rows it found.
 async fn seal_batch(s: &SqlStore, t: &Table, now_ms: i64) -> StoreResult<u64> {
     let mut tx = s.pool().begin().await?;
+    if t.deferred {
+        let defer = if s.postgres() {
+            "SET CONSTRAINTS ALL DEFERRED"
+        } else {
+            "PRAGMA defer_foreign_keys = ON"
+        };
+        sqlx::query(defer).execute(&mut *tx).await?;
+    }
     let rows = sqlx::query(t.select)
         .bind(BATCH)
         .fetch_all(&mut *tx)
@@ -175,6 +207,37 @@ fn seal_filing(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Stateme
             Val::S(r.try_get("id")?),
         ],
     )])
+}
+
+fn blind_filing_subject(v: &Vault, _: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let blind = |c: &str| -> StoreResult<Option<String>> {
+        Ok(blind_subject_opt(v, opt_text(r, c)?.as_deref()))
+    };
+    Ok(vec![(
+        "UPDATE filings SET subject_key = $1, open_subject_key = $2 WHERE id = $3",
+        vec![
+            Val::OS(blind("subject_key")?),
+            Val::OS(blind("open_subject_key")?),
+            Val::S(r.try_get("id")?),
+        ],
+    )])
+}
+
+/// A subject record and its service records under the subject's blind index (the
+/// record first: the public names' trigger reads it when a service record changes).
+fn blind_subject_records(v: &Vault, _: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let key: String = r.try_get("subject_key")?;
+    let blind = blind_subject(v, &key);
+    Ok(vec![
+        (
+            "UPDATE subject_records SET subject_key = $1 WHERE subject_key = $2",
+            vec![Val::S(blind.clone()), Val::S(key.clone())],
+        ),
+        (
+            "UPDATE service_records SET subject_key = $1 WHERE subject_key = $2",
+            vec![Val::S(blind), Val::S(key)],
+        ),
+    ])
 }
 
 fn seal_event(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {

@@ -250,6 +250,11 @@ impl SqlStore {
         states.iter().map(|s| codec::json(s)).collect()
     }
 
+    /// The blind index a subject key is stored under.
+    fn subject(&self, key: &str) -> String {
+        keys::blind_subject(&self.vault, key)
+    }
+
     /// `plain` sealed with the system key (rows of no order).
     async fn seal_system(&self, column: &str, plain: &str) -> StoreResult<String> {
         let ring = keys::fetch_on(&self.reader, &self.vault, &[SYSTEM_KEY]).await?;

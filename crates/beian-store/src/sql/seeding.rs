@@ -66,7 +66,7 @@ pub(crate) async fn seed_batch(s: &SqlStore, ops: Vec<SeedOp>) -> StoreResult<()
                 SeedOp::FaceTask(t) => insert_face_task_on(&mut tx, &s.vault, &t).await?,
                 SeedOp::Commit(c) => commits.push(*c),
                 SeedOp::Numbered(req, build) => {
-                    let numbers = allocate(&mut tx, &req).await?;
+                    let numbers = allocate(&mut tx, &s.vault, &req).await?;
                     commits.push(build(numbers)?);
                 }
                 _ => {}

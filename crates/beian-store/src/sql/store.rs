@@ -135,11 +135,16 @@ impl AppStore for SqlStore {
     }
 
     async fn subject_record(&self, subject_key: &str) -> StoreResult<Option<SubjectRecord>> {
-        apps::subject_record(self, subject_key).await
+        // Stored under its blind index; the caller's key back in clear.
+        let found = apps::subject_record(self, &self.subject(subject_key)).await?;
+        Ok(found.map(|r| SubjectRecord {
+            subject_key: subject_key.to_string(),
+            ..r
+        }))
     }
 
     async fn quota_used(&self, subject_key: &str, except: &str) -> StoreResult<u32> {
-        apps::quota_used(self, subject_key, except).await
+        apps::quota_used(self, &self.subject(subject_key), except).await
     }
 
     async fn app_clearance(&self, appid: &str) -> StoreResult<Option<ClearanceRow>> {
@@ -432,7 +437,7 @@ impl FactsStore for SqlStore {
         subject_key: &str,
         except: &str,
     ) -> StoreResult<Vec<OpenOrder>> {
-        filings::open_orders_of_subject(self, subject_key, except).await
+        filings::open_orders_of_subject(self, &self.subject(subject_key), except).await
     }
 
     async fn active_service_names(
@@ -440,7 +445,7 @@ impl FactsStore for SqlStore {
         subject_key: &str,
         except_appid: &str,
     ) -> StoreResult<Vec<String>> {
-        apps::active_service_names(self, subject_key, except_appid).await
+        apps::active_service_names(self, &self.subject(subject_key), except_appid).await
     }
 
     async fn mobiles_of_other_subjects(
@@ -448,7 +453,7 @@ impl FactsStore for SqlStore {
         mobiles: &[String],
         subject_key: &str,
     ) -> StoreResult<Vec<String>> {
-        apps::mobiles_of_other_subjects(self, mobiles, subject_key).await
+        apps::mobiles_of_other_subjects(self, mobiles, &self.subject(subject_key)).await
     }
 
     async fn media_info(&self, ids: &[String]) -> StoreResult<Vec<MediaInfo>> {

@@ -6,7 +6,7 @@
 
 use super::codec::{arguments, lock_clause, map_err, ms, to_json, Binder, Val};
 use super::effects::apply_effect;
-use super::keys::{self, blind_mobile, principal_mobiles, seal, Keyring};
+use super::keys::{self, blind_mobile, blind_subject_opt, principal_mobiles, seal, Keyring};
 use super::search::PublicSearch;
 use crate::vault::{Vault, SYSTEM_KEY};
 use crate::{Commit, OutboundSms, StoreError, StoreResult, WebhookEvent};
@@ -395,7 +395,8 @@ async fn update_projection(
 fn projection_statement(v: &Vault, ring: &Keyring, c: &Commit) -> (&'static str, Vec<Val>) {
     let f = &c.filing;
     let (sp, mp) = principal_mobiles(v, f.document.as_ref());
-    let open_key = f.is_open().then(|| f.subject_key.clone()).flatten();
+    let subject = blind_subject_opt(v, f.subject_key.as_deref());
+    let open_key = f.is_open().then(|| subject.clone()).flatten();
     let live = (f.status == Status::Draft || f.is_open()).then(|| f.appid.clone());
     let reached = i64::from(f.reached_authority());
     (
@@ -406,7 +407,7 @@ fn projection_statement(v: &Vault, ring: &Keyring, c: &Commit) -> (&'static str,
             Val::S(f.status.as_str().to_string()),
             Val::I(f.version),
             Val::OS(f.province.clone()),
-            Val::OS(f.subject_key.clone()),
+            Val::OS(subject),
             Val::OS(open_key),
             Val::OS(live),
             Val::I(reached),
