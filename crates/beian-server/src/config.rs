@@ -77,6 +77,11 @@ pub struct SecurityConfig {
     /// `master_key_file` (`BEIAN_MASTER_KEY_FILE`, default `<data-dir>/keys/master.key`).
     pub master_key: Option<Secret>,
     pub master_key_file: Option<PathBuf>,
+    /// The master key being rotated away from (`BEIAN_PREVIOUS_MASTER_KEY`, or the file
+    /// `BEIAN_PREVIOUS_MASTER_KEY_FILE`): what it wrapped is still read, and
+    /// `beian keys rotate` wraps it again under the master key.
+    pub previous_master_key: Option<Secret>,
+    pub previous_master_key_file: Option<PathBuf>,
 }
 
 impl Default for SecurityConfig {
@@ -95,6 +100,8 @@ impl Default for SecurityConfig {
             webhook_private_networks: false,
             master_key: None,
             master_key_file: None,
+            previous_master_key: None,
+            previous_master_key_file: None,
         }
     }
 }
@@ -102,7 +109,8 @@ impl Default for SecurityConfig {
 impl SecurityConfig {
     /// Reads `BEIAN_PUBLIC_URL`, `BEIAN_TRUSTED_PROXIES`, `BEIAN_METRICS_TOKEN`,
     /// `BEIAN_WEBHOOK_PRIVATE_NETWORKS`, `BEIAN_USER_REQUESTS_PER_MINUTE`,
-    /// `BEIAN_MASTER_KEY` and `BEIAN_MASTER_KEY_FILE` over the defaults; a value that does
+    /// `BEIAN_MASTER_KEY`, `BEIAN_MASTER_KEY_FILE` and their `BEIAN_PREVIOUS_…` over the
+    /// defaults; a value that does
     /// not parse is an error.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<SecurityConfig, String> {
         let get = |k: &str| var(k).filter(|v| !v.trim().is_empty());
@@ -113,6 +121,8 @@ impl SecurityConfig {
                 .is_some_and(|v| matches!(v.trim(), "1" | "true")),
             master_key: get("BEIAN_MASTER_KEY").map(Secret),
             master_key_file: get("BEIAN_MASTER_KEY_FILE").map(PathBuf::from),
+            previous_master_key: get("BEIAN_PREVIOUS_MASTER_KEY").map(Secret),
+            previous_master_key_file: get("BEIAN_PREVIOUS_MASTER_KEY_FILE").map(PathBuf::from),
             ..SecurityConfig::default()
         };
         if let Some(n) = get("BEIAN_USER_REQUESTS_PER_MINUTE") {

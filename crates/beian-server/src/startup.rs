@@ -50,7 +50,11 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
             .map_err(|e| StartupError::DataDir(config.data_dir.display().to_string(), e))?;
     }
     let keys = master_keys(config)?;
-    let vault = Arc::new(beian_store::vault::Vault::new(keys.data_key_wrap(), vec![]));
+    let earlier = previous_keys(config)?.map(|k| k.data_key_wrap());
+    let vault = Arc::new(beian_store::vault::Vault::new(
+        keys.data_key_wrap(),
+        earlier.into_iter().collect(),
+    ));
     SqlStore::connect_with(
         &config.database_url(),
         chrono::Utc::now(),
@@ -228,24 +232,80 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
     })
 }
 
+/// [`state`] over a store opened with `config`'s master key, checked against the key
+/// the database records, with the secrets the database keeps (SMS codes, uploads).
+pub async fn open_state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, StartupError> {
+    let mut state = state(config, store)?;
+    let keys = master_keys(config)?;
+    let previous = previous_keys(config)?;
+    // A database and its master key belong together: a restored backup or a second
+    // process started with another key could read nothing the others wrote. While a
+    // rotation is under way the previous key is the database's still.
+    let written_with = state
+        .store
+        .claim_key_id(&keys.id())
+        .await
+        .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
+    let origin = match &previous {
+        _ if written_with == keys.id() => &keys,
+        Some(p) if written_with == p.id() => p,
+        _ => return Err(StartupError::Setup(other_master(&keys.id(), &written_with))),
+    };
+    // Keys first derived from the database's master key, kept wrapped from then on, so
+    // that they outlive its rotation.
+    let now = state.clock.now();
+    let secret = |id: &'static str, initial: Vec<u8>| {
+        let store = state.store.clone();
+        async move {
+            store
+                .secret(id, &initial, now)
+                .await
+                .map_err(|e| StartupError::Setup(format!("{id}: {e}")))
+        }
+    };
+    let code = secret("~sms-code", origin.derive("sms code")).await?;
+    let (wrap, names, id) = crate::adapters::sealed::Sealer::derived(origin);
+    let wrap = secret("~upload-wrap", wrap).await?;
+    let names = secret("~upload-names", names).await?;
+    let id = secret("~upload-key-id", id.into_bytes()).await?;
+    let id = String::from_utf8(id)
+        .map_err(|_| StartupError::Setup("~upload-key-id: not text".into()))?;
+    state.code_key = Arc::new(code);
+    state.sealer = Arc::new(crate::adapters::sealed::Sealer::from_parts(
+        &wrap, &names, id,
+    ));
+    state.key_id = keys.id();
+    Ok(state)
+}
+
+/// The master key being rotated away from, when one is configured (never generated).
+pub fn previous_keys(config: &Config) -> Result<Option<crate::adapters::keys::Keys>, StartupError> {
+    let sec = &config.security;
+    let hex = sec.previous_master_key.as_ref().map(|k| k.0.as_str());
+    let Some(file) = sec.previous_master_key_file.as_deref() else {
+        return match hex {
+            None => Ok(None),
+            Some(h) => crate::adapters::keys::Keys::load(Some(h), None, &config.data_dir)
+                .map(|(k, _)| Some(k))
+                .map_err(|e| StartupError::Setup(format!("previous master key: {e}"))),
+        };
+    };
+    if hex.is_none() && !file.exists() {
+        return Err(StartupError::Setup(format!(
+            "previous master key: {} does not exist",
+            file.display()
+        )));
+    }
+    crate::adapters::keys::Keys::load(hex, Some(file), &config.data_dir)
+        .map(|(k, _)| Some(k))
+        .map_err(|e| StartupError::Setup(format!("previous master key: {e}")))
+}
+
 impl Application {
     /// Opens the store, ensures an admin exists, seeds the demo if asked, binds.
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         let store: Arc<dyn Store> = Arc::new(open_store(&config).await?);
-        let state = state(&config, store)?;
-        // A database and its master key belong together: a restored backup or a second
-        // process started with another key would hash codes the others cannot check.
-        let written_with = state
-            .store
-            .claim_key_id(&state.key_id)
-            .await
-            .map_err(|e| StartupError::Setup(format!("master key: {e}")))?;
-        if written_with != state.key_id {
-            return Err(StartupError::Setup(other_master(
-                &state.key_id,
-                &written_with,
-            )));
-        }
+        let state = open_state(&config, store).await?;
         // Notices loaded at run time by any process sharing the database (§11.5).
         state
             .calendar

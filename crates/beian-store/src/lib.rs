@@ -131,6 +131,9 @@ pub trait StoreHealth: Send + Sync {
     async fn claim_key_id(&self, key_id: &str) -> StoreResult<String>;
     /// Checks the database answers (readiness).
     async fn ping(&self) -> StoreResult<()>;
+    /// The secret kept under `id` (a wrapped data key), storing `initial` when there is
+    /// none yet: keys first derived from the master key that must survive its rotation.
+    async fn secret(&self, id: &str, initial: &[u8], now: Time) -> StoreResult<Vec<u8>>;
     /// Whether several transactions can write at once (PostgreSQL), so batches
     /// are worth splitting across connections; SQLite has one writer.
     fn concurrent_writers(&self) -> bool {

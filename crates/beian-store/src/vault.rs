@@ -128,6 +128,11 @@ impl Vault {
         open_bytes(wrap, wrapped, id.as_bytes())
     }
 
+    /// `raw` wrapped under the current master key (rotation, stored secrets).
+    pub(crate) fn wrap(&self, id: &str, raw: &[u8]) -> String {
+        seal_bytes(&self.current.1, raw, id.as_bytes())
+    }
+
     /// Keeps an unwrapped data key for later reads.
     pub(crate) fn remember(&self, id: &str, raw: &[u8]) -> Arc<Aes256Gcm> {
         let cipher = Arc::new(Aes256Gcm::new_from_slice(raw).expect("32-byte key"));
@@ -265,7 +270,7 @@ mod tests {
             other.unwrap_key("F1", "m1", &wrapped).err(),
             Some(VaultError::OtherMaster("F1".into(), "m1".into()))
         );
-        // Rotating: the new master still reads what the old one wrapped.
+        // Rotating: the new master reads the old wrap and wraps again.
         let rotating = Vault::new(
             MasterKey {
                 id: "m2".into(),
@@ -277,7 +282,8 @@ mod tests {
             }],
         );
         let raw = rotating.unwrap_raw("F1", "m1", &wrapped).unwrap();
-        assert_eq!(raw.len(), 32);
+        let again = rotating.wrap("F1", &raw);
+        assert_eq!(other.unwrap_raw("F1", "m2", &again).unwrap(), raw);
         // A wrapped key moved to another id does not unwrap.
         assert_eq!(
             old.unwrap_raw("F9", "m1", &wrapped),

@@ -979,3 +979,67 @@ async fn sealed_when_opened_on_sqlite() {
 async fn sealed_when_opened_on_postgres() {
     sealed_when_opened(common::postgres_url("beian_store").await).await
 }
+
+fn master(id: &str, byte: u8) -> beian_store::vault::MasterKey {
+    beian_store::vault::MasterKey {
+        id: id.into(),
+        wrap: [byte; 32],
+    }
+}
+
+/// Rotation: with the new master key and the previous one, every data key is wrapped
+/// again, batch by batch; then the new key alone reads everything and the old one
+/// nothing.
+async fn keys_rotate(url: String) {
+    use beian_store::vault::Vault;
+    use std::sync::Arc;
+    let store = SqlStore::connect(&url, t0(), common::vault())
+        .await
+        .unwrap();
+    let fx = Fx::new(store).await;
+    let f = personal_order(&fx).await;
+    filed_order(&fx).await;
+    drop(fx);
+    let both = Vault::new(master("second", 8), vec![master("test-master", 7)]);
+    let store = SqlStore::connect(&url, t0(), Arc::new(both)).await.unwrap();
+    let before = store.keys_to_rotate().await.unwrap();
+    assert!(
+        before >= 4,
+        "order keys, the system and index keys: {before}"
+    );
+    // Not all rotated yet: the database keeps its master key.
+    assert_eq!(store.rotate_keys(1).await.unwrap(), 1);
+    assert_eq!(store.keys_to_rotate().await.unwrap(), before - 1);
+    assert_eq!(store.adopt_master_key().await.unwrap(), before - 1);
+    while store.rotate_keys(2).await.unwrap() > 0 {}
+    assert_eq!(store.adopt_master_key().await.unwrap(), 0);
+    assert_eq!(store.claim_key_id("x").await.unwrap(), "second");
+    drop(store);
+    let alone = Vault::new(master("second", 8), vec![]);
+    let store = SqlStore::connect(&url, t0(), Arc::new(alone))
+        .await
+        .unwrap();
+    let fx = Fx {
+        store,
+        rules: Rules::embedded(),
+    };
+    reads_back_in_clear(&fx, &f).await;
+    subject_found(&fx, &url).await;
+    match SqlStore::connect(&url, t0(), common::vault()).await {
+        Err(StoreError::Vault(beian_store::vault::VaultError::OtherMaster(_, id))) => {
+            assert_eq!(id, "second")
+        }
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("opened with the rotated-away key"),
+    }
+}
+
+#[tokio::test]
+async fn keys_rotate_on_sqlite() {
+    keys_rotate(common::sqlite_url("beian_store")).await
+}
+
+#[tokio::test]
+async fn keys_rotate_on_postgres() {
+    keys_rotate(common::postgres_url("beian_store").await).await
+}

@@ -2,6 +2,7 @@
 
 mod audit;
 mod backup;
+mod keys;
 mod seed;
 use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
 use beian_server::startup::{self, Application};
@@ -50,6 +51,11 @@ enum Cmd {
         #[command(subcommand)]
         command: AuditCmd,
     },
+    /// The master key: `rotate` wraps every data key again under a new one.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCmd,
+    },
     /// Restores a backup FILE into an empty data directory.
     Restore {
         file: PathBuf,
@@ -60,6 +66,18 @@ enum Cmd {
     /// Writes the sample images of the README walk-through (colour scans that pass the photo
     /// checks, and a face capture made from FACE_SOURCE, a real photograph) into DIR.
     SampleImages { dir: PathBuf, face_source: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Wraps every data key of the database again under the master key
+    /// (BEIAN_MASTER_KEY[_FILE]), reading what the previous one wrapped
+    /// (BEIAN_PREVIOUS_MASTER_KEY[_FILE]); then records the new key as the database's.
+    /// Online (servers started with both keys go on serving) and resumable.
+    Rotate {
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Subcommand)]
@@ -413,8 +431,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         } => {
             let c = config(&common)?;
             let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-            let state =
-                startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+            let state = startup::open_state(&c, std::sync::Arc::new(store))
+                .await
+                .map_err(|e| e.to_string())?;
             let new = beian_server::app::accounts::NewUser {
                 username,
                 password,
@@ -459,6 +478,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", audit::verify(&c, since).await?);
             Ok(())
         }
+        Cmd::Keys {
+            command: KeysCmd::Rotate { common },
+        } => {
+            let c = config(&common)?;
+            println!("{}", keys::rotate(&c).await?);
+            Ok(())
+        }
         Cmd::Restore { file, data_dir } => {
             println!("{}", backup::restore(&file, &data_dir)?);
             Ok(())
@@ -491,7 +517,9 @@ async fn calendar_cmd(command: CalendarCmd) -> Result<(), String> {
     };
     let c = config(common)?;
     let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    let state = startup::open_state(&c, std::sync::Arc::new(store))
+        .await
+        .map_err(|e| e.to_string())?;
     state
         .calendar
         .refresh(state.store.as_ref())
@@ -607,7 +635,9 @@ async fn seed_cmd(args: SeedCli) -> Result<(), String> {
         }
     };
     let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    let state = startup::open_state(&c, std::sync::Arc::new(store))
+        .await
+        .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     let opts = seed::SeedArgs {
         filings: args.filings,
@@ -631,7 +661,9 @@ async fn seed_cmd(args: SeedCli) -> Result<(), String> {
 async fn sweep(args: SweepArgs) -> Result<(), String> {
     let c = config(&args.common)?;
     let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-    let state = startup::state(&c, std::sync::Arc::new(store)).map_err(|e| e.to_string())?;
+    let state = startup::open_state(&c, std::sync::Arc::new(store))
+        .await
+        .map_err(|e| e.to_string())?;
     let day = args
         .date
         .unwrap_or_else(|| beian_server::sweep::day_of(state.now()));

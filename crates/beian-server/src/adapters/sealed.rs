@@ -41,11 +41,26 @@ pub struct Sealer {
 
 impl Sealer {
     pub fn new(keys: &Keys) -> Sealer {
-        let wrap = keys.derive("upload key wrapping");
+        let (wrap, names, id) = Sealer::derived(keys);
+        Sealer::from_parts(&wrap, &names, id)
+    }
+
+    /// The wrapping key, the naming key and the key id that `keys` derives: what a
+    /// database first keeps as its uploads' secrets (`Store::secret`).
+    pub fn derived(keys: &Keys) -> (Vec<u8>, Vec<u8>, String) {
+        (
+            keys.derive("upload key wrapping"),
+            keys.derive("upload names"),
+            keys.id(),
+        )
+    }
+
+    /// A sealer over kept secrets: they outlive a rotation of the master key.
+    pub fn from_parts(wrap: &[u8], names: &[u8], key_id: String) -> Sealer {
         Sealer {
-            name_key: keys.derive("upload names"),
-            wrap_key: Aes256Gcm::new_from_slice(&wrap).expect("32-byte key"),
-            key_id: keys.id(),
+            name_key: names.to_vec(),
+            wrap_key: Aes256Gcm::new_from_slice(wrap).expect("32-byte key"),
+            key_id,
         }
     }
 

@@ -267,3 +267,70 @@ pub(crate) async fn ring_for(
 pub(crate) fn opener(ring: &Keyring) -> impl Fn(&str, String) -> StoreResult<String> + '_ {
     move |column, stored| open(ring, column, stored)
 }
+
+/// A secret kept as a wrapped data key: the one stored under `id`, or `initial` stored
+/// now. Keys derived from the master key once (the SMS codes' key, the uploads' keys)
+/// are kept this way, so they outlive a rotation of the master key.
+pub(crate) async fn secret(
+    pool: &AnyPool,
+    vault: &Vault,
+    id: &str,
+    initial: &[u8],
+    now_ms: i64,
+) -> StoreResult<Vec<u8>> {
+    sqlx::query(
+        "INSERT INTO data_keys (id, master_id, wrapped, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(vault.master_id())
+    .bind(vault.wrap(id, initial))
+    .bind(now_ms)
+    .execute(pool)
+    .await?;
+    let (master, wrapped): (String, String) =
+        sqlx::query_as("SELECT master_id, wrapped FROM data_keys WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await?;
+    Ok(vault.unwrap_raw(id, &master, &wrapped)?)
+}
+
+/// How many data keys are not wrapped by the current master key yet.
+pub(crate) async fn to_rotate(pool: &AnyPool, vault: &Vault) -> StoreResult<u64> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM data_keys WHERE master_id <> $1 AND destroyed_at IS NULL",
+    )
+    .bind(vault.master_id())
+    .fetch_one(pool)
+    .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
+/// Wraps up to `limit` data keys again under the current master key, in one
+/// transaction; returns how many. A key another process re-wrapped meanwhile is left.
+pub(crate) async fn rotate_batch(pool: &AnyPool, vault: &Vault, limit: i64) -> StoreResult<u64> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT id, master_id, wrapped FROM data_keys WHERE master_id <> $1 AND destroyed_at IS NULL \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(vault.master_id())
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    for (id, master, wrapped) in &rows {
+        let raw = vault.unwrap_raw(id, master, wrapped)?;
+        sqlx::query(
+            "UPDATE data_keys SET master_id = $1, wrapped = $2 WHERE id = $3 AND master_id = $4",
+        )
+        .bind(vault.master_id())
+        .bind(vault.wrap(id, &raw))
+        .bind(id)
+        .bind(master)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(rows.len() as u64)
+}

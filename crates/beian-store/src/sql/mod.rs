@@ -162,6 +162,35 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Data keys still wrapped by an earlier master key (`beian keys rotate`).
+    pub async fn keys_to_rotate(&self) -> StoreResult<u64> {
+        keys::to_rotate(self.pool(), &self.vault).await
+    }
+
+    /// Wraps up to `limit` data keys again under the current master key; returns how
+    /// many. Run until it returns 0, then [`SqlStore::adopt_master_key`]: resumable,
+    /// and safe beside running servers that hold both keys.
+    pub async fn rotate_keys(&self, limit: i64) -> StoreResult<u64> {
+        keys::rotate_batch(self.pool(), &self.vault, limit).await
+    }
+
+    /// Records the current master key as the database's, once no data key is wrapped by
+    /// another; returns the keys still left otherwise (and records nothing).
+    pub async fn adopt_master_key(&self) -> StoreResult<u64> {
+        let left = self.keys_to_rotate().await?;
+        if left == 0 {
+            self.exec(
+                sqlx::query(
+                    "INSERT INTO settings (name, value) VALUES ('master_key_id', $1) \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(self.vault.master_id().to_string()),
+            )
+            .await?;
+        }
+        Ok(left)
+    }
+
     /// Which backend this is, for logs and readiness.
     pub fn backend(&self) -> &'static str {
         if self.postgres() {

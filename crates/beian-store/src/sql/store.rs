@@ -3,9 +3,10 @@
 //!
 //! May import: every area of `sql/`, `calendar`, `facts`, and [`SqlStore`] from `mod.rs`.
 
+use super::codec::ms;
 use super::{
-    accounts, apps, audit, calendar, facts, filings, media, outbox, ping, seeding, sweep, webhooks,
-    SqlStore,
+    accounts, apps, audit, calendar, facts, filings, keys, media, outbox, ping, seeding, sweep,
+    webhooks, SqlStore,
 };
 use crate::prelude::*;
 use crate::{
@@ -23,6 +24,10 @@ use beian_domain::notify::Notice;
 
 #[async_trait]
 impl StoreHealth for SqlStore {
+    async fn secret(&self, id: &str, initial: &[u8], now: Time) -> StoreResult<Vec<u8>> {
+        keys::secret(self.pool(), &self.vault, id, initial, ms(now)).await
+    }
+
     async fn claim_key_id(&self, key_id: &str) -> StoreResult<String> {
         audit::claim_key_id(self, key_id).await
     }
