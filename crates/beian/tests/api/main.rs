@@ -13,6 +13,7 @@ mod harness;
 mod media;
 mod notifications;
 mod papers;
+mod preapprovals;
 mod queues;
 mod stub;
 mod sweep;
