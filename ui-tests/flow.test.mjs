@@ -287,7 +287,44 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
 
   await rev.goto(`${base}/review`);
   await rev.getByRole("link", { name: "wxui000000000001" }).click();
-  await rev.getByRole("button", { name: "审核通过" }).click();
+  // The keyboard: the keys are listed on the page; j/k walk the fields, r goes to the
+  // reason of the current field, ? to the list, a approves after a confirmation.
+  await rev.getByRole("heading", { name: "键盘快捷键" }).waitFor();
+  const focused = () => rev.evaluate(() => {
+    const el = document.activeElement;
+    return { field: el.getAttribute("data-review-field"), id: el.id, name: el.getAttribute("name"), value: el.value };
+  });
+  await rev.keyboard.press("j");
+  const firstField = (await focused()).field;
+  assert.ok(firstField, "j puts the focus on the first field");
+  await rev.keyboard.press("j");
+  assert.notEqual((await focused()).field, firstField, "j moves on");
+  await rev.keyboard.press("k");
+  assert.equal((await focused()).field, firstField, "k moves back");
+  for (let i = 0; i < 12 && (await focused()).field !== "subject.address"; i++) await rev.keyboard.press("j");
+  assert.equal((await focused()).field, "subject.address");
+  await shot(rev, "07b-review-keyboard");
+  await rev.keyboard.press("r");
+  assert.deepEqual(await focused(), { field: null, id: "", name: "reason", value: "R-05" }, "r: the address's reason");
+  // Typed into a box, the keys are text: nothing moves, nothing is approved.
+  let dialogs = 0;
+  const refuse = (d) => { dialogs++; d.dismiss(); };
+  rev.on("dialog", refuse);
+  await rev.getByLabel("问题说明").focus();
+  await rev.keyboard.type("jkra?");
+  assert.equal(await rev.getByLabel("问题说明").inputValue(), "jkra?");
+  assert.equal((await focused()).id, "free_error");
+  assert.equal(dialogs, 0, "a typed into a box does not approve");
+  rev.off("dialog", refuse);
+  await rev.getByLabel("问题说明").fill("");
+  await rev.evaluate(() => document.activeElement.blur());
+  await rev.keyboard.press("?");
+  assert.equal((await focused()).id, "kb-help");
+  rev.once("dialog", (d) => {
+    assert.match(d.message(), /确认审核通过/);
+    d.accept();
+  });
+  await rev.keyboard.press("a");
   await rev.getByText("待短信核验").first().waitFor();
 
   // 3. 工信部短信核验: the code is in the SMS outbox; the recipient uses the public site.
