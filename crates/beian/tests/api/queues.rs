@@ -30,9 +30,10 @@ fn orders(html: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn queue_pages_keep_the_filters_and_the_csv_holds_the_filtered_queue() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+// The page reads the store's due-date order with its cursor: both backends.
+crate::both_backends!(queue_pages_keep_the_filters_and_the_csv_holds_the_filtered_queue);
+
+async fn queue_pages_keep_the_filters_and_the_csv_holds_the_filtered_queue(app: TestApp) {
     let (applicant, reviewer, _) = app.filing_roles().await;
     // Three orders of 北辰 among two of 星河: the search keeps the three.
     for n in [11, 12, 13] {
