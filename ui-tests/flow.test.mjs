@@ -1,20 +1,25 @@
 // The seed's whole flow walked through beian's pages in headless Chromium, by
 // four people: an applicant, a platform reviewer, the SMS recipient on the
 // verification site, and a provincial authority reviewer — plus a rejection
-// round trip. A screenshot of every stage lands in test-artifacts/screenshots.
+// round trip. A screenshot of every stage lands in test-artifacts/screenshots, and
+// axe-core checks every page the flow visits, for every role: no violation of
+// impact "serious" or "critical".
 //
 // Needs BEIAN_BIN (the built `beian` binary), BEIAN_SAMPLES (sample images) and Debian's chromium at
 // /usr/bin/chromium (override with CHROMIUM); scripts/test.sh provides both.
 
-import { test, before, after } from "node:test";
+import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
 const ADMIN_PASSWORD = "admin-ui-password";
+// axe-core from npm (ui-tests/package.json), evaluated in each page it checks.
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const SHOTS = new URL("../test-artifacts/screenshots/", import.meta.url).pathname;
 let server;
 let base;
@@ -112,15 +117,48 @@ async function person(username, password, viewport = { width: 1280, height: 900 
   const page = await context.newPage();
   opened.push([name, page]);
   await page.goto(`${origin}/login`);
+  await audit(page);
   await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码").fill(password);
   await page.getByRole("button", { name: "登录" }).click();
   await page.waitForURL((u) => !u.pathname.startsWith("/login"));
+  await audit(page);
   return page;
 }
 
 async function shot(page, name) {
+  await audit(page);
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// Violations found so far, as "rule (impact) on path: nodes"; each test ends asserting none.
+const violations = new Set();
+beforeEach(() => {
+  violations.clear();
+  audited.clear();
+});
+
+/** Runs axe-core on the page as it stands; keeps its serious and critical violations. */
+async function audit(page) {
+  await page.waitForLoadState("load");
+  const found = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    return r.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}) on ${location.pathname}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+  }, AXE_SOURCE);
+  for (const v of found) violations.add(v);
+  audited.add(new URL(page.url()).pathname.replace(/[0-9a-f]{24}/g, ":id"));
+}
+
+// The pages audited (ids replaced), listed at the end of each test.
+const audited = new Set();
+
+/** No page audited so far has a serious or critical violation. */
+function assertAccessible() {
+  console.log(`axe-core audited ${audited.size} pages: ${[...audited].sort().join(" ")}`);
+  assert.deepEqual([...violations], [], "axe-core: serious or critical violations");
 }
 
 /** Every visible form control has an accessible label. */
@@ -142,6 +180,7 @@ async function assertCsrf(page) {
 async function check(page) {
   await assertLabelled(page);
   await assertCsrf(page);
+  await audit(page);
 }
 
 async function next(page) {
@@ -151,9 +190,10 @@ async function next(page) {
   try {
     await page.waitForURL(new RegExp(`/edit/${step + 1}$`), { timeout: 10000 });
   } catch (e) {
-    await shot(page, `failed-step-${step}`);
+    await page.screenshot({ path: join(SHOTS, `failed-step-${step}.png`), fullPage: true });
     throw new Error(`step ${step} did not advance: ${(await page.locator("main").innerText()).slice(0, 800)}`);
   }
+  await audit(page);
 }
 
 test("an applicant files, a reviewer rejects then approves, the SMS is verified and the authority issues the number", async () => {
@@ -216,9 +256,31 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
 
   await dev.getByLabel("工具-办公效率").check();
   await dev.getByLabel("工具-天气日历").check();
-  await dev.getByLabel("前置审批：以上都不涉及").check();
   await dev.getByLabel("中文简体").check();
   await dev.getByLabel("小程序备注").fill("为个人用户提供记账、账单分类与月度统计功能，不涉及支付与理财。");
+  // Pre-approval items, as many as needed: 再添加一项 saves the step and offers one more row.
+  await dev.getByLabel(/^第1项 前置审批类别/).selectOption("1");
+  await dev.getByLabel("第1项 审批号或文件名").fill("新闻审字〔2026〕1号");
+  await dev.getByLabel("第1项 审批文件").setInputFiles(file("approval-1.png", 720, 1280));
+  await dev.getByRole("button", { name: "再添加一项" }).click();
+  await dev.waitForURL(/\/edit\/3\?add=1/);
+  await dev.getByLabel(/^第2项 前置审批类别/).selectOption("2");
+  await dev.getByLabel("第2项 审批号或文件名").fill("出版审字〔2026〕2号");
+  await dev.getByLabel("第2项 审批文件").setInputFiles(file("approval-2.png", 720, 1280));
+  await dev.getByRole("button", { name: "再添加一项" }).click();
+  await dev.getByLabel(/^第3项 前置审批类别/).waitFor();
+  assert.equal(await dev.getByLabel(/^第2项 前置审批类别/).inputValue(), "2", "the second item was saved");
+  assert.equal(await dev.locator('img[id="img-mini_program.preapprovals.1.document"]').isVisible(), true);
+  await check(dev);
+  await shot(dev, "03b-form-preapprovals");
+  // Enter in a field saves the step; it does not press 删除第1项, the first button in sight.
+  await dev.getByLabel("第2项 审批号或文件名").press("Enter");
+  await dev.waitForURL(/\/edit\/3$/);
+  assert.equal(await dev.getByLabel(/^第1项 前置审批类别/).inputValue(), "1");
+  assert.equal(await dev.getByLabel(/^第2项 前置审批类别/).inputValue(), "2");
+  assert.equal(await dev.getByLabel(/^第3项 前置审批类别/).count(), 0, "the empty row is gone");
+  // This mini program needs none after all: 以上都不涉及 replaces the items.
+  await dev.getByLabel("前置审批：以上都不涉及").check();
   await next(dev);
 
   await dev.getByLabel("复用主体负责人信息").check();
@@ -265,10 +327,22 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   // 2. 平台初审: rejected with a reason from the library.
   const rev = await person("rev", "password-rev");
   await check(rev);
-  await rev.getByRole("link", { name: "wxui000000000001" }).click();
+  // Found by its name in Guangdong's orders; the filters stay in the URL.
+  await rev.getByLabel("搜索").fill("星河记账");
+  await rev.getByLabel("省份").selectOption("44");
+  await rev.getByRole("button", { name: "筛选" }).click();
+  await rev.waitForURL(/[?&]province=44/);
+  assert.match(rev.url(), /[?&]q=/);
+  assert.match(await rev.getByRole("link", { name: /导出 CSV/ }).getAttribute("href"), /province=44/);
+  await shot(rev, "06b-queue-filtered");
+  await rev.getByRole("link", { name: /wxui000000000001/ }).click();
   await rev.getByText("材料对照").waitFor();
   assert.ok(!(await rev.content()).includes("440300198512311238"), "certificate number masked for the reviewer");
   await shot(rev, "07-platform-review");
+  // 我来审: the reviewer holds the order while deciding it.
+  await rev.getByRole("button", { name: "我来审" }).click();
+  await rev.getByText("您正在审核本备案").waitFor();
+  await shot(rev, "07a-review-claimed");
   await rev.getByLabel(/R-05 通讯地址/).check();
   await rev.getByRole("button", { name: "驳回" }).click();
   await rev.getByText("平台已驳回").first().waitFor();
@@ -287,7 +361,45 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
 
   await rev.goto(`${base}/review`);
   await rev.getByRole("link", { name: "wxui000000000001" }).click();
-  await rev.getByRole("button", { name: "审核通过" }).click();
+  // The keyboard: the keys are listed on the page; j/k walk the fields, r goes to the
+  // reason of the current field, ? to the list, a approves after a confirmation.
+  await rev.getByRole("heading", { name: "键盘快捷键" }).waitFor();
+  await rev.waitForLoadState("load"); // the script (deferred) listens from here on
+  const focused = () => rev.evaluate(() => {
+    const el = document.activeElement;
+    return { field: el.getAttribute("data-review-field"), id: el.id, name: el.getAttribute("name"), value: el.value };
+  });
+  await rev.keyboard.press("j");
+  const firstField = (await focused()).field;
+  assert.ok(firstField, "j puts the focus on the first field");
+  await rev.keyboard.press("j");
+  assert.notEqual((await focused()).field, firstField, "j moves on");
+  await rev.keyboard.press("k");
+  assert.equal((await focused()).field, firstField, "k moves back");
+  for (let i = 0; i < 12 && (await focused()).field !== "subject.address"; i++) await rev.keyboard.press("j");
+  assert.equal((await focused()).field, "subject.address");
+  await shot(rev, "07b-review-keyboard");
+  await rev.keyboard.press("r");
+  assert.deepEqual(await focused(), { field: null, id: "", name: "reason", value: "R-05" }, "r: the address's reason");
+  // Typed into a box, the keys are text: nothing moves, nothing is approved.
+  let dialogs = 0;
+  const refuse = (d) => { dialogs++; d.dismiss(); };
+  rev.on("dialog", refuse);
+  await rev.getByLabel("问题说明").focus();
+  await rev.keyboard.type("jkra?");
+  assert.equal(await rev.getByLabel("问题说明").inputValue(), "jkra?");
+  assert.equal((await focused()).id, "free_error");
+  assert.equal(dialogs, 0, "a typed into a box does not approve");
+  rev.off("dialog", refuse);
+  await rev.getByLabel("问题说明").fill("");
+  await rev.evaluate(() => document.activeElement.blur());
+  await rev.keyboard.press("?");
+  assert.equal((await focused()).id, "kb-help");
+  rev.once("dialog", (d) => {
+    assert.match(d.message(), /确认审核通过/);
+    d.accept();
+  });
+  await rev.keyboard.press("a");
   await rev.getByText("待短信核验").first().waitFor();
 
   // 3. 工信部短信核验: the code is in the SMS outbox; the recipient uses the public site.
@@ -355,6 +467,7 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await pub.getByText(number).waitFor();
   assert.ok(!(await pub.content()).includes("13800138000"), "the public query shows no phone");
   await shot(pub, "16-public-query");
+  assertAccessible();
 });
 
 test("an admin loads the 2027 holiday notice while 2027 is still projected", async () => {
@@ -415,6 +528,7 @@ test("an admin loads the 2027 holiday notice while 2027 is still projected", asy
     assert.match(await admin.locator("h1").innerText(), /正式/);
     assert.equal(await admin.locator('time[datetime="2027-01-31"]').count(), 1);
     await shot(admin, "24-calendar-2027");
+    assertAccessible();
   } finally {
     cal.proc.kill();
   }

@@ -1,5 +1,6 @@
 // beian — one small script. Pages work without it; it adds inline checks,
-// the region cascade, previews, the SMS countdown and the camera capture.
+// the region cascade, previews, the SMS countdown, the camera capture and the
+// review page's keyboard shortcuts.
 (function () {
   "use strict";
 
@@ -105,5 +106,74 @@
       fetch(renew.getAttribute("data-claim-renew"), { method: "POST", body: body, credentials: "same-origin", redirect: "manual" })
         .catch(function () {});
     }, 5 * 60 * 1000);
+  }
+
+  // Review page keyboard: j/k next and previous field, r the reason picker (the reason
+  // of the current field when the library has one), a approve (after a confirmation),
+  // ? the list of keys. Single keys never fire while typing, nor with a modifier, and
+  // can be turned off on the page (WCAG 2.1.4), which the browser remembers.
+  var review = document.querySelector("[data-review-keys]");
+  if (review) {
+    var fieldsOf = function () { return Array.from(document.querySelectorAll("[data-review-field]")); };
+    var toggle = document.getElementById("kb-enabled");
+    var store = function (v) { try { localStorage.setItem("beian-review-keys", v); } catch (e) {} };
+    try { if (toggle && localStorage.getItem("beian-review-keys") === "off") toggle.checked = false; } catch (e) {}
+    if (toggle) toggle.addEventListener("change", function () { store(toggle.checked ? "on" : "off"); });
+    var typing = function (el) {
+      if (!el || !el.tagName) return false;
+      if (el.isContentEditable) return true;
+      var tag = el.tagName.toLowerCase();
+      if (tag === "textarea" || tag === "select") return true;
+      if (tag !== "input") return false;
+      return ["checkbox", "radio", "button", "submit", "reset"].indexOf((el.type || "").toLowerCase()) < 0;
+    };
+    var current = -1;
+    var move = function (step) {
+      var all = fieldsOf();
+      if (!all.length) return;
+      var at = all.indexOf(document.activeElement);
+      if (at < 0) at = current;
+      current = Math.max(0, Math.min(all.length - 1, at + step));
+      all.forEach(function (el) { el.classList.remove("kb-current"); });
+      var el = all[current];
+      el.classList.add("kb-current");
+      el.focus();
+      el.scrollIntoView({ block: "center" });
+    };
+    var reasons = function () {
+      var all = fieldsOf();
+      var path = current >= 0 && all[current] ? all[current].getAttribute("data-review-field") : "";
+      var boxes = Array.from(document.querySelectorAll("input[name=reason]"));
+      if (!boxes.length) return;
+      // The reason of the field or of the list it is an item of (…preapprovals.0.category).
+      var match = boxes.filter(function (b) {
+        var f = b.getAttribute("data-field");
+        return path && (path === f || path.indexOf(f + ".") === 0);
+      })[0] || boxes[0];
+      var picker = match.closest("details");
+      if (picker) picker.open = true;
+      match.focus();
+      match.scrollIntoView({ block: "center" });
+    };
+    var approve = function () {
+      var form = document.querySelector("form[data-approve]");
+      if (form && window.confirm("确认审核通过本备案？")) form.submit();
+    };
+    var help = function () {
+      var box = document.getElementById("kb-help");
+      if (!box) return;
+      box.classList.add("kb-flash");
+      box.focus();
+      box.scrollIntoView({ block: "center" });
+      setTimeout(function () { box.classList.remove("kb-flash"); }, 1500);
+    };
+    document.addEventListener("keydown", function (e) {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+      if (toggle && !toggle.checked) return;
+      var act = { j: function () { move(1); }, k: function () { move(-1); }, r: reasons, a: approve, "?": help }[e.key];
+      if (!act) return;
+      e.preventDefault();
+      act();
+    });
   }
 })();

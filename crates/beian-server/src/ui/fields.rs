@@ -485,6 +485,98 @@ fn set(doc: &mut Value, path: &str, value: Value) {
     }
 }
 
+/// The pre-approval items (前置审批) are a list of any length: the step's specs hold one
+/// item under index 0, the template every shown row is made from.
+pub const PREAPPROVAL_ROW: &str = "mini_program.preapprovals.0.";
+
+/// The path of a pre-approval template field (`…preapprovals.0.category`) in item `i`;
+/// `None` for every other path.
+pub fn item_path(template: &str, i: usize) -> Option<String> {
+    let field = template.strip_prefix(PREAPPROVAL_ROW)?;
+    Some(format!("mini_program.preapprovals.{i}.{field}"))
+}
+
+/// A form path as the validation names it: list indices in brackets
+/// (`mini_program.preapprovals.1.document` → `mini_program.preapprovals[1].document`).
+pub fn issue_path(path: &str) -> String {
+    let mut out = String::new();
+    for seg in path.split('.') {
+        if seg.parse::<usize>().is_ok() && !out.is_empty() {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    out
+}
+
+/// Items in the document's pre-approval list (none when unanswered).
+pub fn preapproval_count(doc: &Value) -> usize {
+    get(doc, "mini_program.preapprovals")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+/// The pre-approval list a step-3 form posts: one item per row index found in the
+/// form or the uploads, its document the new upload or the one the row had. Rows left
+/// wholly blank are dropped (an empty row is how the form offers one more); the row
+/// named by `preapproval_action=remove:<i>` is removed. `None` when no row is left, so
+/// that "not answered yet" is never mistaken for 以上都不涉及 (the empty list).
+fn posted_preapprovals(
+    old: &Value,
+    form: &[(String, String)],
+    uploads: &[(String, String)],
+) -> Option<Value> {
+    let prefix = "mini_program.preapprovals.";
+    let index =
+        |k: &str| -> Option<usize> { k.strip_prefix(prefix)?.split('.').next()?.parse().ok() };
+    let mut rows: Vec<usize> = form
+        .iter()
+        .map(|(k, _)| k)
+        .chain(uploads.iter().map(|(k, _)| k))
+        .filter_map(|k| index(k))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let removed: Option<usize> = form
+        .iter()
+        .find(|(k, _)| k == "preapproval_action")
+        .and_then(|(_, v)| v.strip_prefix("remove:")?.parse().ok());
+    let text = |i: usize, field: &str| -> Option<String> {
+        let key = format!("{prefix}{i}.{field}");
+        form.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let items: Vec<Value> = rows
+        .into_iter()
+        .filter(|i| Some(*i) != removed)
+        .filter_map(|i| {
+            let key = format!("{prefix}{i}.document");
+            let document = uploads
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, id)| json!(id))
+                .or_else(|| get(old, &key).filter(|d| !d.is_null()).cloned());
+            let category = text(i, "category");
+            let number = text(i, "approval_number");
+            if category.is_none() && number.is_none() && document.is_none() {
+                return None;
+            }
+            Some(json!({
+                "category": category.map(|c| c.parse::<u32>().map(|n| json!(n)).unwrap_or(json!(c))),
+                "approval_number": number,
+                "document": document,
+            }))
+        })
+        .collect();
+    (!items.is_empty()).then(|| json!(items))
+}
+
 fn numeric(path: &str) -> bool {
     path.ends_with("nature") || path.ends_with("certificate.type") || path.ends_with("category")
 }
@@ -505,6 +597,9 @@ pub fn merge(
             .collect()
     };
     for spec in step(n) {
+        if spec.path.starts_with(PREAPPROVAL_ROW) {
+            continue;
+        }
         let posted = values(spec.path);
         match spec.kind {
             "readonly" => {}
@@ -538,13 +633,17 @@ pub fn merge(
         }
     }
     if n == 3 {
-        // 以上都不涉及 is the empty list; otherwise keep the one item row.
+        // 以上都不涉及 is the empty list; otherwise the items of the rows.
         let none = values("mini_program.no_preapproval")
             .iter()
             .any(|x| *x == "true" || *x == "on");
-        if none {
-            set(&mut v, "mini_program.preapprovals", json!([]));
-        }
+        let items = if none {
+            json!([])
+        } else {
+            let old = v.clone();
+            posted_preapprovals(&old, form, uploads).unwrap_or(Value::Null)
+        };
+        set(&mut v, "mini_program.preapprovals", items);
     }
     if n == 4 && get(&v, "mini_program_principal.same_as_subject_principal") == Some(&json!(true)) {
         // The reused person lives in the subject principal; drop stale copies.
@@ -630,6 +729,73 @@ mod tests {
         assert!(v["subject"]["remark"].is_null());
         let back: Document = serde_json::from_value(v).unwrap();
         assert_eq!(back.subject.nature, Some(4));
+    }
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn any_number_of_preapproval_items_merge_in_row_order() {
+        let mut doc = Document::default();
+        doc.mini_program.preapprovals = Some(vec![
+            beian_domain::document::PreApproval {
+                category: Some(1),
+                approval_number: Some("旧".into()),
+                document: Some("m-old".into()),
+            },
+            Default::default(),
+        ]);
+        let form = pairs(&[
+            ("mini_program.preapprovals.0.category", "1"),
+            (
+                "mini_program.preapprovals.0.approval_number",
+                " 新出审字[2026]1号 ",
+            ),
+            ("mini_program.preapprovals.1.category", "2"),
+            ("mini_program.preapprovals.1.approval_number", "B-2"),
+            // The empty row the form offers for one more item.
+            ("mini_program.preapprovals.2.category", ""),
+            ("mini_program.preapprovals.2.approval_number", ""),
+        ]);
+        let uploads = pairs(&[("mini_program.preapprovals.1.document", "m-new")]);
+        let v = merge(&doc, 3, &form, &uploads);
+        assert_eq!(
+            v["mini_program"]["preapprovals"],
+            json!([
+                {"category": 1, "approval_number": "新出审字[2026]1号", "document": "m-old"},
+                {"category": 2, "approval_number": "B-2", "document": "m-new"},
+            ])
+        );
+        assert_eq!(preapproval_count(&v), 2);
+        // Removing the first row keeps the second with its document.
+        let mut removing = form.clone();
+        removing.push(("preapproval_action".into(), "remove:0".into()));
+        let v = merge(&doc, 3, &removing, &uploads);
+        assert_eq!(
+            v["mini_program"]["preapprovals"],
+            json!([{"category": 2, "approval_number": "B-2", "document": "m-new"}])
+        );
+        // All rows blank: not answered, never 以上都不涉及.
+        let blank = pairs(&[("mini_program.preapprovals.0.category", "")]);
+        let v = merge(&Document::default(), 3, &blank, &[]);
+        assert!(v["mini_program"]["preapprovals"].is_null());
+    }
+
+    #[test]
+    fn item_paths_and_their_validation_names() {
+        assert_eq!(
+            item_path("mini_program.preapprovals.0.document", 3).as_deref(),
+            Some("mini_program.preapprovals.3.document")
+        );
+        assert_eq!(item_path("mini_program.remark", 3), None);
+        assert_eq!(
+            issue_path("mini_program.preapprovals.1.approval_number"),
+            "mini_program.preapprovals[1].approval_number"
+        );
+        assert_eq!(issue_path("subject.name"), "subject.name");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod claims;
 mod fields;
 mod form_token;
 mod format;
+mod paging;
 mod papers;
 mod public;
 mod refdata;

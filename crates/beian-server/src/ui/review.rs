@@ -6,6 +6,7 @@ use super::applicant::wizard::{field_views, FieldView};
 use super::claims::ClaimState;
 use super::fields::STEPS;
 use super::format::{cn_time, rejection_views, stages, status_tag, DueView, StageView};
+use super::paging::{self, Filters, PageAsk, Pager};
 use super::{page, Layout, PageResult, WebUser};
 use crate::app::access;
 use crate::app::filings;
@@ -152,8 +153,12 @@ struct QueuePage {
     layout: Layout,
     base: &'static str,
     rows: Vec<Row>,
+    /// The previous/next page and CSV links, each with the filters of this page.
+    pager: Pager,
     status: String,
     province: String,
+    /// The page size when it is not the default (kept by the filter form).
+    per_page: String,
     overdue_only: bool,
     min_age_days: String,
     statuses: Vec<(&'static str, &'static str)>,
@@ -175,6 +180,9 @@ struct QueueQuery {
     format: Option<String>,
     /// Set by "next order" when nothing was left to claim.
     empty: Option<String>,
+    /// 1-based page of the filtered queue, and its size.
+    page: Option<String>,
+    per_page: Option<String>,
 }
 
 /// The queue as shown, as a CSV file (cells a spreadsheet would run are defused).
@@ -187,6 +195,7 @@ fn queue_csv(rows: &[Row], authority: bool) -> Response {
         "省份",
         "状态",
         "提交时间",
+        "已等（工作日）",
         "截止时间",
         "预计",
         "已超时",
@@ -227,6 +236,71 @@ fn queue_csv(rows: &[Row], authority: bool) -> Response {
         .into_response()
 }
 
+/// Everything a queue row is made from that is the same for every row.
+struct RowContext {
+    now: chrono::DateTime<chrono::Utc>,
+    today: chrono::NaiveDate,
+    calendar: std::sync::Arc<beian_domain::calendar::Calendar>,
+    /// User id → username, for the holder of a claim.
+    names: std::collections::HashMap<String, String>,
+}
+
+fn queue_row(s: &AppState, cx: &RowContext, f: &FilingView) -> Row {
+    let (status, status_class) = status_tag(&f.status);
+    let doc = f.document.as_ref();
+    let individual = s
+        .reference
+        .data
+        .is_individual(doc.and_then(|d| d.subject.nature));
+    let subject = doc.and_then(|d| d.subject.name.as_deref()).unwrap_or("");
+    let submitted = f
+        .submitted_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    Row {
+        id: f.id.clone(),
+        appid: f.appid.clone(),
+        name: doc
+            .and_then(|d| d.mini_program.name.clone())
+            .unwrap_or_default(),
+        subject: beian_domain::text::public_subject_name(individual, subject),
+        kind: match f.kind.as_str() {
+            "new" => "新增",
+            "change" => "变更",
+            _ => "注销",
+        },
+        province: f
+            .province
+            .as_deref()
+            .and_then(beian_domain::numbers::province_name)
+            .unwrap_or("")
+            .into(),
+        status,
+        status_class,
+        submitted: cn_time(f.submitted_at.as_deref().unwrap_or("")),
+        due: DueView::of(f),
+        overdue: f.overdue,
+        age_working_days: submitted
+            .and_then(|t| {
+                let day = crate::app::sweep::day_of(t);
+                cx.calendar.working_days_between(day, cx.today).ok()
+            })
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        age_days: submitted.map_or(0, |t| (cx.now - t).num_days()),
+        holder: f
+            .claim
+            .as_ref()
+            .map(|c| cx.names.get(&c.holder_id).cloned().unwrap_or_default())
+            .unwrap_or_default(),
+    }
+}
+
+/// The most rows a CSV export holds: the filtered queue, bounded so that one download
+/// cannot read a whole large database.
+const CSV_MAX_ROWS: usize = 10_000;
+
 async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageResult {
     if authority {
         u.require(&[Role::AuthorityReviewer])?;
@@ -238,23 +312,15 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
     } else {
         "platform_review"
     };
-    let status = q.status.unwrap_or_else(|| default_status.into());
-    let lq = filings::ListQuery {
-        status: (status != "all").then(|| status.clone()),
-        province: q.province.clone().filter(|p| !p.is_empty()),
-        limit: Some(500),
-        ..filings::ListQuery::default()
-    };
-    let list = filings::list(&s, &u.caller(), lq).await?;
-    let overdue_only = q.overdue.is_some_and(|o| !o.is_empty());
+    let base = if authority { "/authority" } else { "/review" };
+    let status = q.status.clone().unwrap_or_else(|| default_status.into());
+    let province = q.province.clone().unwrap_or_default();
+    let overdue_only = q.overdue.as_ref().is_some_and(|o| !o.is_empty());
     let min_age: i64 = q
         .min_age_days
         .as_deref()
         .and_then(|d| d.trim().parse().ok())
         .unwrap_or(0);
-    let now = s.now();
-    let calendar = s.calendar();
-    let today = crate::app::sweep::day_of(now);
     // Names and numbers are short: a search longer than the public query's limit is cut.
     let search: String =
         q.q.as_deref()
@@ -264,6 +330,8 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
             .chars()
             .take(100)
             .collect();
+    let ask = PageAsk::parse(q.page.as_deref(), q.per_page.as_deref());
+    let csv = q.format.as_deref() == Some("csv");
     let found = |f: &FilingView| {
         let doc = f.document.as_ref();
         [
@@ -277,76 +345,75 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
         .flatten()
         .any(|t| t.to_lowercase().contains(&search))
     };
-    let names: std::collections::HashMap<String, String> = s
-        .store
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.username))
-        .collect();
-    let mut rows: Vec<Row> = list
-        .items
-        .iter()
-        .filter(|f| search.is_empty() || found(f))
-        .map(|f| {
-            let (status, status_class) = status_tag(&f.status);
-            let doc = f.document.as_ref();
-            let individual = s
-                .reference
-                .data
-                .is_individual(doc.and_then(|d| d.subject.nature));
-            let subject = doc.and_then(|d| d.subject.name.as_deref()).unwrap_or("");
-            let submitted = f
-                .submitted_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&chrono::Utc));
-            Row {
-                id: f.id.clone(),
-                appid: f.appid.clone(),
-                name: doc
-                    .and_then(|d| d.mini_program.name.clone())
-                    .unwrap_or_default(),
-                subject: beian_domain::text::public_subject_name(individual, subject),
-                kind: match f.kind.as_str() {
-                    "new" => "新增",
-                    "change" => "变更",
-                    _ => "注销",
-                },
-                province: f
-                    .province
-                    .as_deref()
-                    .and_then(beian_domain::numbers::province_name)
-                    .unwrap_or("")
-                    .into(),
-                status,
-                status_class,
-                submitted: cn_time(f.submitted_at.as_deref().unwrap_or("")),
-                due: DueView::of(f),
-                overdue: f.overdue,
-                age_working_days: submitted
-                    .and_then(|t| {
-                        let day = crate::app::sweep::day_of(t);
-                        calendar.working_days_between(day, today).ok()
-                    })
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-                age_days: submitted.map_or(0, |t| (now - t).num_days()),
-                holder: f
-                    .claim
-                    .as_ref()
-                    .map(|c| names.get(&c.holder_id).cloned().unwrap_or_default())
-                    .unwrap_or_default(),
-            }
-        })
-        .filter(|r| !overdue_only || r.overdue)
-        .filter(|r| min_age == 0 || r.age_days >= min_age)
-        .collect();
-    // Sorted by due date, the most urgent first; provisional dates sort like the others.
-    sort_by_due(&mut rows);
-    if q.format.as_deref() == Some("csv") {
+    let cx = RowContext {
+        now: s.now(),
+        today: crate::app::sweep::day_of(s.now()),
+        calendar: s.calendar(),
+        names: s
+            .store
+            .list_users()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.username))
+            .collect(),
+    };
+    // The store gives the queue in its order (due date, then id) page by page; the
+    // filters it cannot apply (search, overdue, age) are applied here, reading on until
+    // this page is full or the queue ends.
+    let in_memory = !search.is_empty() || overdue_only || min_age > 0;
+    let wanted = if csv { CSV_MAX_ROWS } else { ask.rows_needed() };
+    let mut rows: Vec<Row> = vec![];
+    let mut cursor = None;
+    loop {
+        let lq = filings::ListQuery {
+            status: (status != "all").then(|| status.clone()),
+            province: Some(province.clone()).filter(|p| !p.is_empty()),
+            limit: Some(if in_memory {
+                500
+            } else {
+                (wanted - rows.len()).min(500) as i64
+            }),
+            cursor,
+            sort: Some("due".into()),
+            ..filings::ListQuery::default()
+        };
+        let list = filings::list(&s, &u.caller(), lq).await?;
+        rows.extend(
+            list.items
+                .iter()
+                .filter(|f| search.is_empty() || found(f))
+                .map(|f| queue_row(&s, &cx, f))
+                .filter(|r| !overdue_only || r.overdue)
+                .filter(|r| min_age == 0 || r.age_days >= min_age),
+        );
+        cursor = list.next_cursor;
+        if rows.len() >= wanted || cursor.is_none() {
+            break;
+        }
+    }
+    if csv {
+        rows.truncate(CSV_MAX_ROWS);
         return Ok(queue_csv(&rows, authority));
     }
+    let (rows, more) = ask.slice(rows);
+    let min_age_days = if min_age > 0 {
+        min_age.to_string()
+    } else {
+        String::new()
+    };
+    let per_page = if ask.per_page == paging::DEFAULT_PER_PAGE {
+        String::new()
+    } else {
+        ask.per_page.to_string()
+    };
+    let filters = Filters::new(vec![
+        ("q", search.clone()),
+        ("status", status.clone()),
+        ("province", province.clone()),
+        ("min_age_days", min_age_days.clone()),
+        ("overdue", if overdue_only { "1" } else { "" }.into()),
+        ("per_page", per_page.clone()),
+    ]);
     let title = if authority {
         "通管局审核队列"
     } else {
@@ -358,21 +425,19 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
     }
     page(QueuePage {
         layout,
-        base: if authority { "/authority" } else { "/review" },
+        base,
         rows,
+        pager: Pager::new(base, &filters, ask, more),
         status,
-        province: q.province.unwrap_or_default(),
-        search: search.clone(),
+        province,
+        search,
+        per_page,
         provinces: beian_domain::numbers::PROVINCES
             .iter()
             .map(|(code, name, _)| (*code, *name))
             .collect(),
         overdue_only,
-        min_age_days: if min_age > 0 {
-            min_age.to_string()
-        } else {
-            String::new()
-        },
+        min_age_days,
         statuses: vec![
             (default_status, status_tag(default_status).0),
             ("all", "全部"),
@@ -387,12 +452,6 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
             ),
         ],
     })
-}
-
-/// Orders the queue by due date (RFC 3339 in one offset sorts by time), the most urgent
-/// first; rows without one first, as before.
-fn sort_by_due(rows: &mut [Row]) {
-    rows.sort_by(|a, b| a.due.at.cmp(&b.due.at));
 }
 
 async fn platform_queue(
@@ -702,40 +761,5 @@ mod tests {
             mask_value("subject_principal.mobile", "13800138000", false),
             "138****8000"
         );
-    }
-
-    fn row(id: &str, due: &str, provisional: bool) -> Row {
-        Row {
-            id: id.into(),
-            appid: String::new(),
-            name: String::new(),
-            subject: String::new(),
-            kind: "新增",
-            province: String::new(),
-            status: "平台初审中",
-            status_class: "s-review",
-            submitted: String::new(),
-            due: DueView {
-                at: due.into(),
-                provisional,
-            },
-            overdue: false,
-            age_days: 0,
-            age_working_days: String::new(),
-            holder: String::new(),
-        }
-    }
-
-    #[test]
-    fn provisional_due_dates_sort_with_the_others() {
-        let mut rows = vec![
-            row("c", "2027-01-20T23:59:59.999+08:00", true),
-            row("a", "2026-12-10T23:59:59.999+08:00", false),
-            row("b", "2027-01-06T23:59:59.999+08:00", true),
-            row("d", "2026-12-31T23:59:59.999+08:00", false),
-        ];
-        sort_by_due(&mut rows);
-        let order: Vec<_> = rows.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(order, ["a", "d", "b", "c"]);
     }
 }

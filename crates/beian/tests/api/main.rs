@@ -14,6 +14,8 @@ mod harness;
 mod media;
 mod notifications;
 mod papers;
+mod preapprovals;
+mod queues;
 mod stub;
 mod sweep;
 mod webhooks;

@@ -14,7 +14,7 @@ use crate::ui::fields::{self, Options, STEPS};
 use crate::ui::format::step_of;
 use crate::ui::{page, papers, refdata, CsrfForm, Layout, PageError, PageResult, WebUser};
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::{Form, Json};
 use beian_domain::document::Document;
@@ -38,6 +38,21 @@ pub struct FieldView {
     pub flagged: bool,
     /// Quality findings of the uploaded file, shown beside its preview.
     pub checks: String,
+    /// The path as the validation names it (`…preapprovals[1].document`): where the
+    /// inline check puts an issue.
+    pub issue: String,
+    /// The pre-approval item (0-based) the field belongs to.
+    pub item: Option<usize>,
+}
+
+impl FieldView {
+    /// The label with its item's number, so that the rows of a list read apart.
+    pub fn title(&self) -> String {
+        match self.item {
+            Some(i) => format!("第{}项 {}", i + 1, self.label),
+            None => self.label.to_string(),
+        }
+    }
 }
 
 fn options(r: &Reference, o: Options, doc: &Value) -> Vec<(String, String)> {
@@ -128,44 +143,102 @@ pub fn field_views(
     issues: &[Issue],
     flagged: &[String],
 ) -> Vec<FieldView> {
-    fields::step(step)
-        .into_iter()
-        .map(|spec| {
-            let value = fields::shown(doc, spec.path);
-            let selected: Vec<&str> = value.split(',').collect();
-            let opts = options(r, spec.options, doc)
-                .into_iter()
-                .map(|(v, l)| {
-                    let on = selected.contains(&v.as_str());
-                    (v, l, on)
-                })
-                .collect();
-            let problem = issues
-                .iter()
-                .filter(|i| i.field == spec.path || i.field.starts_with(&format!("{}[", spec.path)))
-                .map(|i| format!("{}：{}", i.message, i.suggestion))
-                .collect::<Vec<_>>()
-                .join("；");
-            FieldView {
-                id: format!("f-{}", spec.path),
-                media: if spec.kind == "media" && !value.is_empty() {
-                    format!("/media/{value}")
-                } else {
-                    String::new()
-                },
-                flagged: flagged.iter().any(|f| f == spec.path),
-                checks: String::new(),
-                path: spec.path.to_string(),
-                label: spec.label,
-                kind: spec.kind,
-                required: spec.required,
-                hint: spec.hint,
-                value,
-                options: opts,
-                problem,
+    field_views_with_rows(r, step, doc, issues, flagged, 0)
+}
+
+/// [`field_views`] with `extra` empty pre-approval rows after the document's items (at
+/// least one row is always shown, the way to enter the first item).
+pub fn field_views_with_rows(
+    r: &Reference,
+    step: usize,
+    doc: &Value,
+    issues: &[Issue],
+    flagged: &[String],
+    extra: usize,
+) -> Vec<FieldView> {
+    let specs = fields::step(step);
+    let rows = fields::preapproval_count(doc).max(1) + extra;
+    let mut views = vec![];
+    for spec in &specs {
+        if !spec.path.starts_with(fields::PREAPPROVAL_ROW) {
+            views.push(field_view(
+                r,
+                spec,
+                spec.path.to_string(),
+                None,
+                doc,
+                issues,
+                flagged,
+            ));
+        } else if spec.path.ends_with(".category") {
+            // The item rows, field by field, where the template row stands.
+            for i in 0..rows {
+                for item_spec in specs
+                    .iter()
+                    .filter(|s| s.path.starts_with(fields::PREAPPROVAL_ROW))
+                {
+                    let path = fields::item_path(item_spec.path, i).unwrap_or_default();
+                    views.push(field_view(
+                        r,
+                        item_spec,
+                        path,
+                        Some(i),
+                        doc,
+                        issues,
+                        flagged,
+                    ));
+                }
             }
+        }
+    }
+    views
+}
+
+fn field_view(
+    r: &Reference,
+    spec: &fields::Spec,
+    path: String,
+    item: Option<usize>,
+    doc: &Value,
+    issues: &[Issue],
+    flagged: &[String],
+) -> FieldView {
+    let value = fields::shown(doc, &path);
+    let selected: Vec<&str> = value.split(',').collect();
+    let opts = options(r, spec.options, doc)
+        .into_iter()
+        .map(|(v, l)| {
+            let on = selected.contains(&v.as_str());
+            (v, l, on)
         })
-        .collect()
+        .collect();
+    let issue = fields::issue_path(&path);
+    let problem = issues
+        .iter()
+        .filter(|i| i.field == path || i.field == issue || i.field.starts_with(&format!("{path}[")))
+        .map(|i| format!("{}：{}", i.message, i.suggestion))
+        .collect::<Vec<_>>()
+        .join("；");
+    FieldView {
+        id: format!("f-{path}"),
+        media: if spec.kind == "media" && !value.is_empty() {
+            format!("/media/{value}")
+        } else {
+            String::new()
+        },
+        flagged: flagged.iter().any(|f| *f == path || *f == issue),
+        checks: String::new(),
+        issue: if item.is_some() { issue } else { path.clone() },
+        item,
+        path,
+        label: spec.label,
+        kind: spec.kind,
+        required: spec.required,
+        hint: spec.hint,
+        value,
+        options: opts,
+        problem,
+    }
 }
 
 #[derive(Template)]
@@ -182,6 +255,8 @@ struct EditPage {
     editable: bool,
     /// Step 5: the platform documents to read and confirm.
     papers: Vec<papers::PaperView>,
+    /// Step 3: the pre-approval rows shown (the last one carries 再添加一项).
+    preapproval_rows: usize,
 }
 
 async fn filing_and_doc(s: &AppState, u: &WebUser, id: &str) -> Result<(Filing, Value), PageError> {
@@ -204,6 +279,7 @@ async fn edit_page(
     id: &str,
     step: usize,
     banner: Option<(&'static str, String)>,
+    extra_rows: usize,
 ) -> PageResult {
     let (f, doc) = filing_and_doc(s, u, id).await?;
     let document: Document = serde_json::from_value(doc.clone()).unwrap_or_default();
@@ -215,7 +291,7 @@ async fn edit_page(
         .map(|r| r.reasons.iter().filter_map(|x| x.field.clone()).collect())
         .unwrap_or_default();
     let step = step.clamp(1, STEPS.len());
-    let mut fields = field_views(&s.reference, step, &doc, &issues, &flagged);
+    let mut fields = field_views_with_rows(&s.reference, step, &doc, &issues, &flagged, extra_rows);
     let province = document.province2().unwrap_or_default();
     let required = s
         .reference
@@ -251,7 +327,12 @@ async fn edit_page(
             );
         }
     }
-    let shown: Vec<&str> = fields::step(step).iter().map(|s| s.path).collect();
+    // Issues shown at a field of the step (an item row's under its validation name).
+    let shown: Vec<String> = fields::step(step)
+        .iter()
+        .map(|s| s.path.to_string())
+        .chain(fields.iter().map(|f| f.issue.clone()))
+        .collect();
     let other_issues = if step == STEPS.len() {
         issues
             .iter()
@@ -265,7 +346,7 @@ async fn edit_page(
                 step_of(field) == step
                     && !shown
                         .iter()
-                        .any(|p| field == *p || field.starts_with(&format!("{p}[")))
+                        .any(|p| field == p || field.starts_with(&format!("{p}[")))
             })
             .map(|i| format!("{}（{}）：{}", i.message, i.field, i.suggestion))
             .collect()
@@ -289,6 +370,11 @@ async fn edit_page(
             format!("{role} {}", mask_mobile(&r.mobile))
         })
         .collect();
+    let preapproval_rows = fields
+        .iter()
+        .filter_map(|f| f.item)
+        .max()
+        .map_or(0, |i| i + 1);
     let mut layout = Layout::new(format!("备案信息填写 · {}", STEPS[step - 1]), u);
     if let Some((kind, text)) = banner {
         layout = layout.banner(kind, text);
@@ -318,16 +404,25 @@ async fn edit_page(
         } else {
             vec![]
         },
+        preapproval_rows,
     })
+}
+
+#[derive(Deserialize)]
+pub(super) struct EditQuery {
+    /// Set by 再添加一项: one more empty pre-approval row.
+    add: Option<String>,
 }
 
 pub(super) async fn edit(
     State(s): State<AppState>,
     u: WebUser,
     Path((id, step)): Path<(String, usize)>,
+    Query(q): Query<EditQuery>,
 ) -> PageResult {
     u.require(&[Role::Applicant])?;
-    edit_page(&s, &u, &id, step, None).await
+    let extra = usize::from(q.add.is_some());
+    edit_page(&s, &u, &id, step, None, extra).await
 }
 
 /// Reads a step form: text fields, and uploads stored as media right away.
@@ -408,6 +503,7 @@ pub(super) async fn save(
                 &id,
                 step,
                 Some(("error", "表单内容格式不正确，请检查后重试".into())),
+                0,
             )
             .await
         }
@@ -417,13 +513,18 @@ pub(super) async fn save(
     } else {
         vec![]
     };
+    let items = document
+        .mini_program
+        .preapprovals
+        .as_ref()
+        .map_or(0, Vec::len);
     match filings::save(&s, &u.caller(), &id, document).await {
         Ok(_) if !restated.is_empty() => {
             let banner = format!(
                 "《{}》已按您的修改更新，请重新阅读后再勾选确认",
                 restated.join("》《")
             );
-            return edit_page(&s, &u, &id, step, Some(("error", banner))).await;
+            return edit_page(&s, &u, &id, step, Some(("error", banner)), 0).await;
         }
         Ok(_) => {}
         Err(e) => {
@@ -436,9 +537,31 @@ pub(super) async fn save(
                     "error",
                     format!("{}：{}", e.message, e.suggestion.unwrap_or_default()),
                 )),
+                0,
             )
             .await
         }
+    }
+    // 再添加一项 and 删除第N项 saved the rows; the page comes back with the list.
+    match values
+        .iter()
+        .find(|(k, _)| k == "preapproval_action")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("add") => {
+            let n = items.max(1);
+            return Ok(Redirect::to(&format!(
+                "/filings/{id}/edit/{step}?add=1#row-mini_program.preapprovals.{n}.category"
+            ))
+            .into_response());
+        }
+        Some(_) => {
+            return Ok(Redirect::to(&format!(
+                "/filings/{id}/edit/{step}#row-mini_program.no_preapproval"
+            ))
+            .into_response())
+        }
+        None => {}
     }
     let next = values.iter().any(|(k, v)| k == "go" && v == "next");
     let target = if next {
@@ -513,6 +636,7 @@ pub(super) async fn submit(
                         e.suggestion.unwrap_or_default()
                     ),
                 )),
+                0,
             )
             .await
         }
