@@ -23,5 +23,6 @@ pub mod papers;
 pub mod policy;
 pub mod provinces;
 pub mod reference;
+pub mod retention;
 pub mod text;
 pub mod validate;

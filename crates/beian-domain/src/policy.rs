@@ -59,6 +59,8 @@ pub struct Policy {
     /// How long a reviewer's claim on an order lasts unless renewed; the review page
     /// renews it while it is open.
     pub review_claim_lease_minutes: i64,
+    /// How long personal data is kept after an order ends (`beian retention`).
+    pub retention: crate::retention::Retention,
 }
 
 impl Default for Policy {
@@ -93,6 +95,7 @@ impl Default for Policy {
             name_state_natures: vec![1, 2, 3],
             submissions_daily_per_mp: 0,
             media: crate::media::MediaPolicy::default(),
+            retention: crate::retention::Retention::default(),
         }
     }
 }

@@ -294,6 +294,38 @@ pub struct AuditChain {
     pub events: Vec<beian_domain::audit::StoredLink>,
     pub head: String,
     pub version: i64,
+    /// The order's personal data was erased (its data key destroyed): the bodies can no
+    /// longer be read, only the links (`beian_domain::audit::verify_erased`).
+    pub erased: bool,
+}
+
+/// Erasure of personal data after its retention period (`beian_domain::retention`).
+#[async_trait]
+pub trait RetentionStore: Send + Sync {
+    /// The orders last changed before `ended_before`, with what of them is not erased yet.
+    async fn retention_candidates(&self, ended_before: Time) -> StoreResult<Vec<RetentionRow>>;
+    /// Destroys the order's data key and keeps `redacted` as its state, in one
+    /// transaction; false when it was erased already (by another process).
+    async fn erase_order(&self, redacted: &Filing, now: Time) -> StoreResult<bool>;
+    /// Whether other uploads not erased hold the same content as `media_id` (the object
+    /// is shared then and stays).
+    async fn media_shared(&self, media_id: &str) -> StoreResult<bool>;
+    /// Marks an upload erased (its object deleted); false when it was already.
+    async fn mark_media_erased(&self, media_id: &str, now: Time) -> StoreResult<bool>;
+}
+
+/// An order as retention sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionRow {
+    pub filing_id: String,
+    pub kind: String,
+    pub status: String,
+    /// When the order last changed: for a finished order, when it ended.
+    pub ended_at: Time,
+    /// Its data key is destroyed already.
+    pub erased: bool,
+    /// Its face photos (media ids) not erased yet.
+    pub photos: Vec<String>,
 }
 
 /// Uploads and face verification tasks.
@@ -510,6 +542,7 @@ store_of_areas!(
     CalendarStore,
     FactsStore,
     SeedStore,
+    RetentionStore,
 );
 
 // --- seeding and benchmarks ---
@@ -534,6 +567,7 @@ pub enum SeedOp {
 pub mod prelude {
     pub use crate::{
         AccountStore, AppStore, AuditStore, CalendarStore, FactsStore, FilingStore, MediaStore,
-        OutboxStore, SearchStore, SeedStore, Store, StoreHealth, SweepStore, WebhookStore,
+        OutboxStore, RetentionStore, SearchStore, SeedStore, Store, StoreHealth, SweepStore,
+        WebhookStore,
     };
 }

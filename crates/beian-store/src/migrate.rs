@@ -57,6 +57,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "vault",
         include_str!("../migrations/sqlite/0010_vault.sql"),
     ),
+    (
+        11,
+        "retention",
+        include_str!("../migrations/sqlite/0011_retention.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -114,6 +119,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         11,
         "vault",
         include_str!("../migrations/postgres/0011_vault.sql"),
+    ),
+    (
+        12,
+        "retention",
+        include_str!("../migrations/postgres/0012_retention.sql"),
     ),
 ];
 

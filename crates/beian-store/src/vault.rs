@@ -154,6 +154,14 @@ impl Vault {
             .cloned()
     }
 
+    /// Forgets a data key (it was destroyed).
+    pub(crate) fn forget(&self, id: &str) {
+        self.deks
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(id);
+    }
+
     /// Sets the blind-index key (once, when the store opens).
     pub(crate) fn set_index_key(&self, raw: Vec<u8>) {
         let _ = self.index.set(raw);

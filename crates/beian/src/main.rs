@@ -56,6 +56,10 @@ enum Cmd {
         #[command(subcommand)]
         command: KeysCmd,
     },
+    /// Erases personal data past its retention period (policy `retention`): destroys
+    /// the data keys of discarded, withdrawn and expired orders and deletes old face
+    /// photos. Each erasure happens once, whichever process runs it.
+    Retention(RetentionArgs),
     /// Restores a backup FILE into an empty data directory.
     Restore {
         file: PathBuf,
@@ -152,6 +156,18 @@ struct SweepArgs {
     /// The day to sweep (YYYY-MM-DD, +08:00); defaults to today.
     #[arg(long)]
     date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Args)]
+struct RetentionArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Lists what would be erased, and erases nothing.
+    #[arg(long)]
+    preview: bool,
+    /// Runs as of this instant (RFC 3339) instead of now.
+    #[arg(long)]
+    at: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 #[derive(Subcommand)]
@@ -485,6 +501,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", keys::rotate(&c).await?);
             Ok(())
         }
+        Cmd::Retention(args) => retention(args).await,
         Cmd::Restore { file, data_dir } => {
             println!("{}", backup::restore(&file, &data_dir)?);
             Ok(())
@@ -658,6 +675,46 @@ async fn seed_cmd(args: SeedCli) -> Result<(), String> {
 
 /// `beian sweep [--preview] [--date]`: one line per action, tab-separated
 /// (`clear <appid> <name>`, `warn <appid> <days left> <name>`).
+async fn retention(args: RetentionArgs) -> Result<(), String> {
+    let c = config(&args.common)?;
+    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
+    let state = startup::open_state(&c, std::sync::Arc::new(store))
+        .await
+        .map_err(|e| e.to_string())?;
+    let now = args
+        .at
+        .map_or_else(|| state.now(), |t| t.with_timezone(&chrono::Utc));
+    let due = beian_server::app::retention::preview(&state, now)
+        .await
+        .map_err(|e| e.message)?;
+    for d in &due {
+        println!(
+            "{} {} ended {}: {}{}",
+            d.filing_id,
+            d.status,
+            d.ended_at,
+            if d.order { "data key " } else { "" },
+            if d.photos.is_empty() {
+                String::new()
+            } else {
+                format!("{} face photo(s)", d.photos.len())
+            }
+        );
+    }
+    if args.preview {
+        println!("retention preview: {} order(s) due / 待清除", due.len());
+        return Ok(());
+    }
+    let done = beian_server::app::retention::run(&state, now)
+        .await
+        .map_err(|e| e.message)?;
+    println!(
+        "retention: {} order(s) erased, {} face photo(s) deleted / 已清除",
+        done.orders, done.photos
+    );
+    Ok(())
+}
+
 async fn sweep(args: SweepArgs) -> Result<(), String> {
     let c = config(&args.common)?;
     let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;

@@ -50,6 +50,24 @@ pub fn frozen_papers(f: &Filing, events: &[Event], number: u32) -> Vec<Paper> {
 }
 
 impl Filing {
+    /// The order as kept once its personal data is erased (`crate::retention`): what it
+    /// was, when, and where its history stands, without any person's data. The document,
+    /// the record's document, the subject key (a certificate number), the SMS round's
+    /// recipients, the reviewers' reasons and the face task are dropped.
+    pub fn redacted(&self) -> Filing {
+        Filing {
+            subject_key: None,
+            document: None,
+            record: None,
+            sms_hash: None,
+            sms: None,
+            rejections: vec![],
+            face_task: None,
+            claim: None,
+            ..self.clone()
+        }
+    }
+
     /// The current document, or an empty one.
     pub fn document_or_default(&self) -> Document {
         self.document.clone().unwrap_or_default()

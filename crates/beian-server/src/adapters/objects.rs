@@ -123,6 +123,23 @@ pub async fn get_sealed(
     }
 }
 
+/// Deletes the upload with content hash `sha256`: its sealed object, and the copy in
+/// clear from before sealing if any. Deleting what is not there is no error, so two
+/// processes erasing the same upload both succeed.
+pub async fn delete_sealed(
+    store: &dyn ObjectStore,
+    sealer: &super::sealed::Sealer,
+    sha256: &str,
+) -> object_store::Result<()> {
+    for name in [sealer.name(sha256), sha256.to_string()] {
+        match store.delete(&key(&name)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ pub mod media;
 pub mod miit;
 pub mod papers;
 pub mod public;
+pub mod retention;
 pub mod state;
 pub mod sweep;
 pub mod timers;

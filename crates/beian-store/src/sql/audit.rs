@@ -39,7 +39,13 @@ pub(crate) async fn audit_chain(s: &SqlStore, filing_id: &str) -> StoreResult<Op
     .fetch_all(&s.reader)
     .await?;
     let ring = fetch_on(&s.reader, &s.vault, &[filing_id]).await?;
+    let (erased,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM data_keys WHERE id = $1 AND destroyed_at IS NOT NULL")
+            .bind(filing_id)
+            .fetch_one(&s.reader)
+            .await?;
     Ok(Some(AuditChain {
+        erased: erased > 0,
         events: rows
             .into_iter()
             .map(|(seq, body, hash)| {

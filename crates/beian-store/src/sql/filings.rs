@@ -67,8 +67,9 @@ pub(crate) async fn list_filing_heads(
 pub(crate) async fn events(s: &SqlStore, filing_id: &str) -> StoreResult<Vec<Event>> {
     let sql = "SELECT body FROM filing_events WHERE filing_id = $1 ORDER BY seq";
     let bodies = s.read_texts(sql, filing_id).await?;
-    let bodies = keys::open_all(&s.reader, &s.vault, "event", bodies).await?;
-    bodies.iter().map(|b| json(b)).collect()
+    // An erased order's events can no longer be read.
+    let bodies = keys::open_kept(&s.reader, &s.vault, "event", bodies).await?;
+    bodies.iter().flatten().map(|b| json(b)).collect()
 }
 
 pub(crate) async fn filings_by_ids(s: &SqlStore, ids: &[String]) -> StoreResult<Vec<Filing>> {
@@ -194,10 +195,13 @@ pub(crate) async fn histories(s: &SqlStore) -> StoreResult<Vec<History>> {
             .fetch_all(&s.reader)
             .await?;
     let (ids, bodies): (Vec<String>, Vec<String>) = events.into_iter().unzip();
-    let bodies = keys::open_all(&s.reader, &s.vault, "event", bodies).await?;
+    let bodies = keys::open_kept(&s.reader, &s.vault, "event", bodies).await?;
     let mut by_filing: std::collections::BTreeMap<String, Vec<Event>> = Default::default();
     for (id, body) in ids.into_iter().zip(&bodies) {
-        by_filing.entry(id).or_default().push(json(body)?);
+        // An erased order keeps no readable events: its figures go with them.
+        if let Some(body) = body {
+            by_filing.entry(id).or_default().push(json(body)?);
+        }
     }
     filings
         .into_iter()

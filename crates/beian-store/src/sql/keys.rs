@@ -165,6 +165,24 @@ pub(crate) fn open(ring: &Keyring, column: &str, stored: String) -> StoreResult<
     }
 }
 
+/// Opens stored values of `column` whose key exists, leaving out those whose key was
+/// destroyed (an erased order's events, `sql::retention`); other failures are errors.
+pub(crate) async fn open_kept(
+    pool: &AnyPool,
+    vault: &Vault,
+    column: &str,
+    stored: Vec<String>,
+) -> StoreResult<Vec<Option<String>>> {
+    let ring = fetch_on(pool, vault, &ids_of(&stored)).await?;
+    stored
+        .into_iter()
+        .map(|s| match vault::sealed_with(&s) {
+            Some(id) if !ring.contains_key(id) => Ok(None),
+            _ => open(&ring, column, s).map(Some),
+        })
+        .collect()
+}
+
 /// Opens stored values of `column`, reading their keys from `pool` once for the lot.
 pub(crate) async fn open_all(
     pool: &AnyPool,

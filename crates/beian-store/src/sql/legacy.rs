@@ -71,7 +71,10 @@ type Statement = (&'static str, Vec<Val>);
 
 const TABLES: [Table; 10] = [
     Table {
-        select: "SELECT id, id AS k, state FROM filings WHERE state NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
+        // An erased order's state is kept redacted, in clear: its key is gone.
+        select: "SELECT id, id AS k, state FROM filings WHERE state NOT LIKE 'e1:%' \
+                 AND id NOT IN (SELECT id FROM data_keys WHERE destroyed_at IS NOT NULL) \
+                 ORDER BY id LIMIT $1",
         seal: seal_filing,
         deferred: false,
     },
@@ -100,19 +103,22 @@ const TABLES: [Table; 10] = [
         deferred: false,
     },
     Table {
-        select: "SELECT id, filing_id AS k, identity_number, name FROM face_tasks \
+        select:
+            "SELECT id, filing_id AS k, identity_number, name FROM face_tasks \
                  WHERE identity_number NOT LIKE 'e1:%' OR name NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
         seal: seal_face,
         deferred: false,
     },
     Table {
-        select: "SELECT id, COALESCE(filing_id, '~system') AS k, mobile, body, params FROM sms_outbox \
+        select:
+            "SELECT id, COALESCE(filing_id, '~system') AS k, mobile, body, params FROM sms_outbox \
                  WHERE mobile NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
         seal: seal_sms,
         deferred: false,
     },
     Table {
-        select: "SELECT mobile, filing_id, '~system' AS k FROM sms_lookup WHERE mobile NOT LIKE 'b1:%' \
+        select:
+            "SELECT mobile, filing_id, '~system' AS k FROM sms_lookup WHERE mobile NOT LIKE 'b1:%' \
                  ORDER BY filing_id LIMIT $1",
         seal: blind_lookup,
         deferred: false,

@@ -31,6 +31,7 @@ mod legacy;
 mod list;
 mod media;
 mod outbox;
+mod retention;
 mod search;
 mod seeding;
 mod store;

@@ -5,22 +5,41 @@
 
 use super::codec::ms;
 use super::{
-    accounts, apps, audit, calendar, facts, filings, keys, media, outbox, ping, seeding, sweep,
-    webhooks, SqlStore,
+    accounts, apps, audit, calendar, facts, filings, keys, media, outbox, ping, retention, seeding,
+    sweep, webhooks, SqlStore,
 };
 use crate::prelude::*;
 use crate::{
     AccessEntry, Anchor, AppRow, AttemptRow, AuditChain, ClearanceRow, Commit, DeliveryJob,
     DeliveryRow, FaceTaskRow, FactsQuery, FactsRows, FilingHead, FilingQuery, IdempotencyState,
-    InboxRow, MediaInfo, MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem, SeedOp,
-    ServiceRecord, SessionLimits, SmsAttempt, SmsRow, StoreResult, StoredNotice, SubjectRecord,
-    SweepBuild, SweepWrite, UserRow, WebhookAttempt, WebhookRow,
+    InboxRow, MediaInfo, MediaRow, NumberRequest, NumberedCommit, OpenOrder, PublicItem,
+    RetentionRow, SeedOp, ServiceRecord, SessionLimits, SmsAttempt, SmsRow, StoreResult,
+    StoredNotice, SubjectRecord, SweepBuild, SweepWrite, UserRow, WebhookAttempt, WebhookRow,
 };
 use async_trait::async_trait;
 use beian_domain::dashboard::History;
 use beian_domain::deadline::SweepApp;
 use beian_domain::filing::{Event, Filing, Time, TimerKind};
 use beian_domain::notify::Notice;
+
+#[async_trait]
+impl RetentionStore for SqlStore {
+    async fn retention_candidates(&self, ended_before: Time) -> StoreResult<Vec<RetentionRow>> {
+        retention::candidates(self, ended_before).await
+    }
+
+    async fn erase_order(&self, redacted: &Filing, now: Time) -> StoreResult<bool> {
+        retention::erase_order(self, redacted, now).await
+    }
+
+    async fn media_shared(&self, media_id: &str) -> StoreResult<bool> {
+        retention::media_shared(self, media_id).await
+    }
+
+    async fn mark_media_erased(&self, media_id: &str, now: Time) -> StoreResult<bool> {
+        retention::mark_media_erased(self, media_id, now).await
+    }
+}
 
 #[async_trait]
 impl StoreHealth for SqlStore {

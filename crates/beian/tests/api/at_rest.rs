@@ -171,3 +171,122 @@ async fn the_master_key_rotates_online() {
         Ok(_) => panic!("started with the old key"),
     }
 }
+
+/// Runs the real binary on `dir`.
+fn beian(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("BEIAN_LOG", "error")
+        .output()
+        .expect("beian runs");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// `beian retention`: a discarded draft (30 days), a withdrawn order (180 days) and the
+/// face photos of every ended order (90 days) are erased once, by destroying the data
+/// key or deleting the object; the erased order still shows what it was, its history
+/// still verifies, and a second run finds nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_erases_what_is_due_once() {
+    let mut dir = PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let authority = app.user("authority_reviewer", Some("44")).await;
+    let withdrawn = Flow::prepare(&app, &applicant, 9601).await;
+    withdrawn.submit().await.expect(200);
+    app.act(&withdrawn.filing, "withdraw", &applicant)
+        .await
+        .expect(200);
+    let discarded = Flow::open(
+        &app,
+        &applicant,
+        "wxretention1",
+        "留存测试",
+        "深圳市留存科技有限公司",
+    )
+    .await;
+    app.act(&discarded, "discard", &applicant).await.expect(200);
+    let filed = Flow::prepare(&app, &applicant, 9602).await;
+    filed.file(&reviewer, &authority).await;
+
+    let start = chrono::DateTime::parse_from_rfc3339(crate::harness::START).unwrap();
+    let at = |days: i64| (start + chrono::Duration::days(days)).to_rfc3339();
+    // After 31 days only the discarded draft is due.
+    let (ok, text) = beian(&dir, &["retention", "--preview", "--at", &at(31)]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains(&discarded) && !text.contains(&withdrawn.filing),
+        "{text}"
+    );
+    assert!(text.contains("1 order(s) due"), "{text}");
+
+    // After 200 days: both orders' keys, and the face photos of all three.
+    let (ok, text) = beian(&dir, &["retention", "--at", &at(200)]);
+    assert!(ok, "{text}");
+    assert!(text.contains("2 order(s) erased"), "{text}");
+    assert!(!text.contains(" 0 face photo"), "{text}");
+    let (ok, again) = beian(&dir, &["retention", "--at", &at(200)]);
+    assert!(
+        ok && again.contains("0 order(s) erased, 0 face photo(s)"),
+        "{again}"
+    );
+
+    // The erased order still shows what it was, without any person's data.
+    let shown = app
+        .get(&format!("/api/v1/filings/{}", withdrawn.filing), &applicant)
+        .await
+        .expect(200);
+    assert_eq!(shown["status"], "withdrawn");
+    assert!(shown["document"].is_null(), "{shown}");
+    let kept = app
+        .get(&format!("/api/v1/filings/{}", filed.filing), &applicant)
+        .await
+        .expect(200);
+    assert_eq!(
+        kept["document"]["subject_principal"]["mobile"],
+        filed.mobile.as_str()
+    );
+
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=rw", dir.join("beian.db").display());
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let (destroyed,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM data_keys WHERE destroyed_at IS NOT NULL AND wrapped = ''",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(destroyed, 2);
+    let photos: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT t.photo, m.erased_at FROM face_tasks t JOIN media m ON m.id = t.photo",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(photos.len() >= 2, "{photos:?}");
+    assert!(photos.iter().all(|(_, e)| e.is_some()), "{photos:?}");
+    let (state,): (String,) = sqlx::query_as("SELECT state FROM filings WHERE id = $1")
+        .bind(&withdrawn.filing)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(
+        !state.contains(&withdrawn.mobile) && !state.starts_with("e1:"),
+        "{state:.200}"
+    );
+    pool.close().await;
+
+    // The history of every order, erased or not, still verifies.
+    let (ok, text) = beian(&dir, &["audit", "verify"]);
+    assert!(ok && text.contains("(2 erased"), "{text}");
+}
