@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one test command of the README: installs what the tests need when it is
-# missing (a PostgreSQL server), then runs formatting, lints, and every test:
+# missing (a PostgreSQL server, an S3 server), then runs formatting, lints, and every test:
 # unit, integration (SQLite and PostgreSQL), and the multi-process PostgreSQL
 # tests, the browser tests, schemathesis against the OpenAPI document, fuzzing and a
 # benchmark smoke run. It never skips a suite: a missing dependency is an error.
@@ -52,6 +52,26 @@ log "PostgreSQL for tests: $BEIAN_TEST_PG_URL"
 # Databases left by earlier runs (each test makes its own) are dropped first.
 psql "$BEIAN_TEST_PG_URL" -Atqc "select datname from pg_database where datname ~ '^beian_(test|store|scale)_'" \
   | while read -r db; do psql "$BEIAN_TEST_PG_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null; done
+
+# An S3-protocol server for the shared-bucket test: moto's server (PyPI), started here.
+# BEIAN_TEST_S3_URL may point at any S3-compatible server that creates buckets on PUT.
+s3_ok() { curl -s -o /dev/null --max-time 2 "$1"; }
+if [ -z "${BEIAN_TEST_S3_URL:-}" ]; then
+  s3_url=http://127.0.0.1:54330
+  if ! s3_ok "$s3_url"; then
+    moto_venv="${CARGO_TARGET_DIR:-$(pwd)/target}/moto-5.2.1"
+    if [ ! -x "$moto_venv/bin/moto_server" ]; then
+      log "installing moto[server] 5.2.1 (PyPI) into $moto_venv"
+      python3 -m venv "$moto_venv"
+      "$moto_venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.1'
+    fi
+    (nohup "$moto_venv/bin/moto_server" -H 127.0.0.1 -p 54330 >/tmp/beian-test-moto.log 2>&1 &)
+    for _ in $(seq 1 100); do s3_ok "$s3_url" && break; sleep 0.2; done
+  fi
+  export BEIAN_TEST_S3_URL=$s3_url
+fi
+s3_ok "$BEIAN_TEST_S3_URL" || { echo "S3 server at $BEIAN_TEST_S3_URL is not reachable" >&2; exit 1; }
+log "S3 for tests: $BEIAN_TEST_S3_URL"
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

@@ -20,6 +20,11 @@ impl Drop for Servers {
 
 /// Starts `n` processes of the real binary on one database; returns their clients.
 pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
+    start_with_env(n, db, &[]).await
+}
+
+/// [`start`] with more environment variables for every process.
+pub async fn start_with_env(n: usize, db: &str, env: &[(&str, String)]) -> (Servers, Vec<TestApp>) {
     let data_dir = temp_dir();
     let mut children = Servers(vec![]);
     let mut apps = vec![];
@@ -46,6 +51,7 @@ pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
             .env("BEIAN_WORKER_INTERVAL_MS", "100")
             .env("BEIAN_DB_MAX_CONNECTIONS", "6")
             .env("BEIAN_LOG", "warn")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .spawn()
             .expect("beian binary starts");
@@ -152,4 +158,78 @@ async fn three_processes_fire_each_timer_once_and_allocate_gap_free_numbers() {
         .collect();
     seqs.sort_unstable();
     assert_eq!(seqs, (1..=50).collect::<Vec<_>>(), "distinct and gap-free");
+}
+
+/// Three processes on one PostgreSQL database share an S3 bucket (a real S3-protocol
+/// server, `BEIAN_TEST_S3_URL`, which scripts/test.sh starts): what one process stores
+/// the others serve, and the bucket holds only sealed objects under keyed names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_processes_share_a_sealed_s3_bucket() {
+    let s3 = std::env::var("BEIAN_TEST_S3_URL")
+        .expect("an S3 server is required: BEIAN_TEST_S3_URL (scripts/test.sh starts one)");
+    let bucket = unique("beian-test").replace('_', "-").to_lowercase();
+    let http = reqwest::Client::new();
+    let created = http.put(format!("{s3}/{bucket}")).send().await.unwrap();
+    assert!(
+        created.status().is_success(),
+        "bucket {bucket}: {}",
+        created.status()
+    );
+    let db = fresh_pg_database().await;
+    let env = [
+        ("BEIAN_S3_BUCKET", bucket.clone()),
+        ("BEIAN_S3_ENDPOINT", s3.clone()),
+        ("BEIAN_S3_ALLOW_HTTP", "1".to_string()),
+        ("BEIAN_S3_REGION", "us-east-1".to_string()),
+        ("BEIAN_S3_ACCESS_KEY_ID", "test".to_string()),
+        ("BEIAN_S3_SECRET_ACCESS_KEY", "test".to_string()),
+    ];
+    let (_servers, apps) = start_with_env(3, &db, &env).await;
+    let (applicant, _, _) = apps[0].filing_roles().await;
+    let id = apps[0]
+        .media(&applicant, "certificate_front", Some(2), (720, 1280))
+        .await;
+    let mut served = vec![];
+    for app in &apps[1..] {
+        let (status, _, bytes) = app
+            .get_bytes(&format!("/api/v1/media/{id}"), &applicant)
+            .await;
+        assert_eq!(status, 200, "another process serves the upload");
+        assert!(bytes.starts_with(b"\x89PNG"), "the upload as sent");
+        served.push(bytes);
+    }
+    assert_eq!(served[0], served[1]);
+    // In the bucket: one object, named by a keyed hash, sealed.
+    let list = http
+        .get(format!("{s3}/{bucket}?list-type=2"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let keys: Vec<&str> = list
+        .split("<Key>")
+        .skip(1)
+        .filter_map(|k| k.split("</Key>").next())
+        .collect();
+    assert_eq!(keys.len(), 1, "{list}");
+    assert!(keys[0].starts_with("s1-"), "{keys:?}");
+    let signed = beian_server::config::ObjectStoreConfig::S3 {
+        bucket: bucket.clone(),
+        region: Some("us-east-1".into()),
+        endpoint: Some(s3.clone()),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some(beian_server::config::Secret("test".into())),
+        allow_http: true,
+    };
+    let objects = beian_server::adapters::objects::build(&signed, &temp_dir()).unwrap();
+    let raw = beian_server::adapters::objects::get(objects.as_ref(), keys[0])
+        .await
+        .unwrap();
+    assert!(raw.starts_with(b"BNE1"), "sealed");
+    assert!(
+        !raw.windows(4).any(|w| w == b"IHDR"),
+        "no PNG structure in clear"
+    );
 }
