@@ -423,18 +423,7 @@ async fn validation_facts(store: SqlStore) {
     assert!(fx.store.media_info(&[]).await.unwrap().is_empty());
 
     // All of it in one statement gives what the reads one by one give (issue 7).
-    let task = FaceTaskRow {
-        id: "face".into(),
-        filing_id: "f1".into(),
-        owner_id: "u1".into(),
-        status: "succeeded".into(),
-        created_at: t0(),
-        identity_type: Some(2),
-        identity_number: Some("440300198512311238".into()),
-        name: Some("张三".into()),
-        photo: None,
-        consumed_by: None,
-    };
+    let task = face_task();
     fx.store.insert_face_task(&task).await.unwrap();
     let full = FactsQuery {
         appid: Some("wx2".into()),
@@ -637,6 +626,23 @@ async fn commits_at_once_answer_each(store: SqlStore) {
 
 // --- personal data at rest (issue 16) ---
 
+/// The succeeded face task `face` of order `f1`, for the principal of
+/// `enterprise_document`.
+fn face_task() -> FaceTaskRow {
+    FaceTaskRow {
+        id: "face".into(),
+        filing_id: "f1".into(),
+        owner_id: "u1".into(),
+        status: "succeeded".into(),
+        created_at: t0(),
+        identity_type: Some(2),
+        identity_number: Some("440300198512311238".into()),
+        name: Some("张三".into()),
+        photo: None,
+        consumed_by: None,
+    }
+}
+
 /// The mobile, certificate number and name the at-rest tests look for.
 /// (The subject principal of `enterprise_document`.)
 const MOBILE: &str = "13800138000";
@@ -649,18 +655,7 @@ const NAME: &str = "张三";
 async fn personal_order(fx: &Fx) -> Filing {
     fx.app("wx1").await;
     let f = fx.draft("f1", "wx1", "91440300708461136T").await;
-    let task = FaceTaskRow {
-        id: "face".into(),
-        filing_id: "f1".into(),
-        owner_id: "u1".into(),
-        status: "succeeded".into(),
-        created_at: t0(),
-        identity_type: Some(2),
-        identity_number: Some(ID_NUMBER.into()),
-        name: Some(NAME.into()),
-        photo: None,
-        consumed_by: None,
-    };
+    let task = face_task();
     fx.store.insert_face_task(&task).await.unwrap();
     let actor = Actor::Applicant("u1".into());
     let f = fx.run(&f, submit_cmd(), &actor).await.unwrap();
@@ -829,11 +824,7 @@ fn assert_nothing_in_clear(values: &[String]) {
 
 /// Every personal column is sealed (or a blind index) in the database, and read back.
 async fn sealed_at_rest(url: String) {
-    let store = SqlStore::connect(&url, t0(), common::vault())
-        .await
-        .unwrap();
-    let fx = Fx::new(store).await;
-    let f = personal_order(&fx).await;
+    let (fx, f) = with_personal_order(&url).await;
     filed_order(&fx).await;
     reads_back_in_clear(&fx, &f).await;
     subject_found(&fx, &url).await;
@@ -851,23 +842,32 @@ async fn sealed_at_rest(url: String) {
         },
         vec![],
     ));
-    match SqlStore::connect(&url, t0(), other).await {
+    refused(&url, other, "test-master").await;
+}
+
+/// Opening `url` with `vault` is refused: its data keys are wrapped by `wrapped_by`.
+async fn refused(url: &str, vault: std::sync::Arc<beian_store::vault::Vault>, wrapped_by: &str) {
+    match SqlStore::connect(url, t0(), vault).await {
         Err(StoreError::Vault(beian_store::vault::VaultError::OtherMaster(_, id))) => {
-            assert_eq!(id, "test-master")
+            assert_eq!(id, wrapped_by)
         }
         Err(e) => panic!("{e}"),
-        Ok(_) => panic!("opened with another master key"),
+        Ok(_) => panic!("opened with a key that does not wrap its data keys"),
     }
+}
+
+/// A store on `url` with the test keys, and its order [`personal_order`].
+async fn with_personal_order(url: &str) -> (Fx, Filing) {
+    let store = SqlStore::connect(url, t0(), common::vault()).await.unwrap();
+    let fx = Fx::new(store).await;
+    let f = personal_order(&fx).await;
+    (fx, f)
 }
 
 /// A database written in clear (by an earlier version) is sealed when opened, and
 /// reads and look-ups work as before.
 async fn sealed_when_opened(url: String) {
-    let store = SqlStore::connect(&url, t0(), common::vault())
-        .await
-        .unwrap();
-    let fx = Fx::new(store).await;
-    let f = personal_order(&fx).await;
+    let (fx, f) = with_personal_order(&url).await;
     filed_order(&fx).await;
     let events = fx.store.events("f1").await.unwrap();
     drop(fx);
@@ -960,26 +960,6 @@ async fn sealed_when_opened(url: String) {
     pool.close().await;
 }
 
-#[tokio::test]
-async fn sealed_at_rest_on_sqlite() {
-    sealed_at_rest(common::sqlite_url("beian_store")).await
-}
-
-#[tokio::test]
-async fn sealed_at_rest_on_postgres() {
-    sealed_at_rest(common::postgres_url("beian_store").await).await
-}
-
-#[tokio::test]
-async fn sealed_when_opened_on_sqlite() {
-    sealed_when_opened(common::sqlite_url("beian_store")).await
-}
-
-#[tokio::test]
-async fn sealed_when_opened_on_postgres() {
-    sealed_when_opened(common::postgres_url("beian_store").await).await
-}
-
 fn master(id: &str, byte: u8) -> beian_store::vault::MasterKey {
     beian_store::vault::MasterKey {
         id: id.into(),
@@ -993,11 +973,7 @@ fn master(id: &str, byte: u8) -> beian_store::vault::MasterKey {
 async fn keys_rotate(url: String) {
     use beian_store::vault::Vault;
     use std::sync::Arc;
-    let store = SqlStore::connect(&url, t0(), common::vault())
-        .await
-        .unwrap();
-    let fx = Fx::new(store).await;
-    let f = personal_order(&fx).await;
+    let (fx, f) = with_personal_order(&url).await;
     filed_order(&fx).await;
     drop(fx);
     let both = Vault::new(master("second", 8), vec![master("test-master", 7)]);
@@ -1025,33 +1001,13 @@ async fn keys_rotate(url: String) {
     };
     reads_back_in_clear(&fx, &f).await;
     subject_found(&fx, &url).await;
-    match SqlStore::connect(&url, t0(), common::vault()).await {
-        Err(StoreError::Vault(beian_store::vault::VaultError::OtherMaster(_, id))) => {
-            assert_eq!(id, "second")
-        }
-        Err(e) => panic!("{e}"),
-        Ok(_) => panic!("opened with the rotated-away key"),
-    }
-}
-
-#[tokio::test]
-async fn keys_rotate_on_sqlite() {
-    keys_rotate(common::sqlite_url("beian_store")).await
-}
-
-#[tokio::test]
-async fn keys_rotate_on_postgres() {
-    keys_rotate(common::postgres_url("beian_store").await).await
+    refused(&url, common::vault(), "second").await;
 }
 
 /// Erasure: the order's data key destroyed and its state redacted, once; what was sealed
 /// with the key reads no more, the links still verify, and the store opens again.
 async fn an_erased_order_stays_verifiable(url: String) {
-    let store = SqlStore::connect(&url, t0(), common::vault())
-        .await
-        .unwrap();
-    let fx = Fx::new(store).await;
-    let f = personal_order(&fx).await;
+    let (fx, f) = with_personal_order(&url).await;
     let s = &fx.store;
     assert!(s.erase_order(&f.redacted(), t0()).await.unwrap());
     assert!(!s.erase_order(&f.redacted(), t0()).await.unwrap(), "once");
@@ -1102,16 +1058,14 @@ async fn an_erased_order_stays_verifiable(url: String) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_nothing_in_clear(&[state]);
     pool.close().await;
+    assert_nothing_in_clear(&[state]);
 }
 
-#[tokio::test]
-async fn an_erased_order_stays_verifiable_on_sqlite() {
-    an_erased_order_stays_verifiable(common::sqlite_url("beian_store")).await
-}
-
-#[tokio::test]
-async fn an_erased_order_stays_verifiable_on_postgres() {
-    an_erased_order_stays_verifiable(common::postgres_url("beian_store").await).await
-}
+both_urls!(
+    "beian_store";
+    sealed_at_rest,
+    sealed_when_opened,
+    keys_rotate,
+    an_erased_order_stays_verifiable,
+);

@@ -673,14 +673,17 @@ async fn seed_cmd(args: SeedCli) -> Result<(), String> {
     Ok(())
 }
 
-/// `beian sweep [--preview] [--date]`: one line per action, tab-separated
-/// (`clear <appid> <name>`, `warn <appid> <days left> <name>`).
-async fn retention(args: RetentionArgs) -> Result<(), String> {
-    let c = config(&args.common)?;
-    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-    let state = startup::open_state(&c, std::sync::Arc::new(store))
+/// The application over the configured store, its keys checked (a command's start).
+async fn open_app(c: &Config) -> Result<beian_server::state::AppState, String> {
+    let store = startup::open_store(c).await.map_err(|e| e.to_string())?;
+    startup::open_state(c, std::sync::Arc::new(store))
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())
+}
+
+/// `beian retention [--preview] [--at]`: one line per order due, then what was erased.
+async fn retention(args: RetentionArgs) -> Result<(), String> {
+    let state = open_app(&config(&args.common)?).await?;
     let now = args
         .at
         .map_or_else(|| state.now(), |t| t.with_timezone(&chrono::Utc));
@@ -715,12 +718,10 @@ async fn retention(args: RetentionArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// `beian sweep [--preview] [--date]`: one line per action, tab-separated
+/// (`clear <appid> <name>`, `warn <appid> <days left> <name>`).
 async fn sweep(args: SweepArgs) -> Result<(), String> {
-    let c = config(&args.common)?;
-    let store = startup::open_store(&c).await.map_err(|e| e.to_string())?;
-    let state = startup::open_state(&c, std::sync::Arc::new(store))
-        .await
-        .map_err(|e| e.to_string())?;
+    let state = open_app(&config(&args.common)?).await?;
     let day = args
         .date
         .unwrap_or_else(|| beian_server::sweep::day_of(state.now()));

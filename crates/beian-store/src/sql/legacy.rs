@@ -199,20 +199,33 @@ fn opt_text(r: &AnyRow, column: &str) -> StoreResult<Option<String>> {
     Ok(r.try_get::<Option<String>, _>(column)?)
 }
 
+/// `sql` ($1 the sealed value, $2 and $3 the principals' mobile indexes, $4 the row)
+/// for a JSON column holding document `d`.
+fn with_mobiles(
+    v: &Vault,
+    sql: &'static str,
+    sealed: String,
+    d: Option<&Document>,
+    row: String,
+) -> Vec<Statement> {
+    let (sp, mp) = principal_mobiles(v, d);
+    vec![(
+        sql,
+        vec![Val::S(sealed), Val::OS(sp), Val::OS(mp), Val::S(row)],
+    )]
+}
+
 fn seal_filing(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
     let state: String = r.try_get("state")?;
     let f: Filing = json(&state)?;
-    let (sp, mp) = principal_mobiles(v, f.document.as_ref());
-    Ok(vec![(
+    Ok(with_mobiles(
+        v,
         "UPDATE filings SET state = $1, sp_mobile = $2, mp_mobile = $3 WHERE id = $4 \
          AND state NOT LIKE 'e1:%'",
-        vec![
-            Val::S(seal_text(v, ring, r, "state", &state)?),
-            Val::OS(sp),
-            Val::OS(mp),
-            Val::S(r.try_get("id")?),
-        ],
-    )])
+        seal_text(v, ring, r, "state", &state)?,
+        f.document.as_ref(),
+        r.try_get("id")?,
+    ))
 }
 
 fn blind_filing_subject(v: &Vault, _: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
@@ -261,17 +274,14 @@ fn seal_event(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statemen
 fn seal_record(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
     let document: String = r.try_get("document")?;
     let d: Document = json(&document)?;
-    let (sp, mp) = principal_mobiles(v, Some(&d));
-    Ok(vec![(
+    Ok(with_mobiles(
+        v,
         "UPDATE service_records SET document = $1, sp_mobile = $2, mp_mobile = $3 WHERE appid = $4 \
          AND document NOT LIKE 'e1:%'",
-        vec![
-            Val::S(seal_text(v, ring, r, "document", &document)?),
-            Val::OS(sp),
-            Val::OS(mp),
-            Val::S(r.try_get("appid")?),
-        ],
-    )])
+        seal_text(v, ring, r, "document", &document)?,
+        Some(&d),
+        r.try_get("appid")?,
+    ))
 }
 
 fn seal_face(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {

@@ -89,6 +89,17 @@ macro_rules! both {
     };
 }
 
+/// Runs each named test, a function of a database URL, on a new SQLite file and on a new
+/// PostgreSQL database named after `$prefix`: for tests that reopen the database or read
+/// it behind the store's back.
+#[allow(unused_macros)]
+macro_rules! both_urls {
+    ($prefix:literal; $($name:ident),* $(,)?) => {
+        mod at_sqlite_url { $( #[tokio::test] async fn $name() { super::$name(super::common::sqlite_url($prefix)).await } )* }
+        mod at_postgres_url { $( #[tokio::test] async fn $name() { super::$name(super::common::postgres_url($prefix).await).await } )* }
+    };
+}
+
 /// The applicant `u1` the tests' apps and orders belong to.
 pub fn dev_user(created_at: Time) -> UserRow {
     UserRow {

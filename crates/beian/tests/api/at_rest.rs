@@ -20,6 +20,13 @@ fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// A server on a new SQLite data directory, and the directory.
+async fn sqlite_app() -> (TestApp, PathBuf) {
+    let mut dir = PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    (app, dir)
+}
+
 fn holds(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
@@ -28,11 +35,8 @@ fn holds(haystack: &[u8], needle: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_personal_data_in_clear_in_the_data_directory() {
-    let mut dir = PathBuf::new();
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (app, dir) = sqlite_app().await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let filed = Flow::prepare(&app, &applicant, 9501).await;
     filed.file(&reviewer, &authority).await;
     let waiting = Flow::prepare(&app, &applicant, 9502).await;
@@ -84,10 +88,8 @@ async fn no_personal_data_in_clear_in_the_data_directory() {
 /// sent before, and a server with the old key alone refuses to start.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_master_key_rotates_online() {
-    let mut dir = PathBuf::new();
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
+    let (app, dir) = sqlite_app().await;
+    let (applicant, reviewer, _) = app.filing_roles().await;
     let flow = Flow::prepare(&app, &applicant, 9503).await;
     flow.to_sms(&reviewer).await;
     let old_key = dir.join("keys/master.key");
@@ -197,11 +199,8 @@ fn beian(dir: &Path, args: &[&str]) -> (bool, String) {
 /// still verifies, and a second run finds nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retention_erases_what_is_due_once() {
-    let mut dir = PathBuf::new();
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
-    let applicant = app.user("applicant", None).await;
-    let reviewer = app.user("platform_reviewer", None).await;
-    let authority = app.user("authority_reviewer", Some("44")).await;
+    let (app, dir) = sqlite_app().await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
     let withdrawn = Flow::prepare(&app, &applicant, 9601).await;
     withdrawn.submit().await.expect(200);
     app.act(&withdrawn.filing, "withdraw", &applicant)
