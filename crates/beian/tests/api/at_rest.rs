@@ -33,15 +33,21 @@ fn holds(haystack: &[u8], needle: &str) -> bool {
         .any(|w| w == needle.as_bytes())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_personal_data_in_clear_in_the_data_directory() {
-    let (app, dir) = sqlite_app().await;
+/// A filed order and one waiting for its SMS, through the API on `backend`; returns the
+/// data directory, the database URL (PostgreSQL), the two orders' principals' mobiles,
+/// certificate numbers and names, and a value stored in clear (an appid).
+async fn lifecycle(backend: Backend) -> (PathBuf, Option<String>, Vec<String>, String) {
+    let (mut dir, mut url) = (PathBuf::new(), None);
+    let app = TestApp::spawn_with(backend, |c| {
+        dir = c.data_dir.clone();
+        url = c.db.clone();
+    })
+    .await;
     let (applicant, reviewer, authority) = app.filing_roles().await;
     let filed = Flow::prepare(&app, &applicant, 9501).await;
     filed.file(&reviewer, &authority).await;
     let waiting = Flow::prepare(&app, &applicant, 9502).await;
     waiting.to_sms(&reviewer).await;
-
     // The applicant still reads them.
     let shown = app
         .get(&format!("/api/v1/filings/{}", waiting.filing), &applicant)
@@ -51,7 +57,6 @@ async fn no_personal_data_in_clear_in_the_data_directory() {
         shown["document"]["subject_principal"]["mobile"],
         waiting.mobile.as_str()
     );
-
     let mut secrets = vec![];
     for flow in [&filed, &waiting] {
         let p = &flow.document["subject_principal"];
@@ -65,21 +70,52 @@ async fn no_personal_data_in_clear_in_the_data_directory() {
         }
     }
     assert_eq!(secrets.len(), 8);
+    (dir, url, secrets, filed.appid.clone())
+}
+
+/// Asserts that none of `secrets` is in `bytes` (named `what`), and that `public` is:
+/// the scan sees what is stored in clear.
+fn assert_only_public(what: &[(PathBuf, Vec<u8>)], secrets: &[String], public: &str) {
+    assert!(
+        what.iter().any(|(_, b)| holds(b, public)),
+        "{public} is stored in clear"
+    );
+    for (path, bytes) in what {
+        for s in secrets {
+            assert!(!holds(bytes, s), "{s} in clear in {}", path.display());
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_personal_data_in_clear_in_the_data_directory() {
+    let (dir, _, secrets, appid) = lifecycle(Backend::Sqlite).await;
     let files = files(&dir);
     assert!(
         files.iter().any(|(p, _)| p.ends_with("beian.db")),
         "the database is in the data directory: {dir:?}"
     );
-    // The scan sees what is stored in clear: the public filing data is.
+    assert_only_public(&files, &secrets, &appid);
+}
+
+/// The same on PostgreSQL: nothing in a `pg_dump` of the database, nor in the data
+/// directory (the uploads).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_personal_data_in_clear_in_a_postgresql_dump() {
+    let (dir, url, secrets, appid) = lifecycle(Backend::Postgres).await;
+    let url = url.expect("a PostgreSQL database");
+    let dump = std::process::Command::new("pg_dump")
+        .arg(&url)
+        .output()
+        .expect("pg_dump runs (the PostgreSQL client; scripts/test.sh installs it)");
     assert!(
-        files.iter().any(|(_, b)| holds(b, &filed.appid)),
-        "the appid is stored in clear"
+        dump.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dump.stderr)
     );
-    for (path, bytes) in &files {
-        for s in &secrets {
-            assert!(!holds(bytes, s), "{s} in clear in {}", path.display());
-        }
-    }
+    let mut all = files(&dir);
+    all.push((PathBuf::from("pg_dump"), dump.stdout));
+    assert_only_public(&all, &secrets, &appid);
 }
 
 /// `beian keys rotate` on a running deployment: a server started with the new key and the
