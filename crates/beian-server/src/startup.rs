@@ -51,10 +51,18 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
     }
     let keys = master_keys(config)?;
     let earlier = previous_keys(config)?.map(|k| k.data_key_wrap());
-    let vault = Arc::new(beian_store::vault::Vault::new(
-        keys.data_key_wrap(),
-        earlier.into_iter().collect(),
-    ));
+    // An individual's subject name is a person's: the store keeps it masked and sealed.
+    let persons = load_reference(config)?
+        .data
+        .natures
+        .iter()
+        .filter(|(_, n)| n.is_individual())
+        .map(|(code, _)| i64::from(*code))
+        .collect();
+    let vault = Arc::new(
+        beian_store::vault::Vault::new(keys.data_key_wrap(), earlier.into_iter().collect())
+            .with_person_natures(persons),
+    );
     SqlStore::connect_with(
         &config.database_url(),
         chrono::Utc::now(),

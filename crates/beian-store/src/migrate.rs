@@ -62,6 +62,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "retention",
         include_str!("../migrations/sqlite/0011_retention.sql"),
     ),
+    (
+        12,
+        "person_names",
+        include_str!("../migrations/sqlite/0012_person_names.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -124,6 +129,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "retention",
         include_str!("../migrations/postgres/0012_retention.sql"),
+    ),
+    (
+        13,
+        "person_names",
+        include_str!("../migrations/postgres/0013_person_names.sql"),
     ),
 ];
 

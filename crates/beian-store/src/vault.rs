@@ -63,6 +63,8 @@ pub struct Vault {
     earlier: HashMap<String, Aes256Gcm>,
     deks: RwLock<HashMap<String, Arc<Aes256Gcm>>>,
     index: OnceLock<Vec<u8>>,
+    /// Subject natures whose name is a person's (the reference data's individuals).
+    person_natures: Vec<i64>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -84,7 +86,25 @@ impl Vault {
             earlier: earlier.iter().map(|k| (k.id.clone(), cipher(k))).collect(),
             deks: RwLock::default(),
             index: OnceLock::new(),
+            person_natures: vec![],
         }
+    }
+
+    /// The subject natures whose name is a person's name (the reference data's
+    /// individuals): such a name is kept masked in the records and sealed in full.
+    pub fn with_person_natures(mut self, natures: Vec<i64>) -> Vault {
+        self.person_natures = natures;
+        self
+    }
+
+    /// Whether a subject of `nature` is a person.
+    pub(crate) fn is_person(&self, nature: Option<i64>) -> bool {
+        nature.is_some_and(|n| self.person_natures.contains(&n))
+    }
+
+    /// The natures of [`Vault::with_person_natures`].
+    pub(crate) fn person_natures(&self) -> &[i64] {
+        &self.person_natures
     }
 
     /// The id of the master key new data keys are wrapped with.

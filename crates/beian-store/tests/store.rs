@@ -814,9 +814,12 @@ async fn stored_personal_values(url: &str) -> Vec<String> {
     out
 }
 
+/// A person's name, for an individual's subject record.
+const PERSON: &str = "欧阳娜娜";
+
 fn assert_nothing_in_clear(values: &[String]) {
     for v in values {
-        for secret in [MOBILE, ID_NUMBER, NAME] {
+        for secret in [MOBILE, ID_NUMBER, NAME, PERSON] {
             assert!(!v.contains(secret), "{secret} in clear: {v:.120}");
         }
     }
@@ -937,6 +940,17 @@ async fn sealed_when_opened(url: String) {
         .execute(&mut *tx)
         .await
         .unwrap();
+    // The filed subject as an individual's, its name and the app owner's in clear.
+    sqlx::query("UPDATE subject_records SET nature = 5, subject_name = $1, sealed_name = NULL")
+        .bind(PERSON)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE apps SET owner_name = $1")
+        .bind(PERSON)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     sqlx::query("DELETE FROM settings WHERE name = 'sealed_v1'")
         .execute(&pool)
@@ -957,6 +971,27 @@ async fn sealed_when_opened(url: String) {
     reads_back_in_clear(&fx, &f).await;
     subject_found(&fx, &url).await;
     assert_eq!(fx.store.events("f1").await.unwrap(), events);
+    // A person's name: masked where the public query reads it, whole for the store's readers.
+    let subject = fx
+        .store
+        .subject_record(FILED_SUBJECT)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(subject.subject_name, PERSON);
+    let app = fx.store.app("wx2").await.unwrap().unwrap();
+    assert_eq!(app.owner_name.as_deref(), Some(PERSON));
+    let (shown, sealed): (String, String) =
+        sqlx::query_as("SELECT subject_name, sealed_name FROM subject_records")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(shown, "欧***");
+    let (owner,): (String,) = sqlx::query_as("SELECT owner_name FROM apps WHERE appid = 'wx2'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_nothing_in_clear(&[sealed, owner]);
     pool.close().await;
 }
 

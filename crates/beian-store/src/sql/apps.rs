@@ -6,18 +6,26 @@
 
 use super::codec::{self, map_err, ms, to_json, Binder, APP_COLS};
 use super::facts::{blinded, MOBILE_SOURCES};
-use super::keys::{opener, ring_for};
+use super::keys::{self, opener, ring_for};
 use super::SqlStore;
+use crate::vault::{Vault, SYSTEM_KEY};
 use crate::{AppRow, ServiceRecord, StoreError, StoreResult, SubjectRecord};
 use sqlx::{AnyConnection, Row};
 
 pub(crate) async fn insert_app(s: &SqlStore, a: &AppRow) -> StoreResult<()> {
-    insert_app_on(&mut *s.pool().acquire().await?, a).await
+    insert_app_on(&mut *s.pool().acquire().await?, &s.vault, a).await
 }
 
 pub(crate) async fn app(s: &SqlStore, appid: &str) -> StoreResult<Option<AppRow>> {
     let sql = format!("SELECT {APP_COLS} FROM apps WHERE appid = $1");
-    s.read_one(&sql, appid, codec::app).await
+    let rows = sqlx::query(&sql).bind(appid).fetch_all(&s.reader).await?;
+    Ok(app_rows(s, &rows).await?.pop())
+}
+
+/// App rows read, the owner's name (which may be a person's) opened.
+async fn app_rows(s: &SqlStore, rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<AppRow>> {
+    let ring = ring_for(&s.reader, &s.vault, rows, &["owner_name"]).await?;
+    rows.iter().map(|r| codec::app(r, &opener(&ring))).collect()
 }
 
 pub(crate) async fn list_apps(s: &SqlStore, owner: Option<&str>) -> StoreResult<Vec<AppRow>> {
@@ -31,7 +39,7 @@ pub(crate) async fn list_apps(s: &SqlStore, owner: Option<&str>) -> StoreResult<
             sqlx::query(&sql).fetch_all(&s.reader).await?
         }
     };
-    rows.iter().map(codec::app).collect()
+    app_rows(s, &rows).await
 }
 
 pub(crate) async fn service_record(
@@ -55,13 +63,17 @@ pub(crate) async fn subject_record(
     s: &SqlStore,
     subject_key: &str,
 ) -> StoreResult<Option<SubjectRecord>> {
-    s.read_one(
-        "SELECT subject_key, province, subject_number, subject_name, next_service_index, status \
-         FROM subject_records WHERE subject_key = $1",
-        subject_key,
-        codec::subject_record,
+    let rows = sqlx::query(
+        "SELECT subject_key, province, subject_number, subject_name, sealed_name, next_service_index, \
+         status FROM subject_records WHERE subject_key = $1",
     )
-    .await
+    .bind(subject_key)
+    .fetch_all(&s.reader)
+    .await?;
+    let ring = ring_for(&s.reader, &s.vault, &rows, &["sealed_name"]).await?;
+    rows.first()
+        .map(|r| codec::subject_record(r, &opener(&ring)))
+        .transpose()
 }
 
 pub(crate) async fn quota_used(s: &SqlStore, subject_key: &str, except: &str) -> StoreResult<u32> {
@@ -130,7 +142,17 @@ pub(crate) async fn mobiles_of_other_subjects(
 }
 
 /// The app row, as both `insert_app` and the seeding batches write it.
-pub(crate) async fn insert_app_on(conn: &mut AnyConnection, a: &AppRow) -> StoreResult<()> {
+pub(crate) async fn insert_app_on(
+    conn: &mut AnyConnection,
+    v: &Vault,
+    a: &AppRow,
+) -> StoreResult<()> {
+    // The name the app is registered for may be a person's: sealed with the system key.
+    let ring = keys::ensure(&mut *conn, v, &[SYSTEM_KEY], ms(a.created_at)).await?;
+    let owner = a
+        .owner_name
+        .as_ref()
+        .map(|n| keys::seal(v, &ring, SYSTEM_KEY, "owner_name", n));
     sqlx::query(
         "INSERT INTO apps (appid, name, owner_id, listed, owner_name, registered_at, preconditions, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -139,7 +161,7 @@ pub(crate) async fn insert_app_on(conn: &mut AnyConnection, a: &AppRow) -> Store
     .bind(&a.name)
     .bind(&a.owner_id)
     .bind(i64::from(a.listed))
-    .bind(a.owner_name.clone())
+    .bind(owner)
     .bind(ms(a.registered_at))
     .bind(to_json(&a.preconditions))
     .bind(ms(a.created_at))

@@ -239,9 +239,11 @@ pub(crate) fn user(r: &AnyRow) -> StoreResult<UserRow> {
     }))
 }
 
-pub(crate) fn app(r: &AnyRow) -> StoreResult<AppRow> {
+/// An app; the name of its owner is sealed.
+pub(crate) fn app(r: &AnyRow, open: Open) -> StoreResult<AppRow> {
     Ok(from_row!(r => AppRow {
-        appid, name, owner_id, listed: r.try_get::<i64, _>("listed")? != 0, owner_name,
+        appid, name, owner_id, listed: r.try_get::<i64, _>("listed")? != 0,
+        owner_name: sealed_opt(r, "owner_name", "owner_name", open)?,
         registered_at: at(r, "registered_at")?,
         preconditions: json_at(r, "preconditions")?,
         created_at: at(r, "created_at")?,
@@ -262,9 +264,12 @@ pub(crate) fn service_record(r: &AnyRow, open: Open) -> StoreResult<ServiceRecor
     }))
 }
 
-pub(crate) fn subject_record(r: &AnyRow) -> StoreResult<SubjectRecord> {
+/// A subject record; a person's full name is read from its sealed column.
+pub(crate) fn subject_record(r: &AnyRow, open: Open) -> StoreResult<SubjectRecord> {
+    let shown: String = r.try_get("subject_name")?;
+    let subject_name = sealed_opt(r, "sealed_name", "subject_name", open)?.unwrap_or(shown);
     Ok(from_row!(r => SubjectRecord {
-        subject_key, province, subject_number, subject_name, next_service_index,
+        subject_key, province, subject_number, subject_name: subject_name, next_service_index,
         status: RecordStatus::parse(&r.try_get::<String, _>("status")?),
     }))
 }

@@ -4,7 +4,7 @@
 //! May import: `codec`, `keys`.
 
 use super::codec::{map_err, ms, to_json};
-use super::keys::{blind_subject, principal_mobiles, seal, Keyring};
+use super::keys::{blind_subject, principal_mobiles, seal, subject_name, Keyring};
 use crate::vault::Vault;
 use crate::{NumberRequest, StoreError, StoreResult};
 use beian_domain::filing::{IssuedNumbers, RecordEffect, Time};
@@ -34,19 +34,24 @@ pub(crate) async fn apply_effect(
             let subject_key = &blind_subject(v, subject_key);
             // The allocation step already bumped an active record; this
             // creates the record, or renews a cancelled one with its new number.
+            let nature = document.subject.nature.map(i64::from);
+            let name = document.subject.name.clone().unwrap_or_default();
+            let (shown, sealed) = subject_name(v, ring, key, nature, &name);
             sqlx::query(
                 "INSERT INTO subject_records (subject_key, province, subject_number, subject_name, nature, \
-                 next_service_index, status, created_at) VALUES ($1, $2, $3, $4, $5, 2, 'active', $6) \
+                 next_service_index, status, created_at, sealed_name) VALUES ($1, $2, $3, $4, $5, 2, 'active', $6, $7) \
                  ON CONFLICT (subject_key) DO UPDATE SET subject_number = excluded.subject_number, \
-                 subject_name = excluded.subject_name, province = excluded.province, \
+                 subject_name = excluded.subject_name, sealed_name = excluded.sealed_name, \
+                 province = excluded.province, \
                  next_service_index = 2, status = 'active' WHERE subject_records.status <> 'active'",
             )
             .bind(subject_key)
             .bind(province)
             .bind(&numbers.subject_number)
-            .bind(document.subject.name.clone().unwrap_or_default())
-            .bind(document.subject.nature.map(i64::from))
+            .bind(shown)
+            .bind(nature)
             .bind(ms(now))
+            .bind(sealed)
             .execute(&mut *tx)
             .await
             .map_err(map_err)?;
@@ -90,12 +95,18 @@ pub(crate) async fn apply_effect(
             .bind(mp)
             .execute(&mut *tx)
             .await?;
-            if let Some((key,)) = subject_key {
-                sqlx::query("UPDATE subject_records SET subject_name = $1 WHERE subject_key = $2")
-                    .bind(document.subject.name.clone().unwrap_or_default())
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
+            if let Some((subject,)) = subject_key {
+                let nature = document.subject.nature.map(i64::from);
+                let name = document.subject.name.clone().unwrap_or_default();
+                let (shown, sealed) = subject_name(v, ring, key, nature, &name);
+                sqlx::query(
+                    "UPDATE subject_records SET subject_name = $1, sealed_name = $3 WHERE subject_key = $2",
+                )
+                .bind(shown)
+                .bind(subject)
+                .bind(sealed)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         RecordEffect::SubjectCancelled { subject_key } => {

@@ -141,7 +141,8 @@ fn statement(q: &FactsQuery, blinds: &[String]) -> Option<(String, AnyArguments<
         parts.push(branch(
             "subject",
             &columns(
-                "subject_key, province, subject_number, subject_name, CAST(next_service_index AS TEXT), status",
+                "subject_key, province, subject_number, subject_name, CAST(next_service_index AS TEXT), status, \
+                 sealed_name",
             ),
             &format!("FROM subject_records WHERE subject_key = {k}"),
         ));
@@ -190,10 +191,14 @@ pub(crate) async fn submission_facts(
         None => vec![],
     };
     // The face task's identity is sealed (its c6 and c7).
+    // Sealed: the face task's identity (its c6 and c7), a person's name (subject's c6),
+    // the app owner's name (app's c4).
     let mut sealed = vec![];
     for r in &rows {
-        if r.try_get::<String, _>("k")? == "face" {
-            sealed.extend(r.try_get::<Option<String>, _>("c6")?);
+        match r.try_get::<String, _>("k")?.as_str() {
+            "face" | "subject" => sealed.extend(r.try_get::<Option<String>, _>("c6")?),
+            "app" => sealed.extend(r.try_get::<Option<String>, _>("c4")?),
+            _ => {}
         }
     }
     let ring = fetch_on(pool, vault, &ids_of(&sealed)).await?;
@@ -245,7 +250,7 @@ fn rows_to_facts(
                     owner_id: text(&c[2])?,
                     // BIGINT / INTEGER 0 or 1.
                     listed: int(&c[3])?.unwrap_or(0) != 0,
-                    owner_name: c[4].clone(),
+                    owner_name: c[4].clone().map(|n| open("owner_name", n)).transpose()?,
                     registered_at: time(int(&c[5])?.unwrap_or(0)),
                     preconditions: json(&text(&c[6])?)?,
                     created_at: time(int(&c[7])?.unwrap_or(0)),
@@ -284,7 +289,11 @@ fn rows_to_facts(
                     subject_key: text(&c[0])?,
                     province: text(&c[1])?,
                     subject_number: text(&c[2])?,
-                    subject_name: text(&c[3])?,
+                    // A person's full name is sealed beside the masked one.
+                    subject_name: match c[6].clone() {
+                        Some(sealed) => open("subject_name", sealed)?,
+                        None => text(&c[3])?,
+                    },
                     next_service_index: int(&c[4])?.unwrap_or(0),
                     status: RecordStatus::parse(&text(&c[5])?),
                 })

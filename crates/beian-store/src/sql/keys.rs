@@ -250,6 +250,24 @@ pub(crate) fn blind_subject_opt(v: &Vault, key: Option<&str>) -> Option<String> 
     key.map(|k| blind_subject(v, k))
 }
 
+/// A subject's name as its record keeps it: (the name the public sees, the full name
+/// sealed). A person's name is masked, and sealed with key `key_id` of `ring`; an
+/// organisation's stays as it is.
+pub(crate) fn subject_name(
+    v: &Vault,
+    ring: &Keyring,
+    key_id: &str,
+    nature: Option<i64>,
+    name: &str,
+) -> (String, Option<String>) {
+    if v.is_person(nature) {
+        let sealed = seal(v, ring, key_id, "subject_name", name);
+        (beian_domain::text::mask_person_name(name), Some(sealed))
+    } else {
+        (name.to_string(), None)
+    }
+}
+
 /// The blind indexes of a document's two principal mobiles.
 pub(crate) fn principal_mobiles(
     v: &Vault,

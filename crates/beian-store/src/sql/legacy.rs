@@ -16,6 +16,7 @@ use beian_domain::document::Document;
 use beian_domain::filing::Filing;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::borrow::Cow;
 
 /// Rows per transaction.
 const BATCH: i64 = 500;
@@ -32,7 +33,10 @@ pub(crate) async fn seal_all(s: &SqlStore, now_ms: i64) -> StoreResult<u64> {
         return Ok(0);
     }
     let mut total = 0;
-    for table in &TABLES {
+    for table in TABLES
+        .iter()
+        .chain(&[person_names(&s.vault), owner_names()])
+    {
         loop {
             let n = seal_batch(s, table, now_ms).await?;
             total += n;
@@ -59,7 +63,7 @@ pub(crate) async fn seal_all(s: &SqlStore, now_ms: i64) -> StoreResult<u64> {
 /// A table with values in clear: which rows, and how each is sealed.
 struct Table {
     /// Selects up to `$1` rows still in clear, with a `k` column naming the data key.
-    select: &'static str,
+    select: Cow<'static, str>,
     seal: Sealer,
     /// Whether foreign keys are checked at commit (a referenced key changes).
     deferred: bool,
@@ -72,70 +76,126 @@ type Statement = (&'static str, Vec<Val>);
 const TABLES: [Table; 10] = [
     Table {
         // An erased order's state is kept redacted, in clear: its key is gone.
-        select: "SELECT id, id AS k, state FROM filings WHERE state NOT LIKE 'e1:%' \
+        select: Cow::Borrowed("SELECT id, id AS k, state FROM filings WHERE state NOT LIKE 'e1:%' \
                  AND id NOT IN (SELECT id FROM data_keys WHERE destroyed_at IS NOT NULL) \
-                 ORDER BY id LIMIT $1",
+                 ORDER BY id LIMIT $1"),
         seal: seal_filing,
         deferred: false,
     },
     Table {
-        select: "SELECT id, '~system' AS k, subject_key, open_subject_key FROM filings \
-                 WHERE subject_key <> '' AND subject_key NOT LIKE 'b1:%' ORDER BY id LIMIT $1",
+        select: Cow::Borrowed("SELECT id, '~system' AS k, subject_key, open_subject_key FROM filings \
+                 WHERE subject_key <> '' AND subject_key NOT LIKE 'b1:%' ORDER BY id LIMIT $1"),
         seal: blind_filing_subject,
         deferred: false,
     },
     Table {
-        select: "SELECT subject_key, '~system' AS k FROM subject_records \
-                 WHERE subject_key NOT LIKE 'b1:%' ORDER BY subject_key LIMIT $1",
+        select: Cow::Borrowed("SELECT subject_key, '~system' AS k FROM subject_records \
+                 WHERE subject_key NOT LIKE 'b1:%' ORDER BY subject_key LIMIT $1"),
         seal: blind_subject_records,
         deferred: true,
     },
     Table {
-        select: "SELECT filing_id AS k, seq, body FROM filing_events WHERE body NOT LIKE 'e1:%' \
-                 ORDER BY filing_id, seq LIMIT $1",
+        select: Cow::Borrowed("SELECT filing_id AS k, seq, body FROM filing_events WHERE body NOT LIKE 'e1:%' \
+                 ORDER BY filing_id, seq LIMIT $1"),
         seal: seal_event,
         deferred: false,
     },
     Table {
-        select: "SELECT appid, 'r:' || appid AS k, document FROM service_records \
-                 WHERE document NOT LIKE 'e1:%' ORDER BY appid LIMIT $1",
+        select: Cow::Borrowed("SELECT appid, 'r:' || appid AS k, document FROM service_records \
+                 WHERE document NOT LIKE 'e1:%' ORDER BY appid LIMIT $1"),
         seal: seal_record,
         deferred: false,
     },
     Table {
         select:
-            "SELECT id, filing_id AS k, identity_number, name FROM face_tasks \
-                 WHERE identity_number NOT LIKE 'e1:%' OR name NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
+            Cow::Borrowed("SELECT id, filing_id AS k, identity_number, name FROM face_tasks \
+                 WHERE identity_number NOT LIKE 'e1:%' OR name NOT LIKE 'e1:%' ORDER BY id LIMIT $1"),
         seal: seal_face,
         deferred: false,
     },
     Table {
         select:
-            "SELECT id, COALESCE(filing_id, '~system') AS k, mobile, body, params FROM sms_outbox \
-                 WHERE mobile NOT LIKE 'e1:%' ORDER BY id LIMIT $1",
+            Cow::Borrowed("SELECT id, COALESCE(filing_id, '~system') AS k, mobile, body, params FROM sms_outbox \
+                 WHERE mobile NOT LIKE 'e1:%' ORDER BY id LIMIT $1"),
         seal: seal_sms,
         deferred: false,
     },
     Table {
         select:
-            "SELECT mobile, filing_id, '~system' AS k FROM sms_lookup WHERE mobile NOT LIKE 'b1:%' \
-                 ORDER BY filing_id LIMIT $1",
+            Cow::Borrowed("SELECT mobile, filing_id, '~system' AS k FROM sms_lookup WHERE mobile NOT LIKE 'b1:%' \
+                 ORDER BY filing_id LIMIT $1"),
         seal: blind_lookup,
         deferred: false,
     },
     Table {
-        select: "SELECT mobile, day, sent, '~system' AS k FROM sms_daily_counts \
-                 WHERE mobile NOT LIKE 'b1:%' ORDER BY day LIMIT $1",
+        select: Cow::Borrowed("SELECT mobile, day, sent, '~system' AS k FROM sms_daily_counts \
+                 WHERE mobile NOT LIKE 'b1:%' ORDER BY day LIMIT $1"),
         seal: blind_count,
         deferred: false,
     },
     Table {
-        select: "SELECT user_id, key, body, '~system' AS k FROM idempotency \
-                 WHERE body IS NOT NULL AND body NOT LIKE 'e1:%' ORDER BY user_id, key LIMIT $1",
+        select: Cow::Borrowed("SELECT user_id, key, body, '~system' AS k FROM idempotency \
+                 WHERE body IS NOT NULL AND body NOT LIKE 'e1:%' ORDER BY user_id, key LIMIT $1"),
         seal: seal_idempotency,
         deferred: false,
     },
 ];
+
+/// Subject records of persons whose name is in clear: masked, and sealed beside.
+fn person_names(v: &Vault) -> Table {
+    let natures: Vec<String> = v.person_natures().iter().map(i64::to_string).collect();
+    // No nature is a person's: a statement that finds nothing.
+    let natures = if natures.is_empty() {
+        "NULL".to_string()
+    } else {
+        natures.join(", ")
+    };
+    Table {
+        select: Cow::Owned(format!(
+            "SELECT subject_key, subject_name, nature, 'n:' || subject_key AS k FROM subject_records \
+             WHERE sealed_name IS NULL AND nature IN ({natures}) ORDER BY subject_key LIMIT $1"
+        )),
+        seal: seal_person_name,
+        deferred: false,
+    }
+}
+
+/// Apps whose owner's name is in clear.
+fn owner_names() -> Table {
+    Table {
+        select: Cow::Borrowed(
+            "SELECT appid, owner_name, '~system' AS k FROM apps \
+             WHERE owner_name IS NOT NULL AND owner_name NOT LIKE 'e1:%' ORDER BY appid LIMIT $1",
+        ),
+        seal: seal_owner_name,
+        deferred: false,
+    }
+}
+
+fn seal_person_name(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let name: String = r.try_get("subject_name")?;
+    let k: String = r.try_get("k")?;
+    let (shown, sealed) = keys::subject_name(v, ring, &k, r.try_get("nature")?, &name);
+    Ok(vec![(
+        "UPDATE subject_records SET subject_name = $1, sealed_name = $2 WHERE subject_key = $3",
+        vec![
+            Val::S(shown),
+            Val::OS(sealed),
+            Val::S(r.try_get("subject_key")?),
+        ],
+    )])
+}
+
+fn seal_owner_name(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Statement>> {
+    let name: String = r.try_get("owner_name")?;
+    Ok(vec![(
+        "UPDATE apps SET owner_name = $1 WHERE appid = $2",
+        vec![
+            Val::S(seal_text(v, ring, r, "owner_name", &name)?),
+            Val::S(r.try_get("appid")?),
+        ],
+    )])
+}
 
 /// Seals one batch of `t` in one transaction; returns the rows it found.
 async fn seal_batch(s: &SqlStore, t: &Table, now_ms: i64) -> StoreResult<u64> {
@@ -148,7 +208,7 @@ async fn seal_batch(s: &SqlStore, t: &Table, now_ms: i64) -> StoreResult<u64> {
         };
         sqlx::query(defer).execute(&mut *tx).await?;
     }
-    let rows = sqlx::query(t.select)
+    let rows = sqlx::query(&t.select)
         .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;

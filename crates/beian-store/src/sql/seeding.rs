@@ -30,7 +30,7 @@ pub(crate) async fn seed_batch(s: &SqlStore, ops: Vec<SeedOp>) -> StoreResult<()
                 continue;
             }
             SeedOp::App(a) => {
-                insert_app_on(&mut tx, a).await?;
+                insert_app_on(&mut tx, &s.vault, a).await?;
                 continue;
             }
             SeedOp::Media(m, certificate_type) => {

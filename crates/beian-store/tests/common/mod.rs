@@ -50,7 +50,8 @@ pub fn vault() -> std::sync::Arc<beian_store::vault::Vault> {
         id: "test-master".into(),
         wrap: [7; 32],
     };
-    std::sync::Arc::new(Vault::new(master, vec![]))
+    // Nature 5 (个人): a person's name, as the embedded reference data says.
+    std::sync::Arc::new(Vault::new(master, vec![]).with_person_natures(vec![5]))
 }
 
 /// A store on a new SQLite file, its clock at `now`.
