@@ -45,6 +45,14 @@ pub enum StartupError {
 
 /// Opens the store named by the configuration (and migrates it).
 pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
+    let store = open_store_unsealed(config).await?;
+    store.seal_in_clear(chrono::Utc::now(), &|_, _| {}).await?;
+    Ok(store)
+}
+
+/// [`open_store`], leaving what an earlier version wrote in clear for
+/// `SqlStore::seal_in_clear` (`beian migrate` shows its progress).
+pub async fn open_store_unsealed(config: &Config) -> Result<SqlStore, StartupError> {
     if config.db.is_none() {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| StartupError::DataDir(config.data_dir.display().to_string(), e))?;
@@ -63,7 +71,7 @@ pub async fn open_store(config: &Config) -> Result<SqlStore, StartupError> {
         beian_store::vault::Vault::new(keys.data_key_wrap(), earlier.into_iter().collect())
             .with_person_natures(persons),
     );
-    SqlStore::connect_with(
+    SqlStore::connect_unsealed(
         &config.database_url(),
         chrono::Utc::now(),
         config.db_max_connections,

@@ -431,8 +431,27 @@ async fn run(cli: Cli) -> Result<(), String> {
         Cmd::Serve(args) => serve(args).await,
         Cmd::Migrate(common) => {
             let c = config(&common)?;
-            startup::open_store(&c).await.map_err(|e| e.to_string())?;
-            println!("数据库已是最新版本 / database migrated");
+            let store = startup::open_store_unsealed(&c)
+                .await
+                .map_err(|e| e.to_string())?;
+            // Personal data an earlier version wrote in clear is sealed now.
+            let bar = indicatif::ProgressBar::hidden();
+            if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            }
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows sealed {eta}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let sealed = store
+                .seal_in_clear(chrono::Utc::now(), &|done, found| {
+                    bar.set_length(found);
+                    bar.set_position(done);
+                })
+                .await
+                .map_err(|e| e.to_string())?;
+            bar.finish_and_clear();
+            println!("数据库已是最新版本 / database migrated ({sealed} rows sealed)");
             Ok(())
         }
         Cmd::User {

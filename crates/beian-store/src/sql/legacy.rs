@@ -24,7 +24,11 @@ const BATCH: i64 = 500;
 const DONE: &str = "sealed_v1";
 
 /// Seals every value still in clear; returns how many rows changed.
-pub(crate) async fn seal_all(s: &SqlStore, now_ms: i64) -> StoreResult<u64> {
+pub(crate) async fn seal_all(
+    s: &SqlStore,
+    now_ms: i64,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> StoreResult<u64> {
     let done: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE name = $1")
         .bind(DONE)
         .fetch_optional(s.pool())
@@ -32,14 +36,18 @@ pub(crate) async fn seal_all(s: &SqlStore, now_ms: i64) -> StoreResult<u64> {
     if done.is_some() {
         return Ok(0);
     }
+    let extra = [person_names(&s.vault), owner_names()];
+    let tables: Vec<&Table> = TABLES.iter().chain(&extra).collect();
+    let mut found = 0;
+    for table in &tables {
+        found += in_clear(s, table).await?;
+    }
     let mut total = 0;
-    for table in TABLES
-        .iter()
-        .chain(&[person_names(&s.vault), owner_names()])
-    {
+    for table in &tables {
         loop {
             let n = seal_batch(s, table, now_ms).await?;
             total += n;
+            progress(total, found.max(total));
             if n == 0 {
                 break;
             }
@@ -195,6 +203,16 @@ fn seal_owner_name(v: &Vault, ring: &Keyring, r: &AnyRow) -> StoreResult<Vec<Sta
             Val::S(r.try_get("appid")?),
         ],
     )])
+}
+
+/// How many rows of `t` are in clear now.
+async fn in_clear(s: &SqlStore, t: &Table) -> StoreResult<u64> {
+    let sql = format!("SELECT COUNT(*) FROM ({}) AS t", t.select);
+    let (n,): (i64,) = sqlx::query_as(&sql)
+        .bind(i64::MAX)
+        .fetch_one(s.pool())
+        .await?;
+    Ok(u64::try_from(n).unwrap_or_default())
 }
 
 /// Seals one batch of `t` in one transaction; returns the rows it found.

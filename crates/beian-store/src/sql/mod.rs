@@ -113,6 +113,19 @@ impl SqlStore {
         max_connections: u32,
         vault: Arc<Vault>,
     ) -> StoreResult<SqlStore> {
+        let store = Self::connect_unsealed(url, now, max_connections, vault).await?;
+        store.seal_in_clear(now, &|_, _| {}).await?;
+        Ok(store)
+    }
+
+    /// Like [`SqlStore::connect_with`], leaving what an earlier version wrote in clear
+    /// for [`SqlStore::seal_in_clear`] (`beian migrate` shows its progress).
+    pub async fn connect_unsealed(
+        url: &str,
+        now: Time,
+        max_connections: u32,
+        vault: Arc<Vault>,
+    ) -> StoreResult<SqlStore> {
         sqlx::any::install_default_drivers();
         let postgres = url.starts_with("postgres");
         let pool = if postgres {
@@ -139,7 +152,6 @@ impl SqlStore {
             search,
             vault,
         };
-        legacy::seal_all(&store, ms(now)).await?;
         Ok(store)
     }
 
@@ -161,6 +173,17 @@ impl SqlStore {
             .await?;
         pool.close().await;
         Ok(())
+    }
+
+    /// Seals every value an earlier version wrote in clear, in batches of one transaction
+    /// each, telling `progress` (rows done, rows found) after each; returns the rows
+    /// sealed. Resumable, and safe beside other processes doing the same.
+    pub async fn seal_in_clear(
+        &self,
+        now: Time,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> StoreResult<u64> {
+        legacy::seal_all(self, ms(now), progress).await
     }
 
     /// Data keys still wrapped by an earlier master key (`beian keys rotate`).
