@@ -1,6 +1,6 @@
 //! `load`: each scenario against `beian serve`, as ratios to the floor of the same run.
 
-use serde_json::{json, Value};
+use serde_json::json;
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -76,11 +76,26 @@ pub(crate) async fn load(
         "SELECT id, version FROM filings WHERE status = 'platform_review' ORDER BY id LIMIT 20000",
     )
     .await?;
-    let sms = strings(
+    // Orders waiting for their SMS, with their recipients: the states are sealed, so
+    // they are read through the store with the data directory's master key.
+    let sms_ids: Vec<String> = strings(
         &db,
-        "SELECT state FROM filings WHERE status = 'sms_verification' AND kind = 'new' ORDER BY id LIMIT 20000",
+        "SELECT id FROM filings WHERE status = 'sms_verification' AND kind = 'new' ORDER BY id LIMIT 20000",
     )
-    .await?;
+    .await?
+    .into_iter()
+    .map(|r| r[0].clone())
+    .collect();
+    let sms = {
+        use beian_store::prelude::*;
+        let mut config = beian_server::config::Config::new(s.data_dir.clone());
+        config.db = Some(s.db.clone());
+        // The master key the seeder and the server were given (BEIAN_MASTER_KEY…).
+        config.security =
+            beian_server::config::SecurityConfig::from_env(|k| std::env::var(k).ok())?;
+        let store = beian_server::startup::open_store(&config).await?;
+        store.filings_by_ids(&sms_ids).await?
+    };
     let mut owner_tokens = std::collections::HashMap::new();
     let mut submits = VecDeque::new();
     for (n, d) in drafts.iter().enumerate() {
@@ -109,13 +124,12 @@ pub(crate) async fn load(
         .collect();
     let verifies: VecDeque<Req> = sms
         .iter()
-        .filter_map(|r| serde_json::from_str::<Value>(&r[0]).ok())
-        .filter_map(|st| {
-            let r = st["sms"]["recipients"].get(0)?.clone();
+        .filter_map(|f| {
+            let r = f.sms.as_ref()?.recipients.first()?;
             Some(Req::post(
                 "/api/v1/miit/sms-verify".into(),
                 None,
-                json!({"mobile": r["mobile"], "certificate_last6": r["last6"], "code": "246810"}),
+                json!({"mobile": r.mobile, "certificate_last6": r.last6, "code": "246810"}),
             ))
         })
         .collect();
