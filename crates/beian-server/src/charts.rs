@@ -109,14 +109,14 @@ pub fn bar_chart(
     svg
 }
 
-/// The smallest "round" number (1, 2 or 5 times a power of ten) at or above `v`,
-/// for the top of a value axis.
+/// The smallest "round" number (1, 2, 4 or 8 times a power of ten) at or above `v`,
+/// for the top of a value axis whose quarters are round too.
 fn nice_ceiling(v: f64) -> f64 {
     if !(v.is_finite() && v > 0.0) {
         return 1.0;
     }
     let magnitude = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 5.0, 10.0]
+    [1.0, 2.0, 4.0, 8.0, 10.0]
         .iter()
         .map(|m| m * magnitude)
         .find(|c| *c >= v - 1e-9)
@@ -142,8 +142,9 @@ pub fn line_chart(
     max: Option<f64>,
 ) -> String {
     let (width, height) = (480.0, 270.0);
-    let (left, right, top, bottom) = (44.0, 468.0, 72.0, 236.0);
+    let (left, right, top, bottom) = (44.0, 456.0, 72.0, 236.0);
     let n = labels.len();
+    // Counts of a few: 0 to 4, so that the grid lines fall on whole numbers.
     let top_value = max.unwrap_or_else(|| {
         nice_ceiling(
             lines
@@ -152,6 +153,7 @@ pub fn line_chart(
                 .filter(|v| v.is_finite())
                 .fold(0.0_f64, f64::max),
         )
+        .max(4.0)
     });
     let x = |i: usize| {
         if n <= 1 {
@@ -343,8 +345,12 @@ mod tests {
         ));
         assert!(!svg.contains("height=\"270\""), "no fixed pixel size");
         assert!(svg.contains("平台初审 &lt;达成率&gt;"));
-        // 27 rounds up to 50; the gap at point 10 splits the second line in two.
-        assert!(svg.contains(">50</text>"), "{svg}");
+        // 50 rounds up to 80 (grid lines at 20, 40, 60); the gap at point 10 splits the
+        // second line in two.
+        assert!(
+            svg.contains(">80</text>") && svg.contains(">20</text>"),
+            "{svg}"
+        );
         assert_eq!(svg.matches("<polyline").count(), 3);
         // Seven labels at most on the time axis, the last one included.
         let shown = labels
@@ -360,9 +366,10 @@ mod tests {
     #[test]
     fn axis_tops_are_round() {
         assert_eq!(nice_ceiling(0.0), 1.0);
-        assert_eq!(nice_ceiling(3.0), 5.0);
-        assert_eq!(nice_ceiling(5.0), 5.0);
-        assert_eq!(nice_ceiling(27.0), 50.0);
+        assert_eq!(nice_ceiling(3.0), 4.0);
+        assert_eq!(nice_ceiling(4.0), 4.0);
+        assert_eq!(nice_ceiling(5.0), 8.0);
+        assert_eq!(nice_ceiling(27.0), 40.0);
         assert_eq!(nice_ceiling(101.0), 200.0);
     }
 
