@@ -33,77 +33,77 @@ fn number(v: f64) -> String {
 
 const FONT: &str = "'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif";
 
-/// A horizontal bar chart: one row per label, one bar per series in a row,
-/// lengths proportional to the largest value.
+/// A horizontal bar chart: one row per label, the label above its bars, one bar per
+/// series in a row, lengths proportional to the largest value. It scales to its
+/// container (`width="100%"` and a phone-sized viewBox, no fixed size), so long labels
+/// and the numbers stay readable on a phone.
 pub fn bar_chart(
     title: &str,
     unit: &str,
     series: &[Series],
     rows: &[(String, Vec<f64>)],
 ) -> String {
-    let (label_w, bar_w, value_w) = (220.0, 420.0, 80.0);
-    let bar_h = 16.0;
-    let row_h = bar_h * series.len().max(1) as f64 + 12.0;
-    let top = 56.0;
-    let legend_h = 24.0;
-    let height = top + row_h * rows.len().max(1) as f64 + legend_h + 16.0;
-    let width = label_w + bar_w + value_w + 20.0;
+    let (left, bar_w, width) = (8.0, 400.0, 480.0);
+    let bar_h = 14.0;
+    let label_h = 20.0;
+    let row_h = label_h + bar_h * series.len().max(1) as f64 + 10.0;
+    let top = 66.0;
+    let height = top + row_h * rows.len().max(1) as f64 + 8.0;
     let max = rows
         .iter()
         .flat_map(|(_, v)| v.iter().copied())
         .filter(|v| v.is_finite())
         .fold(0.0_f64, f64::max);
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" \
          viewBox=\"0 0 {width} {height}\" font-family=\"{FONT}\" font-size=\"13\" role=\"img\" \
          aria-label=\"{t}\">\n<title>{t}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
-         <text x=\"10\" y=\"26\" font-size=\"16\" font-weight=\"bold\" fill=\"#1f2329\">{t}</text>\n\
-         <text x=\"10\" y=\"44\" fill=\"#8f959e\">{u}</text>\n",
+         <text x=\"{left}\" y=\"22\" font-size=\"15\" font-weight=\"bold\" fill=\"#1f2329\">{t}</text>\n\
+         <text x=\"{left}\" y=\"40\" fill=\"#5d6472\">{u}</text>\n",
         t = xml_escape(title),
         u = xml_escape(unit),
     );
+    // Legend: one row under the unit.
+    let mut lx = left;
+    for s in series {
+        svg.push_str(&format!(
+            "<rect x=\"{lx}\" y=\"47\" width=\"12\" height=\"12\" fill=\"{}\"/>\
+             <text x=\"{}\" y=\"58\" fill=\"#1f2329\">{}</text>\n",
+            s.colour,
+            lx + 18.0,
+            xml_escape(s.name)
+        ));
+        lx += 34.0 + 13.0 * s.name.chars().count() as f64;
+    }
     if rows.is_empty() {
         svg.push_str(&format!(
-            "<text x=\"10\" y=\"{}\" fill=\"#8f959e\">暂无数据</text>\n",
+            "<text x=\"{left}\" y=\"{}\" fill=\"#5d6472\">暂无数据</text>\n",
             top + 20.0
         ));
     }
     for (i, (label, values)) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
         svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#1f2329\">{}</text>\n",
-            label_w - 8.0,
-            y + row_h / 2.0 + 4.0,
+            "<text x=\"{left}\" y=\"{}\" fill=\"#1f2329\">{}</text>\n",
+            y + 14.0,
             xml_escape(label)
         ));
         for (j, (s, v)) in series.iter().zip(values).enumerate() {
             let v = if v.is_finite() { *v } else { 0.0 };
             let len = if max > 0.0 { v / max * bar_w } else { 0.0 };
-            let by = y + 6.0 + bar_h * j as f64;
+            let by = y + label_h + bar_h * j as f64;
             svg.push_str(&format!(
-                "<rect x=\"{label_w}\" y=\"{by}\" width=\"{len:.1}\" height=\"{}\" fill=\"{}\"><title>{}：{}</title></rect>\n\
+                "<rect x=\"{left}\" y=\"{by}\" width=\"{len:.1}\" height=\"{}\" fill=\"{}\"><title>{}：{}</title></rect>\n\
                  <text x=\"{:.1}\" y=\"{}\" fill=\"#1f2329\">{}</text>\n",
                 bar_h - 2.0,
                 s.colour,
                 xml_escape(s.name),
                 number(v),
-                label_w + len + 6.0,
-                by + bar_h - 4.0,
+                left + len + 6.0,
+                by + bar_h - 3.0,
                 number(v)
             ));
         }
-    }
-    let ly = height - legend_h;
-    for (j, s) in series.iter().enumerate() {
-        let x = label_w + 140.0 * j as f64;
-        svg.push_str(&format!(
-            "<rect x=\"{x}\" y=\"{ly}\" width=\"12\" height=\"12\" fill=\"{}\"/>\
-             <text x=\"{}\" y=\"{}\" fill=\"#1f2329\">{}</text>\n",
-            s.colour,
-            x + 18.0,
-            ly + 11.0,
-            xml_escape(s.name)
-        ));
     }
     svg.push_str("</svg>\n");
     svg
@@ -302,8 +302,10 @@ mod tests {
         let svg = bar_chart("按阶段", "单位：件", &series, &rows);
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.contains("平台初审 &lt;A&amp;B&gt;"));
-        assert!(svg.contains("width=\"210.0\""), "half of 420: {svg}");
-        assert!(svg.contains("width=\"420.0\""));
+        assert!(svg.contains("width=\"200.0\""), "half of 400: {svg}");
+        assert!(svg.contains("width=\"400.0\""));
+        // It scales to its container: no fixed pixel size, only the viewBox.
+        assert!(svg.contains("width=\"100%\" viewBox=\"0 0 480 "), "{svg}");
         assert!(!svg.contains("<script"));
         assert!(bar_chart("空", "", &series, &[]).contains("暂无数据"));
     }
