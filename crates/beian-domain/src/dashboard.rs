@@ -402,6 +402,35 @@ mod tests {
         }
     }
 
+    /// A reviewer's claim and its release are in the history but end no stage.
+    #[test]
+    fn claims_leave_the_stage_open() {
+        let claimed = ev(
+            1,
+            Change::Claimed {
+                holder: "u1".into(),
+                until: t(1) + Duration::minutes(30),
+            },
+        );
+        let released = ev(
+            2,
+            Change::Released {
+                holder: "u1".into(),
+            },
+        );
+        let h = history(
+            "a",
+            Status::SmsVerification,
+            vec![submitted(0, 48), claimed, released, approved(60)],
+        );
+        let d = compute(&[h], t(61));
+        assert_eq!(d.stage_times[0].samples, 1);
+        assert_eq!(d.stage_times[0].median_hours, Some(60.0));
+        assert_eq!(d.sla_breaches[0].closed_late, 1);
+        let outcome = |k: &str| d.sms_outcomes.iter().find(|c| c.key == k).unwrap().count;
+        assert_eq!(outcome("pending"), 1);
+    }
+
     #[test]
     fn quantiles_interpolate_between_ranks() {
         assert_eq!(quantile(&[], 0.5), None);
