@@ -87,11 +87,15 @@ impl Range {
         fn given(v: Option<&str>) -> Option<&str> {
             v.map(str::trim).filter(|v| !v.is_empty())
         }
+        // Years of four digits only, so that the arithmetic below cannot overflow.
         let date = |field: &'static str, v: &str| {
-            NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| RangeError::BadDate {
-                field,
-                value: v.chars().take(40).collect(),
-            })
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (1000..=9999).contains(&d.year()))
+                .ok_or_else(|| RangeError::BadDate {
+                    field,
+                    value: v.chars().take(40).collect(),
+                })
         };
         let granularity = match given(period) {
             None | Some("day") => Granularity::Day,
@@ -497,6 +501,15 @@ mod tests {
             RangeError::TooLong { days: 367 }
         );
         assert!(Range::parse(Some("2025-03-10"), None, None, today).is_ok());
+        for far in ["-262143-01-01", "+99999-01-01", "0001-01-01"] {
+            assert!(matches!(
+                e(None, Some(far), None),
+                RangeError::BadDate {
+                    field: "结束日期",
+                    ..
+                }
+            ));
+        }
         assert_eq!(
             e(None, None, Some("month")).to_string(),
             "统计周期「month」无效，只能按日（day）或按周（week）"
