@@ -462,6 +462,37 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   assert.match(csv, /filed/);
   await shot(admin, "17-dashboard");
 
+  // The trends: four inline SVG charts of the last 28 days, a table and the CSV of the range;
+  // switched to weeks with the picker.
+  assert.equal(await admin.locator(".trend-charts svg").count(), 4);
+  assert.ok(Number(await admin.locator("#total-arrivals").innerText()) >= 2, "the submissions of this flow are counted");
+  await admin.getByLabel("统计周期").selectOption("week");
+  await admin.getByRole("button", { name: "查看" }).click();
+  await admin.waitForURL(/period=week/);
+  await admin.getByRole("columnheader", { name: "期末积压·平台初审" }).waitFor();
+  const trendsCsv = await admin.evaluate(async () => {
+    const href = document.querySelector("a[href^='/dashboard/trends.csv']").getAttribute("href");
+    const bytes = new Uint8Array(await (await fetch(href)).arrayBuffer());
+    return { bom: [...bytes.slice(0, 3)], text: new TextDecoder().decode(bytes) };
+  });
+  assert.deepEqual(trendsCsv.bom, [0xef, 0xbb, 0xbf], "UTF-8 with a byte order mark");
+  assert.match(trendsCsv.text, /^开始日期,结束日期,提交数,/);
+  await shot(admin, "17b-dashboard-trends-week");
+  // A reversed range is refused in Chinese and the last 28 days shown instead.
+  await admin.goto(`${base}/dashboard?from=2027-01-20&to=2027-01-10`);
+  await admin.getByRole("alert").filter({ hasText: "开始日期 2027-01-20 晚于结束日期 2027-01-10" }).waitFor();
+  await audit(admin);
+  // At phone width the charts shrink with the page: nothing scrolls sideways but the table.
+  const phoneAdmin = await person("admin", ADMIN_PASSWORD, { width: 390, height: 844 }, base, "admin-phone");
+  await phoneAdmin.goto(`${base}/dashboard`);
+  const widths = await phoneAdmin.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    charts: [...document.querySelectorAll(".trend-charts svg")].map((s) => s.getBoundingClientRect().width),
+  }));
+  assert.ok(widths.page <= 390, `no sideways scrolling at phone width: ${JSON.stringify(widths)}`);
+  assert.ok(widths.charts.length === 4 && widths.charts.every((w) => w > 250 && w <= 390), JSON.stringify(widths));
+  await shot(phoneAdmin, "17c-dashboard-trends-phone-width");
+
   const pub = await (await browser.newContext()).newPage();
   await pub.goto(`${base}/query?q=${encodeURIComponent("星河记账")}`);
   await pub.getByText(number).waitFor();

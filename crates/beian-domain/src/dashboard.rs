@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::filing::{Change, Event, Kind, ReturnReason, Status, Time};
 
+pub mod trends;
+
 /// One order with its event log.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -126,7 +128,8 @@ fn opens(change: &Change) -> Option<(usize, Option<Time>)> {
     }
 }
 
-/// Whether a change moves the order to another status.
+/// Whether a change moves the order to another status. A reviewer's claim or
+/// release is recorded in the history but leaves the order where it is.
 fn is_transition(change: &Change) -> bool {
     !matches!(
         change,
@@ -136,7 +139,48 @@ fn is_transition(change: &Change) -> bool {
             | Change::WrongCode { .. }
             | Change::CodeResent { .. }
             | Change::DueRecomputed { .. }
+            | Change::Claimed { .. }
+            | Change::Released { .. }
     )
+}
+
+/// One pass of an order through a timed stage (0 platform review, 1 SMS
+/// verification, 2 authority review): when it began, its SLA due time (moved
+/// by a loaded notice, §11.4) and the transition that ended it, if any.
+#[derive(Debug, Clone)]
+pub(crate) struct Pass<'a> {
+    pub stage: usize,
+    pub start: Time,
+    pub due: Option<Time>,
+    pub end: Option<(Time, &'a Change)>,
+}
+
+/// Every pass of one order through the timed stages, in order.
+pub(crate) fn passes(events: &[Event]) -> Vec<Pass<'_>> {
+    let mut out = vec![];
+    let mut open: Option<Pass> = None;
+    for e in events {
+        if let Change::DueRecomputed { due_at, .. } = &e.change {
+            if let Some(p) = open.as_mut() {
+                p.due = Some(*due_at);
+            }
+        }
+        if !is_transition(&e.change) {
+            continue;
+        }
+        if let Some(mut p) = open.take() {
+            p.end = Some((e.at, &e.change));
+            out.push(p);
+        }
+        open = opens(&e.change).map(|(stage, due)| Pass {
+            stage,
+            start: e.at,
+            due,
+            end: None,
+        });
+    }
+    out.extend(open);
+    out
 }
 
 fn sms_outcome(change: &Change) -> usize {
@@ -178,7 +222,6 @@ pub fn compute(histories: &[History], now: Time) -> Dashboard {
         *by_stage.entry(stage_of(h.status, h.kind)).or_default() += 1;
         *by_status.entry(h.status.as_str()).or_default() += 1;
         let province = h.province.clone().unwrap_or_else(|| "—".into());
-        let mut open: Option<(usize, Time, Option<Time>)> = None;
         for e in &h.events {
             match &e.change {
                 Change::PlatformRejected { reasons: rs, .. } => {
@@ -191,35 +234,30 @@ pub fn compute(histories: &[History], now: Time) -> Dashboard {
                         reasons.entry(r.error.trim().to_string()).or_default().1 += 1;
                     }
                 }
-                // A loaded notice moved the open stage's deadline: the SLA is judged on it.
-                Change::DueRecomputed { due_at, .. } => {
-                    if let Some((_, _, due)) = open.as_mut() {
-                        *due = Some(*due_at);
-                    }
-                }
                 _ => {}
             }
-            if !is_transition(&e.change) {
-                continue;
-            }
-            if let Some((stage, start, due)) = open.take() {
-                let hours = (e.at - start).num_milliseconds() as f64 / 3_600_000.0;
-                durations[stage].push(hours);
-                if due.is_some_and(|d| e.at > d) {
-                    breaches.entry((stage, province.clone())).or_default().0 += 1;
-                }
-                if stage == 1 {
-                    outcomes[sms_outcome(&e.change)] += 1;
-                }
-            }
-            open = opens(&e.change).map(|(stage, due)| (stage, e.at, due));
         }
-        if let Some((stage, _, due)) = open {
-            if due.is_some_and(|d| now > d) {
-                breaches.entry((stage, province)).or_default().1 += 1;
-            }
-            if stage == 1 {
-                outcomes[3] += 1;
+        for p in passes(&h.events) {
+            match p.end {
+                Some((at, change)) => {
+                    let hours = (at - p.start).num_milliseconds() as f64 / 3_600_000.0;
+                    durations[p.stage].push(hours);
+                    // A loaded notice moved the open stage's deadline: the SLA is judged on it.
+                    if p.due.is_some_and(|d| at > d) {
+                        breaches.entry((p.stage, province.clone())).or_default().0 += 1;
+                    }
+                    if p.stage == 1 {
+                        outcomes[sms_outcome(change)] += 1;
+                    }
+                }
+                None => {
+                    if p.due.is_some_and(|d| now > d) {
+                        breaches.entry((p.stage, province.clone())).or_default().1 += 1;
+                    }
+                    if p.stage == 1 {
+                        outcomes[3] += 1;
+                    }
+                }
             }
         }
     }
@@ -362,6 +400,35 @@ mod tests {
             error: e.into(),
             suggestion: String::new(),
         }
+    }
+
+    /// A reviewer's claim and its release are in the history but end no stage.
+    #[test]
+    fn claims_leave_the_stage_open() {
+        let claimed = ev(
+            1,
+            Change::Claimed {
+                holder: "u1".into(),
+                until: t(1) + Duration::minutes(30),
+            },
+        );
+        let released = ev(
+            2,
+            Change::Released {
+                holder: "u1".into(),
+            },
+        );
+        let h = history(
+            "a",
+            Status::SmsVerification,
+            vec![submitted(0, 48), claimed, released, approved(60)],
+        );
+        let d = compute(&[h], t(61));
+        assert_eq!(d.stage_times[0].samples, 1);
+        assert_eq!(d.stage_times[0].median_hours, Some(60.0));
+        assert_eq!(d.sla_breaches[0].closed_late, 1);
+        let outcome = |k: &str| d.sms_outcomes.iter().find(|c| c.key == k).unwrap().count;
+        assert_eq!(outcome("pending"), 1);
     }
 
     #[test]

@@ -102,6 +102,11 @@ pub fn api(state: &AppState, manual_clock: bool) -> Router<AppState> {
             post(calendar::load_notice),
         )
         .route("/api/v1/admin/dashboard", get(dashboard::show))
+        .route("/api/v1/admin/dashboard/trends", get(dashboard::trends))
+        .route(
+            "/api/v1/admin/dashboard/trends.csv",
+            get(dashboard::trends_csv),
+        )
         .route("/api/v1/admin/dashboard/{file}", get(dashboard::file))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/healthz", get(ops::healthz))

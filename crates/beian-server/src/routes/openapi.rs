@@ -35,7 +35,7 @@ use utoipa::{Modify, OpenApi};
         inbox::list, inbox::mark_read,
         webhooks::create, webhooks::list, webhooks::delete, webhooks::deliveries, webhooks::replay,
         calendar::overview, calendar::show, calendar::load_notice,
-        dashboard::show, dashboard::file,
+        dashboard::show, dashboard::file, dashboard::trends, dashboard::trends_csv,
         openapi, ops::healthz, ops::readyz, ops::metrics,
     ),
     modifiers(&Bearer, &ReferenceData),

@@ -12,7 +12,7 @@ use crate::http::auth::{Role, UserView};
 use crate::http::error::ApiError;
 use crate::views;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -199,11 +199,34 @@ async fn replay(State(s): State<AppState>, u: WebUser, Form(f): Form<ReplayForm>
 struct DashboardPage {
     layout: Layout,
     figures: Vec<(&'static str, &'static str)>,
+    /// The range shown (`YYYY-MM-DD`) and its period (`day` or `week`).
+    from: String,
+    to: String,
+    period: &'static str,
+    /// The Chinese message of a refused range (the default range is shown instead).
+    range_error: String,
+    trends: beian_domain::dashboard::trends::Trends,
+    /// (heading, inline SVG) of each trend chart.
+    charts: Vec<(String, String)>,
+    header: [&'static str; 12],
+    rows: Vec<Vec<String>>,
+    total: Vec<String>,
+    csv: String,
 }
 
-/// 运营看板: the server-rendered charts with their CSV figures.
-async fn dashboard_page(State(s): State<AppState>, u: WebUser) -> PageResult {
+/// 运营看板: the trends over a date range, then the server-rendered charts with their
+/// CSV figures.
+async fn dashboard_page(
+    State(s): State<AppState>,
+    u: WebUser,
+    Query(q): Query<dashboard::TrendsQuery>,
+) -> PageResult {
     u.require(&[Role::Admin, Role::PlatformReviewer])?;
+    let (range, range_error) = match dashboard::range(&s, &q) {
+        Ok(r) => (r, String::new()),
+        Err(e) => (dashboard::default_range(&s), e.message),
+    };
+    let trends = dashboard::trends_of(&s, &u.caller(), range).await?;
     let labels = [
         "各阶段备案数",
         "各状态备案数",
@@ -215,7 +238,29 @@ async fn dashboard_page(State(s): State<AppState>, u: WebUser) -> PageResult {
     page(DashboardPage {
         layout: admin_layout(&s, "运营看板", &u),
         figures: dashboard::FIGURES.iter().copied().zip(labels).collect(),
+        from: range.from.to_string(),
+        to: range.to.to_string(),
+        period: range.granularity.as_str(),
+        range_error,
+        charts: dashboard::trend_charts(&trends),
+        header: dashboard::TABLE_HEADER,
+        rows: trends.periods.iter().map(dashboard::table_row).collect(),
+        total: dashboard::table_row(&trends.total),
+        trends,
+        csv: format!(
+            "/dashboard/trends.csv?{}",
+            dashboard::TrendsQuery::of(&range)
+        ),
     })
+}
+
+/// The trends of the chosen range as CSV, for the signed-in page.
+async fn dashboard_trends_csv(
+    State(s): State<AppState>,
+    u: WebUser,
+    Query(q): Query<dashboard::TrendsQuery>,
+) -> PageResult {
+    Ok(dashboard::trends_csv_file(&s, &u.caller(), &q).await?)
 }
 
 /// A chart (`.svg`) or its figures (`.csv`), for the signed-in page.
@@ -237,5 +282,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/clock", post(clock))
         .route("/admin/webhooks/replay", post(replay))
         .route("/dashboard", get(dashboard_page))
+        .route("/dashboard/trends.csv", get(dashboard_trends_csv))
         .route("/dashboard/{file}", get(dashboard_file))
 }

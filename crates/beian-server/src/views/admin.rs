@@ -1,6 +1,7 @@
 //! The admin's views: the SMS outbox, audit anchors, the manual clock, the dashboard.
 
 use super::ts;
+use beian_domain::dashboard::trends::Trends;
 use beian_domain::dashboard::Dashboard;
 use beian_store::{Anchor, SmsRow};
 use serde::Serialize;
@@ -101,4 +102,14 @@ pub struct DashboardView {
     pub generated_at: String,
     pub charts: Vec<String>,
     pub csv: Vec<String>,
+}
+
+/// The dashboard's time series over a date range (China days), with the CSV of the
+/// same range.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TrendsView {
+    #[serde(flatten)]
+    pub trends: Trends,
+    pub generated_at: String,
+    pub csv: String,
 }

@@ -4,7 +4,10 @@
 use crate::harness::*;
 use serde_json::{json, Value};
 
-crate::both_backends!(dashboard_figures_come_from_the_event_log);
+crate::both_backends!(
+    dashboard_figures_come_from_the_event_log,
+    dashboard_trends_agree_with_a_direct_count
+);
 
 async fn at(app: &TestApp, admin: &str, time: &str) {
     app.post("/api/v1/admin/clock", admin, json!({"set": time}))
@@ -172,5 +175,284 @@ async fn dashboard_figures_come_from_the_event_log(app: TestApp) {
         .await
         .expect_error(404, "NOT_FOUND");
     let (status, _, _) = raw(&app, "/api/v1/admin/dashboard/by-stage.csv", &applicant).await;
+    assert_eq!(status, 403);
+}
+
+/// One field of every period of a trends answer.
+fn series(t: &Value, key: &str) -> Vec<Value> {
+    t["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p[key].clone())
+        .collect()
+}
+
+fn counts(t: &Value, key: &str) -> Vec<u64> {
+    series(t, key)
+        .iter()
+        .map(|v| v.as_u64().unwrap_or_else(|| panic!("{key}: {v}")))
+        .collect()
+}
+
+/// The cells of a CSV column, by its header (no quoted cells in these files).
+fn column(csv: &str, name: &str) -> Vec<String> {
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header
+        .iter()
+        .position(|h| *h == name)
+        .unwrap_or_else(|| panic!("{name} in {header:?}"));
+    lines
+        .map(|l| l.split(',').nth(i).unwrap().to_string())
+        .collect()
+}
+
+/// Eight China days, Monday 2 March to Monday 9 March 2026, driven on the manual clock;
+/// what the test does is written down as it happens and the series must say the same.
+async fn dashboard_trends_agree_with_a_direct_count(app: TestApp) {
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let (applicant, reviewer, authority) = app.filing_roles().await;
+    let f1 = Flow::prepare(&app, &applicant, 71).await;
+    let f2 = Flow::prepare(&app, &applicant, 72).await;
+    let f3 = Flow::prepare(&app, &applicant, 73).await;
+    let f4 = Flow::prepare(&app, &applicant, 74).await;
+
+    // Mon 2 March 10:00: three submissions; the reviewer claims f3 (a claim is no decision).
+    for f in [&f1, &f2, &f3] {
+        f.submit().await.expect(200);
+    }
+    at(&app, &admin, "2026-03-02T11:00:00+08:00").await;
+    app.post(
+        &format!("/api/v1/filings/{}/claim", f3.filing),
+        &reviewer,
+        json!({}),
+    )
+    .await
+    .expect(200);
+    // 12:00 f1 approved by the platform (2 h, on time); 13:00 verified: authority review.
+    at(&app, &admin, "2026-03-02T12:00:00+08:00").await;
+    f1.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    at(&app, &admin, "2026-03-02T13:00:00+08:00").await;
+    f1.verify_latest().await;
+    // Tue 09:00: f2 rejected (23 h, on time).
+    at(&app, &admin, "2026-03-03T09:00:00+08:00").await;
+    let reason = json!([{"field": "subject.certificate.photo", "error": "证件照片模糊、不完整或有遮挡", "suggestion": "重新上传清晰、四角完整的原件彩色照片"}]);
+    f2.decide("platform", &reviewer, "reject", reason)
+        .await
+        .expect(200);
+    // Wed 07:00 in China (still Tuesday in UTC): f4 submitted, due Friday.
+    at(&app, &admin, "2026-03-04T07:00:00+08:00").await;
+    f4.submit().await.expect(200);
+    // Thu 10:00: f3 approved, due Wednesday: late (72 h).
+    at(&app, &admin, "2026-03-05T10:00:00+08:00").await;
+    f3.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    // Fri 11:00: f3's SMS window has lapsed; the timer returns it.
+    at(&app, &admin, "2026-03-06T11:00:00+08:00").await;
+    assert_eq!(f3.view(&applicant).await["status"], "returned");
+    // Sun 23:30 in China (15:30 UTC): f5 submitted, still in the first week.
+    at(&app, &admin, "2026-03-08T23:00:00+08:00").await;
+    let f5 = Flow::prepare(&app, &applicant, 75).await;
+    at(&app, &admin, "2026-03-08T23:30:00+08:00").await;
+    f5.submit().await.expect(200);
+    // Mon 9 March 10:00: f1 filed (on time, 165 h); f4 approved, late (123 h).
+    at(&app, &admin, "2026-03-09T10:00:00+08:00").await;
+    f1.decide("authority", &authority, "approve", json!([]))
+        .await
+        .expect(200);
+    f4.decide("platform", &reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    at(&app, &admin, "2026-03-09T18:00:00+08:00").await;
+
+    // Per day, Mon 2 … Mon 9 March.
+    let q = "from=2026-03-02&to=2026-03-09";
+    let t = app
+        .get(&format!("/api/v1/admin/dashboard/trends?{q}"), &reviewer)
+        .await
+        .expect(200);
+    assert_eq!(
+        (&t["from"], &t["to"], &t["period"]),
+        (&json!("2026-03-02"), &json!("2026-03-09"), &json!("day"))
+    );
+    assert_eq!(series(&t, "start")[1], "2026-03-03");
+    assert_eq!(series(&t, "label")[0], "3月2日");
+    assert_eq!(counts(&t, "arrivals"), [3, 0, 1, 0, 0, 0, 1, 0]);
+    assert_eq!(counts(&t, "platform_approved"), [1, 0, 0, 1, 0, 0, 0, 1]);
+    assert_eq!(counts(&t, "platform_rejected"), [0, 1, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(counts(&t, "authority_approved"), [0, 0, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(counts(&t, "authority_rejected"), [0; 8]);
+    // Waiting at the end of each day: f3 stays in platform review through its claim.
+    assert_eq!(
+        counts(&t, "backlog_platform_review"),
+        [2, 1, 2, 1, 1, 1, 2, 1]
+    );
+    assert_eq!(
+        counts(&t, "backlog_sms_verification"),
+        [0, 0, 0, 1, 0, 0, 0, 1]
+    );
+    assert_eq!(
+        counts(&t, "backlog_authority_review"),
+        [1, 1, 1, 1, 1, 1, 1, 0]
+    );
+    assert_eq!(
+        counts(&t, "platform_sla_decisions"),
+        [1, 1, 0, 1, 0, 0, 0, 1]
+    );
+    assert_eq!(counts(&t, "platform_sla_met"), [1, 1, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(counts(&t, "authority_sla_met"), [0, 0, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(
+        series(&t, "median_platform_review_hours"),
+        [
+            json!(2.0),
+            json!(23.0),
+            Value::Null,
+            json!(72.0),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            json!(123.0)
+        ]
+    );
+    assert_eq!(series(&t, "median_authority_review_hours")[7], 165.0);
+    assert_eq!(series(&t, "sla_attainment_percent")[7], 50.0);
+    assert_eq!(t["total"]["arrivals"], 5);
+    assert_eq!(t["total"]["platform_sla_percent"], 50.0);
+    assert_eq!(
+        t["csv"],
+        format!("/api/v1/admin/dashboard/trends.csv?{q}&period=day")
+    );
+
+    // Per week: 2–8 March, then Monday 9 March alone.
+    let w = app
+        .get(
+            &format!("/api/v1/admin/dashboard/trends?{q}&period=week"),
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(series(&w, "label"), ["3月2日–3月8日", "3月9日"]);
+    assert_eq!(counts(&w, "arrivals"), [5, 0]);
+    assert_eq!(counts(&w, "platform_approved"), [2, 1]);
+    assert_eq!(counts(&w, "platform_sla_decisions"), [3, 1]);
+    assert_eq!(counts(&w, "platform_sla_met"), [2, 0]);
+    assert_eq!(
+        series(&w, "platform_sla_percent"),
+        [json!(66.67), json!(0.0)]
+    );
+    assert_eq!(
+        series(&w, "authority_sla_percent"),
+        [Value::Null, json!(100.0)]
+    );
+    assert_eq!(counts(&w, "backlog_platform_review"), [2, 1]);
+    assert_eq!(counts(&w, "backlog_authority_review"), [1, 0]);
+
+    // The CSV of the same range and period.
+    let (status, ct, csv) = raw(
+        &app,
+        &format!("/api/v1/admin/dashboard/trends.csv?{q}&period=week"),
+        &admin,
+    )
+    .await;
+    assert_eq!((status, ct.as_str()), (200, "text/csv; charset=utf-8"));
+    assert!(
+        csv.starts_with("\u{feff}开始日期,结束日期,提交数,"),
+        "{csv}"
+    );
+    assert_eq!(column(&csv, "开始日期"), ["2026-03-02", "2026-03-09"]);
+    assert_eq!(column(&csv, "结束日期"), ["2026-03-08", "2026-03-09"]);
+    assert_eq!(column(&csv, "提交数"), ["5", "0"]);
+    assert_eq!(column(&csv, "平台初审驳回"), ["1", "0"]);
+    assert_eq!(column(&csv, "期末积压·短信核验"), ["0", "1"]);
+    assert_eq!(column(&csv, "平台初审时限达成率（%）"), ["66.67", "0"]);
+    assert_eq!(column(&csv, "通管局时限达成率（%）"), ["", "100"]);
+
+    // The page: the picker keeps the range, the charts are inline SVG that scale, the table
+    // and the CSV link carry the same numbers.
+    let cookie = app.page_session("admin", ADMIN_PASSWORD).await;
+    let (status, html) = app
+        .page(&format!("/dashboard?{q}&period=week"), &cookie)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains(r#"id="from" name="from" value="2026-03-02""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<option value="week" selected>按周</option>"#));
+    assert!(html.contains(r#"<strong id="total-arrivals">5</strong>"#));
+    assert!(html.contains("每周末积压（按阶段）"));
+    assert_eq!(
+        html.matches(r#"<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="#)
+            .count(),
+        4
+    );
+    assert!(
+        html.contains("<th scope=\"row\">3月2日–3月8日</th><td>5</td><td>2</td><td>1</td>"),
+        "{html}"
+    );
+    assert!(
+        html.replace("&#38;", "&")
+            .replace("&amp;", "&")
+            .contains(&format!("href=\"/dashboard/trends.csv?{q}&period=week\"")),
+        "{html}"
+    );
+    let (status, page_csv) = app
+        .page(&format!("/dashboard/trends.csv?{q}&period=week"), &cookie)
+        .await;
+    assert_eq!((status, page_csv.as_str()), (200, csv.as_str()));
+    // A bad range: a Chinese message, and the last 28 days instead.
+    let (status, html) = app
+        .page("/dashboard?from=2026-03-09&to=2026-03-02", &cookie)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("role=\"alert\">日期范围有误：开始日期 2026-03-09 晚于结束日期 2026-03-02"),
+        "{html}"
+    );
+    assert!(html.contains(r#"id="from" name="from" value="2026-02-10""#));
+
+    // Defaults: the 28 days up to today on the clock.
+    let d = app
+        .get("/api/v1/admin/dashboard/trends", &admin)
+        .await
+        .expect(200);
+    assert_eq!(
+        (&d["from"], &d["to"]),
+        (&json!("2026-02-10"), &json!("2026-03-09"))
+    );
+    assert_eq!(d["periods"].as_array().unwrap().len(), 28);
+    assert_eq!(d["total"]["arrivals"], 5);
+    // Refused ranges, with Chinese messages; only admins and platform reviewers may look.
+    for bad in [
+        "from=2026-03-02&to=2026-03-10",
+        "from=2026-03-05&to=2026-03-04",
+        "from=2025-03-01&to=2026-03-09",
+        "from=2026-02-30",
+        "period=month",
+    ] {
+        let e = app
+            .get(&format!("/api/v1/admin/dashboard/trends?{bad}"), &admin)
+            .await
+            .expect_error(422, "INVALID_RANGE");
+        assert!(!e["error"]["message"].as_str().unwrap().is_ascii(), "{e}");
+        let (status, _, _) = raw(
+            &app,
+            &format!("/api/v1/admin/dashboard/trends.csv?{bad}"),
+            &admin,
+        )
+        .await;
+        assert_eq!(status, 422, "{bad}");
+    }
+    app.get("/api/v1/admin/dashboard/trends", &applicant)
+        .await
+        .expect_error(403, "FORBIDDEN");
+    app.get("/api/v1/admin/dashboard/trends", &authority)
+        .await
+        .expect_error(403, "FORBIDDEN");
+    let (status, _, _) = raw(&app, "/api/v1/admin/dashboard/trends.csv", &applicant).await;
     assert_eq!(status, 403);
 }
