@@ -270,7 +270,8 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await dev.getByRole("button", { name: "再添加一项" }).click();
   await dev.getByLabel(/^第3项 前置审批类别/).waitFor();
   assert.equal(await dev.getByLabel(/^第2项 前置审批类别/).inputValue(), "2", "the second item was saved");
-  assert.equal(await dev.locator('img[id="img-mini_program.preapprovals.1.document"]').isVisible(), true);
+  // The saved document's preview shows (it loads after the page: wait for it, up to 5 s).
+  await dev.locator('img[id="img-mini_program.preapprovals.1.document"]').waitFor({ state: "visible", timeout: 5000 });
   await check(dev);
   await shot(dev, "03b-form-preapprovals");
   // Enter in a field saves the step; it does not press 删除第1项, the first button in sight.
