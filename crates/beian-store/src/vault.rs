@@ -188,16 +188,19 @@ impl Vault {
     }
 
     /// The blind index of `value` (already normalised) for look-ups of `purpose`.
+    ///
+    /// Each purpose has its own key, derived from the index key, so one index reveals
+    /// nothing about another (a mobile's index is not a subject's).
     pub fn blind(&self, purpose: &str, value: &str) -> String {
-        let key = self
+        let index = self
             .index
             .get()
             .expect("the index key is set when the store opens");
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
-        mac.update(purpose.as_bytes());
-        mac.update(b"\x1f");
-        mac.update(value.as_bytes());
-        format!("{BLIND}{}", hex::encode(&mac.finalize().into_bytes()[..20]))
+        let key = hmac(index, purpose.as_bytes());
+        format!(
+            "{BLIND}{}",
+            hex::encode(&hmac(&key, value.as_bytes())[..20])
+        )
     }
 
     /// `plain` sealed with data key `key_id` (already unwrapped) for `column`.
@@ -223,6 +226,13 @@ pub(crate) fn open(key: &Aes256Gcm, column: &str, stored: &str) -> Result<String
     let aad = format!("{key_id}\x1f{column}");
     let plain = open_bytes(key, body, aad.as_bytes())?;
     String::from_utf8(plain).map_err(|_| VaultError::Tampered)
+}
+
+/// HMAC-SHA256 of `message` under `key`.
+fn hmac(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(message);
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// base64(nonce ‖ ciphertext ‖ tag).

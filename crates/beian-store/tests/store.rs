@@ -968,6 +968,17 @@ async fn sealed_when_opened(url: String) {
         rules: Rules::embedded(),
     };
     assert_nothing_in_clear(&stored_personal_values(&url).await);
+    if let Some(file) = url.strip_prefix("sqlite://") {
+        // Nor in the file's free pages or the WAL.
+        let db = std::path::PathBuf::from(file.split('?').next().unwrap());
+        for path in [db.clone(), db.with_extension("db-wal")] {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            for secret in [MOBILE, ID_NUMBER, PERSON] {
+                let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+                assert!(!found, "{secret} in {}", path.display());
+            }
+        }
+    }
     reads_back_in_clear(&fx, &f).await;
     subject_found(&fx, &url).await;
     assert_eq!(fx.store.events("f1").await.unwrap(), events);

@@ -53,6 +53,14 @@ pub(crate) async fn seal_all(
             }
         }
     }
+    if total > 0 && !s.postgres() {
+        // What was in clear stays in the file's free pages and in the WAL until both are
+        // rewritten: VACUUM rewrites the file, the checkpoint empties the WAL.
+        sqlx::query("VACUUM").execute(s.pool()).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(s.pool())
+            .await?;
+    }
     if total > 0 {
         tracing::info!(
             rows = total,
