@@ -1,9 +1,7 @@
 //! The attack suite: every test performs one attack from the security review
 //! (SECURITY.md) against a running server and asserts that it fails.
 
-use crate::harness::{
-    at_sms, other_code, png, resident_id, Backend, Flow, TestApp, ADMIN_PASSWORD,
-};
+use crate::harness::{at_sms, other_code, png, Backend, Flow, TestApp, ADMIN_PASSWORD};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -195,24 +193,8 @@ async fn a_new_province_sees_a_moved_order_only_once_it_arrives(app: TestApp) {
 async fn the_public_query_neither_shows_nor_matches_an_individuals_name(app: TestApp) {
     let (applicant, reviewer, gd) = app.filing_roles().await;
     let person = "欧阳娜娜";
-    let n = 9106;
     let appid = format!("wxindividual{}", std::process::id());
-    let name = "娜娜修图".to_string();
-    let filing = Flow::open(&app, &applicant, &appid, &name, person).await;
-    let id_number = resident_id(n);
-    let id_photo = app
-        .media(&applicant, "certificate_front", Some(2), (720, 1280))
-        .await;
-    let signed_form = app
-        .media(&applicant, "signed_form", None, (720, 1280))
-        .await;
-    let mut document = serde_json::to_value(beian_domain::fixtures::individual_document(
-        person, &id_number, &name, "", &id_photo,
-    ))
-    .unwrap();
-    document["materials"]["signed_forms"] = json!([signed_form]);
-    let ids = (appid, name, filing);
-    let flow = Flow::with_document(&app, &applicant, ids, document, &id_number).await;
+    let flow = Flow::prepare_individual(&app, &applicant, 9106, person, &appid).await;
     flow.file(&reviewer, &gd).await;
     let search = |q: String| {
         let app = &app;

@@ -51,29 +51,9 @@ async fn lifecycle(backend: Backend) -> (PathBuf, Option<String>, Vec<String>, S
     // An individual: the subject's name is a person's, its number an ID card's, and the
     // app was registered for that person.
     let person = "欧阳娜娜";
-    let id_number = crate::harness::resident_id(9503);
     let appid = format!("wxperson{}", std::process::id());
-    let name = "娜娜修图".to_string();
-    let opened = Flow::open(&app, &applicant, &appid, &name, person).await;
-    let id_photo = app
-        .media(&applicant, "certificate_front", Some(2), (720, 1280))
-        .await;
-    let signed_form = app
-        .media(&applicant, "signed_form", None, (720, 1280))
-        .await;
-    let mut document = serde_json::to_value(beian_domain::fixtures::individual_document(
-        person, &id_number, &name, "", &id_photo,
-    ))
-    .unwrap();
-    document["materials"]["signed_forms"] = serde_json::json!([signed_form]);
-    let individual = Flow::with_document(
-        &app,
-        &applicant,
-        (appid, name, opened),
-        document,
-        &id_number,
-    )
-    .await;
+    let individual = Flow::prepare_individual(&app, &applicant, 9503, person, &appid).await;
+    let id_number = crate::harness::resident_id(9503);
     individual.file(&reviewer, &authority).await;
     // The applicant still reads them.
     let shown = app

@@ -705,6 +705,31 @@ impl<'a> Flow<'a> {
         Self::with_document(app, token, (appid, name, filing), document, &id_number).await
     }
 
+    /// Like [`Flow::prepare`] for an individual, `person`, with resident ID number `n`:
+    /// the app registered for that person, the document `individual_document`.
+    pub async fn prepare_individual(
+        app: &'a TestApp,
+        token: &str,
+        n: u32,
+        person: &str,
+        appid: &str,
+    ) -> Flow<'a> {
+        let name = "娜娜修图".to_string();
+        let filing = Self::open(app, token, appid, &name, person).await;
+        let id_number = resident_id(n);
+        let id_photo = app
+            .media(token, "certificate_front", Some(2), (720, 1280))
+            .await;
+        let signed_form = app.media(token, "signed_form", None, (720, 1280)).await;
+        let mut document = serde_json::to_value(beian_domain::fixtures::individual_document(
+            person, &id_number, &name, "", &id_photo,
+        ))
+        .unwrap();
+        document["materials"]["signed_forms"] = json!([signed_form]);
+        let ids = (appid.to_string(), name, filing);
+        Self::with_document(app, token, ids, document, &id_number).await
+    }
+
     /// Registers the app `appid` named `name` for `owner_name` and opens a `new` order
     /// for it; returns the order's id.
     pub async fn open(
