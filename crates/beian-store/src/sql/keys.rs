@@ -194,9 +194,13 @@ pub(crate) async fn open_all(
     stored.into_iter().map(|s| open(&ring, column, s)).collect()
 }
 
-/// The normal form of a mobile for blind indexes: as the documents keep it typed
-/// ("+86 138-0013-8000"), without spaces and hyphens, its last 11 characters.
+/// The normal form of a mobile for blind indexes: the domain's (`ids::Mobile`, which the
+/// validation compares too); a draft's mobile that does not parse, without spaces and
+/// hyphens, its last 11 characters, as the look-ups always treated it.
 pub(crate) fn normal_mobile(m: &str) -> String {
+    if let Ok(mobile) = beian_domain::ids::Mobile::parse(m, true) {
+        return mobile.as_str().to_string();
+    }
     let digits: String = m.chars().filter(|c| *c != ' ' && *c != '-').collect();
     let n = digits.chars().count();
     digits.chars().skip(n.saturating_sub(11)).collect()

@@ -30,6 +30,12 @@ pub(crate) async fn candidates(s: &SqlStore, ended_before: Time) -> StoreResult<
             photos: vec![],
         });
     }
+    // Each order's place in `out`, to attach its photos without a search per photo.
+    let at: std::collections::HashMap<String, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.filing_id.clone(), i))
+        .collect();
     let ids: Vec<String> = out.iter().map(|r| r.filing_id.clone()).collect();
     for chunk in ids.chunks(500) {
         let mut b = Binder::default();
@@ -43,8 +49,8 @@ pub(crate) async fn candidates(s: &SqlStore, ended_before: Time) -> StoreResult<
             .await?
         {
             let (id, photo): (String, String) = (r.try_get("filing_id")?, r.try_get("photo")?);
-            if let Some(row) = out.iter_mut().find(|x| x.filing_id == id) {
-                row.photos.push(photo);
+            if let Some(&i) = at.get(&id) {
+                out[i].photos.push(photo);
             }
         }
     }

@@ -105,4 +105,12 @@ async fn queue_pages_keep_the_filters_and_the_csv_holds_the_filtered_queue(app: 
     // Without the search the queue has all five, two pages of two and one.
     let (_, all) = app.page("/review?per_page=2&page=3", &cookie).await;
     assert_eq!(orders(&all).len(), 1, "{all}");
+    // Out-of-range paging is clamped, never an error or an unbounded read: a page size
+    // past the limit is the limit, a page before the first is the first.
+    let (status, huge) = app.page("/review?per_page=99999999&page=-7", &cookie).await;
+    assert_eq!(status, 200);
+    assert_eq!(orders(&huge).len(), 5, "{huge}");
+    let (status, junk) = app.page("/review?per_page=x&page=1e9", &cookie).await;
+    assert_eq!(status, 200);
+    assert_eq!(orders(&junk).len(), 5, "{junk}");
 }
