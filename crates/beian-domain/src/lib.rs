@@ -19,6 +19,7 @@ pub mod media;
 pub mod notice;
 pub mod notify;
 pub mod numbers;
+pub mod ocr;
 pub mod papers;
 pub mod policy;
 pub mod provinces;

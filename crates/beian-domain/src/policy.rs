@@ -61,6 +61,8 @@ pub struct Policy {
     pub review_claim_lease_minutes: i64,
     /// How long personal data is kept after an order ends (`beian retention`).
     pub retention: crate::retention::Retention,
+    /// `ocr.*`: reading certificate photos and the OCR_MISMATCH rule (V-OCR-001).
+    pub ocr: crate::ocr::OcrPolicy,
 }
 
 impl Default for Policy {
@@ -96,6 +98,7 @@ impl Default for Policy {
             submissions_daily_per_mp: 0,
             media: crate::media::MediaPolicy::default(),
             retention: crate::retention::Retention::default(),
+            ocr: crate::ocr::OcrPolicy::default(),
         }
     }
 }

@@ -16,6 +16,7 @@ mod catalogue;
 mod check;
 mod materials;
 mod mini_program;
+mod ocr;
 mod persons;
 mod policy_rules;
 mod subject;
@@ -67,6 +68,7 @@ pub fn validate(doc: &Document, facts: &ValidationFacts, filing: &Filing, env: &
     face(&mut c, doc, facts, filing);
     mini_program(&mut c, doc, facts, nature);
     materials(&mut c, doc, facts, province);
+    ocr::ocr(&mut c, doc, facts, individual);
     stale_confirmations(&mut c, doc, filing);
     if filing.kind == Kind::Change {
         change_order(&mut c, doc, facts, filing, nature);

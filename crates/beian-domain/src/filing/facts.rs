@@ -61,7 +61,7 @@ pub struct FaceFacts {
 }
 
 /// What validation needs to know about one uploaded file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MediaFacts {
     /// Uploaded by this order's applicant.
     pub owned: bool,
@@ -69,4 +69,6 @@ pub struct MediaFacts {
     pub video: bool,
     /// The certificate type the upload declared it shows, if any (V-MAT-005).
     pub certificate_type: Option<u32>,
+    /// What was read from the photo, once read (V-OCR-001).
+    pub reading: Option<crate::ocr::Reading>,
 }

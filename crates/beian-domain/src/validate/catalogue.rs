@@ -122,6 +122,7 @@ rules![
     ("V-POL-009", "ENTRY_UNAVAILABLE", "当前暂无法发起备案", "修改名称中的受限词或稍后再试"),
     ("V-POL-010", "SUBMISSION_QUOTA", "今日提交次数已用完", "次日10:00后再提交"),
     ("V-POL-011", "SUBJECT_CONFLICT", "主办者信息与已备案信息冲突", "使用原备案信息，或先变更主体信息"),
+    ("V-OCR-001", "OCR_MISMATCH", "证件照片上的{项}为 {值}，与填写的不一致", "请按证件照片逐字核对填写；如照片不是本人或本单位的证件，请重新上传"),
 ];
 
 /// Second codes of rules whose §8.4 row names more than one outcome: V-POL-005 warns where
@@ -174,9 +175,11 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// `WARN_` codes never block (§8.1); the embedded organisation-code check is a warning by
-/// default (`config.uscc.embedded_org_code_check = warn`).
+/// default (`config.uscc.embedded_org_code_check = warn`), and so is a difference from the
+/// certificate photo's reading unless `ocr.mismatch_blocking` says otherwise (the section
+/// that raises it sets its severity).
 pub(super) fn severity(code: &str) -> Severity {
-    if code.starts_with("WARN_") || code == "USCC_ORG_CODE" {
+    if code.starts_with("WARN_") || code == "USCC_ORG_CODE" || code == "OCR_MISMATCH" {
         Severity::Warning
     } else {
         Severity::Error

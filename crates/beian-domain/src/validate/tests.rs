@@ -35,7 +35,51 @@ fn image(owned: bool) -> MediaFacts {
         owned,
         video: false,
         certificate_type: None,
+        reading: None,
     }
+}
+
+/// A photo reading that shows `number` with high confidence.
+fn read_number(number: &str) -> crate::ocr::Reading {
+    crate::ocr::Reading {
+        kind: crate::ocr::CardKind::IdFront,
+        fields: vec![crate::ocr::ReadField {
+            field: crate::ocr::FieldName::Number,
+            value: number.into(),
+            confidence: 0.95,
+        }],
+        rotation: 0,
+        skew: 0.0,
+        elapsed_ms: 0,
+        error: None,
+    }
+}
+
+#[test]
+fn a_photo_mismatch_warns_by_default_and_blocks_when_the_policy_says_so() {
+    let mut c = Case::enterprise();
+    c.facts.media.as_mut().unwrap().insert(
+        "m1".into(),
+        MediaFacts { reading: Some(read_number("11010519491231002X")), ..image(true) },
+    );
+    let found = |c: &Case| {
+        c.run()
+            .into_iter()
+            .filter(|i| i.code == "OCR_MISMATCH" && i.field == "subject_principal.certificate.number")
+            .collect::<Vec<_>>()
+    };
+    let issues = found(&c);
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert_eq!(issues[0].message, "证件照片上的号码为 1101**********002X，与填写的不一致");
+    assert_eq!(issues[0].severity, Severity::Warning);
+    c.policy.ocr.mismatch_blocking = true;
+    assert_eq!(found(&c)[0].severity, Severity::Error);
+    // A reading that agrees raises nothing.
+    c.facts.media.as_mut().unwrap().insert(
+        "m1".into(),
+        MediaFacts { reading: Some(read_number("440300198512311238")), ..image(true) },
+    );
+    assert_eq!(found(&c), vec![]);
 }
 
 fn facts() -> ValidationFacts {
@@ -612,6 +656,11 @@ fn cases() -> Vec<(&'static str, &'static str, Mutate)> {
                 );
             }
         }),
+        ("V-OCR-001", "subject_principal.certificate.number", |c| {
+            if let Some(m) = c.facts.media.as_mut() {
+                m.insert("m1".into(), MediaFacts { reading: Some(read_number("11010519491231002X")), ..image(true) });
+            }
+        }),
         ("V-MAT-006", "materials.signed_forms", |c| {
             c.doc.materials.signed_forms = vec![]
         }),
@@ -1018,7 +1067,8 @@ fn catalogue_holds_every_rule_of_section_8_4() {
         .map(|r| r.id)
         .filter(|id| !SECTION_8_4.contains(id))
         .collect();
-    assert_eq!(ours, vec!["V-REQ-001", "V-REQ-002"]);
+    // Ours: the two V-REQ rows, and the certificate photo cross-check (docs/domain.md, beyond the contract).
+    assert_eq!(ours, vec!["V-REQ-001", "V-REQ-002", "V-OCR-001"]);
     // Spot checks of the verbatim texts.
     let r = rule("V-PER-011").unwrap();
     assert_eq!(
@@ -1044,7 +1094,7 @@ fn catalogue_ids_and_codes_are_well_formed_and_unique() {
         .all(|r| r.id.starts_with("V-") && !r.message.is_empty() && !r.suggestion.is_empty()));
     // Severity follows the code alone (§8.1).
     for r in CATALOGUE {
-        let warning = r.code.starts_with("WARN_") || r.code == "USCC_ORG_CODE";
+        let warning = r.code.starts_with("WARN_") || r.code == "USCC_ORG_CODE" || r.code == "OCR_MISMATCH";
         assert_eq!(severity(r.code) == Severity::Warning, warning, "{}", r.id);
     }
 }

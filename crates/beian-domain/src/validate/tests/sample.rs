@@ -42,6 +42,7 @@ pub fn known_facts(now: Time) -> ValidationFacts {
         owned: true,
         video: false,
         certificate_type: None,
+        reading: None,
     };
     ValidationFacts {
         app_name: Some("星河记账".into()),
