@@ -339,6 +339,25 @@ pub trait MediaStore: Send + Sync {
     async fn update_face_task(&self, task: &FaceTaskRow) -> StoreResult<()>;
     /// Records the certificate type an upload says it shows (V-MAT-005).
     async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()>;
+    /// Records what was read from a certificate photo (sealed: it holds personal data).
+    async fn set_media_reading(
+        &self,
+        id: &str,
+        reading: &beian_domain::ocr::Reading,
+    ) -> StoreResult<()>;
+    /// The readings of these uploads that have one, by id.
+    async fn media_readings(
+        &self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, beian_domain::ocr::Reading)>>;
+    /// Uploads of these purposes since `since` that have no reading yet, oldest first, with
+    /// the certificate type they declared: the reads a stopped process left undone.
+    async fn media_unread(
+        &self,
+        purposes: &[&str],
+        since: Time,
+        limit: i64,
+    ) -> StoreResult<Vec<(MediaRow, Option<i64>)>>;
 }
 
 /// The public filing query.

@@ -67,6 +67,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "person_names",
         include_str!("../migrations/sqlite/0012_person_names.sql"),
     ),
+    (
+        13,
+        "media_reading",
+        include_str!("../migrations/sqlite/0013_media_reading.sql"),
+    ),
 ];
 /// (version, name, sql) of each PostgreSQL migration.
 const POSTGRES: &[(i64, &str, &str)] = &[
@@ -134,6 +139,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "person_names",
         include_str!("../migrations/postgres/0013_person_names.sql"),
+    ),
+    (
+        14,
+        "media_reading",
+        include_str!("../migrations/postgres/0014_media_reading.sql"),
     ),
 ];
 

@@ -377,7 +377,7 @@ pub struct OpenOrder {
 
 /// What validation needs of an upload: who owns it, what it is, which certificate it shows
 /// (V-MAT-004, V-MAT-005).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MediaInfo {
     pub id: String,
     pub owner_id: String,
@@ -385,6 +385,8 @@ pub struct MediaInfo {
     pub certificate_type: Option<i64>,
     /// Codes of the quality checks the file failed at upload (V-MAT-007 at submission).
     pub failed_checks: Vec<String>,
+    /// What was read from the photo, once read (V-OCR-001).
+    pub reading: Option<beian_domain::ocr::Reading>,
 }
 
 /// What a submission's validation asks the database, answered in one round trip

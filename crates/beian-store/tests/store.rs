@@ -405,6 +405,25 @@ async fn validation_facts(store: SqlStore) {
     };
     fx.store.insert_media(&media).await.unwrap();
     fx.store.set_media_certificate_type("m1", 2).await.unwrap();
+    // A photo's reading: none of the certificate purposes' uploads has one yet.
+    let unread = fx
+        .store
+        .media_unread(&["certificate_front"], t0(), 10)
+        .await
+        .unwrap();
+    assert_eq!(unread, vec![(media.clone(), Some(2))]);
+    let reading = id_reading();
+    fx.store.set_media_reading("m1", &reading).await.unwrap();
+    assert!(fx
+        .store
+        .media_unread(&["certificate_front"], t0(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        fx.store.media_readings(&["m1".into()]).await.unwrap(),
+        vec![("m1".to_string(), reading.clone())]
+    );
     let info = fx
         .store
         .media_info(&["m1".into(), "nope".into()])
@@ -418,6 +437,7 @@ async fn validation_facts(store: SqlStore) {
             content_type: "image/png".into(),
             certificate_type: Some(2),
             failed_checks: vec!["IMAGE_BLURRY".into()],
+            reading: Some(reading.clone()),
         }]
     );
     assert!(fx.store.media_info(&[]).await.unwrap().is_empty());
@@ -697,7 +717,40 @@ async fn personal_order(fx: &Fx) -> Filing {
         .sms_count_daily(MOBILE, "2026-03-02", 10)
         .await
         .unwrap();
+    // The reading of the principal's ID photo holds the name and number too.
+    let photo = MediaRow {
+        id: "m-id".into(),
+        owner_id: "u1".into(),
+        purpose: "certificate_front".into(),
+        content_type: "image/png".into(),
+        size: 1,
+        sha256: "1".into(),
+        width: Some(1280),
+        height: Some(808),
+        checks: serde_json::json!([]),
+        created_at: t0(),
+    };
+    fx.store.insert_media(&photo).await.unwrap();
+    fx.store.set_media_reading("m-id", &id_reading()).await.unwrap();
     f
+}
+
+/// What a photo of [`NAME`]'s ID card reads.
+fn id_reading() -> beian_domain::ocr::Reading {
+    use beian_domain::ocr::{CardKind, FieldName, ReadField};
+    let field = |f, v: &str| ReadField {
+        field: f,
+        value: v.into(),
+        confidence: 0.9,
+    };
+    beian_domain::ocr::Reading {
+        kind: CardKind::IdFront,
+        fields: vec![field(FieldName::Name, NAME), field(FieldName::Number, ID_NUMBER)],
+        rotation: 0,
+        skew: 0.0,
+        elapsed_ms: 700,
+        error: None,
+    }
 }
 
 /// The subject of the filed order of the at-rest tests (its key in clear).
@@ -805,6 +858,7 @@ async fn stored_personal_values(url: &str) -> Vec<String> {
         "SELECT identity_number FROM face_tasks",
         "SELECT name FROM face_tasks",
         "SELECT body FROM idempotency WHERE body IS NOT NULL",
+        "SELECT reading FROM media WHERE reading IS NOT NULL",
     ] {
         let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
         assert!(!rows.is_empty(), "{sql} found nothing to check");

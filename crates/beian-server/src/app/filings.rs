@@ -413,6 +413,7 @@ pub async fn facts(
                     owned: m.owner_id == owner,
                     video: m.content_type.starts_with("video/"),
                     certificate_type: m.certificate_type.and_then(|t| u32::try_from(t).ok()),
+                    reading: m.reading.clone(),
                 };
                 (m.id, found)
             })

@@ -167,7 +167,7 @@ fn statement(q: &FactsQuery, blinds: &[String]) -> Option<(String, AnyArguments<
         let list = p.list(&q.media);
         parts.push(branch(
             "media",
-            &columns("id, owner_id, content_type, CAST(certificate_type AS TEXT), checks"),
+            &columns("id, owner_id, content_type, CAST(certificate_type AS TEXT), checks, reading"),
             &format!("FROM media WHERE id IN ({list})"),
         ));
     }
@@ -190,14 +190,14 @@ pub(crate) async fn submission_facts(
         Some((sql, args)) => sqlx::query_with(&sql, args).fetch_all(pool).await?,
         None => vec![],
     };
-    // The face task's identity is sealed (its c6 and c7).
     // Sealed: the face task's identity (its c6 and c7), a person's name (subject's c6),
-    // the app owner's name (app's c4).
+    // the app owner's name (app's c4), a photo's reading (media's c5).
     let mut sealed = vec![];
     for r in &rows {
         match r.try_get::<String, _>("k")?.as_str() {
             "face" | "subject" => sealed.extend(r.try_get::<Option<String>, _>("c6")?),
             "app" => sealed.extend(r.try_get::<Option<String>, _>("c4")?),
+            "media" => sealed.extend(r.try_get::<Option<String>, _>("c5")?),
             _ => {}
         }
     }
@@ -312,6 +312,10 @@ fn rows_to_facts(
                     content_type: text(&c[2])?,
                     certificate_type: int(&c[3])?,
                     failed_checks: failed_checks(&checks),
+                    reading: c[5]
+                        .clone()
+                        .map(|v| open("reading", v).and_then(|j| json(&j)))
+                        .transpose()?,
                 });
             }
             other => return Err(StoreError::Corrupt(format!("facts row {other:?}"))),

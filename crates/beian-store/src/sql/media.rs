@@ -6,7 +6,7 @@ use super::codec::{self, failed_checks, json, ms, Binder, FACE_COLS};
 use super::keys::{self, opener, ring_for};
 use super::SqlStore;
 use crate::vault::Vault;
-use crate::{FaceTaskRow, MediaInfo, MediaRow, StoreResult};
+use crate::{FaceTaskRow, MediaInfo, MediaRow, StoreError, StoreResult, Time};
 use sqlx::{AnyConnection, Row};
 
 pub(crate) async fn insert_media(s: &SqlStore, m: &MediaRow) -> StoreResult<()> {
@@ -70,23 +70,81 @@ pub(crate) async fn media_info(s: &SqlStore, ids: &[String]) -> StoreResult<Vec<
     }
     let mut b = Binder::default();
     let sql = format!(
-        "SELECT id, owner_id, content_type, certificate_type, checks FROM media WHERE id IN ({}) ORDER BY id",
+        "SELECT id, owner_id, content_type, certificate_type, checks, reading FROM media WHERE id IN ({}) ORDER BY id",
         b.list(ids)
     );
     let rows = sqlx::query_with(&sql, b.into_args())
         .fetch_all(&s.reader)
         .await?;
+    let ring = ring_for(&s.reader, &s.vault, &rows, &["reading"]).await?;
+    let open = opener(&ring);
     rows.iter()
         .map(|r| {
             let checks: serde_json::Value = json(&r.try_get::<String, _>("checks")?)?;
+            let reading: Option<String> = r.try_get("reading")?;
             Ok(MediaInfo {
                 id: r.try_get("id")?,
                 owner_id: r.try_get("owner_id")?,
                 content_type: r.try_get("content_type")?,
                 certificate_type: r.try_get("certificate_type")?,
                 failed_checks: failed_checks(&checks),
+                reading: reading
+                    .map(|v| open("reading", v).and_then(|j| json(&j)))
+                    .transpose()?,
             })
         })
+        .collect()
+}
+
+/// Sealed with the system key: an upload belongs to no order until a document names it.
+pub(crate) async fn set_media_reading(
+    s: &SqlStore,
+    id: &str,
+    reading: &beian_domain::ocr::Reading,
+) -> StoreResult<()> {
+    let plain = serde_json::to_string(reading).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let sealed = s.seal_system("reading", &plain).await?;
+    s.exec(
+        sqlx::query("UPDATE media SET reading = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(id),
+    )
+    .await
+}
+
+pub(crate) async fn media_readings(
+    s: &SqlStore,
+    ids: &[String],
+) -> StoreResult<Vec<(String, beian_domain::ocr::Reading)>> {
+    Ok(media_info(s, ids)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.reading.map(|r| (m.id, r)))
+        .collect())
+}
+
+pub(crate) async fn media_unread(
+    s: &SqlStore,
+    purposes: &[&str],
+    since: Time,
+    limit: i64,
+) -> StoreResult<Vec<(MediaRow, Option<i64>)>> {
+    if purposes.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut b = Binder::default();
+    let purposes: Vec<String> = purposes.iter().map(|p| p.to_string()).collect();
+    let list = b.list(&purposes);
+    let (at, n) = (b.int(ms(since)), b.int(limit));
+    let sql = format!(
+        "SELECT id, owner_id, purpose, content_type, size, sha256, width, height, checks, created_at, certificate_type \
+         FROM media WHERE reading IS NULL AND purpose IN ({list}) AND created_at >= {at} ORDER BY created_at LIMIT {n}"
+    );
+    let rows = sqlx::query_with(&sql, b.into_args())
+        .fetch_all(&s.reader)
+        .await?;
+    rows.iter()
+        .map(|r| Ok((codec::media(r)?, r.try_get("certificate_type")?)))
         .collect()
 }
 

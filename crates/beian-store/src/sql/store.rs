@@ -274,6 +274,30 @@ impl MediaStore for SqlStore {
     async fn set_media_certificate_type(&self, id: &str, certificate_type: i64) -> StoreResult<()> {
         media::set_media_certificate_type(self, id, certificate_type).await
     }
+
+    async fn set_media_reading(
+        &self,
+        id: &str,
+        reading: &beian_domain::ocr::Reading,
+    ) -> StoreResult<()> {
+        media::set_media_reading(self, id, reading).await
+    }
+
+    async fn media_readings(
+        &self,
+        ids: &[String],
+    ) -> StoreResult<Vec<(String, beian_domain::ocr::Reading)>> {
+        media::media_readings(self, ids).await
+    }
+
+    async fn media_unread(
+        &self,
+        purposes: &[&str],
+        since: Time,
+        limit: i64,
+    ) -> StoreResult<Vec<(MediaRow, Option<i64>)>> {
+        media::media_unread(self, purposes, since, limit).await
+    }
 }
 
 #[async_trait]
