@@ -245,6 +245,7 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         key_id: keys.id(),
         sealer: Arc::new(crate::adapters::sealed::Sealer::new(&keys)),
         housekeeping: Arc::default(),
+        ocr: crate::app::ocr::Reader::discover(&config.policy.ocr),
     })
 }
 
@@ -362,6 +363,10 @@ impl Application {
 
     /// Serves until the process ends or ctrl-c.
     pub async fn run(self) -> std::io::Result<()> {
+        tokio::spawn({
+            let s = self.state.clone();
+            async move { crate::app::ocr::resume(&s).await }
+        });
         tokio::spawn(crate::jobs::worker::run(
             self.state.clone(),
             self.worker_interval,

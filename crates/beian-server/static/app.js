@@ -60,6 +60,32 @@
     });
   });
 
+  // Certificate photos are read after upload (seconds): while one is being read the edit
+  // page asks for what it read and fills the fields still empty; saving confirms them.
+  var prefillForm = document.querySelector("form[data-prefill]");
+  if (prefillForm && window.fetch) {
+    var tries = 0;
+    var poll = function () {
+      tries += 1;
+      fetch(prefillForm.getAttribute("data-prefill"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (p) {
+          if (!p) { return; }
+          Object.keys(p.values || {}).forEach(function (path) {
+            var input = prefillForm.querySelector('[name="' + path + '"]');
+            if (input && !input.value) {
+              input.value = p.values[path];
+              input.classList.add("prefilled");
+              var note = document.getElementById("o-" + path);
+              if (note) { note.hidden = false; }
+            }
+          });
+          if (p.pending && tries < 30) { setTimeout(poll, 1000); }
+        });
+    };
+    setTimeout(poll, 500);
+  }
+
   // SMS deadline countdown.
   document.querySelectorAll("[data-deadline]").forEach(function (el) {
     var end = Date.parse(el.getAttribute("data-deadline"));

@@ -11,11 +11,12 @@ use crate::adapters::photo::{self, Analysis, Requirements};
 use crate::adapters::{heavy, objects};
 use crate::app::access;
 use crate::app::filings;
+use crate::app::ocr;
 use crate::app::state::AppState;
 use crate::http::auth::{self, Caller};
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::multipart::too_large;
-use crate::views::media::{CaptureIssue, CaptureResult, FaceView, MediaView};
+use crate::views::media::{CaptureIssue, CaptureResult, FaceView, MediaView, ReadingView};
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::Response;
@@ -222,6 +223,8 @@ pub async fn upload(s: &AppState, caller: &Caller, u: Upload) -> ApiResult<Media
     // Counted once the body is read: answering before it would leave the client's
     // connection half-sent. The budget bounds the decoding, the expensive part.
     s.limits.user(&caller.user.id)?;
+    // A certificate photo is read after the answer (app/ocr.rs): its bytes are kept for that.
+    let keep = beian_domain::ocr::Side::of_purpose(&purpose).map(|_| bytes.clone());
     let row = store_media(s, &caller.user.id, &purpose, bytes).await?;
     let mut view = MediaView::from(&row);
     if let Some(t) = certificate_type {
@@ -230,7 +233,26 @@ pub async fn upload(s: &AppState, caller: &Caller, u: Upload) -> ApiResult<Media
             .await?;
         view.certificate_type = Some(t);
     }
+    view.reading = Some(ReadingView::of(s.ocr.is_some(), &row.purpose, None));
+    if let Some(bytes) = keep {
+        ocr::read_later(s, &row, certificate_type, bytes);
+    }
     Ok(view)
+}
+
+/// `GET /api/v1/media/{id}/reading`: what was read from a certificate photo, to whoever may
+/// read the photo itself.
+pub async fn reading(s: &AppState, caller: &Caller, id: &str) -> ApiResult<ReadingView> {
+    let m = s.store.media(id).await?.ok_or_else(ApiError::not_found)?;
+    if !access::may_read(s, caller, &m).await? {
+        return Err(ApiError::not_found());
+    }
+    let found = s.store.media_readings(&[m.id.clone()]).await?;
+    Ok(ReadingView::of(
+        s.ocr.is_some(),
+        &m.purpose,
+        found.into_iter().next().map(|(_, r)| r),
+    ))
 }
 
 /// `GET /api/v1/media/{id}`: the bytes, to the owner, and to staff through an

@@ -1,6 +1,6 @@
 //! The application layer: every use case, called by the JSON routes (`routes/`), the
 //! pages (`ui/`), the background jobs and the demo alike: orders (`filings`), apps,
-//! uploads and face checks (`media`), the 12381 verification (`miit`), the public query
+//! uploads and face checks (`media`), reading certificate photos (`ocr`), the 12381 verification (`miit`), the public query
 //! and pre-check (`public`), platform documents (`papers`), reviewers' claims (`claims`),
 //! accounts, webhooks, the
 //! dashboard; and what is not a single request — the command path (decide, commit,
@@ -21,6 +21,7 @@ pub mod holidays;
 pub mod live_calendar;
 pub mod media;
 pub mod miit;
+pub mod ocr;
 pub mod papers;
 pub mod public;
 pub mod retention;

@@ -6,7 +6,7 @@ use crate::app::state::AppState;
 use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::multipart::read_limited;
-use crate::views::media::{CaptureResult, FaceView, MediaView};
+use crate::views::media::{CaptureResult, FaceView, MediaView, ReadingView};
 use crate::views::ErrorBody;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -84,6 +84,17 @@ pub async fn upload(
     media::upload(&s, &caller, u)
         .await
         .map(|v| (StatusCode::CREATED, Json(v)))
+}
+
+/// What was read from a certificate photo: its fields with their confidence, once read.
+#[utoipa::path(get, path = "/api/v1/media/{id}/reading", tag = "media", params(("id" = String, Path)),
+    responses((status = 200, body = ReadingView), (status = "4XX", body = ErrorBody)))]
+pub async fn reading(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<ReadingView>> {
+    media::reading(&s, &caller, &id).await.map(Json)
 }
 
 /// The bytes, to the owner, and to staff through an order they may see that uses them.

@@ -37,6 +37,7 @@ pub fn api(state: &AppState, manual_clock: bool) -> Router<AppState> {
         .route("/api/v1/apps/{appid}/releases", post(apps::release))
         .route("/api/v1/media", post(media::upload))
         .route("/api/v1/media/{id}", get(media::download))
+        .route("/api/v1/media/{id}/reading", get(media::reading))
         .route("/api/v1/filings", post(filings::create).get(filings::list))
         .route("/api/v1/filings/{id}", get(filings::show))
         .route("/api/v1/filings/{id}/events", get(filings::events))

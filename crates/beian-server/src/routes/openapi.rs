@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
         accounts::sign_in, accounts::sign_out, accounts::me, accounts::create_user,
         accounts::list_users, accounts::login_locks, accounts::lift_login_lock,
         apps::create, apps::list, apps::show, apps::release,
-        media::upload, media::download, media::start_face, media::show_face, media::capture_face,
+        media::upload, media::download, media::reading, media::start_face, media::show_face, media::capture_face,
         filings::create, filings::list, filings::show, filings::events, filings::access_log,
         filings::save, filings::submit, filings::withdraw, filings::discard, filings::terminate,
         filings::platform_decision, filings::authority_decision,

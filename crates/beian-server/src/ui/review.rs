@@ -506,6 +506,18 @@ struct ReviewPage {
     unmasked: bool,
     kind: String,
     papers: Vec<super::papers::PaperView>,
+    /// Typed values beside what their certificate photos read.
+    readings: Vec<ReadingRow>,
+}
+
+/// One field a certificate photo was read for, as the reviewer compares it.
+struct ReadingRow {
+    label: String,
+    typed: String,
+    read: String,
+    /// `93%`.
+    confidence: String,
+    differs: bool,
 }
 
 #[derive(Deserialize)]
@@ -556,7 +568,7 @@ async fn review_page(
         .reference
         .data
         .is_individual(f.document_or_default().subject.nature);
-    let sections = (1..STEPS.len())
+    let sections: Vec<Section> = (1..STEPS.len())
         .map(|n| Section {
             title: STEPS[n - 1],
             fields: field_views(&s.reference, n, &doc, &[], &[])
@@ -568,6 +580,31 @@ async fn review_page(
                     fv
                 })
                 .collect(),
+        })
+        .collect();
+    let readings = crate::app::ocr::side_by_side(&s, &f.document_or_default())
+        .await?
+        .into_iter()
+        .map(|r| {
+            let mask = |v: &str| {
+                if unmasked {
+                    v.to_string()
+                } else {
+                    mask_value(&r.path, v, individual)
+                }
+            };
+            let label = sections
+                .iter()
+                .flat_map(|sec: &Section| sec.fields.iter())
+                .find(|fv| fv.path == r.path)
+                .map_or_else(|| r.path.clone(), |fv| fv.title());
+            ReadingRow {
+                label,
+                typed: mask(&r.typed),
+                read: mask(&r.read),
+                confidence: format!("{:.0}%", r.confidence * 100.0),
+                differs: r.differs,
+            }
         })
         .collect();
     let face_photo = match f
@@ -626,6 +663,7 @@ async fn review_page(
         unmasked,
         kind: f.kind.as_str().into(),
         papers: super::papers::frozen(&f, unmasked),
+        readings,
     })
 }
 

@@ -24,6 +24,10 @@ pub struct MediaView {
     /// The certificate type the photo shows, when the upload named one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_type: Option<u32>,
+    /// Certificate photos: what was read (`pending` at upload; poll
+    /// `GET /api/v1/media/{id}/reading`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<ReadingView>,
 }
 
 impl From<&MediaRow> for MediaView {
@@ -38,6 +42,7 @@ impl From<&MediaRow> for MediaView {
             height: m.height,
             checks: m.checks.clone(),
             certificate_type: None,
+            reading: None,
         }
     }
 }
@@ -86,4 +91,33 @@ pub struct CaptureIssue {
     pub code: String,
     pub message: String,
     pub suggestion: String,
+}
+
+/// A photo's reading as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadingView {
+    /// `pending` (being read), `read` (see `reading`; its `fields` are empty when nothing
+    /// could be read), `unavailable` (this server reads no photos) or `not_applicable` (not a
+    /// certificate photo).
+    pub status: String,
+    /// The fields read, each with its confidence (0–1); numbers passed their checksum.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<beian_domain::ocr::Reading>,
+}
+
+impl ReadingView {
+    /// `reads`: this server has an OCR engine.
+    pub fn of(reads: bool, purpose: &str, reading: Option<beian_domain::ocr::Reading>) -> ReadingView {
+        let certificate = beian_domain::ocr::Side::of_purpose(purpose).is_some();
+        let status = match (&reading, certificate, reads) {
+            (Some(_), _, _) => "read",
+            (None, false, _) => "not_applicable",
+            (None, true, false) => "unavailable",
+            (None, true, true) => "pending",
+        };
+        ReadingView {
+            status: status.into(),
+            reading,
+        }
+    }
 }

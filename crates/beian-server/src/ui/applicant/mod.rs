@@ -286,6 +286,7 @@ pub fn router() -> Router<AppState> {
             get(wizard::edit).post(wizard::save),
         )
         .route("/filings/{id}/check/{step}", post(wizard::check))
+        .route("/filings/{id}/prefill", get(wizard::prefill))
         .route("/filings/{id}/face", post(face::start_face))
         .route("/filings/{id}/submit", post(wizard::submit))
         .route("/face/{task}", get(face::face_page).post(face::capture))

@@ -5,7 +5,7 @@
 use super::face::face_status;
 use super::progress::progress_page;
 use crate::app::state::AppState;
-use crate::app::{filings, media};
+use crate::app::{filings, media, ocr};
 use crate::http::auth::Role;
 use crate::http::error::ApiError;
 use crate::http::multipart::read_limited;
@@ -43,6 +43,8 @@ pub struct FieldView {
     pub issue: String,
     /// The pre-approval item (0-based) the field belongs to.
     pub item: Option<usize>,
+    /// The value shown was read from a certificate photo, not typed: to be confirmed.
+    pub prefilled: bool,
 }
 
 impl FieldView {
@@ -227,6 +229,7 @@ fn field_view(
             String::new()
         },
         flagged: flagged.iter().any(|f| *f == path || *f == issue),
+        prefilled: false,
         checks: String::new(),
         issue: if item.is_some() { issue } else { path.clone() },
         item,
@@ -257,6 +260,8 @@ struct EditPage {
     papers: Vec<papers::PaperView>,
     /// Step 3: the pre-approval rows shown (the last one carries 再添加一项).
     preapproval_rows: usize,
+    /// A certificate photo of the order is still being read: the page asks again.
+    reading_pending: bool,
 }
 
 async fn filing_and_doc(s: &AppState, u: &WebUser, id: &str) -> Result<(Filing, Value), PageError> {
@@ -302,6 +307,14 @@ async fn edit_page(
         Some(slot) => required.iter().any(|m| m.as_str() == Some(slot)) || !fv.value.is_empty(),
         None => true,
     });
+    // Empty fields a certificate photo was read for show the value read, to confirm.
+    let prefill = ocr::prefill(s, &document).await?;
+    for fv in fields.iter_mut().filter(|fv| fv.value.trim().is_empty()) {
+        if let Some((_, v)) = prefill.values.iter().find(|(p, _)| *p == fv.path) {
+            fv.value = v.clone();
+            fv.prefilled = true;
+        }
+    }
     for fv in fields
         .iter_mut()
         .filter(|fv| fv.kind == "media" && !fv.value.is_empty())
@@ -405,6 +418,7 @@ async fn edit_page(
             vec![]
         },
         preapproval_rows,
+        reading_pending: prefill.pending,
     })
 }
 
@@ -430,9 +444,10 @@ async fn read_step(
     s: &AppState,
     u: &WebUser,
     mut form: Multipart,
-) -> Result<(Vec<(String, String)>, Vec<(String, String)>), PageError> {
+) -> Result<StepForm, PageError> {
     let mut values = vec![];
     let mut uploads = vec![];
+    let mut photos = vec![];
     while let Some(field) = form
         .next_field()
         .await
@@ -445,8 +460,12 @@ async fn read_step(
             if !bytes.is_empty() {
                 let purpose = purpose_of(&path);
                 s.limits.user(&u.user.id)?;
+                let keep = beian_domain::ocr::Side::of_purpose(purpose).map(|_| bytes.clone());
                 let row = media::store_media(s, &u.user.id, purpose, bytes).await?;
-                uploads.push((path, row.id));
+                uploads.push((path.clone(), row.id.clone()));
+                if let Some(bytes) = keep {
+                    photos.push((path, row, bytes));
+                }
             }
         } else {
             let value = field
@@ -456,7 +475,31 @@ async fn read_step(
             values.push((name, value));
         }
     }
-    Ok((values, uploads))
+    Ok(StepForm {
+        values,
+        uploads,
+        photos,
+    })
+}
+
+/// A step form as read: its text fields, its uploads by path, and the certificate photos
+/// among them with their bytes, to be read once the step is saved.
+struct StepForm {
+    values: Vec<(String, String)>,
+    uploads: Vec<(String, String)>,
+    photos: Vec<(String, beian_store::MediaRow, Vec<u8>)>,
+}
+
+/// The certificate type the document declares for the photo at `path`.
+fn certificate_type_at(doc: &Document, path: &str) -> Option<u32> {
+    match path {
+        "subject.certificate.photo" => doc.subject.certificate.kind,
+        p if p.starts_with("subject_principal.") => doc.subject_principal.certificate.kind,
+        p if p.starts_with("mini_program_principal.") => {
+            doc.mini_program_principal.person.certificate.kind
+        }
+        _ => None,
+    }
 }
 
 fn purpose_of(path: &str) -> &'static str {
@@ -483,7 +526,11 @@ pub(super) async fn save(
     Path((id, step)): Path<(String, usize)>,
     form: Multipart,
 ) -> PageResult {
-    let (values, uploads) = read_step(&s, &u, form).await?;
+    let StepForm {
+        values,
+        uploads,
+        photos,
+    } = read_step(&s, &u, form).await?;
     let csrf = values
         .iter()
         .find(|(k, _)| k == "csrf")
@@ -508,6 +555,9 @@ pub(super) async fn save(
             .await
         }
     };
+    for (path, row, bytes) in photos {
+        ocr::read_later(&s, &row, certificate_type_at(&document, &path), bytes);
+    }
     let restated = if step == 5 {
         papers::confirm(&s, &f, &mut document, &values)
     } else {
@@ -678,4 +728,23 @@ pub(super) async fn act(
             .await
         }
     }
+}
+
+/// `GET /filings/{id}/prefill`: what the order's certificate photos read for its empty
+/// fields, for the edit page to fill in while the applicant is on it (static/app.js).
+pub(super) async fn prefill(
+    State(s): State<AppState>,
+    u: WebUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, PageError> {
+    u.require(&[Role::Applicant])?;
+    let (_, doc) = filing_and_doc(&s, &u, &id).await?;
+    let document: Document = serde_json::from_value(doc).unwrap_or_default();
+    let p = ocr::prefill(&s, &document).await?;
+    let values: serde_json::Map<String, Value> = p
+        .values
+        .into_iter()
+        .map(|(path, v)| (path, Value::String(v)))
+        .collect();
+    Ok(Json(json!({"pending": p.pending, "values": values})))
 }
