@@ -13,7 +13,7 @@ pub const ID_SIZE: (u32, u32) = (1280, 808);
 pub const LICENCE_SIZE: (u32, u32) = (1100, 1500);
 
 const INK: [u8; 3] = [22, 22, 28];
-const LABEL_BLUE: [u8; 3] = [52, 92, 132];
+const LABEL_BLUE: [u8; 3] = [40, 78, 118];
 
 /// Linear blend of two colours.
 fn mix(a: [u8; 3], b: [u8; 3], t: f32) -> [u8; 3] {
@@ -30,19 +30,21 @@ fn guilloche(
     line: [u8; 3],
     strength: f32,
 ) -> RgbImage {
-    let mut img = RgbImage::new(w, h);
     let (wf, hf) = (w as f32, h as f32);
-    for (x, y, p) in img.enumerate_pixels_mut() {
+    // The slow wobble of each family depends on one coordinate only: computed once per
+    // row and column.
+    let row_phase: Vec<f32> = (0..h).map(|y| 4.0 * (y as f32 * 0.011).sin()).collect();
+    let col_phase: Vec<f32> = (0..w).map(|x| 3.5 * (x as f32 * 0.009).cos()).collect();
+    RgbImage::from_fn(w, h, |x, y| {
         let (xf, yf) = (x as f32, y as f32);
         let base = mix(top_left, bottom_right, (xf / wf + yf / hf) / 2.0);
-        let a = (xf * 0.043 + 4.0 * (yf * 0.011).sin()).sin().abs();
-        let b = (yf * 0.047 + 3.5 * (xf * 0.009).cos()).sin().abs();
+        let a = (xf * 0.043 + row_phase[y as usize]).sin().abs();
+        let b = (yf * 0.047 + col_phase[x as usize]).sin().abs();
         let cover = (1.0 - a / 0.12)
             .max(0.0)
             .max((1.0 - b / 0.12).max(0.0) * 0.7);
-        *p = Rgb(mix(base, line, cover * strength));
-    }
-    img
+        Rgb(mix(base, line, cover * strength))
+    })
 }
 
 /// `1990年3月5日` (the ID card prints no leading zeros).
@@ -57,9 +59,9 @@ pub fn id_front(p: &Identity) -> RgbImage {
         [214, 236, 244],
         [192, 222, 236],
         [150, 196, 218],
-        0.55,
+        0.45,
     );
-    let label = Style::new(32.0, LABEL_BLUE);
+    let label = Style::new(34.0, LABEL_BLUE);
     let value = Style::new(42.0, INK);
     let (lx, vx) = (90.0, 210.0);
 
@@ -191,7 +193,7 @@ pub fn licence(b: &Business) -> RgbImage {
         draw::rect(&mut img, (x, y, x + 26, y + 26), FRAME);
     }
 
-    let title = Style::new(100.0, [40, 28, 26]).spaced(44.0);
+    let title = Style::new(92.0, [40, 28, 26]).spaced(28.0);
     let tw = draw::text_width("营业执照", title);
     draw::text(&mut img, (w as f32 - tw) / 2.0, 265.0, "营业执照", title);
     let sub = Style::new(36.0, INK).spaced(8.0);

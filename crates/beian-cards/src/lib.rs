@@ -140,33 +140,37 @@ fn rotate(img: &RgbImage, degrees: f32) -> RgbImage {
     let background = corner_colour(img);
     let (sin, cos) = degrees.to_radians().sin_cos();
     let (cx, cy) = ((w as f32 - 1.0) / 2.0, (h as f32 - 1.0) / 2.0);
+    let raw = img.as_raw();
+    let (wi, hi) = (i64::from(w), i64::from(h));
     let at = |x: i64, y: i64| -> [f32; 3] {
-        if x < 0 || y < 0 || x >= i64::from(w) || y >= i64::from(h) {
+        if x < 0 || y < 0 || x >= wi || y >= hi {
             background
         } else {
-            img.get_pixel(x as u32, y as u32).0.map(f32::from)
+            let i = 3 * (y * wi + x) as usize;
+            [raw[i], raw[i + 1], raw[i + 2]].map(f32::from)
         }
     };
-    RgbImage::from_fn(w, h, |x, y| {
-        // Inverse mapping: where in the source this output pixel comes from.
-        let (dx, dy) = (x as f32 - cx, y as f32 - cy);
-        let sx = cos * dx + sin * dy + cx;
-        let sy = -sin * dx + cos * dy + cy;
-        let (x0, y0) = (sx.floor(), sy.floor());
-        let (fx, fy) = (sx - x0, sy - y0);
-        let (x0, y0) = (x0 as i64, y0 as i64);
-        let (p00, p10, p01, p11) = (
-            at(x0, y0),
-            at(x0 + 1, y0),
-            at(x0, y0 + 1),
-            at(x0 + 1, y0 + 1),
-        );
-        Rgb([0, 1, 2].map(|i| {
-            let top = p00[i] * (1.0 - fx) + p10[i] * fx;
-            let bottom = p01[i] * (1.0 - fx) + p11[i] * fx;
-            (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8
-        }))
-    })
+    let mut out = RgbImage::new(w, h);
+    for (y, row) in out.as_mut().chunks_exact_mut(3 * w as usize).enumerate() {
+        let dy = y as f32 - cy;
+        for (x, px) in row.chunks_exact_mut(3).enumerate() {
+            // Inverse mapping: where in the source this output pixel comes from.
+            let dx = x as f32 - cx;
+            let sx = cos * dx + sin * dy + cx;
+            let sy = -sin * dx + cos * dy + cy;
+            let (x0, y0) = (sx.floor(), sy.floor());
+            let (fx, fy) = (sx - x0, sy - y0);
+            let (x0, y0) = (x0 as i64, y0 as i64);
+            let (p00, p10) = (at(x0, y0), at(x0 + 1, y0));
+            let (p01, p11) = (at(x0, y0 + 1), at(x0 + 1, y0 + 1));
+            for (i, v) in px.iter_mut().enumerate() {
+                let top = p00[i] * (1.0 - fx) + p10[i] * fx;
+                let bottom = p01[i] * (1.0 - fx) + p11[i] * fx;
+                *v = (top * (1.0 - fy) + bottom * fy).round().clamp(0.0, 255.0) as u8;
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

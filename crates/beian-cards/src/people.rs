@@ -319,7 +319,7 @@ fn random_name(rng: &mut StdRng) -> String {
     let mut name = String::from(*pick(rng, SURNAMES));
     let given = if rng.gen_bool(0.6) { 2 } else { 1 };
     for _ in 0..given {
-        name.push_str(*pick(rng, GIVEN));
+        name.push_str(pick::<&str>(rng, GIVEN));
     }
     name
 }
