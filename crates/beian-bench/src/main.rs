@@ -15,6 +15,7 @@
 mod driver;
 mod floor;
 mod load;
+mod ocr;
 mod recompute;
 mod server;
 mod timers;
@@ -36,6 +37,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// OCR accuracy and time per image on generated certificate cards (tesseract needed).
+    Ocr {
+        /// How many seeds; each gives an ID front, an ID back and a licence, under every variant.
+        #[arg(long, default_value_t = 200)]
+        cards: u64,
+        #[arg(long, default_value_t = 1)]
+        first_seed: u64,
+        /// Images read at once.
+        #[arg(long, default_value_t = 2)]
+        workers: usize,
+    },
     /// The floor server: GET /static and POST /insert.
     Floor {
         #[arg(long)]
@@ -136,6 +148,11 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     match Cli::parse().cmd {
+        Cmd::Ocr {
+            cards,
+            first_seed,
+            workers,
+        } => ocr::run(cards, first_seed, workers).await,
         Cmd::Floor { addr, db } => floor(&addr, &db).await,
         Cmd::Load {
             server,
