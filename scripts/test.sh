@@ -81,11 +81,15 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 export BEIAN_FACE_SAMPLE="$(bash scripts/test-assets.sh)"
 log "face sample: $BEIAN_FACE_SAMPLE"
 
-# Platform documents: a CJK font to render PDFs with, and poppler's pdftotext /
-# pdfimages to read them back. The tests fail, never skip, without them.
+# Platform documents: a CJK font to render PDFs with (and to draw the test certificates),
+# and poppler's pdftotext / pdfimages to read them back. The tests fail, never skip, without them.
 pdf_need=()
 command -v pdftotext >/dev/null 2>&1 || pdf_need+=(poppler-utils)
 [ -n "${BEIAN_PDF_FONT:-}" ] || [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || pdf_need+=(fonts-wqy-microhei)
+# Certificate photos are read by tesseract's CLI with the Simplified Chinese model (the
+# OCR tests fail without it; the server itself starts without and reads nothing).
+command -v tesseract >/dev/null 2>&1 || pdf_need+=(tesseract-ocr)
+{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; } || pdf_need+=(tesseract-ocr-chi-sim)
 if [ ${#pdf_need[@]} -gt 0 ]; then
   log "installing ${pdf_need[*]} (Debian packages)"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

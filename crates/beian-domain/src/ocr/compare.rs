@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::read::is_cjk;
-use super::{FieldName, Reading};
+use super::{CardKind, FieldName, Reading};
 use crate::document::{Document, Person};
 use crate::ids;
 use crate::text::{mask_person_name, to_half_width};
@@ -29,7 +29,19 @@ pub struct Slot {
     /// The document path of the photo.
     pub media_path: String,
     pub media: String,
+    /// The certificate side the field asks for; a reading that recognised another one
+    /// (an ID card uploaded as the licence) is not compared: V-MAT-005 speaks for it.
+    pub expects: CardKind,
     pub targets: Vec<Target>,
+}
+
+impl Slot {
+    /// The slot's reading, unless it recognised a side the field does not ask for.
+    fn reading<'a>(&self, readings: &'a BTreeMap<String, Reading>) -> Option<&'a Reading> {
+        readings
+            .get(&self.media)
+            .filter(|r| r.kind == self.expects || r.kind == CardKind::Other)
+    }
 }
 
 fn media(id: &Option<String>) -> Option<String> {
@@ -59,6 +71,7 @@ pub fn slots(doc: &Document, individual: bool) -> Vec<Slot> {
             out.push(Slot {
                 media_path: "subject.certificate.photo".into(),
                 media: m,
+                expects: CardKind::BusinessLicence,
                 targets: vec![
                     target(FieldName::Number, "subject.certificate.number".into(), &s.certificate.number, false),
                     target(FieldName::Name, "subject.name".into(), &s.name, false),
@@ -88,6 +101,7 @@ pub fn slots(doc: &Document, individual: bool) -> Vec<Slot> {
             out.push(Slot {
                 media_path: format!("{p}.certificate.front"),
                 media: m,
+                expects: CardKind::IdFront,
                 targets,
             });
         }
@@ -95,6 +109,7 @@ pub fn slots(doc: &Document, individual: bool) -> Vec<Slot> {
             out.push(Slot {
                 media_path: format!("{p}.certificate.back"),
                 media: m,
+                expects: CardKind::IdBack,
                 targets: vec![
                     target(FieldName::ValidFrom, format!("{p}.certificate.valid_from"), &c.valid_from, true),
                     target(FieldName::ValidUntil, format!("{p}.certificate.valid_until"), &c.valid_until, true),
@@ -200,7 +215,7 @@ pub fn mismatches(
 ) -> Vec<Mismatch> {
     let mut out: Vec<Mismatch> = vec![];
     for slot in slots(doc, individual) {
-        let Some(reading) = readings.get(&slot.media) else {
+        let Some(reading) = slot.reading(readings) else {
             continue;
         };
         for t in &slot.targets {
@@ -233,7 +248,7 @@ pub fn prefill(
 ) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = vec![];
     for slot in slots(doc, individual) {
-        let Some(reading) = readings.get(&slot.media) else {
+        let Some(reading) = slot.reading(readings) else {
             continue;
         };
         for t in &slot.targets {
@@ -270,7 +285,7 @@ pub fn side_by_side(
 ) -> Vec<SideBySide> {
     let mut out: Vec<SideBySide> = vec![];
     for slot in slots(doc, individual) {
-        let Some(reading) = readings.get(&slot.media) else {
+        let Some(reading) = slot.reading(readings) else {
             continue;
         };
         for t in &slot.targets {

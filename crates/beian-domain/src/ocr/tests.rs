@@ -148,7 +148,7 @@ fn two_different_valid_numbers_without_a_label_read_as_none() {
 
 fn reading(fields: &[(FieldName, &str, f32)]) -> Reading {
     Reading {
-        kind: CardKind::IdFront,
+        kind: CardKind::Other,
         fields: fields
             .iter()
             .map(|(f, v, c)| ReadField {

@@ -414,7 +414,7 @@ impl TestApp {
     }
 
     /// Posts a multipart form to `path`.
-    async fn post_form(
+    pub async fn post_form(
         &self,
         path: &str,
         token: &str,

@@ -13,6 +13,7 @@ mod flow;
 mod harness;
 mod media;
 mod notifications;
+mod ocr;
 mod papers;
 mod preapprovals;
 mod queues;
