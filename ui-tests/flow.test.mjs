@@ -225,6 +225,27 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
 
   await check(dev);
   await dev.getByLabel("主办单位性质").selectOption("4");
+  // The licence first: it is read (OCR) after the upload and pre-fills its number, name
+  // and address for the applicant to confirm.
+  await dev.getByLabel("主办单位证件类型").selectOption("1");
+  await dev.getByLabel("主办单位证件照片").setInputFiles(file("licence.png", 1100, 1500));
+  await dev.getByRole("button", { name: "保存草稿" }).click();
+  await dev.waitForFunction(
+    () => document.querySelector('[name="subject.certificate.number"]')?.value === "91440300708461136T",
+    null,
+    { timeout: 30000 },
+  );
+  assert.equal(await dev.getByLabel("主办单位名称").inputValue(), "深圳市星河科技有限公司");
+  assert.equal(await dev.getByLabel("证件住所").inputValue(), "深圳市南山区高新南七道1号");
+  await dev.locator('[id="o-subject.certificate.number"]').waitFor({ state: "visible" });
+  await check(dev);
+  await shot(dev, "03a-form-prefilled-from-licence");
+  // Typed otherwise than printed: flagged while typing, with what the photo shows.
+  await dev.getByLabel("主办单位名称").fill("深圳市星河网络有限公司");
+  await dev
+    .locator('[data-for="subject.name"]', { hasText: "证件照片上的名称为 深圳市星河科技有限公司" })
+    .waitFor();
+  await shot(dev, "03b-form-ocr-mismatch");
   await dev.getByLabel("主办单位名称").fill("深圳市星河科技有限公司");
   await dev.getByLabel("省份").selectOption("440000");
   await dev.getByLabel("城市").selectOption("440300");
@@ -234,7 +255,6 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await dev.getByLabel("证件号码").fill("91440300708461136T");
   await dev.getByLabel("证件住所").fill("深圳市南山区高新南七道1号");
   await dev.getByLabel("证件有效期截止").fill("长期");
-  await dev.getByLabel("主办单位证件照片").setInputFiles(file("licence.png", 1100, 1500));
   await shot(dev, "03-form-subject");
   await next(dev);
 
@@ -339,6 +359,13 @@ test("an applicant files, a reviewer rejects then approves, the SMS is verified 
   await rev.getByRole("link", { name: /wxui000000000001/ }).click();
   await rev.getByText("材料对照").waitFor();
   assert.ok(!(await rev.content()).includes("440300198512311238"), "certificate number masked for the reviewer");
+  // What the licence photo reads, beside what was typed: all of it agrees here.
+  const readings = rev.locator("table.readings");
+  await readings.waitFor();
+  assert.ok((await readings.locator("tbody tr").count()) >= 3, "the licence's number, name and address");
+  assert.equal(await readings.locator("tr.differs").count(), 0);
+  await readings.scrollIntoViewIfNeeded();
+  await shot(rev, "07c-review-readings");
   await shot(rev, "07-platform-review");
   // 我来审: the reviewer holds the order while deciding it.
   await rev.getByRole("button", { name: "我来审" }).click();

@@ -28,14 +28,24 @@ struct Tally {
 }
 
 impl Tally {
-    fn count(&mut self, what: &'static str, truth: &str, reading: &Reading, field: FieldName, min: f32) {
+    fn count(
+        &mut self,
+        what: &'static str,
+        truth: &str,
+        reading: &Reading,
+        field: FieldName,
+        min: f32,
+    ) {
         let e = self.exact.entry(what).or_default();
         e.1 += 1;
         match reading.get(field) {
             Some(f) if f.value == truth => e.0 += 1,
             Some(f) if f.confidence >= min => {
                 self.false_mismatches += 1;
-                eprintln!("false mismatch: {what} read {:?} ({:.2}), truth {truth:?}", f.value, f.confidence);
+                eprintln!(
+                    "false mismatch: {what} read {:?} ({:.2}), truth {truth:?}",
+                    f.value, f.confidence
+                );
             }
             _ => {}
         }
@@ -66,7 +76,14 @@ pub async fn run(cards: u64, first_seed: u64, workers: usize) -> Result<(), BoxE
                     let t = tallies.entry(index(v)).or_default();
                     let one = |t: &mut Tally, img: &image::RgbImage, side, format| {
                         let bytes = encode(img, v, seed);
-                        let r = read(&engine, &bytes, side, Some(format), today, Duration::from_secs(30));
+                        let r = read(
+                            &engine,
+                            &bytes,
+                            side,
+                            Some(format),
+                            today,
+                            Duration::from_secs(30),
+                        );
                         t.images += 1;
                         t.millis.push(r.elapsed_ms);
                         r
@@ -75,7 +92,9 @@ pub async fn run(cards: u64, first_seed: u64, workers: usize) -> Result<(), BoxE
                     t.count("id number", &p.number, &r, FieldName::Number, min);
                     t.count("id name", &p.name, &r, FieldName::Name, min);
                     let r = one(t, &back, Side::Back, NumberFormat::ResidentId);
-                    let until = p.valid_until.map_or("长期".to_string(), |d| d.format("%Y-%m-%d").to_string());
+                    let until = p
+                        .valid_until
+                        .map_or("长期".to_string(), |d| d.format("%Y-%m-%d").to_string());
                     t.count("validity end", &until, &r, FieldName::ValidUntil, min);
                     let r = one(t, &lic, Side::Subject, NumberFormat::Uscc);
                     t.count("licence code", &b.uscc, &r, FieldName::Number, min);
@@ -107,12 +126,27 @@ pub async fn run(cards: u64, first_seed: u64, workers: usize) -> Result<(), BoxE
         started.elapsed().as_secs_f64(),
         engine.version
     );
-    let fields = ["id number", "id name", "validity end", "licence code", "licence name"];
-    println!("| variant | {} | false OCR_MISMATCH | median s/image | p95 s/image |", fields.join(" | "));
+    let fields = [
+        "id number",
+        "id name",
+        "validity end",
+        "licence code",
+        "licence name",
+    ];
+    println!(
+        "| variant | {} | false OCR_MISMATCH | median s/image | p95 s/image |",
+        fields.join(" | ")
+    );
     println!("|{}", " --- |".repeat(fields.len() + 4));
     for (v, t) in &mut all {
         t.millis.sort_unstable();
-        let q = |p: f64| t.millis.get(((t.millis.len() as f64 - 1.0) * p) as usize).copied().unwrap_or(0) as f64 / 1000.0;
+        let q = |p: f64| {
+            t.millis
+                .get(((t.millis.len() as f64 - 1.0) * p) as usize)
+                .copied()
+                .unwrap_or(0) as f64
+                / 1000.0
+        };
         let rates: Vec<String> = fields
             .iter()
             .map(|f| {
@@ -120,7 +154,14 @@ pub async fn run(cards: u64, first_seed: u64, workers: usize) -> Result<(), BoxE
                 format!("{x}/{n} ({:.1} %)", 100.0 * x as f64 / n.max(1) as f64)
             })
             .collect();
-        println!("| {} | {} | {} | {:.2} | {:.2} |", Variant::ALL[*v].name(), rates.join(" | "), t.false_mismatches, q(0.5), q(0.95));
+        println!(
+            "| {} | {} | {} | {:.2} | {:.2} |",
+            Variant::ALL[*v].name(),
+            rates.join(" | "),
+            t.false_mismatches,
+            q(0.5),
+            q(0.95)
+        );
     }
     Ok(())
 }

@@ -148,6 +148,9 @@ pub struct OcrPolicy {
     /// A read value is compared with the typed one only at or above this confidence (0–1).
     /// Numbers are compared only after their checksum passed as well.
     pub min_confidence: f32,
+    /// A read value is offered to fill an empty field at or above this confidence: lower
+    /// than for a mismatch, since the applicant confirms what is offered.
+    pub prefill_min_confidence: f32,
     /// `OCR_MISMATCH` blocks submission instead of warning.
     pub mismatch_blocking: bool,
     /// Photos read at once per server process.
@@ -161,6 +164,7 @@ impl Default for OcrPolicy {
         OcrPolicy {
             enabled: true,
             min_confidence: 0.80,
+            prefill_min_confidence: 0.40,
             mismatch_blocking: false,
             max_parallel: 1,
             timeout_seconds: 20,

@@ -731,7 +731,10 @@ async fn personal_order(fx: &Fx) -> Filing {
         created_at: t0(),
     };
     fx.store.insert_media(&photo).await.unwrap();
-    fx.store.set_media_reading("m-id", &id_reading()).await.unwrap();
+    fx.store
+        .set_media_reading("m-id", &id_reading())
+        .await
+        .unwrap();
     f
 }
 
@@ -745,7 +748,10 @@ fn id_reading() -> beian_domain::ocr::Reading {
     };
     beian_domain::ocr::Reading {
         kind: CardKind::IdFront,
-        fields: vec![field(FieldName::Name, NAME), field(FieldName::Number, ID_NUMBER)],
+        fields: vec![
+            field(FieldName::Name, NAME),
+            field(FieldName::Number, ID_NUMBER),
+        ],
         rotation: 0,
         skew: 0.0,
         elapsed_ms: 700,

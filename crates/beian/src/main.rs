@@ -538,7 +538,25 @@ fn sample_images(dir: &std::path::Path, face_source: &std::path::Path) -> Result
     let write = |name: &str, bytes: Vec<u8>| {
         std::fs::write(dir.join(name), bytes).map_err(|e| format!("{name}: {e}"))
     };
-    write("licence.png", sample_document(1100, 1500))?;
+    // The licence of the walk-through's company, as the README and the browser test type it:
+    // the OCR reads it, pre-fills the form and finds no mismatch.
+    let company = beian_cards::Business {
+        name: "深圳市星河科技有限公司".into(),
+        uscc: "91440300708461136T".into(),
+        kind: "有限责任公司".into(),
+        legal_rep: "张三".into(),
+        address: "深圳市南山区高新南七道1号".into(),
+        registered: chrono::NaiveDate::from_ymd_opt(2015, 6, 1).ok_or("date")?,
+        capital: "人民币100万元".into(),
+    };
+    write(
+        "licence.png",
+        beian_cards::encode(
+            &beian_cards::licence(&company),
+            beian_cards::Variant::Clean,
+            1,
+        ),
+    )?;
     write("id.png", sample_document(720, 1280))?;
     write("form.png", sample_document(720, 1280))?;
     let face = portrait_on_white(&source)

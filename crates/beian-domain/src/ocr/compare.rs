@@ -73,9 +73,19 @@ pub fn slots(doc: &Document, individual: bool) -> Vec<Slot> {
                 media: m,
                 expects: CardKind::BusinessLicence,
                 targets: vec![
-                    target(FieldName::Number, "subject.certificate.number".into(), &s.certificate.number, false),
+                    target(
+                        FieldName::Number,
+                        "subject.certificate.number".into(),
+                        &s.certificate.number,
+                        false,
+                    ),
                     target(FieldName::Name, "subject.name".into(), &s.name, false),
-                    target(FieldName::Address, "subject.certificate.address".into(), &s.certificate.address, false),
+                    target(
+                        FieldName::Address,
+                        "subject.certificate.address".into(),
+                        &s.certificate.address,
+                        false,
+                    ),
                 ],
             });
         }
@@ -88,14 +98,29 @@ pub fn slots(doc: &Document, individual: bool) -> Vec<Slot> {
         let c = &person.certificate;
         if let Some(m) = media(&c.front) {
             let mut targets = vec![
-                target(FieldName::Number, format!("{p}.certificate.number"), &c.number, true),
+                target(
+                    FieldName::Number,
+                    format!("{p}.certificate.number"),
+                    &c.number,
+                    true,
+                ),
                 target(FieldName::Name, format!("{p}.name"), &person.name, true),
             ];
             if individual && p == "subject_principal" {
                 targets.extend([
-                    target(FieldName::Number, "subject.certificate.number".into(), &s.certificate.number, true),
+                    target(
+                        FieldName::Number,
+                        "subject.certificate.number".into(),
+                        &s.certificate.number,
+                        true,
+                    ),
                     target(FieldName::Name, "subject.name".into(), &s.name, true),
-                    target(FieldName::Address, "subject.certificate.address".into(), &s.certificate.address, true),
+                    target(
+                        FieldName::Address,
+                        "subject.certificate.address".into(),
+                        &s.certificate.address,
+                        true,
+                    ),
                 ]);
             }
             out.push(Slot {
@@ -111,8 +136,18 @@ pub fn slots(doc: &Document, individual: bool) -> Vec<Slot> {
                 media: m,
                 expects: CardKind::IdBack,
                 targets: vec![
-                    target(FieldName::ValidFrom, format!("{p}.certificate.valid_from"), &c.valid_from, true),
-                    target(FieldName::ValidUntil, format!("{p}.certificate.valid_until"), &c.valid_until, true),
+                    target(
+                        FieldName::ValidFrom,
+                        format!("{p}.certificate.valid_from"),
+                        &c.valid_from,
+                        true,
+                    ),
+                    target(
+                        FieldName::ValidUntil,
+                        format!("{p}.certificate.valid_until"),
+                        &c.valid_until,
+                        true,
+                    ),
                 ],
             });
         }
@@ -149,7 +184,10 @@ fn typed_date(s: &str) -> Option<String> {
     if s == "长期" {
         return Some(s.to_string());
     }
-    let parts: Vec<&str> = s.split(['-', '.', '/', '年', '月', '日']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = s
+        .split(['-', '.', '/', '年', '月', '日'])
+        .filter(|p| !p.is_empty())
+        .collect();
     let date = match parts.as_slice() {
         [y, m, d] => NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
         [ymd] if ymd.len() == 8 => NaiveDate::parse_from_str(ymd, "%Y%m%d").ok(),
@@ -174,7 +212,11 @@ fn same(field: FieldName, typed: &str, read: &str) -> Option<bool> {
 /// A number for a message: its first and last four characters (`4403**********1238`).
 pub fn mask_number(n: &str) -> String {
     let cs: Vec<char> = n.chars().collect();
-    let keep = if cs.len() > 10 { 4 } else { 2.min(cs.len() / 3) };
+    let keep = if cs.len() > 10 {
+        4
+    } else {
+        2.min(cs.len() / 3)
+    };
     let head: String = cs[..keep].iter().collect();
     let tail: String = cs[cs.len() - keep..].iter().collect();
     format!("{head}{}{tail}", "*".repeat(cs.len() - 2 * keep))
@@ -222,10 +264,15 @@ pub fn mismatches(
             let Some(typed) = t.typed.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
                 continue;
             };
-            let Some(read) = reading.get(t.field).filter(|f| f.confidence >= min_confidence) else {
+            let Some(read) = reading
+                .get(t.field)
+                .filter(|f| f.confidence >= min_confidence)
+            else {
                 continue;
             };
-            if same(t.field, typed, &read.value) == Some(false) && !out.iter().any(|m| m.path == t.path) {
+            if same(t.field, typed, &read.value) == Some(false)
+                && !out.iter().any(|m| m.path == t.path)
+            {
                 out.push(Mismatch {
                     path: t.path.clone(),
                     item: item(t),
@@ -252,8 +299,10 @@ pub fn prefill(
             continue;
         };
         for t in &slot.targets {
-            let empty = !t.typed.as_deref().is_some_and(|v| !v.trim().is_empty());
-            let read = reading.get(t.field).filter(|f| f.confidence >= min_confidence);
+            let empty = t.typed.as_deref().unwrap_or("").trim().is_empty();
+            let read = reading
+                .get(t.field)
+                .filter(|f| f.confidence >= min_confidence);
             if let (true, Some(read)) = (empty, read) {
                 if !out.iter().any(|(p, _)| *p == t.path) {
                     out.push((t.path.clone(), read.value.clone()));

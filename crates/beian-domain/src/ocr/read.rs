@@ -65,7 +65,18 @@ const ALL_LABELS: &[&[&str]] = &[
     CREDIT_CODE,
     ORG_NAME,
     DOMICILE,
-    &["性别", "民族", "出生", "类型", "法定代表人", "注册资本", "成立日期", "营业期限", "经营范围", "登记机关"],
+    &[
+        "性别",
+        "民族",
+        "出生",
+        "类型",
+        "法定代表人",
+        "注册资本",
+        "成立日期",
+        "营业期限",
+        "经营范围",
+        "登记机关",
+    ],
 ];
 
 /// A line as characters without blanks, folded to half width, each with its word.
@@ -79,7 +90,12 @@ impl<'a> Chars<'a> {
     fn of(line: &'a Line) -> Chars<'a> {
         let (mut cs, mut word) = (vec![], vec![]);
         for (i, w) in line.words.iter().enumerate() {
-            for c in w.text.chars().map(to_half_width).filter(|c| !c.is_whitespace()) {
+            for c in w
+                .text
+                .chars()
+                .map(to_half_width)
+                .filter(|c| !c.is_whitespace())
+            {
                 cs.push(c);
                 word.push(i);
             }
@@ -154,18 +170,26 @@ fn is_dot(c: char) -> bool {
 
 /// Characters that may appear in an address or an organisation's name.
 fn is_text_char(c: char) -> bool {
-    is_cjk(c) || c.is_ascii_alphanumeric() || matches!(c, '-' | '#' | '(' | ')' | '（' | '）') || is_dot(c)
+    is_cjk(c)
+        || c.is_ascii_alphanumeric()
+        || matches!(c, '-' | '#' | '(' | ')' | '（' | '）')
+        || is_dot(c)
 }
 
 /// A value: the characters from `from` on that `keep` accepts, after skipping the stray
 /// marks between label and value. Returns the value, its span and where it starts.
 fn value_after(ch: &Chars, from: usize, keep: fn(char) -> bool) -> Option<(String, usize, usize)> {
-    let start = (from..ch.cs.len()).find(|&i| is_cjk(ch.cs[i]) || ch.cs[i].is_ascii_alphanumeric())?;
+    let start =
+        (from..ch.cs.len()).find(|&i| is_cjk(ch.cs[i]) || ch.cs[i].is_ascii_alphanumeric())?;
     let end = (start..ch.cs.len())
         .rev()
         .find(|&i| keep(ch.cs[i]))
         .map(|i| i + 1)?;
-    let value: String = ch.cs[start..end].iter().copied().filter(|&c| keep(c)).collect();
+    let value: String = ch.cs[start..end]
+        .iter()
+        .copied()
+        .filter(|&c| keep(c))
+        .collect();
     (!value.is_empty()).then_some((value, start, end))
 }
 
@@ -298,7 +322,10 @@ fn numbers_in(ch: &Chars, from: usize, format: NumberFormat, today: NaiveDate) -
         while i < cs.len() && (cs[i].is_ascii_alphanumeric() || cs[i] == '|' || cs[i] == '-') {
             i += 1;
         }
-        let run: Vec<(usize, char)> = (run_start..i).filter(|&k| cs[k] != '-').map(|k| (k, cs[k])).collect();
+        let run: Vec<(usize, char)> = (run_start..i)
+            .filter(|&k| cs[k] != '-')
+            .map(|k| (k, cs[k]))
+            .collect();
         if !checksummed(format) {
             let s: String = run.iter().map(|(_, c)| *c).collect();
             if let (Some(a), Some(b)) = (run.first(), run.last()) {
@@ -316,7 +343,11 @@ fn numbers_in(ch: &Chars, from: usize, format: NumberFormat, today: NaiveDate) -
                     .map(|(k, (_, c))| fix(format, k, len, *c))
                     .collect();
                 if valid_number(format, &fixed, today) && !out.iter().any(|f| f.value == fixed) {
-                    out.push(field(FieldName::Number, fixed, ch.confidence(w[0].0, w[len - 1].0 + 1)));
+                    out.push(field(
+                        FieldName::Number,
+                        fixed,
+                        ch.confidence(w[0].0, w[len - 1].0 + 1),
+                    ));
                 }
             }
         }
@@ -348,7 +379,12 @@ fn fix(format: NumberFormat, k: usize, len: usize, c: char) -> char {
 
 /// The certificate number: on the line of its label first, else the one valid number found
 /// anywhere (two different valid numbers on one card read as none).
-fn number(lines: &[Chars], labels: &[&str], format: NumberFormat, today: NaiveDate) -> Option<ReadField> {
+fn number(
+    lines: &[Chars],
+    labels: &[&str],
+    format: NumberFormat,
+    today: NaiveDate,
+) -> Option<ReadField> {
     for ch in lines {
         if let Some(end) = ch.label_end(labels) {
             if let Some(f) = numbers_in(ch, end, format, today).into_iter().next() {
@@ -359,7 +395,10 @@ fn number(lines: &[Chars], labels: &[&str], format: NumberFormat, today: NaiveDa
     if !checksummed(format) {
         return None;
     }
-    let mut found: Vec<ReadField> = lines.iter().flat_map(|ch| numbers_in(ch, 0, format, today)).collect();
+    let mut found: Vec<ReadField> = lines
+        .iter()
+        .flat_map(|ch| numbers_in(ch, 0, format, today))
+        .collect();
     found.dedup_by(|a, b| a.value == b.value);
     (found.len() == 1).then(|| found.remove(0))
 }
@@ -373,11 +412,17 @@ fn validity(lines: &[Chars], format: NumberFormat) -> Vec<ReadField> {
         .filter_map(|ch| ch.label_end(VALIDITY).map(|e| (ch, e)))
         .chain(lines.iter().map(|ch| (ch, 0)));
     for (ch, from) in candidates {
-        let digits: Vec<usize> = (from..ch.cs.len()).filter(|&i| ch.cs[i].is_ascii_digit()).collect();
+        let digits: Vec<usize> = (from..ch.cs.len())
+            .filter(|&i| ch.cs[i].is_ascii_digit())
+            .collect();
         let text: String = digits.iter().map(|&i| ch.cs[i]).collect();
         let rest: String = ch.cs[from..].iter().collect();
         let long_term = rest.contains("长期");
-        let date = |s: &str| NaiveDate::parse_from_str(s, "%Y%m%d").ok().filter(|d| (1980..=2100).contains(&d.year()));
+        let date = |s: &str| {
+            NaiveDate::parse_from_str(s, "%Y%m%d")
+                .ok()
+                .filter(|d| (1980..=2100).contains(&d.year()))
+        };
         let (start, end) = match (text.len(), long_term) {
             (8, true) => (date(&text), None),
             (16, false) => (date(&text[..8]), date(&text[8..])),
@@ -386,7 +431,9 @@ fn validity(lines: &[Chars], format: NumberFormat) -> Vec<ReadField> {
         let Some(start) = start else { continue };
         let conf = ch.confidence(digits[0], digits[digits.len() - 1] + 1);
         let conf = if long_term {
-            let at = (from..ch.cs.len()).find(|&i| ch.cs[i] == '长').unwrap_or(from);
+            let at = (from..ch.cs.len())
+                .find(|&i| ch.cs[i] == '长')
+                .unwrap_or(from);
             conf.min(ch.confidence(at, (at + 2).min(ch.cs.len())))
         } else {
             conf
@@ -408,7 +455,11 @@ fn validity(lines: &[Chars], format: NumberFormat) -> Vec<ReadField> {
             }
         };
         return vec![
-            field(FieldName::ValidFrom, start.format("%Y-%m-%d").to_string(), conf),
+            field(
+                FieldName::ValidFrom,
+                start.format("%Y-%m-%d").to_string(),
+                conf,
+            ),
             field(FieldName::ValidUntil, until, conf),
         ];
     }
@@ -451,7 +502,12 @@ fn id_layout(format: NumberFormat) -> bool {
 /// Reads the fields a photo of `side` shows. `format` is the number format of the declared
 /// certificate type, if any: without it a front is read as a resident ID and a subject's
 /// certificate as a licence with a credit code (or an organisation code).
-pub fn extract(lines: &[Line], side: Side, format: Option<NumberFormat>, today: NaiveDate) -> Reading {
+pub fn extract(
+    lines: &[Line],
+    side: Side,
+    format: Option<NumberFormat>,
+    today: NaiveDate,
+) -> Reading {
     let lines: Vec<Chars> = lines.iter().map(Chars::of).collect();
     let any = |labels: &[&str]| lines.iter().any(|ch| ch.has_label(labels));
     let kind = if any(CREDIT_CODE) || any(LICENCE) {
@@ -472,7 +528,11 @@ pub fn extract(lines: &[Line], side: Side, format: Option<NumberFormat>, today: 
             if let Some((i, e)) = first_label(&lines, NAME) {
                 fields.extend(person_name(&lines[i], e));
             }
-            let labels: &[&str] = if id_layout(format) { ID_NUMBER } else { NUMBER_LABELS };
+            let labels: &[&str] = if id_layout(format) {
+                ID_NUMBER
+            } else {
+                NUMBER_LABELS
+            };
             fields.extend(number(&lines, labels, format, today));
             if id_layout(format) {
                 if let Some((i, e)) = first_label(&lines, RESIDENCE) {

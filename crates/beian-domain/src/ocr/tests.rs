@@ -43,8 +43,14 @@ fn lines(rows: &[(i32, &[(&str, f32)])]) -> Vec<Line> {
 
 fn id_front(number: &str, name_conf: f32) -> Vec<Line> {
     lines(&[
-        (80, &[("姓名", 96.0), ("”欧阳", name_conf), ("明", name_conf)]),
-        (80, &[("性别", 95.0), ("男", 90.0), ("民族", 96.0), ("汉", 91.0)]),
+        (
+            80,
+            &[("姓名", 96.0), ("”欧阳", name_conf), ("明", name_conf)],
+        ),
+        (
+            80,
+            &[("性别", 95.0), ("男", 90.0), ("民族", 96.0), ("汉", 91.0)],
+        ),
         (80, &[("出生", 95.0), ("1985年12月31日", 92.0)]),
         (80, &[("住址", 96.0), ("广东省深圳市南山区科技", 91.0)]),
         (200, &[("园南区12栋301室", 90.0)]),
@@ -54,21 +60,48 @@ fn id_front(number: &str, name_conf: f32) -> Vec<Line> {
 
 #[test]
 fn an_id_front_reads_name_number_and_the_address_over_two_lines() {
-    let r = extract(&id_front("440300198512311238", 92.0), Side::Front, None, today());
+    let r = extract(
+        &id_front("440300198512311238", 92.0),
+        Side::Front,
+        None,
+        today(),
+    );
     assert_eq!(r.kind, CardKind::IdFront);
     assert_eq!(r.get(FieldName::Name).unwrap().value, "欧阳明");
-    assert_eq!(r.get(FieldName::Number).unwrap().value, "440300198512311238");
-    assert_eq!(r.get(FieldName::Address).unwrap().value, "广东省深圳市南山区科技园南区12栋301室");
+    assert_eq!(
+        r.get(FieldName::Number).unwrap().value,
+        "440300198512311238"
+    );
+    assert_eq!(
+        r.get(FieldName::Address).unwrap().value,
+        "广东省深圳市南山区科技园南区12栋301室"
+    );
     // The least confidence of the words a value comes from, on 0–1.
     assert!((r.get(FieldName::Name).unwrap().confidence - 0.92).abs() < 1e-6);
 }
 
 #[test]
 fn a_number_that_fails_its_checksum_is_not_read_and_letters_for_digits_are_undone() {
-    let r = extract(&id_front("440300198512311239", 92.0), Side::Front, None, today());
-    assert!(r.get(FieldName::Number).is_none(), "a wrong check digit is not read");
-    let r = extract(&id_front("44O3OO1985I2311238", 92.0), Side::Front, None, today());
-    assert_eq!(r.get(FieldName::Number).unwrap().value, "440300198512311238");
+    let r = extract(
+        &id_front("440300198512311239", 92.0),
+        Side::Front,
+        None,
+        today(),
+    );
+    assert!(
+        r.get(FieldName::Number).is_none(),
+        "a wrong check digit is not read"
+    );
+    let r = extract(
+        &id_front("44O3OO1985I2311238", 92.0),
+        Side::Front,
+        None,
+        today(),
+    );
+    assert_eq!(
+        r.get(FieldName::Number).unwrap().value,
+        "440300198512311238"
+    );
 }
 
 #[test]
@@ -87,7 +120,10 @@ fn tesseract_tsv_of_a_rendered_card_parses_into_lines() {
     assert_eq!(l[0].words.len(), 2);
     let r = extract(&l, Side::Front, Some(NumberFormat::ResidentId), today());
     assert_eq!(r.get(FieldName::Name).unwrap().value, "欧阳明");
-    assert_eq!(r.get(FieldName::Number).unwrap().value, "440300198512311238");
+    assert_eq!(
+        r.get(FieldName::Number).unwrap().value,
+        "440300198512311238"
+    );
 }
 
 #[test]
@@ -117,21 +153,42 @@ fn an_id_back_reads_the_validity_only_as_cards_issue_it() {
 fn a_licence_reads_code_name_and_domicile() {
     let l = lines(&[
         (400, &[("营业执照", 96.0)]),
-        (80, &[("统一社会信用代码", 95.0), ("91440300708461136T", 93.0)]),
-        (80, &[("名", 95.0), ("称", 95.0), ("深圳市星河科技有限公司", 92.0)]),
+        (
+            80,
+            &[("统一社会信用代码", 95.0), ("91440300708461136T", 93.0)],
+        ),
+        (
+            80,
+            &[("名", 95.0), ("称", 95.0), ("深圳市星河科技有限公司", 92.0)],
+        ),
         (80, &[("类", 95.0), ("型", 95.0), ("有限责任公司", 92.0)]),
-        (80, &[("住", 95.0), ("所", 95.0), ("深圳市南山区高新南七道", 91.0)]),
+        (
+            80,
+            &[("住", 95.0), ("所", 95.0), ("深圳市南山区高新南七道", 91.0)],
+        ),
         (260, &[("1号", 90.0)]),
         (600, &[("登记机关", 90.0)]),
     ]);
     let r = extract(&l, Side::Subject, Some(NumberFormat::Uscc), today());
     assert_eq!(r.kind, CardKind::BusinessLicence);
-    assert_eq!(r.get(FieldName::Number).unwrap().value, "91440300708461136T");
-    assert_eq!(r.get(FieldName::Name).unwrap().value, "深圳市星河科技有限公司");
-    assert_eq!(r.get(FieldName::Address).unwrap().value, "深圳市南山区高新南七道1号");
+    assert_eq!(
+        r.get(FieldName::Number).unwrap().value,
+        "91440300708461136T"
+    );
+    assert_eq!(
+        r.get(FieldName::Name).unwrap().value,
+        "深圳市星河科技有限公司"
+    );
+    assert_eq!(
+        r.get(FieldName::Address).unwrap().value,
+        "深圳市南山区高新南七道1号"
+    );
     // Without a declared type the subject's certificate is read as a licence.
     let r = extract(&l, Side::Subject, None, today());
-    assert_eq!(r.get(FieldName::Number).unwrap().value, "91440300708461136T");
+    assert_eq!(
+        r.get(FieldName::Number).unwrap().value,
+        "91440300708461136T"
+    );
 }
 
 #[test]
@@ -140,10 +197,15 @@ fn two_different_valid_numbers_without_a_label_read_as_none() {
         (80, &[("440300198512311238", 93.0)]),
         (80, &[("11010519491231002X", 93.0)]),
     ]);
-    assert!(extract(&l, Side::Front, None, today()).get(FieldName::Number).is_none());
+    assert!(extract(&l, Side::Front, None, today())
+        .get(FieldName::Number)
+        .is_none());
     let one = lines(&[(80, &[("号码:", 90.0), ("11010519491231002X", 93.0)])]);
     let r = extract(&one, Side::Front, None, today());
-    assert_eq!(r.get(FieldName::Number).unwrap().value, "11010519491231002X");
+    assert_eq!(
+        r.get(FieldName::Number).unwrap().value,
+        "11010519491231002X"
+    );
 }
 
 fn reading(fields: &[(FieldName, &str, f32)]) -> Reading {
@@ -183,14 +245,20 @@ fn a_printed_number_other_than_the_typed_one_is_a_mismatch_with_the_read_value_m
     let mut readings = BTreeMap::new();
     readings.insert(
         "m-front".to_string(),
-        reading(&[(FieldName::Number, "11010519491231002X", 0.93), (FieldName::Name, "欧阳明", 0.95)]),
+        reading(&[
+            (FieldName::Number, "11010519491231002X", 0.93),
+            (FieldName::Name, "欧阳明", 0.95),
+        ]),
     );
     let m = mismatches(&doc, &readings, false, 0.8);
     assert_eq!(m.len(), 1, "{m:?}");
     assert_eq!(m[0].path, "subject_principal.certificate.number");
     assert_eq!(m[0].shown, "1101**********002X");
     // The same reading below the confidence threshold raises nothing.
-    readings.insert("m-front".to_string(), reading(&[(FieldName::Number, "11010519491231002X", 0.5)]));
+    readings.insert(
+        "m-front".to_string(),
+        reading(&[(FieldName::Number, "11010519491231002X", 0.5)]),
+    );
     assert!(mismatches(&doc, &readings, false, 0.8).is_empty());
 }
 
@@ -202,17 +270,26 @@ fn equal_values_written_differently_are_no_mismatch() {
     let mut readings = BTreeMap::new();
     readings.insert(
         "m-front".to_string(),
-        reading(&[(FieldName::Number, "440300198512311238", 0.93), (FieldName::Name, "欧阳明", 0.95)]),
+        reading(&[
+            (FieldName::Number, "440300198512311238", 0.93),
+            (FieldName::Name, "欧阳明", 0.95),
+        ]),
     );
     readings.insert(
         "m-back".to_string(),
-        reading(&[(FieldName::ValidFrom, "2016-03-05", 0.9), (FieldName::ValidUntil, "2036-03-05", 0.9)]),
+        reading(&[
+            (FieldName::ValidFrom, "2016-03-05", 0.9),
+            (FieldName::ValidUntil, "2036-03-05", 0.9),
+        ]),
     );
     assert_eq!(mismatches(&doc, &readings, false, 0.8), vec![]);
     doc.subject_principal.certificate.valid_until = Some("长期".into());
     let m = mismatches(&doc, &readings, false, 0.8);
     assert_eq!(m.len(), 1);
-    assert_eq!((m[0].path.as_str(), m[0].shown.as_str()), ("subject_principal.certificate.valid_until", "2036-03-05"));
+    assert_eq!(
+        (m[0].path.as_str(), m[0].shown.as_str()),
+        ("subject_principal.certificate.valid_until", "2036-03-05")
+    );
 }
 
 #[test]
@@ -223,12 +300,19 @@ fn an_individuals_id_front_also_checks_the_subjects_name_and_certificate_address
     let mut readings = BTreeMap::new();
     readings.insert(
         "m-front".to_string(),
-        reading(&[(FieldName::Address, "广东省深圳市南山区科技园南区12栋301室", 0.9)]),
+        reading(&[(
+            FieldName::Address,
+            "广东省深圳市南山区科技园南区12栋301室",
+            0.9,
+        )]),
     );
     let m = mismatches(&doc, &readings, true, 0.8);
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].path, "subject.certificate.address");
-    assert_eq!(m[0].shown, "广东省深圳市****", "a person's address is masked");
+    assert_eq!(
+        m[0].shown, "广东省深圳市****",
+        "a person's address is masked"
+    );
     // Not an individual: the person's ID says nothing about the subject.
     assert!(mismatches(&doc, &readings, false, 0.8).is_empty());
 }
@@ -251,14 +335,26 @@ fn prefill_offers_read_values_for_empty_fields_only() {
     assert_eq!(
         p,
         vec![
-            ("subject.certificate.number".to_string(), "91440300708461136T".to_string()),
-            ("subject.certificate.address".to_string(), "深圳市南山区高新南七道1号".to_string()),
+            (
+                "subject.certificate.number".to_string(),
+                "91440300708461136T".to_string()
+            ),
+            (
+                "subject.certificate.address".to_string(),
+                "深圳市南山区高新南七道1号".to_string()
+            ),
         ]
     );
     let rows = side_by_side(&doc, &readings, false, 0.8);
     let name = rows.iter().find(|r| r.path == "subject.name").unwrap();
     assert!(name.differs);
-    assert!(!rows.iter().find(|r| r.path == "subject.certificate.number").unwrap().differs);
+    assert!(
+        !rows
+            .iter()
+            .find(|r| r.path == "subject.certificate.number")
+            .unwrap()
+            .differs
+    );
 }
 
 #[test]

@@ -60,24 +60,35 @@ fn a_photo_mismatch_warns_by_default_and_blocks_when_the_policy_says_so() {
     let mut c = Case::enterprise();
     c.facts.media.as_mut().unwrap().insert(
         "m1".into(),
-        MediaFacts { reading: Some(read_number("11010519491231002X")), ..image(true) },
+        MediaFacts {
+            reading: Some(read_number("11010519491231002X")),
+            ..image(true)
+        },
     );
     let found = |c: &Case| {
         c.run()
             .into_iter()
-            .filter(|i| i.code == "OCR_MISMATCH" && i.field == "subject_principal.certificate.number")
+            .filter(|i| {
+                i.code == "OCR_MISMATCH" && i.field == "subject_principal.certificate.number"
+            })
             .collect::<Vec<_>>()
     };
     let issues = found(&c);
     assert_eq!(issues.len(), 1, "{issues:?}");
-    assert_eq!(issues[0].message, "证件照片上的号码为 1101**********002X，与填写的不一致");
+    assert_eq!(
+        issues[0].message,
+        "证件照片上的号码为 1101**********002X，与填写的不一致"
+    );
     assert_eq!(issues[0].severity, Severity::Warning);
     c.policy.ocr.mismatch_blocking = true;
     assert_eq!(found(&c)[0].severity, Severity::Error);
     // A reading that agrees raises nothing.
     c.facts.media.as_mut().unwrap().insert(
         "m1".into(),
-        MediaFacts { reading: Some(read_number("440300198512311238")), ..image(true) },
+        MediaFacts {
+            reading: Some(read_number("440300198512311238")),
+            ..image(true)
+        },
     );
     assert_eq!(found(&c), vec![]);
 }
@@ -658,7 +669,13 @@ fn cases() -> Vec<(&'static str, &'static str, Mutate)> {
         }),
         ("V-OCR-001", "subject_principal.certificate.number", |c| {
             if let Some(m) = c.facts.media.as_mut() {
-                m.insert("m1".into(), MediaFacts { reading: Some(read_number("11010519491231002X")), ..image(true) });
+                m.insert(
+                    "m1".into(),
+                    MediaFacts {
+                        reading: Some(read_number("11010519491231002X")),
+                        ..image(true)
+                    },
+                );
             }
         }),
         ("V-MAT-006", "materials.signed_forms", |c| {
@@ -1094,7 +1111,8 @@ fn catalogue_ids_and_codes_are_well_formed_and_unique() {
         .all(|r| r.id.starts_with("V-") && !r.message.is_empty() && !r.suggestion.is_empty()));
     // Severity follows the code alone (§8.1).
     for r in CATALOGUE {
-        let warning = r.code.starts_with("WARN_") || r.code == "USCC_ORG_CODE" || r.code == "OCR_MISMATCH";
+        let warning =
+            r.code.starts_with("WARN_") || r.code == "USCC_ORG_CODE" || r.code == "OCR_MISMATCH";
         assert_eq!(severity(r.code) == Severity::Warning, warning, "{}", r.id);
     }
 }

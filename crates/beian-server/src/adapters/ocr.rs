@@ -47,7 +47,12 @@ impl Tesseract {
         let version = out("--version")?;
         let text = String::from_utf8_lossy(&version.stdout).to_string()
             + &String::from_utf8_lossy(&version.stderr);
-        let version = text.lines().next().unwrap_or("tesseract").trim().to_string();
+        let version = text
+            .lines()
+            .next()
+            .unwrap_or("tesseract")
+            .trim()
+            .to_string();
         let langs = out("--list-langs")?;
         let langs = String::from_utf8_lossy(&langs.stdout).to_string();
         if !langs.lines().any(|l| l.trim() == "chi_sim") {
@@ -204,7 +209,8 @@ fn fit(img: GrayImage, max: u32) -> GrayImage {
 pub fn skew_angle(img: &GrayImage) -> f32 {
     let small = fit(img.clone(), 640);
     let (w, h) = (small.width() as usize, small.height() as usize);
-    let mean = small.pixels().map(|p| u64::from(p.0[0])).sum::<u64>() as f64 / (w * h).max(1) as f64;
+    let mean =
+        small.pixels().map(|p| u64::from(p.0[0])).sum::<u64>() as f64 / (w * h).max(1) as f64;
     let dark = mean * 0.6;
     let points: Vec<(f32, f32)> = small
         .enumerate_pixels()

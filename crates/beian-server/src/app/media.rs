@@ -247,7 +247,7 @@ pub async fn reading(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Readi
     if !access::may_read(s, caller, &m).await? {
         return Err(ApiError::not_found());
     }
-    let found = s.store.media_readings(&[m.id.clone()]).await?;
+    let found = s.store.media_readings(std::slice::from_ref(&m.id)).await?;
     Ok(ReadingView::of(
         s.ocr.is_some(),
         &m.purpose,

@@ -14,8 +14,8 @@ use beian_domain::reference::NumberFormat;
 use beian_store::MediaRow;
 use tokio::sync::Semaphore;
 
-use crate::adapters::ocr::{self, Tesseract};
 use crate::adapters::objects;
+use crate::adapters::ocr::{self, Tesseract};
 use crate::app::state::AppState;
 use crate::http::error::ApiResult;
 
@@ -112,7 +112,11 @@ pub async fn resume(s: &AppState) {
         return;
     }
     let since = s.now() - chrono::Duration::days(1);
-    let purposes = ["subject_certificate", "certificate_front", "certificate_back"];
+    let purposes = [
+        "subject_certificate",
+        "certificate_front",
+        "certificate_back",
+    ];
     let unread = match s.store.media_unread(&purposes, since, 500).await {
         Ok(u) => u,
         Err(e) => {
@@ -152,7 +156,8 @@ async fn readings(
         .into_iter()
         .map(|slot| slot.media)
         .collect();
-    let found: BTreeMap<String, Reading> = s.store.media_readings(&ids).await?.into_iter().collect();
+    let found: BTreeMap<String, Reading> =
+        s.store.media_readings(&ids).await?.into_iter().collect();
     let pending = s.ocr.is_some() && ids.iter().any(|id| !found.contains_key(id));
     Ok((found, individual, pending))
 }
@@ -162,7 +167,7 @@ async fn readings(
 pub async fn prefill(s: &AppState, doc: &Document) -> ApiResult<Prefill> {
     let (found, individual, pending) = readings(s, doc).await?;
     Ok(Prefill {
-        values: compare::prefill(doc, &found, individual, s.policy.ocr.min_confidence),
+        values: compare::prefill(doc, &found, individual, s.policy.ocr.prefill_min_confidence),
         pending,
     })
 }

@@ -107,7 +107,11 @@ pub struct ReadingView {
 
 impl ReadingView {
     /// `reads`: this server has an OCR engine.
-    pub fn of(reads: bool, purpose: &str, reading: Option<beian_domain::ocr::Reading>) -> ReadingView {
+    pub fn of(
+        reads: bool,
+        purpose: &str,
+        reading: Option<beian_domain::ocr::Reading>,
+    ) -> ReadingView {
         let certificate = beian_domain::ocr::Side::of_purpose(purpose).is_some();
         let status = match (&reading, certificate, reads) {
             (Some(_), _, _) => "read",

@@ -14,7 +14,10 @@ use crate::harness::{resident_id, Backend, TestApp};
 /// Uploads a photo with its purpose and certificate type; the upload's answer.
 async fn upload(app: &TestApp, token: &str, purpose: &str, kind: u32, bytes: Vec<u8>) -> Value {
     let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("card.png"))
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name("card.png"),
+        )
         .text("purpose", purpose.to_string())
         .text("certificate_type", kind.to_string());
     let resp = app.post_form("/api/v1/media", token, form).await;
@@ -26,11 +29,17 @@ async fn upload(app: &TestApp, token: &str, purpose: &str, kind: u32, bytes: Vec
 async fn reading(app: &TestApp, token: &str, id: &str) -> Value {
     let started = Instant::now();
     loop {
-        let r = app.get(&format!("/api/v1/media/{id}/reading"), token).await.expect(200);
+        let r = app
+            .get(&format!("/api/v1/media/{id}/reading"), token)
+            .await
+            .expect(200);
         if r["status"] != "pending" {
             return r;
         }
-        assert!(started.elapsed() < Duration::from_secs(60), "still pending after 60 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "still pending after 60 s"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -47,7 +56,14 @@ async fn an_id_card_is_read_after_upload_and_a_different_typed_number_is_flagged
     let app = TestApp::spawn(Backend::Sqlite).await;
     let applicant = app.user("applicant", None).await;
     let person = Identity::random(20261207);
-    let front = upload(&app, &applicant, "certificate_front", 2, encode(&id_front(&person), Variant::Clean, 1)).await;
+    let front = upload(
+        &app,
+        &applicant,
+        "certificate_front",
+        2,
+        encode(&id_front(&person), Variant::Clean, 1),
+    )
+    .await;
     // The upload answers before the photo is read.
     assert_eq!(front["reading"]["status"], "pending", "{front}");
     let id = front["id"].as_str().unwrap().to_string();
@@ -60,16 +76,27 @@ async fn an_id_card_is_read_after_upload_and_a_different_typed_number_is_flagged
     assert!((0.0..=1.0).contains(&confidence), "{confidence}");
     // Nobody else may see what the photo says.
     let other = app.user("applicant", None).await;
-    app.get(&format!("/api/v1/media/{id}/reading"), &other).await.expect_error(404, "NOT_FOUND");
+    app.get(&format!("/api/v1/media/{id}/reading"), &other)
+        .await
+        .expect_error(404, "NOT_FOUND");
 
     // The principal's number typed as another valid number: flagged at precheck, with the
     // printed number masked, as a warning.
     let typed_other = resident_id(4242);
     assert_ne!(typed_other, person.number);
-    let mut doc = enterprise_document("深圳市星河科技有限公司", "91440300708461136T", "星河记账", "face", &id);
+    let mut doc = enterprise_document(
+        "深圳市星河科技有限公司",
+        "91440300708461136T",
+        "星河记账",
+        "face",
+        &id,
+    );
     doc.subject_principal.name = Some(person.name.clone());
     doc.subject_principal.certificate.number = Some(typed_other);
-    let issues = app.post("/api/v1/precheck", &applicant, json!(doc)).await.expect(200);
+    let issues = app
+        .post("/api/v1/precheck", &applicant, json!(doc))
+        .await
+        .expect(200);
     let found: Vec<&Value> = issues["issues"]
         .as_array()
         .unwrap()
@@ -86,9 +113,16 @@ async fn an_id_card_is_read_after_upload_and_a_different_typed_number_is_flagged
     );
     // Typed as printed: no mismatch.
     doc.subject_principal.certificate.number = Some(person.number.clone());
-    let issues = app.post("/api/v1/precheck", &applicant, json!(doc)).await.expect(200);
+    let issues = app
+        .post("/api/v1/precheck", &applicant, json!(doc))
+        .await
+        .expect(200);
     assert!(
-        !issues["issues"].as_array().unwrap().iter().any(|i| i["code"] == "OCR_MISMATCH"),
+        !issues["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "OCR_MISMATCH"),
         "{issues}"
     );
 }
@@ -98,35 +132,74 @@ async fn a_licence_and_an_id_back_read_their_fields_even_turned_or_compressed() 
     let app = TestApp::spawn(Backend::Sqlite).await;
     let applicant = app.user("applicant", None).await;
     let business = Business::random(77);
-    let lic = upload(&app, &applicant, "subject_certificate", 1, encode(&licence(&business), Variant::Rotated, 77)).await;
+    let lic = upload(
+        &app,
+        &applicant,
+        "subject_certificate",
+        1,
+        encode(&licence(&business), Variant::Rotated, 77),
+    )
+    .await;
     let person = Identity::random(78);
-    let back = upload(&app, &applicant, "certificate_back", 2, encode(&id_back(&person), Variant::UpsideDown, 78)).await;
+    let back = upload(
+        &app,
+        &applicant,
+        "certificate_back",
+        2,
+        encode(&id_back(&person), Variant::UpsideDown, 78),
+    )
+    .await;
     let r = reading(&app, &applicant, lic["id"].as_str().unwrap()).await;
     assert_eq!(field(&r, "number")["value"], business.uscc.as_str(), "{r}");
     assert_eq!(field(&r, "name")["value"], business.name.as_str(), "{r}");
-    assert_eq!(field(&r, "address")["value"], business.address.as_str(), "{r}");
+    assert_eq!(
+        field(&r, "address")["value"],
+        business.address.as_str(),
+        "{r}"
+    );
     let r = reading(&app, &applicant, back["id"].as_str().unwrap()).await;
     assert_eq!(r["reading"]["rotation"], 180, "{r}");
-    let until = person.valid_until.map_or("长期".to_string(), |d| d.format("%Y-%m-%d").to_string());
+    let until = person
+        .valid_until
+        .map_or("长期".to_string(), |d| d.format("%Y-%m-%d").to_string());
     assert_eq!(field(&r, "valid_until")["value"], until.as_str(), "{r}");
-    assert_eq!(field(&r, "valid_from")["value"], person.valid_from.format("%Y-%m-%d").to_string().as_str());
+    assert_eq!(
+        field(&r, "valid_from")["value"],
+        person.valid_from.format("%Y-%m-%d").to_string().as_str()
+    );
     // Not a certificate: not read.
-    let other = app.upload_media(&applicant, "other", crate::harness::png(720, 1280)).await.expect(201);
+    let other = app
+        .upload_media(&applicant, "other", crate::harness::png(720, 1280))
+        .await
+        .expect(201);
     assert_eq!(other["reading"]["status"], "not_applicable");
 }
 
 /// A machine without tesseract: the server starts, says so, and reads nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_without_tesseract_starts_and_reads_nothing() {
-    let db = format!("sqlite://{}/beian.db?mode=rwc", crate::harness::temp_dir().display());
+    let db = format!(
+        "sqlite://{}/beian.db?mode=rwc",
+        crate::harness::temp_dir().display()
+    );
     let env = [("BEIAN_TESSERACT", "/nonexistent/tesseract".to_string())];
     let (_servers, apps) = crate::concurrency::start_with_env(1, &db, &env).await;
     let app = &apps[0];
     let applicant = app.user("applicant", None).await;
     let person = Identity::random(5);
-    let front = upload(app, &applicant, "certificate_front", 2, encode(&id_front(&person), Variant::Clean, 5)).await;
+    let front = upload(
+        app,
+        &applicant,
+        "certificate_front",
+        2,
+        encode(&id_front(&person), Variant::Clean, 5),
+    )
+    .await;
     assert_eq!(front["reading"]["status"], "unavailable", "{front}");
     let id = front["id"].as_str().unwrap();
-    let r = app.get(&format!("/api/v1/media/{id}/reading"), &applicant).await.expect(200);
+    let r = app
+        .get(&format!("/api/v1/media/{id}/reading"), &applicant)
+        .await
+        .expect(200);
     assert_eq!(r["status"], "unavailable");
 }

@@ -440,11 +440,7 @@ pub(super) async fn edit(
 }
 
 /// Reads a step form: text fields, and uploads stored as media right away.
-async fn read_step(
-    s: &AppState,
-    u: &WebUser,
-    mut form: Multipart,
-) -> Result<StepForm, PageError> {
+async fn read_step(s: &AppState, u: &WebUser, mut form: Multipart) -> Result<StepForm, PageError> {
     let mut values = vec![];
     let mut uploads = vec![];
     let mut photos = vec![];
