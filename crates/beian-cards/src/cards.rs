@@ -91,7 +91,7 @@ pub fn id_front(p: &Identity) -> RgbImage {
         340.0,
         722.0,
         &p.number,
-        Style::new(48.0, INK).spaced(5.0),
+        Style::new(48.0, INK).spaced(2.5),
     );
 
     portrait(&mut img);
