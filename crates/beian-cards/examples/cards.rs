@@ -3,6 +3,9 @@
 
 use std::time::Instant;
 
+use beian_domain::media::{colour_spread, exposure, laplacian_variance, luma};
+use image::imageops::{resize, FilterType};
+
 use beian_cards::{encode, id_back, id_front, licence, Business, Identity, Variant};
 
 fn main() -> std::io::Result<()> {
@@ -34,8 +37,10 @@ fn main() -> std::io::Result<()> {
                 let total = start.elapsed();
                 let name = format!("{dir}/{seed}_{card}_{}.{}", v.name(), v.extension());
                 std::fs::write(&name, &bytes)?;
+                let (spread, mean, sharp) = measure(&bytes);
                 println!(
-                    "{name}: {} bytes, draw {:.1} ms, draw+encode {:.1} ms",
+                    "{name}: {} bytes, draw {:.1} ms, draw+encode {:.1} ms, \
+                     colour {spread:.1}, luma {mean:.0}, sharpness {sharp:.0}",
                     bytes.len(),
                     drawn.as_secs_f64() * 1e3,
                     total.as_secs_f64() * 1e3
@@ -44,4 +49,27 @@ fn main() -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The upload checks' measures of the decoded file: colour spread, mean luma, and the
+/// Laplacian variance at 640 px on the longest side.
+fn measure(bytes: &[u8]) -> (f64, f64, f64) {
+    let Ok(img) = image::load_from_memory(bytes) else {
+        return (0.0, 0.0, 0.0);
+    };
+    let rgb = img.to_rgb8();
+    let grey = img.to_luma8();
+    let (w, h) = grey.dimensions();
+    let scale = 640.0 / f64::from(w.max(h));
+    let (sw, sh) = (
+        (f64::from(w) * scale).round() as u32,
+        (f64::from(h) * scale).round() as u32,
+    );
+    let grey = image::GrayImage::from_raw(w, h, luma(rgb.as_raw())).unwrap_or(grey);
+    let small = resize(&grey, sw, sh, FilterType::Triangle);
+    (
+        colour_spread(rgb.as_raw()),
+        exposure(&luma(rgb.as_raw())).0,
+        laplacian_variance(small.as_raw(), sw as usize, sh as usize),
+    )
 }

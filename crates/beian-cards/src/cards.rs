@@ -88,10 +88,10 @@ pub fn id_front(p: &Identity) -> RgbImage {
     draw::text(&mut img, lx, 720.0, "公民身份号码", label);
     draw::text(
         &mut img,
-        340.0,
-        722.0,
+        330.0,
+        720.0,
         &p.number,
-        Style::new(48.0, INK).spaced(5.0),
+        Style::new(48.0, INK).spaced(2.5),
     );
 
     portrait(&mut img);

@@ -335,29 +335,26 @@ fn random_date(rng: &mut StdRng, years: std::ops::RangeInclusive<i32>, last_day:
         .expect("day 28 exists in every month")
 }
 
+/// A room number: floor (1 to `top_floor`) and door (1–8), e.g. `1203`.
+fn room(rng: &mut StdRng, top_floor: u32) -> u32 {
+    rng.gen_range(1..=top_floor) * 100 + rng.gen_range(1..=8)
+}
+
 /// A street address in the region, 12–30 characters.
 fn random_address(rng: &mut StdRng, region: &Region, business: bool) -> String {
     let street = pick(rng, STREETS);
     let number = rng.gen_range(1..=399);
     let tail = if business {
         match rng.gen_range(0..3) {
-            0 => format!("{}栋{}室", rng.gen_range(1..=20), rng.gen_range(101..=2508)),
+            0 => format!("{}栋{}室", rng.gen_range(1..=20), room(rng, 25)),
             1 => format!("{}大厦{}层", pick(rng, FIRM_WORDS), rng.gen_range(2..=28)),
-            _ => format!(
-                "{}号楼{}室",
-                rng.gen_range(1..=9),
-                rng.gen_range(101..=1808)
-            ),
+            _ => format!("{}号楼{}室", rng.gen_range(1..=9), room(rng, 18)),
         }
     } else {
         match rng.gen_range(0..3) {
-            0 => format!("{}栋{}室", rng.gen_range(1..=30), rng.gen_range(101..=2608)),
+            0 => format!("{}栋{}室", rng.gen_range(1..=30), room(rng, 26)),
             1 => format!("{}{}号", pick(rng, ESTATES), rng.gen_range(1..=40)),
-            _ => format!(
-                "{}单元{}室",
-                rng.gen_range(1..=6),
-                rng.gen_range(101..=1806)
-            ),
+            _ => format!("{}单元{}室", rng.gen_range(1..=6), room(rng, 18)),
         }
     };
     format!("{}{street}{number}号{tail}", region.prefix)
