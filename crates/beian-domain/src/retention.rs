@@ -20,6 +20,9 @@ pub struct Retention {
     pub closed_days: i64,
     /// The face photos of any order, after it ended (filed ones included).
     pub face_days: i64,
+    /// What was read from a certificate photo (names, numbers), after the upload: it serves
+    /// the form's pre-fill and the first review; the photo itself stays with the order.
+    pub readings_days: i64,
 }
 
 impl Default for Retention {
@@ -28,6 +31,7 @@ impl Default for Retention {
             discarded_days: 30,
             closed_days: 180,
             face_days: 90,
+            readings_days: 30,
         }
     }
 }
@@ -107,6 +111,7 @@ mod tests {
             discarded_days: 1,
             closed_days: 2,
             face_days: 3,
+            readings_days: 4,
         };
         assert_eq!(
             r.due(Kind::New, Status::Discarded, at(0), at(1)),

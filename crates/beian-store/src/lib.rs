@@ -312,6 +312,8 @@ pub trait RetentionStore: Send + Sync {
     async fn media_shared(&self, media_id: &str) -> StoreResult<bool>;
     /// Marks an upload erased (its object deleted); false when it was already.
     async fn mark_media_erased(&self, media_id: &str, now: Time) -> StoreResult<bool>;
+    /// Erases the readings of photos uploaded before `uploaded_before`; how many.
+    async fn erase_readings(&self, uploaded_before: Time) -> StoreResult<u64>;
 }
 
 /// An order as retention sees it.

@@ -424,6 +424,32 @@ async fn validation_facts(store: SqlStore) {
         fx.store.media_readings(&["m1".into()]).await.unwrap(),
         vec![("m1".to_string(), reading.clone())]
     );
+    // Retention: readings of uploads before the cut-off go, once; the photo is not read again.
+    assert_eq!(fx.store.erase_readings(t0()).await.unwrap(), 0);
+    let later = t0() + Duration::days(31);
+    fx.store
+        .insert_media(&MediaRow {
+            id: "m-old".into(),
+            ..media.clone()
+        })
+        .await
+        .unwrap();
+    fx.store.set_media_reading("m-old", &reading).await.unwrap();
+    assert_eq!(fx.store.erase_readings(later).await.unwrap(), 2);
+    assert_eq!(fx.store.erase_readings(later).await.unwrap(), 0);
+    assert!(fx
+        .store
+        .media_readings(&["m-old".into()])
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(fx
+        .store
+        .media_unread(&["certificate_front"], t0(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    fx.store.set_media_reading("m1", &reading).await.unwrap();
     let info = fx
         .store
         .media_info(&["m1".into(), "nope".into()])

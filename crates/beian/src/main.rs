@@ -752,6 +752,10 @@ async fn retention(args: RetentionArgs) -> Result<(), String> {
         "retention: {} order(s) erased, {} face photo(s) deleted / 已清除",
         done.orders, done.photos
     );
+    println!(
+        "retention: {} certificate photo reading(s) erased / 证件识别结果已清除",
+        done.readings
+    );
     Ok(())
 }
 

@@ -362,3 +362,17 @@ fn numbers_are_masked_to_their_ends() {
     assert_eq!(mask_number("440300198512311238"), "4403**********1238");
     assert_eq!(mask_number("H1234567"), "H1****67");
 }
+
+#[test]
+fn a_reading_of_another_side_than_the_field_asks_for_is_not_compared() {
+    let doc = person_doc();
+    let mut licence = reading(&[(FieldName::Number, "91440300708461136T", 0.95)]);
+    licence.kind = CardKind::BusinessLicence;
+    let readings = BTreeMap::from([("m-front".to_string(), licence)]);
+    assert!(mismatches(&doc, &readings, false, 0.8).is_empty());
+    assert!(prefill(&doc, &readings, false, 0.5).is_empty());
+    // The same reading, its side not recognised, is compared.
+    let mut unknown = readings.clone();
+    unknown.get_mut("m-front").unwrap().kind = CardKind::Other;
+    assert_eq!(mismatches(&doc, &unknown, false, 0.8).len(), 1);
+}

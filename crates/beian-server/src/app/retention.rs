@@ -29,6 +29,8 @@ pub struct Due {
 pub struct Done {
     pub orders: usize,
     pub photos: usize,
+    /// Readings of certificate photos erased (`retention.readings_days` after upload).
+    pub readings: u64,
 }
 
 /// What is due at `now`, by order.
@@ -67,7 +69,13 @@ fn entry(r: &RetentionRow, order: bool, photos: Vec<String>) -> Due {
 
 /// Erases what [`preview`] lists at `now`.
 pub async fn run(s: &AppState, now: Time) -> ApiResult<Done> {
-    let mut done = Done::default();
+    let mut done = Done {
+        readings: s
+            .store
+            .erase_readings(now - Duration::days(s.policy.retention.readings_days))
+            .await?,
+        ..Done::default()
+    };
     for due in preview(s, now).await? {
         for photo in &due.photos {
             if erase_photo(s, photo, now).await? {

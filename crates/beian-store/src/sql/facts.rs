@@ -197,7 +197,10 @@ pub(crate) async fn submission_facts(
         match r.try_get::<String, _>("k")?.as_str() {
             "face" | "subject" => sealed.extend(r.try_get::<Option<String>, _>("c6")?),
             "app" => sealed.extend(r.try_get::<Option<String>, _>("c4")?),
-            "media" => sealed.extend(r.try_get::<Option<String>, _>("c5")?),
+            "media" => sealed.extend(
+                r.try_get::<Option<String>, _>("c5")?
+                    .filter(|v| v != super::retention::ERASED_READING),
+            ),
             _ => {}
         }
     }
@@ -314,6 +317,7 @@ fn rows_to_facts(
                     failed_checks: failed_checks(&checks),
                     reading: c[5]
                         .clone()
+                        .filter(|v| v != super::retention::ERASED_READING)
                         .map(|v| open("reading", v).and_then(|j| json(&j)))
                         .transpose()?,
                 });

@@ -81,7 +81,9 @@ pub(crate) async fn media_info(s: &SqlStore, ids: &[String]) -> StoreResult<Vec<
     rows.iter()
         .map(|r| {
             let checks: serde_json::Value = json(&r.try_get::<String, _>("checks")?)?;
-            let reading: Option<String> = r.try_get("reading")?;
+            let reading: Option<String> = r
+                .try_get::<Option<String>, _>("reading")?
+                .filter(|v| v != super::retention::ERASED_READING);
             Ok(MediaInfo {
                 id: r.try_get("id")?,
                 owner_id: r.try_get("owner_id")?,

@@ -115,3 +115,18 @@ pub(crate) async fn mark_media_erased(
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// A reading's value once erased: not NULL, which would mean "not read yet" and have it
+/// read again.
+pub(crate) const ERASED_READING: &str = "erased";
+
+pub(crate) async fn erase_readings(s: &SqlStore, uploaded_before: Time) -> StoreResult<u64> {
+    let done = sqlx::query(
+        "UPDATE media SET reading = $1 WHERE reading IS NOT NULL AND reading <> $1 AND created_at < $2",
+    )
+    .bind(ERASED_READING)
+    .bind(ms(uploaded_before))
+    .execute(s.pool())
+    .await?;
+    Ok(done.rows_affected())
+}

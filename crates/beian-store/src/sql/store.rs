@@ -39,6 +39,10 @@ impl RetentionStore for SqlStore {
     async fn mark_media_erased(&self, media_id: &str, now: Time) -> StoreResult<bool> {
         retention::mark_media_erased(self, media_id, now).await
     }
+
+    async fn erase_readings(&self, uploaded_before: Time) -> StoreResult<u64> {
+        retention::erase_readings(self, uploaded_before).await
+    }
 }
 
 #[async_trait]
