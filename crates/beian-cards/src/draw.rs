@@ -202,6 +202,16 @@ pub(crate) fn in_ellipse(x: f32, y: f32, cx: f32, cy: f32, a: f32, b: f32) -> bo
     dx * dx + dy * dy <= 1.0
 }
 
+/// The pixel box around a centre and its half-sizes, with a pixel to spare each side.
+fn around((cx, cy): (f32, f32), (a, b): (f32, f32)) -> (i64, i64, i64, i64) {
+    (
+        (cx - a) as i64 - 1,
+        (cy - b) as i64 - 1,
+        (cx + a) as i64 + 2,
+        (cy + b) as i64 + 2,
+    )
+}
+
 /// Fills an anti-aliased ellipse.
 pub(crate) fn ellipse(
     img: &mut RgbImage,
@@ -210,13 +220,7 @@ pub(crate) fn ellipse(
     colour: [u8; 3],
     alpha: f32,
 ) {
-    let bbox = (
-        (cx - a) as i64 - 1,
-        (cy - b) as i64 - 1,
-        (cx + a) as i64 + 2,
-        (cy + b) as i64 + 2,
-    );
-    fill(img, bbox, colour, alpha, |x, y| {
+    fill(img, around((cx, cy), (a, b)), colour, alpha, |x, y| {
         in_ellipse(x, y, cx, cy, a, b)
     });
 }
@@ -229,16 +233,16 @@ pub(crate) fn ring(
     colour: [u8; 3],
     alpha: f32,
 ) {
-    let bbox = (
-        (cx - outer) as i64 - 1,
-        (cy - outer) as i64 - 1,
-        (cx + outer) as i64 + 2,
-        (cy + outer) as i64 + 2,
+    fill(
+        img,
+        around((cx, cy), (outer, outer)),
+        colour,
+        alpha,
+        |x, y| {
+            let d = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt();
+            (inner..=outer).contains(&d)
+        },
     );
-    fill(img, bbox, colour, alpha, |x, y| {
-        let d = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt();
-        (inner..=outer).contains(&d)
-    });
 }
 
 /// Fills an anti-aliased five-pointed star, point up.

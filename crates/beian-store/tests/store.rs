@@ -406,20 +406,10 @@ async fn validation_facts(store: SqlStore) {
     fx.store.insert_media(&media).await.unwrap();
     fx.store.set_media_certificate_type("m1", 2).await.unwrap();
     // A photo's reading: none of the certificate purposes' uploads has one yet.
-    let unread = fx
-        .store
-        .media_unread(&["certificate_front"], t0(), 10)
-        .await
-        .unwrap();
-    assert_eq!(unread, vec![(media.clone(), Some(2))]);
+    assert_eq!(unread_fronts(&fx).await, vec![(media.clone(), Some(2))]);
     let reading = id_reading();
     fx.store.set_media_reading("m1", &reading).await.unwrap();
-    assert!(fx
-        .store
-        .media_unread(&["certificate_front"], t0(), 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(unread_fronts(&fx).await.is_empty());
     assert_eq!(
         fx.store.media_readings(&["m1".into()]).await.unwrap(),
         vec![("m1".to_string(), reading.clone())]
@@ -443,12 +433,7 @@ async fn validation_facts(store: SqlStore) {
         .await
         .unwrap()
         .is_empty());
-    assert!(fx
-        .store
-        .media_unread(&["certificate_front"], t0(), 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(unread_fronts(&fx).await.is_empty());
     fx.store.set_media_reading("m1", &reading).await.unwrap();
     let info = fx
         .store
@@ -762,6 +747,14 @@ async fn personal_order(fx: &Fx) -> Filing {
         .await
         .unwrap();
     f
+}
+
+/// The ID fronts uploaded since `t0` that have no reading.
+async fn unread_fronts(fx: &Fx) -> Vec<(MediaRow, Option<i64>)> {
+    fx.store
+        .media_unread(&["certificate_front"], t0(), 10)
+        .await
+        .unwrap()
 }
 
 /// What a photo of [`NAME`]'s ID card reads.

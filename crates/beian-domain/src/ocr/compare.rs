@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::read::is_cjk;
-use super::{CardKind, FieldName, Reading};
+use super::{CardKind, FieldName, ReadField, Reading};
 use crate::document::{Document, Person};
 use crate::ids;
 use crate::text::{mask_person_name, to_half_width};
@@ -247,6 +247,39 @@ fn shown(t: &Target, read: &str) -> String {
     }
 }
 
+/// Each document field a photo was read for, with the first reading of it (a path may be
+/// the target of two photos: an individual's front and the subject's certificate).
+fn pairs<'a>(
+    doc: &Document,
+    readings: &'a BTreeMap<String, Reading>,
+    individual: bool,
+) -> Vec<(Slot, Target, &'a ReadField)> {
+    let mut out: Vec<(Slot, Target, &ReadField)> = vec![];
+    for slot in slots(doc, individual) {
+        let Some(reading) = slot.reading(readings) else {
+            continue;
+        };
+        for t in &slot.targets {
+            if let Some(read) = reading.get(t.field) {
+                if !out.iter().any(|(_, seen, _)| seen.path == t.path) {
+                    out.push((slot.clone(), t.clone(), read));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn typed(t: &Target) -> Option<&str> {
+    t.typed.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Read with confidence, and not what was typed.
+fn differs(t: &Target, read: &ReadField, min_confidence: f32) -> bool {
+    read.confidence >= min_confidence
+        && typed(t).is_some_and(|v| same(t.field, v, &read.value) == Some(false))
+}
+
 /// The typed values that differ from a reading at or above `min_confidence`, one per path.
 /// What was not read, or read without confidence, raises nothing.
 pub fn mismatches(
@@ -255,62 +288,31 @@ pub fn mismatches(
     individual: bool,
     min_confidence: f32,
 ) -> Vec<Mismatch> {
-    let mut out: Vec<Mismatch> = vec![];
-    for slot in slots(doc, individual) {
-        let Some(reading) = slot.reading(readings) else {
-            continue;
-        };
-        for t in &slot.targets {
-            let Some(typed) = t.typed.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            let Some(read) = reading
-                .get(t.field)
-                .filter(|f| f.confidence >= min_confidence)
-            else {
-                continue;
-            };
-            if same(t.field, typed, &read.value) == Some(false)
-                && !out.iter().any(|m| m.path == t.path)
-            {
-                out.push(Mismatch {
-                    path: t.path.clone(),
-                    item: item(t),
-                    shown: shown(t, &read.value),
-                    read: read.value.clone(),
-                });
-            }
-        }
-    }
-    out
+    pairs(doc, readings, individual)
+        .into_iter()
+        .filter(|(_, t, read)| differs(t, read, min_confidence))
+        .map(|(_, t, read)| Mismatch {
+            path: t.path.clone(),
+            item: item(&t),
+            shown: shown(&t, &read.value),
+            read: read.value.clone(),
+        })
+        .collect()
 }
 
-/// Values a reading offers for fields the applicant has left empty: `(path, value)`, the
-/// first reading of a path winning. The applicant confirms them by saving.
+/// Values a reading offers for fields the applicant has left empty: `(path, value)`. The
+/// applicant confirms them by saving.
 pub fn prefill(
     doc: &Document,
     readings: &BTreeMap<String, Reading>,
     individual: bool,
     min_confidence: f32,
 ) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = vec![];
-    for slot in slots(doc, individual) {
-        let Some(reading) = slot.reading(readings) else {
-            continue;
-        };
-        for t in &slot.targets {
-            let empty = t.typed.as_deref().unwrap_or("").trim().is_empty();
-            let read = reading
-                .get(t.field)
-                .filter(|f| f.confidence >= min_confidence);
-            if let (true, Some(read)) = (empty, read) {
-                if !out.iter().any(|(p, _)| *p == t.path) {
-                    out.push((t.path.clone(), read.value.clone()));
-                }
-            }
-        }
-    }
-    out
+    pairs(doc, readings, individual)
+        .into_iter()
+        .filter(|(_, t, read)| typed(t).is_none() && read.confidence >= min_confidence)
+        .map(|(_, t, read)| (t.path, read.value.clone()))
+        .collect()
 }
 
 /// For the reviewer: every compared field of the document's photos, typed beside read.
@@ -332,31 +334,15 @@ pub fn side_by_side(
     individual: bool,
     min_confidence: f32,
 ) -> Vec<SideBySide> {
-    let mut out: Vec<SideBySide> = vec![];
-    for slot in slots(doc, individual) {
-        let Some(reading) = slot.reading(readings) else {
-            continue;
-        };
-        for t in &slot.targets {
-            let Some(read) = reading.get(t.field) else {
-                continue;
-            };
-            if out.iter().any(|r| r.path == t.path) {
-                continue;
-            }
-            let typed = t.typed.clone().unwrap_or_default();
-            let differs = read.confidence >= min_confidence
-                && !typed.trim().is_empty()
-                && same(t.field, &typed, &read.value) == Some(false);
-            out.push(SideBySide {
-                path: t.path.clone(),
-                media_path: slot.media_path.clone(),
-                typed,
-                read: read.value.clone(),
-                confidence: read.confidence,
-                differs,
-            });
-        }
-    }
-    out
+    pairs(doc, readings, individual)
+        .into_iter()
+        .map(|(slot, t, read)| SideBySide {
+            differs: differs(&t, read, min_confidence),
+            path: t.path.clone(),
+            media_path: slot.media_path,
+            typed: t.typed.clone().unwrap_or_default(),
+            read: read.value.clone(),
+            confidence: read.confidence,
+        })
+        .collect()
 }

@@ -284,16 +284,11 @@ fn valid_number(format: NumberFormat, s: &str, today: NaiveDate) -> bool {
 /// only right after a number label, since any word of the right length would pass them.
 fn checksummed(format: NumberFormat) -> bool {
     use NumberFormat as F;
-    matches!(
-        format,
-        F::ResidentId
-            | F::HkmoResidencePermit
-            | F::TwResidencePermit
-            | F::ForeignPermanentResidentId
-            | F::Uscc
-            | F::UsccIfShaped
-            | F::OrgCode
-    )
+    id_layout(format)
+        || matches!(
+            format,
+            F::ForeignPermanentResidentId | F::Uscc | F::UsccIfShaped | F::OrgCode
+        )
 }
 
 /// The length a checksummed number has (and the 15-character old foreign resident card).
@@ -477,16 +472,11 @@ fn first_label<'a>(lines: &'a [Chars<'a>], labels: &[&str]) -> Option<(usize, us
 /// the person's own).
 fn personal(format: NumberFormat) -> bool {
     use NumberFormat as F;
-    matches!(
-        format,
-        F::ResidentId
-            | F::HkmoResidencePermit
-            | F::TwResidencePermit
-            | F::ForeignPermanentResidentId
-            | F::Passport
-            | F::HkmoTravelPermit
-            | F::TwTravelPermit
-    )
+    id_layout(format)
+        || matches!(
+            format,
+            F::ForeignPermanentResidentId | F::Passport | F::HkmoTravelPermit | F::TwTravelPermit
+        )
 }
 
 /// Whether the format is a personal card of the resident ID's layout.
