@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use beian_cards::{encode, id_back, id_front, licence, Business, Identity, Variant};
+use beian_domain::ocr::compare::trusted;
 use beian_domain::ocr::{FieldName, OcrPolicy, Reading, Side};
 use beian_domain::reference::NumberFormat;
 use beian_server::adapters::ocr::{read, Tesseract};
@@ -40,14 +41,21 @@ impl Tally {
         e.1 += 1;
         match reading.get(field) {
             Some(f) if f.value == truth => e.0 += 1,
-            Some(f) if f.confidence >= min => {
+            Some(f) if trusted(f, policy) => {
                 self.false_mismatches += 1;
                 eprintln!(
                     "false mismatch: {what} read {:?} ({:.2}), truth {truth:?}",
                     f.value, f.confidence
                 );
             }
-            _ => {}
+            other => {
+                if std::env::var_os("BEIAN_BENCH_VERBOSE").is_some() {
+                    eprintln!(
+                        "not read exactly: {what} {:?}, truth {truth:?}",
+                        other.map(|f| &f.value)
+                    );
+                }
+            }
         }
     }
 }
@@ -65,7 +73,7 @@ pub async fn run(cards: u64, first_seed: u64, workers: usize) -> Result<(), BoxE
     let mut handles = vec![];
     for chunk in chunks {
         let engine = engine.clone();
-        let min = policy.min_confidence;
+        let policy = policy.clone();
         handles.push(std::thread::spawn(move || {
             let mut tallies: BTreeMap<usize, Tally> = BTreeMap::new();
             for seed in chunk {
@@ -89,16 +97,16 @@ pub async fn run(cards: u64, first_seed: u64, workers: usize) -> Result<(), BoxE
                         r
                     };
                     let r = one(t, &front, Side::Front, NumberFormat::ResidentId);
-                    t.count("id number", &p.number, &r, FieldName::Number, min);
-                    t.count("id name", &p.name, &r, FieldName::Name, min);
+                    t.count("id number", &p.number, &r, FieldName::Number, &policy);
+                    t.count("id name", &p.name, &r, FieldName::Name, &policy);
                     let r = one(t, &back, Side::Back, NumberFormat::ResidentId);
                     let until = p
                         .valid_until
                         .map_or("长期".to_string(), |d| d.format("%Y-%m-%d").to_string());
-                    t.count("validity end", &until, &r, FieldName::ValidUntil, min);
+                    t.count("validity end", &until, &r, FieldName::ValidUntil, &policy);
                     let r = one(t, &lic, Side::Subject, NumberFormat::Uscc);
-                    t.count("licence code", &b.uscc, &r, FieldName::Number, min);
-                    t.count("licence name", &b.name, &r, FieldName::Name, min);
+                    t.count("licence code", &b.uscc, &r, FieldName::Number, &policy);
+                    t.count("licence name", &b.name, &r, FieldName::Name, &policy);
                 }
             }
             tallies

@@ -69,6 +69,15 @@ pub struct ReadField {
     pub field: FieldName,
     pub value: String,
     pub confidence: f32,
+    /// The value passed a checksum (resident ID, credit code, …): a misread would almost
+    /// never pass it, so the engine's own confidence counts for less.
+    #[serde(default)]
+    pub checked: bool,
+    /// Where the value stands in the recognised image (left, top, right, bottom), for a
+    /// second look at it; not kept.
+    #[serde(skip)]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub area: Option<[i32; 4]>,
 }
 
 /// What was read from one photo. Fields that could not be read are absent.
@@ -148,6 +157,8 @@ pub struct OcrPolicy {
     /// A read value is compared with the typed one only at or above this confidence (0–1).
     /// Numbers are compared only after their checksum passed as well.
     pub min_confidence: f32,
+    /// The same for a number that passed its checksum.
+    pub checked_min_confidence: f32,
     /// A read value is offered to fill an empty field at or above this confidence: lower
     /// than for a mismatch, since the applicant confirms what is offered.
     pub prefill_min_confidence: f32,
@@ -164,6 +175,7 @@ impl Default for OcrPolicy {
         OcrPolicy {
             enabled: true,
             min_confidence: 0.80,
+            checked_min_confidence: 0.40,
             prefill_min_confidence: 0.40,
             mismatch_blocking: false,
             max_parallel: 1,

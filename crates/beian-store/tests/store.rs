@@ -764,6 +764,8 @@ fn id_reading() -> beian_domain::ocr::Reading {
         field: f,
         value: v.into(),
         confidence: 0.9,
+        area: None,
+        checked: false,
     };
     beian_domain::ocr::Reading {
         kind: CardKind::IdFront,

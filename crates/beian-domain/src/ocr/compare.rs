@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::read::is_cjk;
-use super::{CardKind, FieldName, ReadField, Reading};
+use super::{CardKind, FieldName, OcrPolicy, ReadField, Reading};
 use crate::document::{Document, Person};
 use crate::ids;
 use crate::text::{mask_person_name, to_half_width};
@@ -274,23 +274,32 @@ fn typed(t: &Target) -> Option<&str> {
     t.typed.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Read with confidence, and not what was typed.
-fn differs(t: &Target, read: &ReadField, min_confidence: f32) -> bool {
-    read.confidence >= min_confidence
-        && typed(t).is_some_and(|v| same(t.field, v, &read.value) == Some(false))
+/// Whether a value was read with enough confidence to contradict a typed one.
+pub fn trusted(read: &ReadField, policy: &OcrPolicy) -> bool {
+    let min = if read.checked {
+        policy.checked_min_confidence
+    } else {
+        policy.min_confidence
+    };
+    read.confidence >= min
 }
 
-/// The typed values that differ from a reading at or above `min_confidence`, one per path.
+/// Read with confidence, and not what was typed.
+fn differs(t: &Target, read: &ReadField, policy: &OcrPolicy) -> bool {
+    trusted(read, policy) && typed(t).is_some_and(|v| same(t.field, v, &read.value) == Some(false))
+}
+
+/// The typed values that differ from a [`trusted`] reading, one per path.
 /// What was not read, or read without confidence, raises nothing.
 pub fn mismatches(
     doc: &Document,
     readings: &BTreeMap<String, Reading>,
     individual: bool,
-    min_confidence: f32,
+    policy: &OcrPolicy,
 ) -> Vec<Mismatch> {
     pairs(doc, readings, individual)
         .into_iter()
-        .filter(|(_, t, read)| differs(t, read, min_confidence))
+        .filter(|(_, t, read)| differs(t, read, policy))
         .map(|(_, t, read)| Mismatch {
             path: t.path.clone(),
             item: item(&t),
@@ -332,12 +341,12 @@ pub fn side_by_side(
     doc: &Document,
     readings: &BTreeMap<String, Reading>,
     individual: bool,
-    min_confidence: f32,
+    policy: &OcrPolicy,
 ) -> Vec<SideBySide> {
     pairs(doc, readings, individual)
         .into_iter()
         .map(|(slot, t, read)| SideBySide {
-            differs: differs(&t, read, min_confidence),
+            differs: differs(&t, read, policy),
             path: t.path.clone(),
             media_path: slot.media_path,
             typed: t.typed.clone().unwrap_or_default(),

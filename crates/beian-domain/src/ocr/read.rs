@@ -137,6 +137,22 @@ impl<'a> Chars<'a> {
             / 100.0
     }
 
+    /// The box around the words characters `a..b` come from.
+    fn area(&self, a: usize, b: usize) -> [i32; 4] {
+        let words = &self.line.words;
+        self.word[a..b].iter().map(|&w| &words[w]).fold(
+            [i32::MAX, i32::MAX, i32::MIN, i32::MIN],
+            |[l, t, r, bt], w| {
+                [
+                    l.min(w.left),
+                    t.min(w.top),
+                    r.max(w.left + w.width),
+                    bt.max(w.top + w.height),
+                ]
+            },
+        )
+    }
+
     /// The left edge of the word character `i` comes from.
     fn left(&self, i: usize) -> i32 {
         self.line.words[self.word[i]].left
@@ -207,11 +223,16 @@ fn person_name(ch: &Chars, from: usize) -> Option<ReadField> {
         .trim_matches('·')
         .to_string();
     let n = name.chars().count();
-    ((2..=6).contains(&n)).then(|| field(FieldName::Name, name, ch.confidence(start, end)))
+    ((2..=6).contains(&n)).then(|| ReadField {
+        area: Some(ch.area(start, end)),
+        ..field(FieldName::Name, name, ch.confidence(start, end))
+    })
 }
 
 fn field(f: FieldName, value: String, confidence: f32) -> ReadField {
     ReadField {
+        area: None,
+        checked: false,
         field: f,
         value,
         confidence,
@@ -225,6 +246,7 @@ fn multi_line(lines: &[Chars], at: usize, from: usize, min_chars: usize) -> Opti
     let first = &lines[at];
     let (mut value, start, end) = value_after(first, from, is_text_char)?;
     let mut conf = first.confidence(start, end);
+    let mut area = first.area(start, end);
     let column = first.left(start);
     let mut bottom = first.bottom();
     for next in lines.iter().skip(at + 1).take(3) {
@@ -240,10 +262,20 @@ fn multi_line(lines: &[Chars], at: usize, from: usize, min_chars: usize) -> Opti
         };
         value.push_str(&more);
         conf = conf.min(next.confidence(a, b));
+        let [l, t, r, bt] = next.area(a, b);
+        area = [
+            area[0].min(l),
+            area[1].min(t),
+            area[2].max(r),
+            area[3].max(bt),
+        ];
         bottom = next.bottom();
     }
     let ok = value.chars().count() >= min_chars && value.chars().any(is_cjk);
-    ok.then(|| field(FieldName::Address, value, conf))
+    ok.then(|| ReadField {
+        area: Some(area),
+        ..field(FieldName::Address, value, conf)
+    })
 }
 
 /// OCR's usual confusions of letters for digits, undone where only a digit may stand.
@@ -338,11 +370,15 @@ fn numbers_in(ch: &Chars, from: usize, format: NumberFormat, today: NaiveDate) -
                     .map(|(k, (_, c))| fix(format, k, len, *c))
                     .collect();
                 if valid_number(format, &fixed, today) && !out.iter().any(|f| f.value == fixed) {
-                    out.push(field(
-                        FieldName::Number,
-                        fixed,
-                        ch.confidence(w[0].0, w[len - 1].0 + 1),
-                    ));
+                    // Only checksummed formats reach here.
+                    out.push(ReadField {
+                        checked: true,
+                        ..field(
+                            FieldName::Number,
+                            fixed,
+                            ch.confidence(w[0].0, w[len - 1].0 + 1),
+                        )
+                    });
                 }
             }
         }
@@ -363,7 +399,11 @@ fn fix(format: NumberFormat, k: usize, len: usize, c: char) -> char {
         F::OrgCode => false,
         _ => false,
     };
-    if digits_only {
+    // A credit code never holds I, O, S, V or Z (GB 32100): where the engine reads one of
+    // the first four it saw the digit it resembles.
+    let uscc_letter =
+        matches!(format, F::Uscc | F::UsccIfShaped) && matches!(c, 'I' | 'O' | 'S' | 'Z');
+    if digits_only || uscc_letter {
         as_digit(c)
     } else if c == '|' {
         '1'
@@ -556,6 +596,17 @@ pub fn extract(
         elapsed_ms: 0,
         error: None,
     }
+}
+
+/// The text of a second recognition of one value's area, in the characters a value keeps:
+/// compared with the first reading of it.
+pub fn text_of(lines: &[Line]) -> String {
+    lines
+        .iter()
+        .flat_map(|l| l.words.iter())
+        .flat_map(|w| w.text.chars().map(to_half_width))
+        .filter(|&c| is_text_char(c) && !is_dot(c))
+        .collect()
 }
 
 impl Reading {

@@ -8,6 +8,10 @@ use super::*;
 use crate::document::Document;
 use crate::reference::NumberFormat;
 
+fn policy() -> OcrPolicy {
+    OcrPolicy::default()
+}
+
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
 }
@@ -217,6 +221,8 @@ fn reading(fields: &[(FieldName, &str, f32)]) -> Reading {
                 field: *f,
                 value: v.to_string(),
                 confidence: *c,
+                area: None,
+                checked: false,
             })
             .collect(),
         rotation: 0,
@@ -250,7 +256,7 @@ fn a_printed_number_other_than_the_typed_one_is_a_mismatch_with_the_read_value_m
             (FieldName::Name, "欧阳明", 0.95),
         ]),
     );
-    let m = mismatches(&doc, &readings, false, 0.8);
+    let m = mismatches(&doc, &readings, false, &policy());
     assert_eq!(m.len(), 1, "{m:?}");
     assert_eq!(m[0].path, "subject_principal.certificate.number");
     assert_eq!(m[0].shown, "1101**********002X");
@@ -259,7 +265,12 @@ fn a_printed_number_other_than_the_typed_one_is_a_mismatch_with_the_read_value_m
         "m-front".to_string(),
         reading(&[(FieldName::Number, "11010519491231002X", 0.5)]),
     );
-    assert!(mismatches(&doc, &readings, false, 0.8).is_empty());
+    assert!(mismatches(&doc, &readings, false, &policy()).is_empty());
+    // Unless it passed its checksum: then a lower confidence suffices.
+    if let Some(r) = readings.get_mut("m-front") {
+        r.fields[0].checked = true;
+    }
+    assert_eq!(mismatches(&doc, &readings, false, &policy()).len(), 1);
 }
 
 #[test]
@@ -282,9 +293,9 @@ fn equal_values_written_differently_are_no_mismatch() {
             (FieldName::ValidUntil, "2036-03-05", 0.9),
         ]),
     );
-    assert_eq!(mismatches(&doc, &readings, false, 0.8), vec![]);
+    assert_eq!(mismatches(&doc, &readings, false, &policy()), vec![]);
     doc.subject_principal.certificate.valid_until = Some("长期".into());
-    let m = mismatches(&doc, &readings, false, 0.8);
+    let m = mismatches(&doc, &readings, false, &policy());
     assert_eq!(m.len(), 1);
     assert_eq!(
         (m[0].path.as_str(), m[0].shown.as_str()),
@@ -306,7 +317,7 @@ fn an_individuals_id_front_also_checks_the_subjects_name_and_certificate_address
             0.9,
         )]),
     );
-    let m = mismatches(&doc, &readings, true, 0.8);
+    let m = mismatches(&doc, &readings, true, &policy());
     assert_eq!(m.len(), 1);
     assert_eq!(m[0].path, "subject.certificate.address");
     assert_eq!(
@@ -314,7 +325,7 @@ fn an_individuals_id_front_also_checks_the_subjects_name_and_certificate_address
         "a person's address is masked"
     );
     // Not an individual: the person's ID says nothing about the subject.
-    assert!(mismatches(&doc, &readings, false, 0.8).is_empty());
+    assert!(mismatches(&doc, &readings, false, &policy()).is_empty());
 }
 
 #[test]
@@ -345,7 +356,7 @@ fn prefill_offers_read_values_for_empty_fields_only() {
             ),
         ]
     );
-    let rows = side_by_side(&doc, &readings, false, 0.8);
+    let rows = side_by_side(&doc, &readings, false, &policy());
     let name = rows.iter().find(|r| r.path == "subject.name").unwrap();
     assert!(name.differs);
     assert!(
@@ -369,10 +380,10 @@ fn a_reading_of_another_side_than_the_field_asks_for_is_not_compared() {
     let mut licence = reading(&[(FieldName::Number, "91440300708461136T", 0.95)]);
     licence.kind = CardKind::BusinessLicence;
     let readings = BTreeMap::from([("m-front".to_string(), licence)]);
-    assert!(mismatches(&doc, &readings, false, 0.8).is_empty());
+    assert!(mismatches(&doc, &readings, false, &policy()).is_empty());
     assert!(prefill(&doc, &readings, false, 0.5).is_empty());
     // The same reading, its side not recognised, is compared.
     let mut unknown = readings.clone();
     unknown.get_mut("m-front").unwrap().kind = CardKind::Other;
-    assert_eq!(mismatches(&doc, &unknown, false, 0.8).len(), 1);
+    assert_eq!(mismatches(&doc, &unknown, false, &policy()).len(), 1);
 }

@@ -24,7 +24,7 @@ pub(super) fn ocr(c: &mut Check, doc: &Document, facts: &ValidationFacts, indivi
     }
     let policy = &c.policy().ocr;
     let r = rule("V-OCR-001").unwrap_or(&CATALOGUE[0]);
-    for m in mismatches(doc, &readings, individual, policy.min_confidence) {
+    for m in mismatches(doc, &readings, individual, policy) {
         let mut issue = make(r, m.path, &[("项", m.item), ("值", &m.shown)]);
         if policy.mismatch_blocking {
             issue.severity = Severity::Error;

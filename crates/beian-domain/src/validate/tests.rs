@@ -47,6 +47,8 @@ fn read_number(number: &str) -> crate::ocr::Reading {
             field: crate::ocr::FieldName::Number,
             value: number.into(),
             confidence: 0.95,
+            area: None,
+            checked: true,
         }],
         rotation: 0,
         skew: 0.0,

@@ -179,6 +179,6 @@ pub async fn side_by_side(s: &AppState, doc: &Document) -> ApiResult<Vec<compare
         doc,
         &found,
         individual,
-        s.policy.ocr.min_confidence,
+        &s.policy.ocr,
     ))
 }

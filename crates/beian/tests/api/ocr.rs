@@ -103,7 +103,7 @@ async fn an_id_card_is_read_after_upload_and_a_different_typed_number_is_flagged
         .iter()
         .filter(|i| i["code"] == "OCR_MISMATCH")
         .collect();
-    assert_eq!(found.len(), 1, "{issues}");
+    assert_eq!(found.len(), 1, "{issues} {r}");
     assert_eq!(found[0]["field"], "subject_principal.certificate.number");
     assert_eq!(found[0]["severity"], "warning");
     let masked = format!("{}**********{}", &person.number[..4], &person.number[14..]);
