@@ -35,7 +35,7 @@ impl Tally {
         truth: &str,
         reading: &Reading,
         field: FieldName,
-        min: f32,
+        policy: &OcrPolicy,
     ) {
         let e = self.exact.entry(what).or_default();
         e.1 += 1;
