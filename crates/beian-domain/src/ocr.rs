@@ -154,8 +154,9 @@ impl Side {
 pub struct OcrPolicy {
     /// Read certificate photos at upload (when the engine is installed).
     pub enabled: bool,
-    /// A read value is compared with the typed one only at or above this confidence (0–1).
-    /// Numbers are compared only after their checksum passed as well.
+    /// A read name or address is compared with the typed one only at or above this
+    /// confidence (0–1). Measured on 3 000 generated photos (BENCHMARKS.md): the one
+    /// confident misread (a company name, one character wrong) stood at 0.86.
     pub min_confidence: f32,
     /// The same for a number that passed its checksum.
     pub checked_min_confidence: f32,
@@ -174,7 +175,7 @@ impl Default for OcrPolicy {
     fn default() -> Self {
         OcrPolicy {
             enabled: true,
-            min_confidence: 0.80,
+            min_confidence: 0.90,
             checked_min_confidence: 0.40,
             prefill_min_confidence: 0.40,
             mismatch_blocking: false,
