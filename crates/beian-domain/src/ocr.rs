@@ -101,6 +101,18 @@ pub struct Reading {
 }
 
 impl Reading {
+    /// Nothing read, and why (the engine failed, timed out, or the photo did not decode).
+    pub fn failed(error: String) -> Reading {
+        Reading {
+            kind: CardKind::Other,
+            fields: vec![],
+            rotation: 0,
+            skew: 0.0,
+            elapsed_ms: 0,
+            error: Some(error),
+        }
+    }
+
     /// The field read, if any.
     pub fn get(&self, f: FieldName) -> Option<&ReadField> {
         self.fields.iter().find(|x| x.field == f)

@@ -123,21 +123,10 @@ pub fn read(
     let started = Instant::now();
     let mut best = match crate::adapters::photo::decode(photo) {
         Ok(img) => read_image(engine, img.to_luma8(), side, format, today, timeout),
-        Err(_) => failed("undecodable".into()),
+        Err(_) => Reading::failed("undecodable".into()),
     };
     best.elapsed_ms = started.elapsed().as_millis() as u64;
     best
-}
-
-fn failed(error: String) -> Reading {
-    Reading {
-        kind: beian_domain::ocr::CardKind::Other,
-        fields: vec![],
-        rotation: 0,
-        skew: 0.0,
-        elapsed_ms: 0,
-        error: Some(error),
-    }
 }
 
 fn read_image(
@@ -168,7 +157,7 @@ fn read_image(
         let encoded = image::DynamicImage::ImageLuma8(img.clone())
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png);
         if let Err(e) = encoded {
-            return failed(e.to_string());
+            return Reading::failed(e.to_string());
         }
         match engine.recognise(&png, timeout) {
             Ok(tsv) => {
@@ -178,7 +167,7 @@ fn read_image(
                 second_look(engine, img, &mut r, timeout);
                 r
             }
-            Err(e) => failed(e),
+            Err(e) => Reading::failed(e),
         }
     };
     let first = once(&upright, base);

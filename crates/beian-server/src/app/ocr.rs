@@ -94,14 +94,7 @@ pub async fn read_now(
     let job = move || ocr::read(&engine, &bytes, side, format, today, timeout);
     match tokio::task::spawn_blocking(job).await {
         Ok(r) => r,
-        Err(e) => Reading {
-            kind: beian_domain::ocr::CardKind::Other,
-            fields: vec![],
-            rotation: 0,
-            skew: 0.0,
-            elapsed_ms: 0,
-            error: Some(e.to_string()),
-        },
+        Err(e) => Reading::failed(e.to_string()),
     }
 }
 

@@ -9,7 +9,7 @@ use beian_cards::{encode, id_back, id_front, licence, Business, Identity, Varian
 use beian_domain::fixtures::enterprise_document;
 use serde_json::{json, Value};
 
-use crate::harness::{resident_id, Backend, TestApp};
+use crate::harness::{resident_id, unique, Backend, Flow, TestApp, ADMIN_PASSWORD};
 
 /// Uploads a photo with its purpose and certificate type; the upload's answer.
 async fn upload(app: &TestApp, token: &str, purpose: &str, kind: u32, bytes: Vec<u8>) -> Value {
@@ -202,4 +202,22 @@ async fn a_server_without_tesseract_starts_and_reads_nothing() {
         .await
         .expect(200);
     assert_eq!(r["status"], "unavailable");
+}
+
+/// The edit page's pre-fill (`GET /filings/{id}/prefill`) tells what an order's photos read:
+/// another applicant asking for it gets nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_applicant_gets_no_prefill_of_an_order_not_theirs() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let owner = app.user("applicant", None).await;
+    let flow = Flow::prepare(&app, &owner, 9301).await;
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let other = unique("applicant");
+    app.create_user(&admin, &other, "applicant").await;
+    let cookie = app.page_session(&other, "password-123").await;
+    let (status, body) = app
+        .page(&format!("/filings/{}/prefill", flow.filing), &cookie)
+        .await;
+    assert!(status == 403 || status == 404, "{status}: {body}");
+    assert!(!body.contains("values"), "{body}");
 }
