@@ -1,14 +1,14 @@
 //! Admin endpoints: the SMS outbox with its delivery state, the audit anchors, and the
 //! manual clock.
 
+use super::Call;
 use crate::app::anchors;
-use crate::app::state::AppState;
-use crate::http::auth::{Caller, Role};
+use crate::http::auth::Role;
 use crate::http::error::{ApiError, ApiJson, ApiResult};
 use crate::views;
 use crate::views::admin::{AnchorView, ClockResult, Outbox, OutboxItem, SweepView};
-use crate::views::{ErrorBody, Items};
-use axum::extract::{Query, State};
+use crate::views::Items;
+use axum::extract::Query;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -23,25 +23,21 @@ pub struct OutboxQuery {
 
 /// The SMS outbox with its delivery state.
 #[utoipa::path(get, path = "/api/v1/admin/sms-outbox", tag = "admin", params(OutboxQuery),
-    responses((status = 200, body = Outbox), (status = "4XX", body = ErrorBody)))]
-pub async fn sms_outbox(
-    State(s): State<AppState>,
-    caller: Caller,
-    Query(q): Query<OutboxQuery>,
-) -> ApiResult<Json<Outbox>> {
-    caller.require(&[Role::Admin])?;
+    responses((status = 200, body = Outbox)))]
+pub async fn sms_outbox(c: Call, Query(q): Query<OutboxQuery>) -> ApiResult<Json<Outbox>> {
+    c.caller.require(&[Role::Admin])?;
     let mobile = q.mobile.as_deref().map(|m| {
         beian_domain::ids::Mobile::parse(m, true)
             .map(|m| m.as_str().to_string())
             .unwrap_or_else(|_| m.to_string())
     });
-    let rows = s
-        .store
-        .outbox_list(mobile.as_deref(), q.limit.unwrap_or(100).clamp(1, 500))
-        .await?;
+    let rows =
+        c.s.store
+            .outbox_list(mobile.as_deref(), q.limit.unwrap_or(100).clamp(1, 500))
+            .await?;
     Ok(Json(Outbox {
         items: rows.iter().map(OutboxItem::from).collect(),
-        gateway: s.sms.name().to_string(),
+        gateway: c.s.sms.name().to_string(),
     }))
 }
 
@@ -54,13 +50,12 @@ pub struct AnchorQuery {
 
 /// The newest audit anchors, newest first, for the operator to publish or escrow.
 #[utoipa::path(get, path = "/api/v1/admin/audit-anchors", tag = "admin", params(AnchorQuery),
-    responses((status = 200, body = Items<AnchorView>), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Items<AnchorView>)))]
 pub async fn audit_anchors(
-    State(s): State<AppState>,
-    caller: Caller,
+    c: Call,
     Query(q): Query<AnchorQuery>,
 ) -> ApiResult<Json<Items<AnchorView>>> {
-    let anchors = anchors::list(&s, &caller, q.limit).await?;
+    let anchors = anchors::list(&c.s, &c.caller, q.limit).await?;
     Ok(Json(Items {
         items: anchors.iter().map(AnchorView::from).collect(),
     }))
@@ -78,13 +73,9 @@ pub struct ClockChange {
 /// and runs everything that fell due: timers, SMS reminders, the day's
 /// deadline sweep, the SMS outbox and webhook deliveries.
 #[utoipa::path(post, path = "/api/v1/admin/clock", tag = "admin", request_body = ClockChange,
-    responses((status = 200, body = ClockResult), (status = "4XX", body = ErrorBody)))]
-pub async fn clock(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiJson(b): ApiJson<ClockChange>,
-) -> ApiResult<Json<ClockResult>> {
-    caller.require(&[Role::Admin])?;
+    responses((status = 200, body = ClockResult)))]
+pub async fn clock(c: Call, ApiJson(b): ApiJson<ClockChange>) -> ApiResult<Json<ClockResult>> {
+    c.caller.require(&[Role::Admin])?;
     if b.advance_hours.is_none() && b.set.is_none() {
         return Err(ApiError::field(
             "advance_hours",
@@ -93,14 +84,14 @@ pub async fn clock(
             "例如 {\"advance_hours\": 25}",
         ));
     }
-    let now = s
-        .clock
-        .adjust(
-            b.set.map(|t| t.with_timezone(&chrono::Utc)),
-            b.advance_hours,
-        )
-        .ok_or_else(ApiError::not_found)?;
-    let work = crate::jobs::worker::run_due_work(&s).await?;
+    let now =
+        c.s.clock
+            .adjust(
+                b.set.map(|t| t.with_timezone(&chrono::Utc)),
+                b.advance_hours,
+            )
+            .ok_or_else(ApiError::not_found)?;
+    let work = crate::jobs::worker::run_due_work(&c.s).await?;
     let sweep = work.sweep.map(|w| SweepView {
         day: crate::app::sweep::day_of(now).to_string(),
         warnings: w.plan.warnings.len(),

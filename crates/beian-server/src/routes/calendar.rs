@@ -1,38 +1,30 @@
 //! The working-day calendar's admin endpoints (domain.md §11.5): what is in force, and
 //! loading a year's State Council notice from its published text.
 
+use super::Call;
 use crate::app::holidays;
-use crate::app::state::AppState;
-use crate::http::auth::{Caller, Role};
+use crate::http::auth::Role;
 use crate::http::error::{ApiJson, ApiResult};
 use crate::views::calendar::{CalendarOverview, CalendarYear, NoticeResult};
-use crate::views::ErrorBody;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 /// The official years and the projected-year alert.
 #[utoipa::path(get, path = "/api/v1/admin/calendar", tag = "calendar",
-    responses((status = 200, body = CalendarOverview), (status = "4XX", body = ErrorBody)))]
-pub async fn overview(
-    State(s): State<AppState>,
-    caller: Caller,
-) -> ApiResult<Json<CalendarOverview>> {
-    caller.require(&[Role::Admin])?;
-    Ok(Json(holidays::overview(&s)))
+    responses((status = 200, body = CalendarOverview)))]
+pub async fn overview(c: Call) -> ApiResult<Json<CalendarOverview>> {
+    c.caller.require(&[Role::Admin])?;
+    Ok(Json(holidays::overview(&c.s)))
 }
 
 /// The year's rest and make-up days, official or projected.
 #[utoipa::path(get, path = "/api/v1/admin/calendar/{year}", tag = "calendar", params(("year" = i32, Path)),
-    responses((status = 200, body = CalendarYear), (status = "4XX", body = ErrorBody)))]
-pub async fn show(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(year): Path<i32>,
-) -> ApiResult<Json<CalendarYear>> {
-    caller.require(&[Role::Admin])?;
-    Ok(Json(holidays::show(&s, year)?))
+    responses((status = 200, body = CalendarYear)))]
+pub async fn show(c: Call, Path(year): Path<i32>) -> ApiResult<Json<CalendarYear>> {
+    c.caller.require(&[Role::Admin])?;
+    Ok(Json(holidays::show(&c.s, year)?))
 }
 
 /// `{text, dry_run}`.
@@ -48,24 +40,23 @@ pub struct NoticeBody {
 /// it for every process and recomputes the due dates it settles.
 #[utoipa::path(post, path = "/api/v1/admin/calendar/{year}/notice", tag = "calendar",
     params(("year" = i32, Path)), request_body = NoticeBody,
-    responses((status = 200, body = NoticeResult), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = NoticeResult)))]
 pub async fn load_notice(
-    State(s): State<AppState>,
-    caller: Caller,
+    c: Call,
     Path(year): Path<i32>,
     ApiJson(b): ApiJson<NoticeBody>,
 ) -> ApiResult<Json<NoticeResult>> {
-    caller.require(&[Role::Admin])?;
+    c.caller.require(&[Role::Admin])?;
     if b.dry_run {
-        let preview = holidays::preview(&s, year, &b.text).await?;
+        let preview = holidays::preview(&c.s, year, &b.text).await?;
         return Ok(Json(NoticeResult {
             dry_run: true,
             preview,
             loaded: None,
         }));
     }
-    let preview = holidays::preview(&s, year, &b.text).await?;
-    let loaded = holidays::load(&s, year, &b.text, &caller.user.username).await?;
+    let preview = holidays::preview(&c.s, year, &b.text).await?;
+    let loaded = holidays::load(&c.s, year, &b.text, &c.caller.user.username).await?;
     Ok(Json(NoticeResult {
         dry_run: false,
         preview,

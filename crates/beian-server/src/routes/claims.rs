@@ -3,54 +3,44 @@
 //!
 //! Thin HTTP handlers: extractors in, [`crate::app::claims`] does the work.
 
+use super::Call;
 use crate::app::claims::{self, Reassign};
-use crate::app::state::AppState;
-use crate::http::auth::Caller;
 use crate::http::error::{ApiJson, ApiResult};
-use crate::views::{ErrorBody, FilingView};
-use axum::extract::{Path, State};
+use crate::views::FilingView;
+use axum::extract::Path;
 use axum::Json;
 
 /// The caller claims the order in review, or renews their claim (the lease is a policy
 /// value); 409 `CLAIMED` names who holds it.
 #[utoipa::path(post, path = "/api/v1/filings/{id}/claim", tag = "review", params(("id" = String, Path)),
-    responses((status = 200, body = FilingView), (status = "4XX", body = ErrorBody)))]
-pub async fn claim(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<FilingView>> {
-    claims::claim(&s, &caller, &id).await.map(Json)
+    responses((status = 200, body = FilingView)))]
+pub async fn claim(c: Call, Path(id): Path<String>) -> ApiResult<Json<FilingView>> {
+    claims::claim(&c.s, &c.caller, &id).await.map(Json)
 }
 
 /// The holder, or an admin, releases the order.
 #[utoipa::path(delete, path = "/api/v1/filings/{id}/claim", tag = "review", params(("id" = String, Path)),
-    responses((status = 200, body = FilingView), (status = "4XX", body = ErrorBody)))]
-pub async fn release(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<FilingView>> {
-    claims::release(&s, &caller, &id).await.map(Json)
+    responses((status = 200, body = FilingView)))]
+pub async fn release(c: Call, Path(id): Path<String>) -> ApiResult<Json<FilingView>> {
+    claims::release(&c.s, &c.caller, &id).await.map(Json)
 }
 
 /// An admin gives the order to a reviewer of its stage.
 #[utoipa::path(put, path = "/api/v1/filings/{id}/claim", tag = "review", params(("id" = String, Path)),
     request_body = Reassign,
-    responses((status = 200, body = FilingView), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = FilingView)))]
 pub async fn reassign(
-    State(s): State<AppState>,
-    caller: Caller,
+    c: Call,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Reassign>,
 ) -> ApiResult<Json<FilingView>> {
-    claims::reassign(&s, &caller, &id, b).await.map(Json)
+    claims::reassign(&c.s, &c.caller, &id, b).await.map(Json)
 }
 
 /// Claims the oldest-due order of the caller's queue that nobody holds; 404
 /// `QUEUE_EMPTY` when there is none.
 #[utoipa::path(post, path = "/api/v1/review-queue/next", tag = "review",
-    responses((status = 200, body = FilingView), (status = "4XX", body = ErrorBody)))]
-pub async fn next(State(s): State<AppState>, caller: Caller) -> ApiResult<Json<FilingView>> {
-    claims::next(&s, &caller).await.map(Json)
+    responses((status = 200, body = FilingView)))]
+pub async fn next(c: Call) -> ApiResult<Json<FilingView>> {
+    claims::next(&c.s, &c.caller).await.map(Json)
 }

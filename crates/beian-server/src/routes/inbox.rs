@@ -1,12 +1,10 @@
 //! The caller's in-site messages (站内信, domain.md §1.4).
 
-use crate::app::state::AppState;
-use crate::http::auth::Caller;
+use super::Call;
 use crate::http::cursor::parse_cursor;
 use crate::http::error::{ApiError, ApiResult};
 use crate::views::accounts::{InboxMessage, InboxPage};
-use crate::views::ErrorBody;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -21,21 +19,20 @@ pub struct InboxQuery {
 
 /// The caller's messages, newest first.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "inbox", params(InboxQuery),
-    responses((status = 200, body = InboxPage), (status = "4XX", body = ErrorBody)))]
-pub async fn list(
-    State(s): State<AppState>,
-    caller: Caller,
-    Query(q): Query<InboxQuery>,
-) -> ApiResult<Json<InboxPage>> {
+    responses((status = 200, body = InboxPage)))]
+pub async fn list(c: Call, Query(q): Query<InboxQuery>) -> ApiResult<Json<InboxPage>> {
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let before = parse_cursor(q.cursor.as_deref())?;
-    let mut rows = s.store.inbox(&caller.user.id, before, limit + 1).await?;
+    let mut rows =
+        c.s.store
+            .inbox(&c.caller.user.id, before, limit + 1)
+            .await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = more
         .then(|| rows.last().map(|m| m.id.to_string()))
         .flatten();
-    let unread = s.store.inbox_unread(&caller.user.id).await?;
+    let unread = c.s.store.inbox_unread(&c.caller.user.id).await?;
     Ok(Json(InboxPage {
         items: rows.iter().map(InboxMessage::from).collect(),
         unread,
@@ -45,17 +42,13 @@ pub async fn list(
 
 /// Marks one of the caller's messages read.
 #[utoipa::path(post, path = "/api/v1/inbox/{id}/read", tag = "inbox", params(("id" = String, Path)),
-    responses((status = 200, body = InboxMessage), (status = "4XX", body = ErrorBody)))]
-pub async fn mark_read(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<InboxMessage>> {
+    responses((status = 200, body = InboxMessage)))]
+pub async fn mark_read(c: Call, Path(id): Path<String>) -> ApiResult<Json<InboxMessage>> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
-    let row = s
-        .store
-        .inbox_mark_read(&caller.user.id, id, s.now())
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let row =
+        c.s.store
+            .inbox_mark_read(&c.caller.user.id, id, c.s.now())
+            .await?
+            .ok_or_else(ApiError::not_found)?;
     Ok(Json(InboxMessage::from(&row)))
 }

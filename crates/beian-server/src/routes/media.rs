@@ -1,14 +1,12 @@
 //! Uploaded materials and the face verification task (人脸核身) over HTTP: the
 //! multipart bodies are read here, [`crate::app::media`] checks and stores them.
 
+use super::Call;
 use crate::app::media::{self, Upload, MAX_IMAGE_BYTES, MAX_UPLOAD_BYTES};
-use crate::app::state::AppState;
-use crate::http::auth::Caller;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::multipart::read_limited;
 use crate::views::media::{CaptureResult, FaceView, MediaView, ReadingView};
-use crate::views::ErrorBody;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -40,12 +38,8 @@ pub struct CaptureForm {
 /// `POST /api/v1/media`: multipart `file` + `purpose`.
 #[utoipa::path(post, path = "/api/v1/media", tag = "media",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = MediaView), (status = "4XX", body = ErrorBody)))]
-pub async fn upload(
-    State(s): State<AppState>,
-    caller: Caller,
-    mut form: Multipart,
-) -> ApiResult<(StatusCode, Json<MediaView>)> {
+    responses((status = 201, body = MediaView)))]
+pub async fn upload(c: Call, mut form: Multipart) -> ApiResult<(StatusCode, Json<MediaView>)> {
     let mut u = Upload::default();
     while let Some(field) = form
         .next_field()
@@ -81,65 +75,50 @@ pub async fn upload(
             _ => {}
         }
     }
-    media::upload(&s, &caller, u)
+    media::upload(&c.s, &c.caller, u)
         .await
         .map(|v| (StatusCode::CREATED, Json(v)))
 }
 
 /// What was read from a certificate photo: its fields with their confidence, once read.
 #[utoipa::path(get, path = "/api/v1/media/{id}/reading", tag = "media", params(("id" = String, Path)),
-    responses((status = 200, body = ReadingView), (status = "4XX", body = ErrorBody)))]
-pub async fn reading(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<ReadingView>> {
-    media::reading(&s, &caller, &id).await.map(Json)
+    responses((status = 200, body = ReadingView)))]
+pub async fn reading(c: Call, Path(id): Path<String>) -> ApiResult<Json<ReadingView>> {
+    media::reading(&c.s, &c.caller, &id).await.map(Json)
 }
 
 /// The bytes, to the owner, and to staff through an order they may see that uses them.
 #[utoipa::path(get, path = "/api/v1/media/{id}", tag = "media", params(("id" = String, Path)),
-    responses((status = 200, description = "The file as uploaded", content_type = "application/octet-stream"),
-        (status = "4XX", body = ErrorBody)))]
-pub async fn download(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    media::download(&s, &caller, &id).await
+    responses((status = 200, description = "The file as uploaded", content_type = "application/octet-stream")))]
+pub async fn download(c: Call, Path(id): Path<String>) -> ApiResult<Response> {
+    media::download(&c.s, &c.caller, &id).await
 }
 
 /// Starts the mini program principal's face verification for an order.
 #[utoipa::path(post, path = "/api/v1/filings/{id}/face-verification", tag = "media", params(("id" = String, Path)),
-    responses((status = 201, body = FaceView), (status = "4XX", body = ErrorBody)))]
+    responses((status = 201, body = FaceView)))]
 pub async fn start_face(
-    State(s): State<AppState>,
-    caller: Caller,
+    c: Call,
     Path(id): Path<String>,
 ) -> ApiResult<(StatusCode, Json<FaceView>)> {
-    media::start_face(&s, &caller, &id)
+    media::start_face(&c.s, &c.caller, &id)
         .await
         .map(|v| (StatusCode::CREATED, Json(v)))
 }
 
 /// A face verification task.
 #[utoipa::path(get, path = "/api/v1/face-verifications/{id}", tag = "media", params(("id" = String, Path)),
-    responses((status = 200, body = FaceView), (status = "4XX", body = ErrorBody)))]
-pub async fn show_face(
-    State(s): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<FaceView>> {
-    media::show_face(&s, &caller, &id).await.map(Json)
+    responses((status = 200, body = FaceView)))]
+pub async fn show_face(c: Call, Path(id): Path<String>) -> ApiResult<Json<FaceView>> {
+    media::show_face(&c.s, &c.caller, &id).await.map(Json)
 }
 
 /// Receives the captured frame and decides the task.
 #[utoipa::path(post, path = "/api/v1/face-verifications/{id}/capture", tag = "media", params(("id" = String, Path)),
     request_body(content = CaptureForm, content_type = "multipart/form-data"),
-    responses((status = 200, body = CaptureResult), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = CaptureResult)))]
 pub async fn capture_face(
-    State(s): State<AppState>,
-    caller: Caller,
+    c: Call,
     Path(id): Path<String>,
     mut form: Multipart,
 ) -> ApiResult<Json<CaptureResult>> {
@@ -161,5 +140,5 @@ pub async fn capture_face(
             "multipart 字段名为 photo",
         )
     })?;
-    media::capture(&s, &caller, &id, bytes).await.map(Json)
+    media::capture(&c.s, &c.caller, &id, bytes).await.map(Json)
 }

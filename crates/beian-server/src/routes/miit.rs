@@ -6,13 +6,12 @@ use crate::app::miit::{self, SmsRequest};
 use crate::app::state::AppState;
 use crate::http::error::{ApiJson, ApiResult};
 use crate::views::miit::{ResendResult, VerifyResult};
-use crate::views::ErrorBody;
 use axum::extract::State;
 use axum::Json;
 
 /// A recipient enters the code sent from 12381.
 #[utoipa::path(post, path = "/api/v1/miit/sms-verify", tag = "miit", request_body = SmsRequest, security(()),
-    responses((status = 200, body = VerifyResult), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = VerifyResult)))]
 pub async fn verify(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<SmsRequest>,
@@ -22,7 +21,7 @@ pub async fn verify(
 
 /// A recipient asks for the code again (limited).
 #[utoipa::path(post, path = "/api/v1/miit/sms-resend", tag = "miit", request_body = SmsRequest, security(()),
-    responses((status = 200, body = ResendResult), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = ResendResult)))]
 pub async fn resend(
     State(s): State<AppState>,
     ApiJson(b): ApiJson<SmsRequest>,

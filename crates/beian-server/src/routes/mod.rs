@@ -18,8 +18,31 @@ pub mod public;
 pub mod webhooks;
 
 use crate::app::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
+
+/// What nearly every handler starts from: the application's state and the signed-in
+/// caller (401 `UNAUTHENTICATED` without a live session).
+pub struct Call {
+    pub s: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Call {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Call, ApiError> {
+        let caller = Caller::from_request_parts(parts, s).await?;
+        Ok(Call {
+            s: s.clone(),
+            caller,
+        })
+    }
+}
 
 /// Every JSON route (the pages are `crate::ui::router`; `crate::startup` joins both
 /// and adds the middleware).

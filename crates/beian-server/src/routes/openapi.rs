@@ -5,12 +5,13 @@ use super::{
     accounts, admin, apps, calendar, claims, dashboard, filings, inbox, media, miit, ops, papers,
     public, webhooks,
 };
+use crate::views::ErrorBody;
 use axum::http::header;
 use axum::response::IntoResponse;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder};
 use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi as Document, Type};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi as Document, Ref, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -38,7 +39,8 @@ use utoipa::{Modify, OpenApi};
         dashboard::show, dashboard::file, dashboard::trends, dashboard::trends_csv,
         openapi, ops::healthz, ops::readyz, ops::metrics,
     ),
-    modifiers(&Bearer, &ReferenceData),
+    components(schemas(ErrorBody)),
+    modifiers(&Bearer, &Refusals, &ReferenceData),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -53,6 +55,40 @@ impl Modify for Bearer {
             "bearer",
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
+    }
+}
+
+/// Every `/api/v1/` operation may refuse with a 4XX and the error body of api.md; said
+/// once here rather than on each handler.
+struct Refusals;
+
+impl Modify for Refusals {
+    fn modify(&self, doc: &mut Document) {
+        let refused = ResponseBuilder::new()
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build();
+        for (path, item) in doc.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("4XX".to_string())
+                    .or_insert_with(|| refused.clone().into());
+            }
+        }
     }
 }
 

@@ -2,20 +2,20 @@
 //!
 //! Thin HTTP handlers: extractors in, [`crate::app::public`] does the work.
 
+use super::Call;
 use crate::app::public::{self, Search};
 use crate::app::state::AppState;
-use crate::http::auth::Caller;
 use crate::http::error::{ApiJson, ApiResult};
 use crate::views::filings::IssueList;
 use crate::views::public::PublicFiling;
-use crate::views::{ErrorBody, Items};
+use crate::views::Items;
 use axum::extract::{Query, State};
 use axum::Json;
 use beian_domain::document::Document;
 
 /// The public filing query: never a person's name, certificate or phone.
 #[utoipa::path(get, path = "/api/v1/public/filings", tag = "public", params(Search), security(()),
-    responses((status = 200, body = Items<PublicFiling>), (status = "4XX", body = ErrorBody)))]
+    responses((status = 200, body = Items<PublicFiling>)))]
 pub async fn search(
     State(s): State<AppState>,
     Query(p): Query<Search>,
@@ -25,11 +25,7 @@ pub async fn search(
 
 /// The submission's validation of a document, nothing saved.
 #[utoipa::path(post, path = "/api/v1/precheck", tag = "filings", request_body = Document,
-    responses((status = 200, body = IssueList), (status = "4XX", body = ErrorBody)))]
-pub async fn precheck(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiJson(doc): ApiJson<Document>,
-) -> ApiResult<Json<IssueList>> {
-    public::precheck(&s, &caller, doc).await.map(Json)
+    responses((status = 200, body = IssueList)))]
+pub async fn precheck(c: Call, ApiJson(doc): ApiJson<Document>) -> ApiResult<Json<IssueList>> {
+    public::precheck(&c.s, &c.caller, doc).await.map(Json)
 }
