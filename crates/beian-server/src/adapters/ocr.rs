@@ -37,6 +37,11 @@ impl Tesseract {
         let program = std::env::var_os("BEIAN_TESSERACT")
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from("tesseract"));
+        Tesseract::at(program)
+    }
+
+    /// The engine at `program`, if it runs and has `chi_sim`.
+    fn at(program: PathBuf) -> Result<Tesseract, String> {
         let out = |arg: &str| {
             Command::new(&program)
                 .arg(arg)
@@ -329,9 +334,8 @@ mod tests {
 
     #[test]
     fn a_missing_engine_is_reported_not_panicked() {
-        std::env::set_var("BEIAN_TESSERACT", "/nonexistent/tesseract");
-        let found = Tesseract::discover();
-        std::env::remove_var("BEIAN_TESSERACT");
-        assert!(found.is_err());
+        let found = Tesseract::at(PathBuf::from("/nonexistent/tesseract"));
+        let e = found.expect_err("no engine there");
+        assert!(e.contains("/nonexistent/tesseract"), "{e}");
     }
 }

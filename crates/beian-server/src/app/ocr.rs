@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use beian_domain::document::Document;
-use beian_domain::ocr::{compare, Reading, Side};
+use beian_domain::ocr::{compare, OcrPolicy, Reading, Side};
 use beian_domain::reference::NumberFormat;
 use beian_store::MediaRow;
 use tokio::sync::Semaphore;
@@ -29,7 +29,7 @@ pub struct Reader {
 impl Reader {
     /// The engine if it is installed and reading is enabled. The machine is asked once per
     /// process, and its answer logged once; each state gets its own permits.
-    pub fn discover(policy: &beian_domain::ocr::OcrPolicy) -> Option<Arc<Reader>> {
+    fn discover(policy: &OcrPolicy) -> Option<Arc<Reader>> {
         static ENGINE: std::sync::OnceLock<Option<Tesseract>> = std::sync::OnceLock::new();
         if !policy.enabled {
             return None;
@@ -53,6 +53,35 @@ impl Reader {
     }
 }
 
+/// The state's reader, found on first use: a command that reads no photo (`beian
+/// calendar show`, `beian keys`, …) never starts tesseract to ask for its version.
+#[derive(Debug)]
+pub struct Ocr {
+    policy: OcrPolicy,
+    reader: std::sync::OnceLock<Option<Arc<Reader>>>,
+}
+
+impl Ocr {
+    pub fn new(policy: &OcrPolicy) -> Ocr {
+        Ocr {
+            policy: policy.clone(),
+            reader: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The reader, `None` when reading is off or tesseract is not installed.
+    pub fn reader(&self) -> Option<&Arc<Reader>> {
+        self.reader
+            .get_or_init(|| Reader::discover(&self.policy))
+            .as_ref()
+    }
+
+    /// Whether photos are read at all.
+    pub fn reads(&self) -> bool {
+        self.reader().is_some()
+    }
+}
+
 /// The number format of a declared certificate type.
 fn format_of(s: &AppState, certificate_type: Option<u32>) -> Option<NumberFormat> {
     certificate_type
@@ -62,17 +91,30 @@ fn format_of(s: &AppState, certificate_type: Option<u32>) -> Option<NumberFormat
 
 /// Queues the reading of a certificate photo; other uploads are not read.
 pub fn read_later(s: &AppState, media: &MediaRow, certificate_type: Option<u32>, bytes: Vec<u8>) {
-    let (Some(reader), Some(side)) = (s.ocr.clone(), Side::of_purpose(&media.purpose)) else {
+    let (Some(reader), Some(side)) = (s.ocr.reader().cloned(), Side::of_purpose(&media.purpose))
+    else {
         return;
     };
     let s = s.clone();
     let id = media.id.clone();
-    tokio::spawn(async move {
-        let reading = read_now(&s, &reader, side, certificate_type, bytes).await;
-        if let Err(e) = s.store.set_media_reading(&id, &reading).await {
-            tracing::warn!(media = %id, error = %e, "a photo's reading was not stored");
-        }
-    });
+    tokio::spawn(
+        async move { read_and_store(&s, &reader, &id, side, certificate_type, bytes).await },
+    );
+}
+
+/// Reads one photo and attaches the reading to its media.
+async fn read_and_store(
+    s: &AppState,
+    reader: &Reader,
+    id: &str,
+    side: Side,
+    certificate_type: Option<u32>,
+    bytes: Vec<u8>,
+) {
+    let reading = read_now(s, reader, side, certificate_type, bytes).await;
+    if let Err(e) = s.store.set_media_reading(id, &reading).await {
+        tracing::warn!(media = %id, error = %e, "a photo's reading was not stored");
+    }
 }
 
 /// Reads one photo, waiting for a permit.
@@ -98,12 +140,14 @@ pub async fn read_now(
     }
 }
 
-/// Queues the photos of the last day that have no reading (a process stopped before it
-/// stored theirs). Several processes may queue the same photo: the reading is the same.
+/// Reads the photos of the last day that have no reading (a process stopped before it
+/// stored theirs), one at a time in the background so that fresh uploads keep the other
+/// permits; each photo is fetched only when its turn comes. Several processes may read
+/// the same photo: the reading is the same.
 pub async fn resume(s: &AppState) {
-    if s.ocr.is_none() {
+    let Some(reader) = s.ocr.reader().cloned() else {
         return;
-    }
+    };
     let since = s.now() - chrono::Duration::days(1);
     let purposes = [
         "subject_certificate",
@@ -117,17 +161,24 @@ pub async fn resume(s: &AppState) {
             return;
         }
     };
-    for (media, certificate_type) in unread {
-        match objects::get_sealed(s.objects.as_ref(), &s.sealer, &media.sha256).await {
-            Ok(bytes) => read_later(
-                s,
-                &media,
-                certificate_type.and_then(|t| u32::try_from(t).ok()),
-                bytes,
-            ),
-            Err(e) => tracing::warn!(media = %media.id, error = %e, "unread photo not found"),
+    let s = s.clone();
+    tokio::spawn(async move {
+        for (media, certificate_type) in unread {
+            let Some(side) = Side::of_purpose(&media.purpose) else {
+                continue;
+            };
+            let bytes =
+                match objects::get_sealed(s.objects.as_ref(), &s.sealer, &media.sha256).await {
+                    Ok(bytes) => bytes,
+                    Err(e) => {
+                        tracing::warn!(media = %media.id, error = %e, "unread photo not found");
+                        continue;
+                    }
+                };
+            let certificate_type = certificate_type.and_then(|t| u32::try_from(t).ok());
+            read_and_store(&s, &reader, &media.id, side, certificate_type, bytes).await;
         }
-    }
+    });
 }
 
 /// What the readings of a document's certificate photos offer its empty fields.
@@ -151,7 +202,7 @@ async fn readings(
         .collect();
     let found: BTreeMap<String, Reading> =
         s.store.media_readings(&ids).await?.into_iter().collect();
-    let pending = s.ocr.is_some() && ids.iter().any(|id| !found.contains_key(id));
+    let pending = s.ocr.reads() && ids.iter().any(|id| !found.contains_key(id));
     Ok((found, individual, pending))
 }
 

@@ -59,8 +59,8 @@ pub struct AppState {
     pub housekeeping: Arc<std::sync::Mutex<Option<Time>>>,
     /// Seals uploads at rest (adapters/sealed.rs).
     pub sealer: Arc<crate::adapters::sealed::Sealer>,
-    /// Reads certificate photos (app/ocr.rs); `None` when tesseract is not installed.
-    pub ocr: Option<Arc<crate::app::ocr::Reader>>,
+    /// Reads certificate photos (app/ocr.rs), with tesseract when it is installed.
+    pub ocr: Arc<crate::app::ocr::Ocr>,
 }
 
 impl AppState {

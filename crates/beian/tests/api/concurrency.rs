@@ -25,7 +25,16 @@ pub async fn start(n: usize, db: &str) -> (Servers, Vec<TestApp>) {
 
 /// [`start`] with more environment variables for every process.
 pub async fn start_with_env(n: usize, db: &str, env: &[(&str, String)]) -> (Servers, Vec<TestApp>) {
-    let data_dir = temp_dir();
+    start_in(n, db, &temp_dir(), env).await
+}
+
+/// [`start_with_env`] on a given data directory (uploads outlive the processes).
+pub async fn start_in(
+    n: usize,
+    db: &str,
+    data_dir: &std::path::Path,
+    env: &[(&str, String)],
+) -> (Servers, Vec<TestApp>) {
     let mut children = Servers(vec![]);
     let mut apps = vec![];
     for _ in 0..n {
@@ -39,7 +48,7 @@ pub async fn start_with_env(n: usize, db: &str, env: &[(&str, String)]) -> (Serv
                 db,
             ])
             .arg("--data-dir")
-            .arg(&data_dir)
+            .arg(data_dir)
             .env("BEIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("BEIAN_ARGON2_MEMORY_KIB", "64")
             // The tests' webhook receivers listen on loopback.

@@ -204,6 +204,34 @@ async fn a_server_without_tesseract_starts_and_reads_nothing() {
     assert_eq!(r["status"], "unavailable");
 }
 
+/// A photo a process stored but did not read (here: a process without tesseract) is read
+/// by the next process that starts, from the stored upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_photo_left_unread_is_read_when_the_next_process_starts() {
+    let dir = crate::harness::temp_dir();
+    let db = format!("sqlite://{}/beian.db?mode=rwc", dir.display());
+    let blind = [("BEIAN_TESSERACT", "/nonexistent/tesseract".to_string())];
+    let (servers, apps) = crate::concurrency::start_in(1, &db, &dir, &blind).await;
+    let applicant = apps[0].user("applicant", None).await;
+    let person = Identity::random(11);
+    let front = upload(
+        &apps[0],
+        &applicant,
+        "certificate_front",
+        2,
+        encode(&id_front(&person), Variant::Clean, 11),
+    )
+    .await;
+    assert_eq!(front["reading"]["status"], "unavailable", "{front}");
+    let id = front["id"].as_str().unwrap().to_string();
+    drop((servers, apps));
+
+    let (_servers, apps) = crate::concurrency::start_in(1, &db, &dir, &[]).await;
+    let r = reading(&apps[0], &applicant, &id).await;
+    assert_eq!(r["status"], "read", "{r}");
+    assert_eq!(field(&r, "number")["value"], person.number.as_str());
+}
+
 /// The edit page's pre-fill (`GET /filings/{id}/prefill`) tells what an order's photos read:
 /// another applicant asking for it gets nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
