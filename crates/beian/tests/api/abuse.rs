@@ -725,3 +725,47 @@ async fn idle_sessions_expire() {
         .await
         .expect_error(401, "UNAUTHENTICATED");
 }
+
+/// A cross-site post carries the session cookie but not the page's CSRF token. A step
+/// form that also carries a file is refused before the file is stored: the forged
+/// request leaves nothing behind, not even an unattached upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_step_form_stores_none_of_its_files() {
+    let mut dir = std::path::PathBuf::new();
+    let app = TestApp::spawn_with(Backend::Sqlite, |c| dir = c.data_dir.clone()).await;
+    let (applicant, _, _) = app.filing_roles().await;
+    let flow = Flow::prepare(&app, &applicant, 1).await;
+    let cookie = app.page_session_of(&applicant).await;
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", dir.join("beian.db").display());
+    let media = || async {
+        let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM media")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        n
+    };
+    let before = media().await;
+    // A wrong token, an empty one, and none at all (the file first).
+    for csrf in [Some("forged"), Some(""), None] {
+        let file = reqwest::multipart::Part::bytes(png(720, 1280))
+            .file_name("letter.png")
+            .mime_str("image/png")
+            .unwrap();
+        let form = match csrf {
+            Some(token) => reqwest::multipart::Form::new().text("csrf", token),
+            None => reqwest::multipart::Form::new(),
+        }
+        .part("file:mini_program_principal.authorization_letter", file);
+        let posted = app
+            .request(Method::POST, &format!("/filings/{}/edit/4", flow.filing))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(posted.status().as_u16(), 403, "csrf {csrf:?}");
+    }
+    assert_eq!(media().await, before, "a forged form stored a file");
+}

@@ -384,6 +384,14 @@ impl TestApp {
             .to_string()
     }
 
+    /// The page session of a user the harness created (its password is `password-123`),
+    /// from the user's API token.
+    pub async fn page_session_of(&self, token: &str) -> String {
+        let me = self.get("/api/v1/me", token).await.expect(200);
+        let username = me["username"].as_str().expect("a username");
+        self.page_session(username, "password-123").await
+    }
+
     /// A page as a signed-in user (`cookie` from [`TestApp::page_session`]).
     pub async fn page(&self, path: &str, cookie: &str) -> (u16, String) {
         let resp = self

@@ -71,10 +71,7 @@ async fn two_preapproval_items_saved_through_the_page_reach_the_api() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let (applicant, _, _) = app.filing_roles().await;
     let flow = Flow::prepare(&app, &applicant, 1).await;
-    let me = app.get("/api/v1/me", &applicant).await.expect(200);
-    let cookie = app
-        .page_session(me["username"].as_str().unwrap(), "password-123")
-        .await;
+    let cookie = app.page_session_of(&applicant).await;
     let step = format!("/filings/{}/edit/3", flow.filing);
     let forms = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

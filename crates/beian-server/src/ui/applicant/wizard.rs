@@ -440,10 +440,14 @@ pub(super) async fn edit(
 }
 
 /// Reads a step form: text fields, and uploads stored as media right away.
+///
+/// The form's token is checked before its first file is stored (the page puts the
+/// `csrf` field first), so that a forged post leaves no upload behind.
 async fn read_step(s: &AppState, u: &WebUser, mut form: Multipart) -> Result<StepForm, PageError> {
     let mut values = vec![];
     let mut uploads = vec![];
     let mut photos = vec![];
+    let mut checked = false;
     while let Some(field) = form
         .next_field()
         .await
@@ -451,6 +455,10 @@ async fn read_step(s: &AppState, u: &WebUser, mut form: Multipart) -> Result<Ste
     {
         let name = field.name().unwrap_or_default().to_string();
         if let Some(path) = name.strip_prefix("file:") {
+            if !checked {
+                u.check_csrf(csrf_in(&values))?;
+                checked = true;
+            }
             let path = path.to_string();
             let bytes = read_limited(field, media::MAX_UPLOAD_BYTES).await?;
             if !bytes.is_empty() {
@@ -471,11 +479,23 @@ async fn read_step(s: &AppState, u: &WebUser, mut form: Multipart) -> Result<Ste
             values.push((name, value));
         }
     }
+    if !checked {
+        u.check_csrf(csrf_in(&values))?;
+    }
     Ok(StepForm {
         values,
         uploads,
         photos,
     })
+}
+
+/// The `csrf` field of a form read as name/value pairs, empty without one.
+fn csrf_in(values: &[(String, String)]) -> &str {
+    values
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 /// A step form as read: its text fields, its uploads by path, and the certificate photos
@@ -527,12 +547,6 @@ pub(super) async fn save(
         uploads,
         photos,
     } = read_step(&s, &u, form).await?;
-    let csrf = values
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    u.check_csrf(csrf)?;
     // The base carries the registered app name, which the form only displays.
     let (f, base) = filing_and_doc(&s, &u, &id).await?;
     let base: Document = serde_json::from_value(base).unwrap_or_default();
@@ -637,12 +651,7 @@ pub(super) async fn check(
             values.push((name, field.text().await.unwrap_or_default()));
         }
     }
-    let csrf = values
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    u.check_csrf(csrf)?;
+    u.check_csrf(csrf_in(&values))?;
     let (f, base) = filing_and_doc(&s, &u, &id).await?;
     let base: Document = serde_json::from_value(base).unwrap_or_default();
     let merged = fields::merge(&base, step, &values, &[]);
