@@ -25,12 +25,11 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::text::zh_weekday;
 use chars::{
     chinese_digit, contains, ends_with, find, is_blank, normalise, split_top_level, starts_with,
 };
-use dates::{
-    checked_year, digits_at, is_weekend, read_sentence, whole_line_date, zh_date, zh_weekday,
-};
+use dates::{checked_year, digits_at, is_weekend, read_sentence, whole_line_date, zh_date};
 
 /// One year's holiday arrangement as read from the State Council's notice.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,20 @@
 //! Character-level helpers shared by the parsers and the displays: full-width folding and
 //! masking. Pure functions of a string; this module imports nothing from the crate.
 
+/// 周一 … 周日, as notices and the calendar pages name the days.
+pub fn zh_weekday(weekday: chrono::Weekday) -> &'static str {
+    use chrono::Weekday;
+    match weekday {
+        Weekday::Mon => "周一",
+        Weekday::Tue => "周二",
+        Weekday::Wed => "周三",
+        Weekday::Thu => "周四",
+        Weekday::Fri => "周五",
+        Weekday::Sat => "周六",
+        Weekday::Sun => "周日",
+    }
+}
+
 /// Full-width ASCII (U+FF01–U+FF5E) and the ideographic space map to their ASCII forms.
 pub(crate) fn to_half_width(c: char) -> char {
     match c {

@@ -7,6 +7,7 @@ use std::ops::RangeInclusive;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::notice::chars::{contains, ends_with, is_chinese_numeral, split_top_level};
+use crate::text::zh_weekday;
 
 /// The calendar's own bound for data years, so that a notice that reads can always become a year
 /// of the calendar, and date arithmetic near the year can never leave chrono's range.
@@ -463,16 +464,4 @@ pub(super) fn is_weekend(date: NaiveDate) -> bool {
 
 pub(super) fn zh_date(date: NaiveDate) -> String {
     format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
-
-pub(super) fn zh_weekday(weekday: Weekday) -> &'static str {
-    match weekday {
-        Weekday::Mon => "周一",
-        Weekday::Tue => "周二",
-        Weekday::Wed => "周三",
-        Weekday::Thu => "周四",
-        Weekday::Fri => "周五",
-        Weekday::Sat => "周六",
-        Weekday::Sun => "周日",
-    }
 }

@@ -10,6 +10,7 @@ use crate::app::state::AppState;
 use crate::app::{dashboard, webhooks};
 use crate::http::auth::{Role, UserView};
 use crate::http::error::ApiError;
+use crate::ui::Visit;
 use crate::views;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -217,8 +218,7 @@ struct DashboardPage {
 /// 运营看板: the trends over a date range, then the server-rendered charts with their
 /// CSV figures.
 async fn dashboard_page(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Query(q): Query<dashboard::TrendsQuery>,
 ) -> PageResult {
     u.require(&[Role::Admin, Role::PlatformReviewer])?;
@@ -256,19 +256,14 @@ async fn dashboard_page(
 
 /// The trends of the chosen range as CSV, for the signed-in page.
 async fn dashboard_trends_csv(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Query(q): Query<dashboard::TrendsQuery>,
 ) -> PageResult {
     Ok(dashboard::trends_csv_file(&s, &u.caller(), &q).await?)
 }
 
 /// A chart (`.svg`) or its figures (`.csv`), for the signed-in page.
-async fn dashboard_file(
-    State(s): State<AppState>,
-    u: WebUser,
-    Path(file): Path<String>,
-) -> PageResult {
+async fn dashboard_file(Visit { s, u }: Visit, Path(file): Path<String>) -> PageResult {
     Ok(dashboard::file(&s, &u.caller(), &file)
         .await?
         .into_response())

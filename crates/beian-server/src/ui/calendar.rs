@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use beian_domain::calendar::Basis;
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -48,15 +48,7 @@ pub struct MonthRow {
 
 /// 周一 … 周日.
 pub fn weekday_cn(d: NaiveDate) -> &'static str {
-    match d.weekday() {
-        Weekday::Mon => "周一",
-        Weekday::Tue => "周二",
-        Weekday::Wed => "周三",
-        Weekday::Thu => "周四",
-        Weekday::Fri => "周五",
-        Weekday::Sat => "周六",
-        Weekday::Sun => "周日",
-    }
+    beian_domain::text::zh_weekday(d.weekday())
 }
 
 fn day(d: NaiveDate, class: &'static str, mark: &'static str) -> DayView {

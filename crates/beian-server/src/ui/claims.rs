@@ -7,8 +7,9 @@ use crate::app::claims;
 use crate::app::state::AppState;
 use crate::http::auth::Role;
 use crate::http::error::ApiError;
+use crate::ui::Visit;
 use crate::views::FilingView;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::post;
@@ -100,8 +101,7 @@ async fn next(s: AppState, u: WebUser, f: CsrfForm, authority: bool) -> PageResu
 }
 
 async fn platform_claim(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(f): Form<ClaimForm>,
 ) -> PageResult {
@@ -109,27 +109,18 @@ async fn platform_claim(
 }
 
 async fn authority_claim(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(f): Form<ClaimForm>,
 ) -> PageResult {
     act(s, u, id, f, true).await
 }
 
-async fn platform_next(
-    State(s): State<AppState>,
-    u: WebUser,
-    Form(f): Form<CsrfForm>,
-) -> PageResult {
+async fn platform_next(Visit { s, u }: Visit, Form(f): Form<CsrfForm>) -> PageResult {
     next(s, u, f, false).await
 }
 
-async fn authority_next(
-    State(s): State<AppState>,
-    u: WebUser,
-    Form(f): Form<CsrfForm>,
-) -> PageResult {
+async fn authority_next(Visit { s, u }: Visit, Form(f): Form<CsrfForm>) -> PageResult {
     next(s, u, f, true).await
 }
 

@@ -128,6 +128,22 @@ fn csrf_for(token: &str) -> String {
     hex::encode(Sha256::digest(format!("csrf\x1f{token}")))[..32].to_string()
 }
 
+/// What most page handlers start from: the application's state and the signed-in person
+/// (a page that needs a session sends the visitor to the login page without one).
+pub struct Visit {
+    pub s: AppState,
+    pub u: WebUser,
+}
+
+impl FromRequestParts<AppState> for Visit {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Visit, PageError> {
+        let u = WebUser::from_request_parts(parts, s).await?;
+        Ok(Visit { s: s.clone(), u })
+    }
+}
+
 impl FromRequestParts<AppState> for WebUser {
     type Rejection = PageError;
 
@@ -336,12 +352,7 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-async fn logout(
-    State(s): State<AppState>,
-    u: WebUser,
-    headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
-) -> PageResult {
+async fn logout(Visit { s, u }: Visit, headers: HeaderMap, Form(f): Form<CsrfForm>) -> PageResult {
     u.check_csrf(&f.csrf)?;
     if let Some(t) = session_token(&headers) {
         s.store.revoke_session(&auth::token_hash(&t)).await?;

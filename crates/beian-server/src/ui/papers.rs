@@ -1,10 +1,11 @@
 //! The platform documents on pages: the draft's papers to read and confirm on the
 //! materials step, the frozen ones on the progress and review pages, and their PDFs.
 
-use super::{PageResult, WebUser};
+use super::PageResult;
 use crate::app::papers::{self, pdf_of, PaperQuery};
 use crate::app::state::AppState;
-use axum::extract::{Path, Query, State};
+use crate::ui::Visit;
+use axum::extract::{Path, Query};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
@@ -175,8 +176,7 @@ pub fn confirm(
 
 /// `GET /filings/{id}/papers/{kind}`: the PDF, for whoever may see the order.
 async fn pdf_file(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path((id, kind)): Path<(String, String)>,
     Query(query): Query<PaperQuery>,
 ) -> PageResult {

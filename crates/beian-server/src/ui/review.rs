@@ -13,10 +13,11 @@ use crate::app::filings;
 use crate::app::state::AppState;
 use crate::http::auth::Role;
 use crate::http::error::ApiError;
+use crate::ui::Visit;
 use crate::views;
 use crate::views::FilingView;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -454,19 +455,11 @@ async fn queue(s: AppState, u: WebUser, q: QueueQuery, authority: bool) -> PageR
     })
 }
 
-async fn platform_queue(
-    State(s): State<AppState>,
-    u: WebUser,
-    Query(q): Query<QueueQuery>,
-) -> PageResult {
+async fn platform_queue(Visit { s, u }: Visit, Query(q): Query<QueueQuery>) -> PageResult {
     queue(s, u, q, false).await
 }
 
-async fn authority_queue(
-    State(s): State<AppState>,
-    u: WebUser,
-    Query(q): Query<QueueQuery>,
-) -> PageResult {
+async fn authority_queue(Visit { s, u }: Visit, Query(q): Query<QueueQuery>) -> PageResult {
     queue(s, u, q, true).await
 }
 
@@ -668,8 +661,7 @@ async fn review_page(
 }
 
 async fn platform_review(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Query(q): Query<ReviewQuery>,
 ) -> PageResult {
@@ -677,8 +669,7 @@ async fn platform_review(
 }
 
 async fn authority_review(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Query(q): Query<ReviewQuery>,
 ) -> PageResult {
@@ -749,8 +740,7 @@ async fn decide(
 }
 
 async fn platform_decide(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -758,8 +748,7 @@ async fn platform_decide(
 }
 
 async fn authority_decide(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> PageResult {

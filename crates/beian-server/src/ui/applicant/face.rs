@@ -1,15 +1,15 @@
 //! Face verification of the mini program's principal: starting a task, the
 //! capture page, and a capture that puts a passed task into the document.
 
-use crate::app::state::AppState;
 use crate::app::{filings, media};
 use crate::http::error::ApiError;
 use crate::http::multipart::read_limited;
 use crate::ui::format::cn_time;
-use crate::ui::{page, CsrfForm, Layout, PageResult, WebUser};
+use crate::ui::Visit;
+use crate::ui::{page, CsrfForm, Layout, PageResult};
 use crate::views;
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
@@ -24,8 +24,7 @@ pub(super) fn face_status(s: &str) -> &'static str {
 }
 
 pub(super) async fn start_face(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
@@ -45,11 +44,7 @@ struct FacePage {
     issues: Vec<String>,
 }
 
-pub(super) async fn face_page(
-    State(s): State<AppState>,
-    u: WebUser,
-    Path(task): Path<String>,
-) -> PageResult {
+pub(super) async fn face_page(Visit { s, u }: Visit, Path(task): Path<String>) -> PageResult {
     let t = media::own_face(&s, &u.caller(), &task).await?;
     let expires = t.created_at + chrono::Duration::hours(s.policy.face_notice_validity_hours);
     page(FacePage {
@@ -63,8 +58,7 @@ pub(super) async fn face_page(
 }
 
 pub(super) async fn capture(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(task): Path<String>,
     mut form: Multipart,
 ) -> PageResult {

@@ -3,6 +3,7 @@
 use crate::app::state::AppState;
 use crate::http::auth::Role;
 use crate::ui::format::cn_time;
+use crate::ui::Visit;
 use crate::ui::{page, Layout, PageResult, WebUser};
 use crate::views;
 use askama::Template;
@@ -52,11 +53,7 @@ pub(super) struct ReadForm {
     id: i64,
 }
 
-pub(super) async fn mark_read(
-    State(s): State<AppState>,
-    u: WebUser,
-    Form(f): Form<ReadForm>,
-) -> PageResult {
+pub(super) async fn mark_read(Visit { s, u }: Visit, Form(f): Form<ReadForm>) -> PageResult {
     u.check_csrf(&f.csrf)?;
     s.store.inbox_mark_read(&u.user.id, f.id, s.now()).await?;
     Ok(Redirect::to("/inbox").into_response())

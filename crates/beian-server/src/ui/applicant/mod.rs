@@ -16,6 +16,7 @@ use super::{page, Layout, PageResult, WebUser};
 use crate::app::state::AppState;
 use crate::app::{apps, filings, media};
 use crate::http::auth::Role;
+use crate::ui::Visit;
 
 use crate::views::AppView;
 use askama::Template;
@@ -83,11 +84,7 @@ struct RegisterForm {
     listed: Option<String>,
 }
 
-async fn register(
-    State(s): State<AppState>,
-    u: WebUser,
-    Form(f): Form<RegisterForm>,
-) -> PageResult {
+async fn register(Visit { s, u }: Visit, Form(f): Form<RegisterForm>) -> PageResult {
     u.check_csrf(&f.csrf)?;
     let body = json!({"appid": f.appid, "name": f.name, "owner_name": f.owner_name, "listed": f.listed.is_some()});
     let new = super::api_body(body)?;
@@ -161,11 +158,7 @@ struct KindPage {
     filed: bool,
 }
 
-async fn choose_kind(
-    State(s): State<AppState>,
-    u: WebUser,
-    Path(appid): Path<String>,
-) -> PageResult {
+async fn choose_kind(Visit { s, u }: Visit, Path(appid): Path<String>) -> PageResult {
     u.require(&[Role::Applicant])?;
     let v = apps::show(&s, &u.caller(), &appid).await?;
     page(KindPage {
@@ -184,8 +177,7 @@ struct KindForm {
 }
 
 async fn create(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(appid): Path<String>,
     Form(f): Form<KindForm>,
 ) -> PageResult {
@@ -221,8 +213,7 @@ struct ChecklistQuery {
 
 /// The materials a subject of this nature in this province prepares (§10.3, §9).
 async fn checklist(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Query(q): Query<ChecklistQuery>,
 ) -> PageResult {

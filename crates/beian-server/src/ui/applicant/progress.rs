@@ -7,10 +7,11 @@ use crate::ui::format::{
     actor_label, cn_time, event_label, kind_label, rejection_views, stages, status_tag, DueView,
     RejectionView, StageView,
 };
+use crate::ui::Visit;
 use crate::ui::{page, papers, Layout, PageResult, WebUser};
 use crate::views;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use beian_domain::filing::{Kind, ReturnReason, Status};
 use beian_store::AccessEntry;
 
@@ -143,10 +144,6 @@ pub(super) async fn progress_page(
     })
 }
 
-pub(super) async fn progress(
-    State(s): State<AppState>,
-    u: WebUser,
-    Path(id): Path<String>,
-) -> PageResult {
+pub(super) async fn progress(Visit { s, u }: Visit, Path(id): Path<String>) -> PageResult {
     progress_page(&s, &u, &id, None).await
 }

@@ -12,9 +12,10 @@ use crate::http::multipart::read_limited;
 use crate::reference::Reference;
 use crate::ui::fields::{self, Options, STEPS};
 use crate::ui::format::step_of;
+use crate::ui::Visit;
 use crate::ui::{page, papers, refdata, CsrfForm, Layout, PageError, PageResult, WebUser};
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, Query};
 use axum::response::{IntoResponse, Redirect};
 use axum::{Form, Json};
 use beian_domain::document::Document;
@@ -429,8 +430,7 @@ pub(super) struct EditQuery {
 }
 
 pub(super) async fn edit(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path((id, step)): Path<(String, usize)>,
     Query(q): Query<EditQuery>,
 ) -> PageResult {
@@ -537,8 +537,7 @@ fn purpose_of(path: &str) -> &'static str {
 }
 
 pub(super) async fn save(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path((id, step)): Path<(String, usize)>,
     form: Multipart,
 ) -> PageResult {
@@ -634,8 +633,7 @@ pub(super) async fn save(
 
 /// Inline validation: the step's fields merged in, nothing saved.
 pub(super) async fn check(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path((id, step)): Path<(String, usize)>,
     form: Multipart,
 ) -> PageResult {
@@ -663,8 +661,7 @@ pub(super) async fn check(
 }
 
 pub(super) async fn submit(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(f): Form<CsrfForm>,
 ) -> PageResult {
@@ -705,8 +702,7 @@ pub(super) struct ActionForm {
 }
 
 pub(super) async fn act(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
     Form(f): Form<ActionForm>,
 ) -> PageResult {
@@ -738,8 +734,7 @@ pub(super) async fn act(
 /// `GET /filings/{id}/prefill`: what the order's certificate photos read for its empty
 /// fields, for the edit page to fill in while the applicant is on it (static/app.js).
 pub(super) async fn prefill(
-    State(s): State<AppState>,
-    u: WebUser,
+    Visit { s, u }: Visit,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, PageError> {
     u.require(&[Role::Applicant])?;
