@@ -5,13 +5,14 @@
 //! state. Nothing here reads a clock or touches storage: the caller passes the
 //! time, the policy, the calendar and whatever facts it looked up.
 //!
-//! The vocabulary is in `model` (states, the projection, the environment), `events` (commands,
+//! The vocabulary is in `model` (states, the projection), `env` (what `decide` consults), `events` (commands,
 //! events, refusals, record effects) and `facts` (what the caller looked up), all re-exported
 //! here; read-only questions about a filing are in `queries`; the 12381 verification (identity
 //! first, then the code) in `verify`, which extends `Filing` with the decision's verification
 //! step. The vocabulary modules import neither this file nor the validator, which imports them.
 
 mod claims;
+pub(crate) mod env;
 pub(crate) mod events;
 pub(crate) mod facts;
 pub(crate) mod model;
@@ -27,10 +28,11 @@ use crate::papers::{self, Paper, PaperStamp};
 use crate::validate;
 
 pub use crate::text::mask_mobile;
+pub use env::Env;
 pub use events::{Change, Command, Event, RecordEffect, Refusal};
 pub use model::{
-    Actor, CancelReason, CancelType, Claim, CodeToSend, Env, Filing, FrozenVersion, IssuedNumbers,
-    Kind, Reason, Recipient, RecipientRole, RecipientSpec, RecordFacts, Rejection, ReturnReason,
+    Actor, CancelReason, CancelType, Claim, CodeToSend, Filing, FrozenVersion, IssuedNumbers, Kind,
+    Reason, Recipient, RecipientRole, RecipientSpec, RecordFacts, Rejection, ReturnReason,
     SmsRound, Stage, Status, Time, TimelineEntry, TimerKind, ALL_STATUSES, RECOMPUTE_DUE,
 };
 pub use queries::frozen_papers;

@@ -6,7 +6,7 @@
 //! keep their links, so the chain's order, count and head, and the daily anchors, still
 //! verify. Face photos are erased sooner than the rest: the object is deleted.
 
-use crate::filing::{Kind, Status, Time};
+use crate::filing::model::{Kind, Status, Time};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 

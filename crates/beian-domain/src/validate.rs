@@ -22,7 +22,8 @@ mod policy_rules;
 mod subject;
 
 use crate::document::Document;
-use crate::filing::model::{Env, Filing, Kind};
+use crate::filing::env::Env;
+use crate::filing::model::{Filing, Kind};
 use crate::reference::SubjectNature;
 use check::{chars, text, Check};
 use materials::{materials, stale_confirmations};

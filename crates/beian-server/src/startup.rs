@@ -245,7 +245,7 @@ pub fn state(config: &Config, store: Arc<dyn Store>) -> Result<AppState, Startup
         key_id: keys.id(),
         sealer: Arc::new(crate::adapters::sealed::Sealer::new(&keys)),
         housekeeping: Arc::default(),
-        ocr: Arc::new(crate::app::ocr::Ocr::new(&config.policy.ocr)),
+        ocr: Arc::new(crate::adapters::ocr::Ocr::new(&config.policy.ocr)),
     })
 }
 

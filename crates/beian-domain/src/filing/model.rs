@@ -5,11 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Calendar;
 use crate::document::Document;
 use crate::papers::PaperStamp;
-use crate::policy::Policy;
-use crate::reference::ReferenceData;
 
 /// Instants are kept in UTC and shown in +08:00 at the edges.
 pub type Time = DateTime<Utc>;
@@ -383,20 +380,6 @@ impl TimerKind {
             .ok()
             .map(TimerKind::SmsDeadline)
     }
-}
-
-/// Everything `decide` may consult besides the filing itself.
-#[derive(Debug, Clone, Copy)]
-pub struct Env<'a> {
-    pub now: Time,
-    pub actor: &'a Actor,
-    pub policy: &'a Policy,
-    pub calendar: &'a Calendar,
-    /// Enumerations, province pack, regions and name lists that validation reads.
-    pub reference: &'a ReferenceData,
-    /// The key SMS codes are hashed under (derived from the master key, which never sits
-    /// in the database), so a copy of the database cannot try the million codes.
-    pub code_key: &'a [u8],
 }
 
 /// A line of the filing's history.

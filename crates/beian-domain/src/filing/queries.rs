@@ -3,10 +3,11 @@
 //! the records.
 
 use crate::document::Document;
+use crate::filing::env::Env;
 use crate::filing::events::{Change, Event, RecordEffect};
 use crate::filing::model::{
-    CancelType, Env, Filing, FrozenVersion, Kind, RecipientRole, RecipientSpec, ReturnReason,
-    Status, Time, TimerKind,
+    CancelType, Filing, FrozenVersion, Kind, RecipientRole, RecipientSpec, ReturnReason, Status,
+    Time, TimerKind,
 };
 use crate::papers::{self, Paper};
 use crate::policy::{EmptySubjectPolicy, Policy};

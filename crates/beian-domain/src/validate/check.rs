@@ -3,7 +3,7 @@
 
 use chrono::{Months, NaiveDate};
 
-use crate::filing::model::Env;
+use crate::filing::env::Env;
 use crate::ids;
 use crate::issue::Issue;
 use crate::policy::Policy;

@@ -15,13 +15,96 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use beian_domain::ocr::read::{extract, parse_tsv, text_of};
-use beian_domain::ocr::{FieldName, Reading, Side};
+use beian_domain::ocr::{FieldName, OcrPolicy, Reading, Side};
 use beian_domain::reference::NumberFormat;
 use chrono::NaiveDate;
 use image::{GrayImage, Luma};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// The engine of this process and the permits that bound it.
+#[derive(Debug)]
+pub struct Reader {
+    pub engine: Tesseract,
+    permits: Semaphore,
+}
+
+impl Reader {
+    /// Waits for a permit to run the engine (`ocr.max_parallel` per process).
+    pub async fn permit(&self) -> Option<SemaphorePermit<'_>> {
+        self.permits.acquire().await.ok()
+    }
+
+    /// The engine if it is installed and reading is enabled. The machine is asked once per
+    /// process, and its answer logged once; each state gets its own permits.
+    fn discover(policy: &OcrPolicy) -> Option<Arc<Reader>> {
+        static ENGINE: std::sync::OnceLock<Option<Tesseract>> = std::sync::OnceLock::new();
+        if !policy.enabled {
+            return None;
+        }
+        let engine = ENGINE.get_or_init(|| match Tesseract::discover() {
+            Ok(engine) => {
+                tracing::info!(engine = %engine.version, "certificate photos are read with tesseract");
+                Some(engine)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "tesseract not found: certificate photos are not read (install tesseract-ocr and tesseract-ocr-chi-sim)");
+                None
+            }
+        });
+        engine.clone().map(|engine| {
+            Arc::new(Reader {
+                engine,
+                permits: Semaphore::new(policy.max_parallel.max(1)),
+            })
+        })
+    }
+}
+
+/// The state's reader, found on first use: a command that reads no photo (`beian
+/// calendar show`, `beian keys`, …) never starts tesseract to ask for its version.
+#[derive(Debug)]
+pub struct Ocr {
+    policy: OcrPolicy,
+    reader: tokio::sync::OnceCell<Option<Arc<Reader>>>,
+}
+
+impl Ocr {
+    pub fn new(policy: &OcrPolicy) -> Ocr {
+        Ocr {
+            policy: policy.clone(),
+            reader: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The reader, `None` when reading is off or tesseract is not installed. Finding it
+    /// runs `tesseract` as child processes, so that happens on a blocking thread, not on
+    /// the request's.
+    pub async fn reader(&self) -> Option<Arc<Reader>> {
+        self.reader
+            .get_or_init(|| {
+                let policy = self.policy.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || Reader::discover(&policy))
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::warn!(error = %e, "looking for tesseract failed");
+                            None
+                        })
+                }
+            })
+            .await
+            .clone()
+    }
+
+    /// Whether photos are read at all.
+    pub async fn reads(&self) -> bool {
+        self.reader().await.is_some()
+    }
+}
 
 /// The tesseract command, found on the machine with the Chinese model installed.
 #[derive(Debug, Clone)]

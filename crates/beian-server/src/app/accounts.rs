@@ -4,6 +4,7 @@
 use super::state::AppState;
 use crate::http::auth::{self, Role};
 use crate::http::error::{ApiError, ApiResult};
+use crate::views::accounts::LoginLockView;
 use axum::http::StatusCode;
 use beian_domain::numbers::province_abbr;
 use beian_store::UserRow;
@@ -70,6 +71,25 @@ pub async fn add_user(s: &AppState, u: NewUser) -> ApiResult<UserRow> {
     };
     s.store.insert_user(&row).await?;
     Ok(row)
+}
+
+/// The usernames locked now after wrong passwords, for the admin: each with how many times
+/// in a row it was locked and when the lock ends (China time, to the second).
+pub fn login_locks(s: &AppState) -> Vec<LoginLockView> {
+    s.login_guard
+        .locks()
+        .into_iter()
+        .map(|l| {
+            let until: chrono::DateTime<Utc> = l.locked_until.into();
+            LoginLockView {
+                username: l.username,
+                locks: l.locks,
+                locked_until: until
+                    .with_timezone(&beian_domain::calendar::china_offset())
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            }
+        })
+        .collect()
 }
 
 /// Deletes ended sessions (on the wall clock, like their expiry) and idempotency

@@ -3,7 +3,7 @@
 //! the order, decided again on a concurrent change, so of two reviewers racing for one
 //! order exactly one holds it and the other is told who does.
 
-use crate::app::commands::execute_fresh;
+use crate::app::commands::{execute_fresh, explain};
 use crate::app::filings::{self, ListQuery};
 use crate::app::state::AppState;
 use crate::http::auth::{Caller, Role};
@@ -13,32 +13,6 @@ use axum::http::StatusCode;
 use beian_domain::filing::Command;
 use serde::Deserialize;
 use utoipa::ToSchema;
-
-/// Names the holder of a `CLAIMED` refusal: the reviewer's username, and until when.
-pub async fn explain(s: &AppState, e: ApiError) -> ApiError {
-    if e.code != "CLAIMED" {
-        return e;
-    }
-    let holder = e
-        .extra
-        .get("holder_id")
-        .and_then(|v| v.as_str())
-        .unwrap_or("");
-    let name = match s.store.user_by_id(holder).await {
-        Ok(Some(u)) => u.username,
-        _ => return e,
-    };
-    let until = crate::views::hhmm(
-        e.extra
-            .get("claimed_until")
-            .and_then(|v| v.as_str())
-            .unwrap_or(""),
-    );
-    let message = format!("该备案正由审核员 {name} 审核（至 {until}）");
-    let mut e = ApiError { message, ..e };
-    e.extra.insert("holder".into(), serde_json::json!(name));
-    e
-}
 
 async fn run(s: &AppState, caller: &Caller, id: &str, cmd: Command) -> ApiResult<FilingView> {
     caller.require(&[Role::PlatformReviewer, Role::AuthorityReviewer, Role::Admin])?;

@@ -184,3 +184,29 @@ pub async fn execute_fresh(
     }
     Err(last.unwrap_or_else(|| ApiError::from(StoreError::VersionConflict)))
 }
+
+/// Names the holder of a `CLAIMED` refusal: the reviewer's username, and until when.
+pub async fn explain(s: &AppState, e: ApiError) -> ApiError {
+    if e.code != "CLAIMED" {
+        return e;
+    }
+    let holder = e
+        .extra
+        .get("holder_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let name = match s.store.user_by_id(holder).await {
+        Ok(Some(u)) => u.username,
+        _ => return e,
+    };
+    let until = crate::views::hhmm(
+        e.extra
+            .get("claimed_until")
+            .and_then(|v| v.as_str())
+            .unwrap_or(""),
+    );
+    let message = format!("该备案正由审核员 {name} 审核（至 {until}）");
+    let mut e = ApiError { message, ..e };
+    e.extra.insert("holder".into(), serde_json::json!(name));
+    e
+}

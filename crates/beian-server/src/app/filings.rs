@@ -2,7 +2,7 @@
 
 use crate::adapters::sms::new_code;
 use crate::app::apps::visible_app;
-use crate::app::commands::execute;
+use crate::app::commands::{execute, explain};
 use crate::app::state::AppState;
 use crate::http::auth::{self, Caller, Role};
 use crate::http::error::{ApiError, ApiResult};
@@ -582,7 +582,7 @@ fn decision_kind(d: &Decision) -> ApiResult<bool> {
 async fn decide(s: &AppState, caller: &Caller, f: &Filing, cmd: Command) -> ApiResult<FilingView> {
     match execute(s, f, cmd, &caller.actor()).await {
         Ok((f, _)) => Ok(view(s, &f)),
-        Err(e) => Err(crate::app::claims::explain(s, e).await),
+        Err(e) => Err(explain(s, e).await),
     }
 }
 

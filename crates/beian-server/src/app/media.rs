@@ -233,9 +233,9 @@ pub async fn upload(s: &AppState, caller: &Caller, u: Upload) -> ApiResult<Media
             .await?;
         view.certificate_type = Some(t);
     }
-    view.reading = Some(ReadingView::of(s.ocr.reads(), &row.purpose, None));
+    view.reading = Some(ReadingView::of(s.ocr.reads().await, &row.purpose, None));
     if let Some(bytes) = keep {
-        ocr::read_later(s, &row, certificate_type, bytes);
+        ocr::read_later(s, &row, certificate_type, bytes).await;
     }
     Ok(view)
 }
@@ -249,7 +249,7 @@ pub async fn reading(s: &AppState, caller: &Caller, id: &str) -> ApiResult<Readi
     }
     let found = s.store.media_readings(std::slice::from_ref(&m.id)).await?;
     Ok(ReadingView::of(
-        s.ocr.reads(),
+        s.ocr.reads().await,
         &m.purpose,
         found.into_iter().next().map(|(_, r)| r),
     ))

@@ -5,82 +5,17 @@
 //! so once, and reads nothing.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use beian_domain::document::Document;
-use beian_domain::ocr::{compare, OcrPolicy, Reading, Side};
+use beian_domain::ocr::{compare, Reading, Side};
 use beian_domain::reference::NumberFormat;
 use beian_store::MediaRow;
-use tokio::sync::Semaphore;
 
 use crate::adapters::objects;
-use crate::adapters::ocr::{self, Tesseract};
+use crate::adapters::ocr::{self, Reader};
 use crate::app::state::AppState;
 use crate::http::error::ApiResult;
-
-/// The engine of this process and the permits that bound it.
-#[derive(Debug)]
-pub struct Reader {
-    pub engine: Tesseract,
-    permits: Semaphore,
-}
-
-impl Reader {
-    /// The engine if it is installed and reading is enabled. The machine is asked once per
-    /// process, and its answer logged once; each state gets its own permits.
-    fn discover(policy: &OcrPolicy) -> Option<Arc<Reader>> {
-        static ENGINE: std::sync::OnceLock<Option<Tesseract>> = std::sync::OnceLock::new();
-        if !policy.enabled {
-            return None;
-        }
-        let engine = ENGINE.get_or_init(|| match Tesseract::discover() {
-            Ok(engine) => {
-                tracing::info!(engine = %engine.version, "certificate photos are read with tesseract");
-                Some(engine)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "tesseract not found: certificate photos are not read (install tesseract-ocr and tesseract-ocr-chi-sim)");
-                None
-            }
-        });
-        engine.clone().map(|engine| {
-            Arc::new(Reader {
-                engine,
-                permits: Semaphore::new(policy.max_parallel.max(1)),
-            })
-        })
-    }
-}
-
-/// The state's reader, found on first use: a command that reads no photo (`beian
-/// calendar show`, `beian keys`, …) never starts tesseract to ask for its version.
-#[derive(Debug)]
-pub struct Ocr {
-    policy: OcrPolicy,
-    reader: std::sync::OnceLock<Option<Arc<Reader>>>,
-}
-
-impl Ocr {
-    pub fn new(policy: &OcrPolicy) -> Ocr {
-        Ocr {
-            policy: policy.clone(),
-            reader: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The reader, `None` when reading is off or tesseract is not installed.
-    pub fn reader(&self) -> Option<&Arc<Reader>> {
-        self.reader
-            .get_or_init(|| Reader::discover(&self.policy))
-            .as_ref()
-    }
-
-    /// Whether photos are read at all.
-    pub fn reads(&self) -> bool {
-        self.reader().is_some()
-    }
-}
 
 /// The number format of a declared certificate type.
 fn format_of(s: &AppState, certificate_type: Option<u32>) -> Option<NumberFormat> {
@@ -90,8 +25,13 @@ fn format_of(s: &AppState, certificate_type: Option<u32>) -> Option<NumberFormat
 }
 
 /// Queues the reading of a certificate photo; other uploads are not read.
-pub fn read_later(s: &AppState, media: &MediaRow, certificate_type: Option<u32>, bytes: Vec<u8>) {
-    let (Some(reader), Some(side)) = (s.ocr.reader().cloned(), Side::of_purpose(&media.purpose))
+pub async fn read_later(
+    s: &AppState,
+    media: &MediaRow,
+    certificate_type: Option<u32>,
+    bytes: Vec<u8>,
+) {
+    let (Some(reader), Some(side)) = (s.ocr.reader().await, Side::of_purpose(&media.purpose))
     else {
         return;
     };
@@ -125,7 +65,7 @@ pub async fn read_now(
     certificate_type: Option<u32>,
     bytes: Vec<u8>,
 ) -> Reading {
-    let _permit = reader.permits.acquire().await.ok();
+    let _permit = reader.permit().await;
     let engine = reader.engine.clone();
     let format = format_of(s, certificate_type);
     let today = s
@@ -145,7 +85,7 @@ pub async fn read_now(
 /// permits; each photo is fetched only when its turn comes. Several processes may read
 /// the same photo: the reading is the same.
 pub async fn resume(s: &AppState) {
-    let Some(reader) = s.ocr.reader().cloned() else {
+    let Some(reader) = s.ocr.reader().await else {
         return;
     };
     let since = s.now() - chrono::Duration::days(1);
@@ -202,7 +142,7 @@ async fn readings(
         .collect();
     let found: BTreeMap<String, Reading> =
         s.store.media_readings(&ids).await?.into_iter().collect();
-    let pending = s.ocr.reads() && ids.iter().any(|id| !found.contains_key(id));
+    let pending = s.ocr.reads().await && ids.iter().any(|id| !found.contains_key(id));
     Ok((found, individual, pending))
 }
 

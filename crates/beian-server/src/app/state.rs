@@ -60,7 +60,7 @@ pub struct AppState {
     /// Seals uploads at rest (adapters/sealed.rs).
     pub sealer: Arc<crate::adapters::sealed::Sealer>,
     /// Reads certificate photos (app/ocr.rs), with tesseract when it is installed.
-    pub ocr: Arc<crate::app::ocr::Ocr>,
+    pub ocr: Arc<crate::adapters::ocr::Ocr>,
 }
 
 impl AppState {

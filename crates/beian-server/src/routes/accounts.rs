@@ -44,21 +44,7 @@ pub async fn sign_in(
     responses((status = 200, body = Items<LoginLockView>)))]
 pub async fn login_locks(c: Call) -> ApiResult<Json<Items<LoginLockView>>> {
     c.caller.require(&[Role::Admin])?;
-    let items =
-        c.s.login_guard
-            .locks()
-            .into_iter()
-            .map(|l| {
-                let until: chrono::DateTime<chrono::Utc> = l.locked_until.into();
-                LoginLockView {
-                    username: l.username,
-                    locks: l.locks,
-                    locked_until: until
-                        .with_timezone(&beian_domain::calendar::china_offset())
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-                }
-            })
-            .collect();
+    let items = accounts::login_locks(&c.s);
     Ok(Json(Items { items }))
 }
 

@@ -565,7 +565,7 @@ pub(super) async fn save(
         }
     };
     for (path, row, bytes) in photos {
-        ocr::read_later(&s, &row, certificate_type_at(&document, &path), bytes);
+        ocr::read_later(&s, &row, certificate_type_at(&document, &path), bytes).await;
     }
     let restated = if step == 5 {
         papers::confirm(&s, &f, &mut document, &values)
