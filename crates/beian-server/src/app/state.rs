@@ -59,7 +59,7 @@ pub struct AppState {
     pub housekeeping: Arc<std::sync::Mutex<Option<Time>>>,
     /// Seals uploads at rest (adapters/sealed.rs).
     pub sealer: Arc<crate::adapters::sealed::Sealer>,
-    /// Reads certificate photos (app/ocr.rs), with tesseract when it is installed.
+    /// The tesseract reader (adapters/ocr.rs), found on first use; app/ocr.rs reads with it.
     pub ocr: Arc<crate::adapters::ocr::Ocr>,
 }
 

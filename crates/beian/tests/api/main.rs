@@ -11,6 +11,7 @@ mod concurrency;
 mod dashboard;
 mod flow;
 mod harness;
+mod layout;
 mod media;
 mod notifications;
 mod ocr;
