@@ -74,21 +74,12 @@ pub async fn add_user(s: &AppState, u: NewUser) -> ApiResult<UserRow> {
 }
 
 /// The usernames locked now after wrong passwords, for the admin: each with how many times
-/// in a row it was locked and when the lock ends (China time, to the second).
+/// in a row it was locked and when the lock ends.
 pub fn login_locks(s: &AppState) -> Vec<LoginLockView> {
     s.login_guard
         .locks()
         .into_iter()
-        .map(|l| {
-            let until: chrono::DateTime<Utc> = l.locked_until.into();
-            LoginLockView {
-                username: l.username,
-                locks: l.locks,
-                locked_until: until
-                    .with_timezone(&beian_domain::calendar::china_offset())
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
-            }
-        })
+        .map(|l| LoginLockView::new(l.username, l.locks, l.locked_until.into()))
         .collect()
 }
 

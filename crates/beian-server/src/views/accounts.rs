@@ -1,6 +1,8 @@
 //! Users, sessions, login locks and the in-site messages.
 
 use super::ts;
+use beian_domain::calendar::china_offset;
+use beian_domain::filing::Time;
 use beian_store::{InboxRow, UserRow};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,6 +45,19 @@ pub struct LoginLockView {
     pub locked_until: String,
 }
 
+impl LoginLockView {
+    /// A lock as the admin sees it: when it ends in China time, to the second.
+    pub fn new(username: String, locks: u32, locked_until: Time) -> LoginLockView {
+        LoginLockView {
+            username,
+            locks,
+            locked_until: locked_until
+                .with_timezone(&china_offset())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        }
+    }
+}
+
 /// One in-site message (站内信).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InboxMessage {
@@ -79,4 +94,19 @@ pub struct InboxPage {
     pub items: Vec<InboxMessage>,
     pub unread: i64,
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_lock_ends_in_china_time_to_the_second() {
+        let until = chrono::Utc.with_ymd_and_hms(2027, 2, 4, 17, 30, 5).unwrap()
+            + chrono::Duration::milliseconds(750);
+        let v = LoginLockView::new("zhang".into(), 2, until);
+        assert_eq!(v.locked_until, "2027-02-05T01:30:05+08:00");
+        assert_eq!((v.username.as_str(), v.locks), ("zhang", 2));
+    }
 }
