@@ -138,6 +138,26 @@ pub struct DueWork {
 /// are kept apart by the leases and the sweep's day key.
 pub async fn run_due_work(s: &AppState) -> ApiResult<DueWork> {
     let _pass = s.work.lock().await;
+    due_work(s).await
+}
+
+/// Moves the manual clock and runs what fell due, both inside one pass: a
+/// background pass cannot slip in between and do the work this pass reports.
+/// `None` on the system clock.
+pub async fn move_clock_and_run(
+    s: &AppState,
+    set: Option<Time>,
+    advance_hours: Option<f64>,
+) -> ApiResult<Option<(Time, DueWork)>> {
+    let _pass = s.work.lock().await;
+    let Some(now) = s.clock.adjust(set, advance_hours) else {
+        return Ok(None);
+    };
+    Ok(Some((now, due_work(s).await?)))
+}
+
+/// One pass of due work; the caller holds the pass lock.
+async fn due_work(s: &AppState) -> ApiResult<DueWork> {
     let housekeeping = take_housekeeping(s);
     Ok(DueWork {
         // First: a notice another process loaded, and the due dates it settles.

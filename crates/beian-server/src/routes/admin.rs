@@ -84,14 +84,13 @@ pub async fn clock(c: Call, ApiJson(b): ApiJson<ClockChange>) -> ApiResult<Json<
             "例如 {\"advance_hours\": 25}",
         ));
     }
-    let now =
-        c.s.clock
-            .adjust(
-                b.set.map(|t| t.with_timezone(&chrono::Utc)),
-                b.advance_hours,
-            )
-            .ok_or_else(ApiError::not_found)?;
-    let work = crate::jobs::worker::run_due_work(&c.s).await?;
+    let (now, work) = crate::jobs::worker::move_clock_and_run(
+        &c.s,
+        b.set.map(|t| t.with_timezone(&chrono::Utc)),
+        b.advance_hours,
+    )
+    .await?
+    .ok_or_else(ApiError::not_found)?;
     let sweep = work.sweep.map(|w| SweepView {
         day: crate::app::sweep::day_of(now).to_string(),
         warnings: w.plan.warnings.len(),

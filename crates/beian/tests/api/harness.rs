@@ -1,6 +1,7 @@
 //! Boots the real server (in process, or as separate `beian` processes) on a
 //! fresh SQLite file or a fresh PostgreSQL database, and talks to it over HTTP.
 
+use beian_server::app::state::AppState;
 use beian_server::config::{Config, Secret};
 use beian_server::Application;
 use reqwest::{Method, StatusCode};
@@ -114,6 +115,15 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with a configuration change.
     pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_keeping_state(backend, tweak).await.0
+    }
+
+    /// Like [`TestApp::spawn_with`], also handing back the server's state, for a test
+    /// that must act inside the process (e.g. hold the due-work pass).
+    pub async fn spawn_keeping_state(
+        backend: Backend,
+        tweak: impl FnOnce(&mut Config),
+    ) -> (TestApp, AppState) {
         let mut config = Config::new(temp_dir());
         config.addr = "127.0.0.1:0".parse().unwrap();
         config.manual_clock = true;
@@ -133,6 +143,7 @@ impl TestApp {
         tweak(&mut config);
         let app = Application::build(config).await.expect("server builds");
         let base = format!("http://{}", app.addr());
+        let state = app.state.clone();
         tokio::spawn(app.run());
         let t = TestApp {
             base,
@@ -140,7 +151,7 @@ impl TestApp {
         };
         let admin = t.login("admin", ADMIN_PASSWORD).await;
         t.set_clock(&admin, START).await;
-        t
+        (t, state)
     }
 
     /// Any request; `token` adds the bearer header.

@@ -162,6 +162,9 @@ fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
         .arg("--data-dir")
         .arg(data_dir)
         .env("BEIAN_LOG", "warn")
+        // A font that is not there: every start logs a warning, which must not
+        // reach the command's output on stdout.
+        .env("BEIAN_PDF_FONT", "/nonexistent/beian-test-font.ttc")
         .output()
         .expect("beian runs");
     assert!(
@@ -286,4 +289,56 @@ async fn sms_expiries_fire_in_one_batch_exactly_once(app: TestApp) {
         .expect(200);
     assert_eq!(still["status"], "authority_review");
     assert_eq!(app.advance_hours(25.0).await["timers_fired"], 0);
+}
+
+/// A clock move waits for the due-work pass in progress, then moves the clock and runs
+/// its own pass under the same lock: a background pass never sees the new time before
+/// the move's pass, so the clock's answer counts the timers the move made due. (A CI
+/// run once got `timers_fired: 0` when the background pass fired them in between.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clock_move_waits_for_the_pass_in_progress_and_reports_its_own_work() {
+    let (app, state) = TestApp::spawn_keeping_state(Backend::Sqlite, |_| {}).await;
+    let applicant = app.user("applicant", None).await;
+    let reviewer = app.user("platform_reviewer", None).await;
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let flow = Flow::prepare(&app, &applicant, 400).await;
+    flow.to_sms(&reviewer).await;
+    let before = state.now();
+
+    // A background pass is in progress: it holds the pass lock.
+    let pass = state.work.clone().lock_owned().await;
+    let mover = {
+        let (base, admin) = (app.base.clone(), admin.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(format!("{base}/api/v1/admin/clock"))
+                .bearer_auth(admin)
+                .json(&json!({"advance_hours": 25}))
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        })
+    };
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert_eq!(
+            state.now(),
+            before,
+            "the clock moved under a pass in progress"
+        );
+    }
+    assert!(!mover.is_finished(), "the move waits for the pass");
+    drop(pass);
+    let advanced = mover.await.unwrap();
+    assert_eq!(advanced["timers_fired"], 1, "{advanced}");
+    assert_eq!(state.now() - before, chrono::Duration::hours(25));
+    assert_eq!(
+        app.get(&format!("/api/v1/filings/{}", flow.filing), &applicant)
+            .await
+            .expect(200)["status"],
+        "returned"
+    );
 }
