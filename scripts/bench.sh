@@ -119,7 +119,7 @@ db_url() {
 seed() {
   local log="$work/seed.log" start=$SECONDS
   mkdir -p "$4"
-  if RUST_LOG=warn "$bin/beian" seed --filings "$1" --profile "$2" --db "$3" --data-dir "$4" --quiet "${@:5}" >"$log" 2>&1; then
+  if BEIAN_LOG=warn "$bin/beian" seed --filings "$1" --profile "$2" --db "$3" --data-dir "$4" --quiet "${@:5}" >"$log" 2>&1; then
     echo "$(grep -o 'seeded [0-9].*' "$log" | tail -n1) (wall $((SECONDS - start)) s)" | tee "$4/seeded"
   else
     cat "$log" >&2; return 1

@@ -70,7 +70,7 @@ pub(crate) fn spawn_beian(
         .args(["--worker-interval-ms", &worker_ms.to_string()])
         .args(extra)
         .env("BEIAN_ADMIN_PASSWORD", "bench-admin-password")
-        .env("RUST_LOG", "warn")
+        .env("BEIAN_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()?;

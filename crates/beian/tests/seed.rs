@@ -29,7 +29,7 @@ async fn a_seeded_database_is_read_by_the_api() {
         .args(["seed", "--filings", "50", "--quiet"])
         .arg("--data-dir")
         .arg(&dir)
-        .env("RUST_LOG", "warn")
+        .env("BEIAN_LOG", "warn")
         .output()
         .expect("beian seed runs");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -366,7 +366,7 @@ fn the_calendar_command_shows_previews_and_loads_a_notice() {
             .args(args)
             .arg("--data-dir")
             .arg(&dir)
-            // Logs go to stdout; only errors, so the output is the command's own.
+            // Logs go to stderr, errors only: stdout is the command's own output.
             .env("BEIAN_LOG", "error")
             .output()
             .expect("beian runs");

@@ -59,7 +59,9 @@ pub async fn start_in(
             .env("BEIAN_USER_REQUESTS_PER_MINUTE", "100000")
             .env("BEIAN_WORKER_INTERVAL_MS", "100")
             .env("BEIAN_DB_MAX_CONNECTIONS", "6")
-            .env("BEIAN_LOG", "warn")
+            // Logs go to the inherited stderr, with panics: errors only, as the
+            // warnings (slow statements under load) would crowd the test output.
+            .env("BEIAN_LOG", "error")
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::piped())
             .spawn()
