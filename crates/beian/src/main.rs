@@ -673,9 +673,11 @@ async fn sweep(args: SweepArgs) -> Result<(), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     // Logs go to stderr: stdout carries a command's own output (a sweep's preview, a
-    // calendar), which scripts read.
+    // calendar), which scripts read. Colours only on a terminal: a log file or a
+    // collector gets plain text.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BEIAN_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),

@@ -175,6 +175,36 @@ fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// A command's logs go to stderr, as plain text when stderr is not a terminal; stdout
+/// is the command's own output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_logs_to_stderr_in_plain_text() {
+    let mut data_dir = std::path::PathBuf::new();
+    let _app = TestApp::spawn_with(Backend::Sqlite, |c| data_dir = c.data_dir.clone()).await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+        .args(["sweep", "--preview", "--date", "2024-04-01", "--data-dir"])
+        .arg(&data_dir)
+        .env("BEIAN_LOG", "warn")
+        .env("BEIAN_PDF_FONT", "/nonexistent/beian-test-font.ttc")
+        .output()
+        .expect("beian runs");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.starts_with("sweep 2024-04-01 preview"), "{stdout}");
+    assert!(!stdout.contains("WARN"), "{stdout}");
+    assert!(
+        stderr.contains("WARN") && stderr.contains("no CJK font"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour codes in a pipe: {stderr:?}"
+    );
+}
+
 fn cleared_in(output: &str) -> BTreeSet<String> {
     output
         .lines()
