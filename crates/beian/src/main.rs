@@ -9,6 +9,7 @@ use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
 use beian_server::startup::{self, Application};
 use calendar::{calendar_cmd, CalendarCmd};
 use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -677,7 +678,7 @@ async fn main() -> ExitCode {
     // collector gets plain text.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BEIAN_LOG")
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),

@@ -1,7 +1,6 @@
 //! Users, sessions, login locks and the in-site messages.
 
-use super::ts;
-use beian_domain::calendar::china_offset;
+use super::{ts, ts_secs};
 use beian_domain::filing::Time;
 use beian_store::{InboxRow, UserRow};
 use serde::Serialize;
@@ -51,9 +50,7 @@ impl LoginLockView {
         LoginLockView {
             username,
             locks,
-            locked_until: locked_until
-                .with_timezone(&china_offset())
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+            locked_until: ts_secs(locked_until),
         }
     }
 }

@@ -24,8 +24,17 @@ use utoipa::ToSchema;
 
 /// RFC 3339 in China Standard Time.
 pub fn ts(t: Time) -> String {
+    china_rfc3339(t, chrono::SecondsFormat::Millis)
+}
+
+/// [`ts`] to the whole second, for a time a person reads (a login lock's end).
+pub fn ts_secs(t: Time) -> String {
+    china_rfc3339(t, chrono::SecondsFormat::Secs)
+}
+
+fn china_rfc3339(t: Time, precision: chrono::SecondsFormat) -> String {
     t.with_timezone(&china_offset())
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+        .to_rfc3339_opts(precision, false)
 }
 
 /// The `HH:MM` of a time from [`ts`] (China time); empty when it is not one.

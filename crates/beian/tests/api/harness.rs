@@ -68,6 +68,7 @@ pub fn temp_dir() -> PathBuf {
 }
 
 /// One running server and an HTTP client.
+#[derive(Clone)]
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,

@@ -156,17 +156,21 @@ async fn sweep_warns_ahead_and_clears_after_the_deadline_once_a_day(app: TestApp
 }
 
 /// Runs the real binary on the test's database.
-fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
+/// Runs `beian` on `data_dir` with warnings logged and a font that is not there, so
+/// every start logs a warning, which must not reach the command's output on stdout.
+fn beian_output(args: &[&str], data_dir: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)
         .env("BEIAN_LOG", "warn")
-        // A font that is not there: every start logs a warning, which must not
-        // reach the command's output on stdout.
         .env("BEIAN_PDF_FONT", "/nonexistent/beian-test-font.ttc")
         .output()
-        .expect("beian runs");
+        .expect("beian runs")
+}
+
+fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
+    let out = beian_output(args, data_dir);
     assert!(
         out.status.success(),
         "beian {args:?}: {}",
@@ -181,13 +185,7 @@ fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
 async fn a_command_logs_to_stderr_in_plain_text() {
     let mut data_dir = std::path::PathBuf::new();
     let _app = TestApp::spawn_with(Backend::Sqlite, |c| data_dir = c.data_dir.clone()).await;
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
-        .args(["sweep", "--preview", "--date", "2024-04-01", "--data-dir"])
-        .arg(&data_dir)
-        .env("BEIAN_LOG", "warn")
-        .env("BEIAN_PDF_FONT", "/nonexistent/beian-test-font.ttc")
-        .output()
-        .expect("beian runs");
+    let out = beian_output(&["sweep", "--preview", "--date", "2024-04-01"], &data_dir);
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -338,18 +336,11 @@ async fn a_clock_move_waits_for_the_pass_in_progress_and_reports_its_own_work() 
     // A background pass is in progress: it holds the pass lock.
     let pass = state.work.clone().lock_owned().await;
     let mover = {
-        let (base, admin) = (app.base.clone(), admin.clone());
+        let (app, admin) = (app.clone(), admin.clone());
         tokio::spawn(async move {
-            reqwest::Client::new()
-                .post(format!("{base}/api/v1/admin/clock"))
-                .bearer_auth(admin)
-                .json(&json!({"advance_hours": 25}))
-                .send()
+            app.post("/api/v1/admin/clock", &admin, json!({"advance_hours": 25}))
                 .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
+                .expect(200)
         })
     };
     for _ in 0..20 {
