@@ -7,7 +7,6 @@
 //! on where it stopped; run twice, the second finds nothing to do.
 
 use beian_server::config::Config;
-use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;
 
@@ -33,15 +32,7 @@ pub async fn rotate(config: &Config) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     let total = store.keys_to_rotate().await.map_err(|e| e.to_string())?;
-    let bar = if std::io::stderr().is_terminal() {
-        ProgressBar::new(total)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} data keys {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress::bar(total, "data keys", std::io::stderr().is_terminal());
     let mut done = 0;
     loop {
         let n = store.rotate_keys(BATCH).await.map_err(|e| e.to_string())?;

@@ -4,6 +4,7 @@ mod audit;
 mod backup;
 mod calendar;
 mod keys;
+mod progress;
 mod seed;
 use beian_server::config::{Config, HttpSmsConfig, Secret, SmsGatewayConfig};
 use beian_server::startup::{self, Application};

@@ -7,22 +7,17 @@
 //! path (projection, events, timers, SMS lookup, records, number counters,
 //! outbox, notices) with many orders per transaction.
 
-use beian_domain::calendar::china_offset;
 use beian_domain::filing::{
     mask_mobile, Actor, CancelReason, CancelType, Command, Event, Filing, Kind, Reason,
     RecordFacts, Time,
 };
 use beian_domain::fixtures::enterprise_document;
 use beian_domain::ids::{CreditCode, OrgCode};
-use beian_domain::numbers::province_abbr;
 use beian_domain::validate::{FaceFacts, ValidationFacts};
-use beian_server::commands::build_commit;
+use beian_server::commands::{build_commit, numbered_approval};
 use beian_server::state::AppState;
-use beian_store::{
-    AppRow, Commit, FaceTaskRow, MediaRow, NumberRequest, Preconditions, SeedOp, UserRow,
-};
-use chrono::{Datelike, Duration};
-use indicatif::{ProgressBar, ProgressStyle};
+use beian_store::{AppRow, FaceTaskRow, MediaRow, Preconditions, SeedOp, UserRow};
+use chrono::Duration;
 
 mod names;
 
@@ -292,15 +287,7 @@ pub async fn seed(s: &AppState, args: &SeedArgs) -> Result<SeedSummary, String> 
         authorities,
     };
     let total = args.filings;
-    let bar = if args.progress {
-        ProgressBar::new(total)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} orders {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let bar = crate::progress::bar(total, "orders", args.progress);
     let mut summary = SeedSummary::default();
     let mut filed = vec![];
     let mut orders = 0;
@@ -474,30 +461,9 @@ fn file(
     actor: &Actor,
     at: Time,
 ) -> Result<(), String> {
-    let province = f.province.clone().unwrap_or_default();
-    let abbr = province_abbr(&province).ok_or("filing without a valid province")?;
-    let req = NumberRequest {
-        filing_id: f.id.clone(),
-        province,
-        abbr: abbr.to_string(),
-        year: at.with_timezone(&china_offset()).year(),
-        subject_key: f.subject_key.clone().unwrap_or_default(),
-    };
-    let (st, actor) = (s.clone(), actor.clone());
-    ops.push(SeedOp::Numbered(
-        req,
-        Box::new(move |numbers| {
-            let calendar = st.calendar();
-            let env = st.env(&calendar, &actor, at);
-            let events = f.decide(
-                Command::AuthorityApprove {
-                    numbers: Some(numbers),
-                },
-                &env,
-            )?;
-            Ok::<Commit, _>(build_commit(&st, &f, events, &[], at))
-        }),
-    ));
+    let (req, build) =
+        numbered_approval(s, &f, actor, at).ok_or("filing without a valid province")?;
+    ops.push(SeedOp::Numbered(req, build));
     Ok(())
 }
 

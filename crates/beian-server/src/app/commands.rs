@@ -9,7 +9,7 @@ use beian_domain::calendar::china_offset;
 use beian_domain::filing::{Actor, Change, Command, Event, Filing, Kind, Refusal, Status, Time};
 use beian_domain::notify;
 use beian_domain::numbers::province_abbr;
-use beian_store::{Commit, NumberRequest, OutboundSms, StoreError};
+use beian_store::{Commit, NumberRequest, NumberedCommit, OutboundSms, StoreError};
 use chrono::Datelike;
 
 /// The plain codes a command carries, index-aligned with the round's recipients.
@@ -104,6 +104,40 @@ pub fn build_commit(
     }
 }
 
+/// The authority's approval of a new order (T19) in two halves: the numbers to draw,
+/// and the commit to build once the store has drawn them (it draws and commits in one
+/// transaction). `None` for an order without a valid province. The API and the seeder
+/// both approve through it.
+pub fn numbered_approval(
+    state: &AppState,
+    filing: &Filing,
+    actor: &Actor,
+    now: Time,
+) -> Option<(NumberRequest, NumberedCommit)> {
+    let province = filing.province.clone().unwrap_or_default();
+    let abbr = province_abbr(&province)?;
+    let req = NumberRequest {
+        filing_id: filing.id.clone(),
+        province,
+        abbr: abbr.to_string(),
+        year: now.with_timezone(&china_offset()).year(),
+        subject_key: filing.subject_key.clone().unwrap_or_default(),
+    };
+    let (st, before, actor) = (state.clone(), filing.clone(), actor.clone());
+    let build: NumberedCommit = Box::new(move |numbers| -> Result<Commit, Refusal> {
+        let calendar = st.calendar();
+        let env = st.env(&calendar, &actor, now);
+        let events = before.decide(
+            Command::AuthorityApprove {
+                numbers: Some(numbers),
+            },
+            &env,
+        )?;
+        Ok(build_commit(&st, &before, events, &[], now))
+    });
+    Some((req, build))
+}
+
 /// Decides `cmd` on `filing` and commits the outcome; returns the new state
 /// and the events. A refusal commits nothing.
 pub async fn execute(
@@ -118,28 +152,8 @@ pub async fn execute(
         && filing.kind == Kind::New
         && filing.status == Status::AuthorityReview;
     let commit = if needs_numbers {
-        let province = filing.province.clone().unwrap_or_default();
-        let abbr = province_abbr(&province)
+        let (req, build) = numbered_approval(state, filing, actor, now)
             .ok_or_else(|| ApiError::internal("filing without a valid province"))?;
-        let req = NumberRequest {
-            filing_id: filing.id.clone(),
-            province,
-            abbr: abbr.to_string(),
-            year: now.with_timezone(&china_offset()).year(),
-            subject_key: filing.subject_key.clone().unwrap_or_default(),
-        };
-        let (st, before, actor) = (state.clone(), filing.clone(), actor.clone());
-        let build = Box::new(move |numbers| -> Result<Commit, Refusal> {
-            let calendar = st.calendar();
-            let env = st.env(&calendar, &actor, now);
-            let events = before.decide(
-                Command::AuthorityApprove {
-                    numbers: Some(numbers),
-                },
-                &env,
-            )?;
-            Ok(build_commit(&st, &before, events, &[], now))
-        });
         state.store.commit_with_numbers(req, build).await?
     } else {
         let calendar = state.calendar();
