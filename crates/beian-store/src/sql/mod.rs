@@ -239,9 +239,9 @@ impl SqlStore {
         Ok(())
     }
 
-    /// A transaction on the writer holding the once-only claim that `claim` (an
-    /// `INSERT … ON CONFLICT DO NOTHING`) writes; `None`, with nothing written, when
-    /// another run holds the claim already.
+    /// A transaction on the writer holding the once-only claim that `claim` writes (an
+    /// `INSERT … ON CONFLICT DO NOTHING`, or an `UPDATE` guarded by the state it
+    /// changes); `None`, with nothing written, when another run holds the claim already.
     async fn begin_claimed<'q>(
         &self,
         claim: Query<'q, Any, AnyArguments<'q>>,

@@ -59,19 +59,15 @@ pub(crate) async fn candidates(s: &SqlStore, ended_before: Time) -> StoreResult<
 
 pub(crate) async fn erase_order(s: &SqlStore, redacted: &Filing, now: Time) -> StoreResult<bool> {
     let id = redacted.id.as_str();
-    let mut tx = s.writer.begin().await?;
     // The key first: whoever destroys it does the rest, once.
-    let done = sqlx::query(
+    let destroy = sqlx::query(
         "UPDATE data_keys SET wrapped = '', destroyed_at = $1 WHERE id = $2 AND destroyed_at IS NULL",
     )
     .bind(ms(now))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        tx.rollback().await?;
+    .bind(id);
+    let Some(mut tx) = s.begin_claimed(destroy).await? else {
         return Ok(false);
-    }
+    };
     sqlx::query(
         "UPDATE filings SET state = $1, sp_mobile = NULL, mp_mobile = NULL, subject_key = NULL \
          WHERE id = $2",

@@ -57,18 +57,14 @@ pub(crate) async fn webhook(s: &SqlStore, id: &str) -> StoreResult<Option<Webhoo
 }
 
 pub(crate) async fn delete_webhook(s: &SqlStore, id: &str, at: Time) -> StoreResult<bool> {
-    let mut tx = s.writer.begin().await?;
-    let deleted = sqlx::query(
+    let delete = sqlx::query(
         "UPDATE webhook_subscriptions SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
     )
     .bind(ms(at))
-    .bind(id)
-    .execute(&mut *tx)
-    .await?;
-    if deleted.rows_affected() != 1 {
-        tx.rollback().await?;
+    .bind(id);
+    let Some(mut tx) = s.begin_claimed(delete).await? else {
         return Ok(false);
-    }
+    };
     sqlx::query(
         "UPDATE webhook_deliveries SET status = 'cancelled' WHERE subscription_id = $1 AND status = 'pending'",
     )
