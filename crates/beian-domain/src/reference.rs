@@ -348,6 +348,39 @@ fn index<K: Ord + std::fmt::Display, T>(
     Ok(map)
 }
 
+/// The documents being parsed (later texts of a name win) and the versions read so far.
+struct Files<'a> {
+    files: &'a [(&'a str, &'a str)],
+    versions: Vec<DocumentVersion>,
+}
+
+impl<'a> Files<'a> {
+    fn text(&self, file: &str) -> Result<&'a str, ReferenceError> {
+        self.files
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == file)
+            .map(|(_, text)| *text)
+            .ok_or_else(|| ReferenceError::Missing(file.to_string()))
+    }
+
+    /// The items of `file`.
+    fn items<T: DeserializeOwned>(&mut self, file: &str) -> Result<Vec<T>, ReferenceError> {
+        let text = self.text(file)?;
+        envelope(file, text, &mut self.versions)
+    }
+
+    /// The items of `file` by `key`, refusing duplicates.
+    fn table<K: Ord + std::fmt::Display, T: DeserializeOwned>(
+        &mut self,
+        file: &str,
+        key: impl Fn(&T) -> K,
+    ) -> Result<BTreeMap<K, T>, ReferenceError> {
+        let items = self.items(file)?;
+        index(file, items, key)
+    }
+}
+
 fn six_digits(s: &str) -> bool {
     s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -357,27 +390,13 @@ impl ReferenceData {
     /// needed; when a name occurs twice the later text wins, so embedded defaults followed by
     /// an operator's overrides can be passed in one list.
     pub fn parse(files: &[(&str, &str)]) -> Result<ReferenceData, ReferenceError> {
-        let text = |file: &str| {
-            files
-                .iter()
-                .rev()
-                .find(|(name, _)| *name == file)
-                .map(|(_, text)| *text)
-                .ok_or_else(|| ReferenceError::Missing(file.to_string()))
+        let mut files = Files {
+            files,
+            versions: vec![],
         };
-        let mut versions = vec![];
-        let f = "subject-natures.json";
-        let natures = index(
-            f,
-            envelope::<SubjectNature>(f, text(f)?, &mut versions)?,
-            |n| n.id,
-        )?;
-        let f = "certificate-types.json";
-        let certificate_types = index(
-            f,
-            envelope::<CertificateType>(f, text(f)?, &mut versions)?,
-            |c| c.id,
-        )?;
+        let natures = files.table("subject-natures.json", |n: &SubjectNature| n.id)?;
+        let certificate_types =
+            files.table("certificate-types.json", |c: &CertificateType| c.id)?;
         for n in natures.values() {
             if let Some(c) = n
                 .allowed_certificates
@@ -390,18 +409,12 @@ impl ReferenceData {
                 ));
             }
         }
-        let f = "preapproval-categories.json";
-        let preapproval_categories = index(
-            f,
-            envelope::<PreApprovalCategory>(f, text(f)?, &mut versions)?,
-            |p| p.code,
-        )?;
+        let preapproval_categories = files
+            .table("preapproval-categories.json", |p: &PreApprovalCategory| {
+                p.code
+            })?;
         let f = "service-content-types.json";
-        let service_types = index(
-            f,
-            envelope::<ServiceType>(f, text(f)?, &mut versions)?,
-            |s| s.id,
-        )?;
+        let service_types = files.table(f, |s: &ServiceType| s.id)?;
         for s in service_types.values().filter(|s| s.parent_id != 0) {
             if service_types
                 .get(&s.parent_id)
@@ -421,16 +434,9 @@ impl ReferenceData {
                 }
             }
         }
-        let f = "languages.json";
-        let languages = index(f, envelope::<Language>(f, text(f)?, &mut versions)?, |l| {
-            l.id
-        })?;
+        let languages = files.table("languages.json", |l: &Language| l.id)?;
         let f = "provinces.json";
-        let provinces = index(
-            f,
-            envelope::<ProvinceRule>(f, text(f)?, &mut versions)?,
-            |p| p.code.clone(),
-        )?;
+        let provinces = files.table(f, |p: &ProvinceRule| p.code.clone())?;
         if let Some(p) = provinces
             .keys()
             .find(|c| c.len() != 2 || !c.bytes().all(|b| b.is_ascii_digit()))
@@ -438,9 +444,7 @@ impl ReferenceData {
             return Err(invalid(f, format!("province code {p} is not two digits")));
         }
         let f = "regions.json";
-        let regions = index(f, envelope::<Region>(f, text(f)?, &mut versions)?, |r| {
-            r.code.clone()
-        })?;
+        let regions = files.table(f, |r: &Region| r.code.clone())?;
         let mut parents = BTreeSet::new();
         for r in regions.values() {
             let parent_ok = match (&r.parent, r.level) {
@@ -457,7 +461,7 @@ impl ReferenceData {
         }
         let f = "name-rules.json";
         let mut name_rules = NameRules::default();
-        for list in envelope::<NameList>(f, text(f)?, &mut versions)? {
+        for list in files.items::<NameList>(f)? {
             let target = match list.list.as_str() {
                 "restricted_prefix" => &mut name_rules.restricted_prefixes,
                 "sensitive" => &mut name_rules.sensitive_words,
@@ -482,7 +486,7 @@ impl ReferenceData {
             provinces,
             regions,
             name_rules,
-            versions,
+            versions: files.versions,
             parents,
         })
     }
