@@ -347,22 +347,36 @@ mod tests {
     }
 
     fn ev(h: i64, change: Change) -> Event {
+        event(t(h), change)
+    }
+
+    fn submitted(h: i64, due: i64) -> Event {
+        submitted_at(t(h), t(due))
+    }
+
+    fn approved(h: i64) -> Event {
+        approved_at(t(h))
+    }
+
+    /// A system event at `at`; the builders below are shared with the trends' tests.
+    pub(super) fn event(at: Time, change: Change) -> Event {
         Event {
-            at: t(h),
+            at,
             actor: Actor::System,
             change,
         }
     }
 
-    fn submitted(h: i64, due: i64) -> Event {
-        ev(
-            h,
+    /// A first submission in Guangdong, due at `due`.
+    pub(super) fn submitted_at(at: Time, due: Time) -> Event {
+        event(
+            at,
             Change::Submitted {
                 version_no: 1,
                 hash: String::new(),
                 province: "44".into(),
                 subject_key: "k".into(),
-                due_at: t(due),
+                due_at: due,
                 due_provisional: false,
                 face_task: None,
                 papers: vec![],
@@ -370,13 +384,14 @@ mod tests {
         )
     }
 
-    fn approved(h: i64) -> Event {
-        ev(
-            h,
+    /// The platform's approval, opening an SMS round of 24 hours.
+    pub(super) fn approved_at(at: Time) -> Event {
+        event(
+            at,
             Change::PlatformApproved {
                 round: SmsRound {
                     number: 1,
-                    deadline: t(h + 24),
+                    deadline: at + Duration::hours(24),
                     recipients: vec![],
                 },
                 authenticity_form: None,

@@ -363,7 +363,8 @@ pub fn compute(histories: &[History], range: Range) -> Trends {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filing::{Actor, Event, Kind, Reason, SmsRound, Status};
+    use crate::dashboard::tests::{approved_at, event, submitted_at};
+    use crate::filing::{Event, Kind, Reason, Status};
     use chrono::{DateTime, Utc};
 
     fn d(s: &str) -> NaiveDate {
@@ -378,41 +379,15 @@ mod tests {
     }
 
     fn ev(t: &str, change: Change) -> Event {
-        Event {
-            at: at(t),
-            actor: Actor::System,
-            change,
-        }
+        event(at(t), change)
     }
 
     fn submitted(t: &str, due: &str) -> Event {
-        ev(
-            t,
-            Change::Submitted {
-                version_no: 1,
-                hash: String::new(),
-                province: "44".into(),
-                subject_key: "k".into(),
-                due_at: at(due),
-                due_provisional: false,
-                face_task: None,
-                papers: vec![],
-            },
-        )
+        submitted_at(at(t), at(due))
     }
 
     fn approved(t: &str) -> Event {
-        ev(
-            t,
-            Change::PlatformApproved {
-                round: SmsRound {
-                    number: 1,
-                    deadline: at(t) + Duration::hours(24),
-                    recipients: vec![],
-                },
-                authenticity_form: None,
-            },
-        )
+        approved_at(at(t))
     }
 
     fn rejected(t: &str) -> Event {

@@ -1,7 +1,9 @@
 //! The attack suite: every test performs one attack from the security review
 //! (SECURITY.md) against a running server and asserts that it fails.
 
-use crate::harness::{at_sms, other_code, png, Backend, Flow, TestApp, ADMIN_PASSWORD};
+use crate::harness::{
+    at_sms, forms_client, other_code, png, Backend, Flow, TestApp, ADMIN_PASSWORD,
+};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -686,10 +688,7 @@ async fn over_https_cookies_are_secure_and_hsts_is_sent() {
         .and_then(|kv| kv.split_once('='))
         .map(|(_, v)| v.to_string())
         .unwrap();
-    let signed_in = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
+    let signed_in = forms_client()
         .post(format!("{}/login", app.base))
         .header("cookie", format!("beian_login={token}"))
         .form(&[

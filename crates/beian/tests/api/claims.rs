@@ -196,10 +196,7 @@ async fn the_review_page_claims_and_shows_who_holds_an_order() {
         html.contains("我来审") && html.contains("审核结论"),
         "{html}"
     );
-    let forms = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let forms = forms_client();
     let claimed = forms
         .post(format!("{}{page}/claim", app.base))
         .header("cookie", &c1)

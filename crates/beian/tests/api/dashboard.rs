@@ -15,6 +15,24 @@ async fn at(app: &TestApp, admin: &str, time: &str) {
         .expect(200);
 }
 
+/// Monday 2 March: `f` approved by the platform at 12:00, verified at 13:00.
+async fn approve_at_noon_verify_at_one(app: &TestApp, admin: &str, f: &Flow<'_>, reviewer: &str) {
+    at(app, admin, "2026-03-02T12:00:00+08:00").await;
+    f.decide("platform", reviewer, "approve", json!([]))
+        .await
+        .expect(200);
+    at(app, admin, "2026-03-02T13:00:00+08:00").await;
+    f.verify_latest().await;
+}
+
+/// The platform sends `f` back for a blurred certificate photo.
+async fn reject_for_a_blurred_photo(f: &Flow<'_>, reviewer: &str) {
+    let reason = json!([{"field": "subject.certificate.photo", "error": "证件照片模糊、不完整或有遮挡", "suggestion": "重新上传清晰、四角完整的原件彩色照片"}]);
+    f.decide("platform", reviewer, "reject", reason)
+        .await
+        .expect(200);
+}
+
 fn count(figure: &Value, key: &str) -> u64 {
     figure
         .as_array()
@@ -58,18 +76,10 @@ async fn dashboard_figures_come_from_the_event_log(app: TestApp) {
     }
     f4.verify(wrong).await.expect_error(409, "RETURNED");
     // f1: approved after 2 h, verified 1 h later, filed 6 h after that.
-    at(&app, &admin, "2026-03-02T12:00:00+08:00").await;
-    f1.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
-    at(&app, &admin, "2026-03-02T13:00:00+08:00").await;
-    f1.verify_latest().await;
+    approve_at_noon_verify_at_one(&app, &admin, &f1, &reviewer).await;
     // f2: rejected after 4 h.
     at(&app, &admin, "2026-03-02T14:00:00+08:00").await;
-    let reason = json!([{"field": "subject.certificate.photo", "error": "证件照片模糊、不完整或有遮挡", "suggestion": "重新上传清晰、四角完整的原件彩色照片"}]);
-    f2.decide("platform", &reviewer, "reject", reason)
-        .await
-        .expect(200);
+    reject_for_a_blurred_photo(&f2, &reviewer).await;
     at(&app, &admin, "2026-03-02T19:00:00+08:00").await;
     f1.decide("authority", &authority, "approve", json!([]))
         .await
@@ -231,18 +241,10 @@ async fn dashboard_trends_agree_with_a_direct_count(app: TestApp) {
     .await
     .expect(200);
     // 12:00 f1 approved by the platform (2 h, on time); 13:00 verified: authority review.
-    at(&app, &admin, "2026-03-02T12:00:00+08:00").await;
-    f1.decide("platform", &reviewer, "approve", json!([]))
-        .await
-        .expect(200);
-    at(&app, &admin, "2026-03-02T13:00:00+08:00").await;
-    f1.verify_latest().await;
+    approve_at_noon_verify_at_one(&app, &admin, &f1, &reviewer).await;
     // Tue 09:00: f2 rejected (23 h, on time).
     at(&app, &admin, "2026-03-03T09:00:00+08:00").await;
-    let reason = json!([{"field": "subject.certificate.photo", "error": "证件照片模糊、不完整或有遮挡", "suggestion": "重新上传清晰、四角完整的原件彩色照片"}]);
-    f2.decide("platform", &reviewer, "reject", reason)
-        .await
-        .expect(200);
+    reject_for_a_blurred_photo(&f2, &reviewer).await;
     // Wed 07:00 in China (still Tuesday in UTC): f4 submitted, due Friday.
     at(&app, &admin, "2026-03-04T07:00:00+08:00").await;
     f4.submit().await.expect(200);

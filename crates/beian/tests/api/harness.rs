@@ -362,10 +362,7 @@ impl TestApp {
     /// Signs in through the login page (its CSRF token included) and returns the
     /// `Cookie` header value of the page session.
     pub async fn page_session(&self, username: &str, password: &str) -> String {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let client = forms_client();
         let page = client
             .get(format!("{}/login", self.base))
             .send()
@@ -587,6 +584,15 @@ pub fn item<'a>(list: &'a Value, key: &str, value: &str) -> &'a Value {
         .iter()
         .find(|i| i[key] == value)
         .unwrap_or_else(|| panic!("no {key} {value} in {list}"))
+}
+
+/// A client that does not follow redirects: a page's form post is checked by its
+/// answer (a 303 and where it points), as a browser receives it.
+pub fn forms_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 /// A colour "scan" of the given size that passes every quality check (sharp, well exposed,

@@ -73,10 +73,7 @@ async fn two_preapproval_items_saved_through_the_page_reach_the_api() {
     let flow = Flow::prepare(&app, &applicant, 1).await;
     let cookie = app.page_session_of(&applicant).await;
     let step = format!("/filings/{}/edit/3", flow.filing);
-    let forms = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let forms = forms_client();
     let post = |path: String, form: Form| {
         forms
             .post(format!("{}{path}", app.base))
