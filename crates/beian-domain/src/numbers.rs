@@ -31,6 +31,14 @@ pub enum NumberError {
     Format(String),
 }
 
+/// The year a number approved at `at` carries, and whose (province, year) counter it
+/// draws from (§5.2): the calendar year in China, so an approval in the last hours of
+/// 31 December UTC+8 is already next year's.
+pub fn issue_year(at: crate::filing::Time) -> i32 {
+    use chrono::Datelike;
+    at.with_timezone(&crate::calendar::china_offset()).year()
+}
+
 /// Subject number as beian issues it: `{abbr}ICP备{YYYY}{NNNNNN}号`.
 pub fn subject_number(abbr: &str, year: i32, seq: u32) -> Result<String, NumberError> {
     if province_code_of_abbr(abbr).is_none() {
@@ -262,6 +270,14 @@ fn parse_service_part(s: &str) -> Option<(u32, Option<char>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_issue_year_is_the_year_in_china() {
+        let at = |s: &str| s.parse::<crate::filing::Time>().unwrap();
+        assert_eq!(issue_year(at("2026-12-31T15:59:59Z")), 2026);
+        assert_eq!(issue_year(at("2026-12-31T16:00:00Z")), 2027);
+        assert_eq!(issue_year(at("2031-06-01T00:00:00Z")), 2031);
+    }
 
     #[test]
     fn formats_subject_and_service_numbers() {

@@ -462,7 +462,7 @@ fn file(
     at: Time,
 ) -> Result<(), String> {
     let (req, build) =
-        numbered_approval(s, &f, actor, at).ok_or("filing without a valid province")?;
+        numbered_approval(s, f, actor, at).ok_or("filing without a valid province")?;
     ops.push(SeedOp::Numbered(req, build));
     Ok(())
 }

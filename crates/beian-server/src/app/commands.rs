@@ -5,12 +5,10 @@
 use crate::app::state::AppState;
 use crate::app::webhook_events;
 use crate::http::error::{ApiError, ApiResult};
-use beian_domain::calendar::china_offset;
 use beian_domain::filing::{Actor, Change, Command, Event, Filing, Kind, Refusal, Status, Time};
 use beian_domain::notify;
-use beian_domain::numbers::province_abbr;
+use beian_domain::numbers::{issue_year, province_abbr};
 use beian_store::{Commit, NumberRequest, NumberedCommit, OutboundSms, StoreError};
-use chrono::Datelike;
 
 /// The plain codes a command carries, index-aligned with the round's recipients.
 fn codes_of(cmd: &Command) -> Vec<String> {
@@ -107,23 +105,23 @@ pub fn build_commit(
 /// The authority's approval of a new order (T19) in two halves: the numbers to draw,
 /// and the commit to build once the store has drawn them (it draws and commits in one
 /// transaction). `None` for an order without a valid province. The API and the seeder
-/// both approve through it.
+/// both approve through it; the order is moved into the commit's builder.
 pub fn numbered_approval(
     state: &AppState,
-    filing: &Filing,
+    before: Filing,
     actor: &Actor,
     now: Time,
 ) -> Option<(NumberRequest, NumberedCommit)> {
-    let province = filing.province.clone().unwrap_or_default();
+    let province = before.province.clone().unwrap_or_default();
     let abbr = province_abbr(&province)?;
     let req = NumberRequest {
-        filing_id: filing.id.clone(),
+        filing_id: before.id.clone(),
         province,
         abbr: abbr.to_string(),
-        year: now.with_timezone(&china_offset()).year(),
-        subject_key: filing.subject_key.clone().unwrap_or_default(),
+        year: issue_year(now),
+        subject_key: before.subject_key.clone().unwrap_or_default(),
     };
-    let (st, before, actor) = (state.clone(), filing.clone(), actor.clone());
+    let (st, actor) = (state.clone(), actor.clone());
     let build: NumberedCommit = Box::new(move |numbers| -> Result<Commit, Refusal> {
         let calendar = st.calendar();
         let env = st.env(&calendar, &actor, now);
@@ -152,7 +150,7 @@ pub async fn execute(
         && filing.kind == Kind::New
         && filing.status == Status::AuthorityReview;
     let commit = if needs_numbers {
-        let (req, build) = numbered_approval(state, filing, actor, now)
+        let (req, build) = numbered_approval(state, filing.clone(), actor, now)
             .ok_or_else(|| ApiError::internal("filing without a valid province"))?;
         state.store.commit_with_numbers(req, build).await?
     } else {

@@ -155,8 +155,7 @@ async fn sweep_warns_ahead_and_clears_after_the_deadline_once_a_day(app: TestApp
     assert_eq!(receiver.requests().len(), 2);
 }
 
-/// Runs the real binary on the test's database.
-/// Runs `beian` on `data_dir` with warnings logged and a font that is not there, so
+/// Runs the real binary on `data_dir` with warnings logged and a font that is not there, so
 /// every start logs a warning, which must not reach the command's output on stdout.
 fn beian_output(args: &[&str], data_dir: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_beian"))
@@ -169,6 +168,7 @@ fn beian_output(args: &[&str], data_dir: &std::path::Path) -> std::process::Outp
         .expect("beian runs")
 }
 
+/// [`beian_output`]'s stdout, the command having succeeded.
 fn beian(args: &[&str], data_dir: &std::path::Path) -> String {
     let out = beian_output(args, data_dir);
     assert!(
